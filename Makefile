@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test check format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/lamina serve
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/ruff format --check lamina tests bench
+	$(BIN)/ruff check lamina tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format lamina tests bench
+	$(BIN)/ruff check --fix lamina tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .lamina build *.egg-info

@@ -1,0 +1,3 @@
+from bench import control_plane
+
+control_plane.run()

@@ -1,0 +1,124 @@
+"""Shared pieces: start servers, time a call in threads, run wrk."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from tests.server import LaminaServer, free_port
+
+
+@dataclass
+class Rate:
+    calls: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.calls / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+
+def measure(make_call: Callable[[], Callable[[], object]], threads: int, seconds: float) -> Rate:
+    """Run `call` in `threads` threads for `seconds`; each thread gets its own call (client)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker() -> None:
+        call = make_call()
+        call()  # warm: connection, caches
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            call()
+            mine.append((time.perf_counter() - started) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    began = time.monotonic()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return Rate(len(latencies), time.monotonic() - began, latencies)
+
+
+class FloorServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FloorServer:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.floor", str(self.port)])
+        for _ in range(200):
+            try:
+                requests.get(self.url, timeout=0.5)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("floor server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process
+        self.process.terminate()
+        self.process.wait()
+
+
+class Lamina:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="lamina-bench-")
+        self.server = LaminaServer(Path(self.tmp.name) / "data", env)
+
+    def __enter__(self) -> LaminaServer:
+        self.server.start()
+        requests.post(f"{self.server.url}/_lamina/reset", timeout=30)
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+        self.tmp.cleanup()
+
+
+_WRK = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_P99 = re.compile(r"99%\s+([\d.]+)(us|ms|s)")
+
+
+def wrk(url: str, connections: int = 64, seconds: int = 5) -> tuple[float, float] | None:
+    """(requests/s, p99 ms) from wrk, or None where wrk is not installed."""
+    if not shutil.which("wrk"):
+        return None
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rate = _WRK.search(out)
+    p99 = _WRK_P99.search(out)
+    if not rate or not p99:
+        return None
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return float(rate.group(1)), float(p99.group(1)) * scale

@@ -1,0 +1,63 @@
+"""Settings: command-line flags over environment variables over embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "000000000000"
+
+
+def _flag(name: str) -> bool | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: Path = Path(".lamina")
+    database_url: str | None = None  # None: SQLite in data_dir
+    allow_reset: bool | None = None  # None: on for the embedded store, off for PostgreSQL
+    verify_signatures: bool = False  # SigV4 checking; the layer exists, off by default
+    # Larger than any single AWS request Lamina serves today (a 50 MB zip, base64, in JSON).
+    max_body_bytes: int = 128 * 1024 * 1024
+    log_level: str = "info"
+    account_concurrency: int = 1000  # Lambda's default ConcurrentExecutions per account and region
+    code_storage_bytes: int = 75 * 1024**3  # Lambda's default TotalCodeSize per account and region
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        env = os.environ
+        settings = cls(
+            host=env.get("LAMINA_HOST", cls.host),
+            port=int(env.get("LAMINA_PORT", cls.port)),
+            data_dir=Path(env.get("LAMINA_DATA_DIR", str(cls.data_dir))),
+            database_url=env.get("LAMINA_DATABASE_URL") or None,
+            allow_reset=_flag("LAMINA_ALLOW_RESET"),
+            verify_signatures=bool(_flag("LAMINA_VERIFY_SIGNATURES")),
+            log_level=env.get("LAMINA_LOG_LEVEL", cls.log_level),
+            max_body_bytes=int(env.get("LAMINA_MAX_BODY_BYTES", cls.max_body_bytes)),
+            account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", cls.account_concurrency)),
+            code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'lamina.db').resolve()}"
+
+    @property
+    def reset_allowed(self) -> bool:
+        if self.allow_reset is not None:
+            return self.allow_reset
+        return not self.store_url.startswith("postgresql")

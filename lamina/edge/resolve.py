@@ -1,0 +1,75 @@
+"""Layer: which service (and so which model) a request is for.
+
+AWS clients say it in several ways; we look at them from the most to the least certain:
+X-Amz-Target, the smithy RPC v2 path, the SigV4 credential scope, the Host name, and finally
+the URL path against each REST service's routes.
+"""
+
+from __future__ import annotations
+
+from lamina.edge.request import EdgeRequest, edge_request
+from lamina.protocol.errors import ServiceError, UnknownOperation
+from lamina.services.registry import Service
+from lamina.types import ASGIApp, Receive, Scope, Send
+
+
+class ServiceCatalog:
+    def __init__(self, services: list[Service]) -> None:
+        self.services = services
+        self.by_target_prefix: dict[str, Service] = {}
+        self.by_signing_name: dict[str, list[Service]] = {}
+        self.by_endpoint_prefix: dict[str, Service] = {}
+        for service in services:
+            prefix = service.model.metadata.get("targetPrefix")
+            if prefix:
+                self.by_target_prefix[prefix] = service
+            self.by_signing_name.setdefault(service.signing_name, []).append(service)
+            self.by_endpoint_prefix[service.model.endpoint_prefix] = service
+
+    def resolve(self, request: EdgeRequest) -> Service:
+        http = request.http
+        target = http.headers.get("x-amz-target")
+        if target:
+            service = self.by_target_prefix.get(target.rsplit(".", 1)[0])
+            if service:
+                return service
+        if http.path.startswith("/service/"):
+            service = self.by_target_prefix.get(http.path.split("/")[2])
+            if service:
+                return service
+        if request.signing_service:
+            candidates = self.by_signing_name.get(request.signing_service, [])
+            if len(candidates) == 1:
+                return candidates[0]
+            if not candidates:
+                raise ServiceError(
+                    "NotImplementedException",
+                    f"Lamina does not serve the AWS service '{request.signing_service}' yet.",
+                    501,
+                    sender_fault=False,
+                )
+        host = http.headers.get("host", "").split(":")[0]
+        service = self.by_endpoint_prefix.get(host.split(".")[0])
+        if service:
+            return service
+        for service in self.services:
+            if service.model.metadata.get("protocol", "").startswith("rest"):
+                try:
+                    service.router.match(http)
+                except ServiceError:
+                    continue
+                return service
+        raise UnknownOperation(f"No AWS service at {http.method} {http.path}.", 404)
+
+
+class ServiceResolutionLayer:
+    def __init__(self, app: ASGIApp, catalog: ServiceCatalog) -> None:
+        self.app = app
+        self.catalog = catalog
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = edge_request(scope)
+            if not request.http.path.startswith("/_lamina/"):
+                request.service = self.catalog.resolve(request)
+        await self.app(scope, receive, send)

@@ -1,0 +1,64 @@
+"""A Lamina node: the store, the services on it, and the ASGI application that serves them."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from lamina import __version__
+from lamina.config import Settings
+from lamina.edge.account import AccountRegionLayer
+from lamina.edge.auth import SignatureLayer
+from lamina.edge.body import BodyLayer
+from lamina.edge.dispatch import ServiceDispatcher
+from lamina.edge.errors import ErrorLayer
+from lamina.edge.internal import InternalRoutes
+from lamina.edge.request_id import RequestIdLayer
+from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
+from lamina.services.lambda_.provider import LambdaProvider
+from lamina.services.registry import Service
+from lamina.store import Store, open_store
+from lamina.types import ASGIApp
+
+log = logging.getLogger("lamina")
+
+
+class Node:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store: Store = open_store(settings.store_url, settings.data_dir)
+        # Providers are synchronous (SQLAlchemy Core); they run here, off the event loop.
+        self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lamina-provider")
+        self.services = [Service("lambda", LambdaProvider(self.store, settings))]
+        self.catalog = ServiceCatalog(self.services)
+        self.app = self.build_app()
+
+    def build_app(self) -> ASGIApp:
+        """The edge, composed once: outermost first, as a request meets the layers."""
+        app: ASGIApp = ServiceDispatcher(InternalRoutes(self), self.executor)
+        app = SignatureLayer(app, self.settings.verify_signatures)
+        app = ServiceResolutionLayer(app, self.catalog)
+        app = AccountRegionLayer(app)
+        app = BodyLayer(app, self.settings.max_body_bytes)
+        app = ErrorLayer(app)
+        return RequestIdLayer(app)
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ready",
+            "version": __version__,
+            "services": {s.name: "running" for s in self.services},
+            "store": {"engine": self.store.engine_name},
+        }
+
+    def reset(self) -> None:
+        self.store.reset()
+        for service in self.services:
+            service.provider.reset()
+
+    def close(self) -> None:
+        for service in self.services:
+            service.provider.close()
+        self.executor.shutdown(wait=True)
+        self.store.close()

@@ -1,0 +1,1 @@
+"""The protocol layer: AWS wire formats, parsed and serialized from botocore's models."""

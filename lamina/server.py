@@ -1,0 +1,104 @@
+"""Run a node under uvicorn: bind first (a busy port: one line, exit 1), serve, stop cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+import uvicorn
+
+from lamina import __version__
+from lamina.config import Settings
+
+log = logging.getLogger("lamina")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful stop; Lamina exits 0 instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        log.info("stopping (signal %s): finishing requests in flight", signal.Signals(sig).name)
+        super().handle_exit(sig, frame)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def describe_store(settings: Settings) -> str:
+    if settings.database_url:
+        from sqlalchemy.engine import make_url
+
+        return (
+            f"postgresql at {make_url(settings.database_url).render_as_string(hide_password=True)}"
+        )
+    return f"sqlite at {settings.data_dir / 'lamina.db'}"
+
+
+def serve(settings: Settings) -> int:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as error:
+        print(
+            f"lamina: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    from lamina.node import Node  # imported late: a busy port should fail before this cost
+
+    node = Node(settings)
+    config = uvicorn.Config(
+        node.app,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=8,
+        server_header=False,
+        date_header=False,
+    )
+    server = _Server(config)
+    port = sock.getsockname()[1]
+    log.info(
+        "Lamina %s listening on http://%s:%d (store: %s)",
+        __version__,
+        settings.host,
+        port,
+        describe_store(settings),
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        node.close()
+        sock.close()
+    log.info("stopped")
+    return 0

@@ -1,0 +1,1 @@
+"""One package per AWS service; a provider method per operation: dict in, dict out."""

@@ -1,0 +1,1 @@
+"""AWS Lambda: the control plane (functions, configuration, tags, concurrency settings)."""

@@ -1,0 +1,47 @@
+"""Lambda's errors, with the messages AWS gives."""
+
+from __future__ import annotations
+
+from lamina.protocol.errors import ServiceError
+
+
+def _user(code: str, message: str, status: int | None = None, **fields: object) -> ServiceError:
+    return ServiceError(code, message, status, Type="User", **fields)
+
+
+def function_not_found(arn: str) -> ServiceError:
+    return _user("ResourceNotFoundException", f"Function not found: {arn}")
+
+
+def function_exists(name: str) -> ServiceError:
+    return _user("ResourceConflictException", f"Function already exist: {name}")
+
+
+def invalid_parameter(message: str) -> ServiceError:
+    return _user("InvalidParameterValueException", message)
+
+
+def precondition_failed() -> ServiceError:
+    return _user(
+        "PreconditionFailedException",
+        "The Revision Id provided does not match the latest Revision Id. "
+        "Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+        412,
+    )
+
+
+def request_too_large(limit: int, operation: str) -> ServiceError:
+    return _user(
+        "RequestEntityTooLargeException",
+        f"Request must be smaller than {limit} bytes for the {operation} operation",
+        413,
+    )
+
+
+def code_storage_exceeded() -> ServiceError:
+    return _user("CodeStorageExceededException", "Code storage limit exceeded.")
+
+
+def not_supported(what: str) -> ServiceError:
+    """A valid AWS request for something Lamina cannot do (yet): said plainly."""
+    return invalid_parameter(f"Lamina does not support {what} yet.")

@@ -1,0 +1,159 @@
+"""Functions in the store: one row per function, one per version ($LATEST for now)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from lamina.services.lambda_.arns import LATEST
+from lamina.store.schema import lambda_function_versions as versions
+from lamina.store.schema import lambda_functions as functions
+
+
+@dataclass(frozen=True)
+class FunctionVersion:
+    function_id: int
+    name: str
+    version: str
+    config: dict[str, Any]
+    code_digest: str
+    revision_id: str
+    reserved_concurrency: int | None
+
+
+_COLUMNS = (
+    functions.c.id,
+    functions.c.name,
+    versions.c.version,
+    versions.c.config,
+    versions.c.code_digest,
+    versions.c.revision_id,
+    functions.c.reserved_concurrency,
+)
+
+
+def _row(row: Any) -> FunctionVersion:
+    return FunctionVersion(*row)
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(*_COLUMNS).select_from(
+        functions.join(versions, versions.c.function_id == functions.c.id)
+    )
+
+
+def get(
+    conn: Connection, account: str, region: str, name: str, version: str = LATEST
+) -> FunctionVersion | None:
+    row = conn.execute(
+        _select().where(
+            functions.c.account_id == account,
+            functions.c.region == region,
+            functions.c.name == name,
+            versions.c.version == version,
+        )
+    ).first()
+    return _row(row) if row else None
+
+
+class AlreadyExists(Exception):
+    pass
+
+
+def insert(
+    conn: Connection, account: str, region: str, config: dict[str, Any], digest: str
+) -> FunctionVersion:
+    name = config["FunctionName"]
+    try:
+        with conn.begin_nested():
+            function_id = conn.execute(
+                functions.insert().values(
+                    account_id=account, region=region, name=name, created_at=time.time()
+                )
+            ).inserted_primary_key[0]
+    except IntegrityError:
+        raise AlreadyExists(name) from None
+    conn.execute(
+        versions.insert().values(
+            function_id=function_id,
+            version=LATEST,
+            config=config,
+            code_digest=digest,
+            code_size=config["CodeSize"],
+            revision_id=config["RevisionId"],
+        )
+    )
+    return FunctionVersion(function_id, name, LATEST, config, digest, config["RevisionId"], None)
+
+
+def replace(
+    conn: Connection, current: FunctionVersion, config: dict[str, Any], digest: str
+) -> bool:
+    """Write a new configuration if nobody else did since `current` was read (optimistic lock)."""
+    result = conn.execute(
+        versions.update()
+        .where(
+            versions.c.function_id == current.function_id,
+            versions.c.version == current.version,
+            versions.c.revision_id == current.revision_id,
+        )
+        .values(
+            config=config,
+            code_digest=digest,
+            code_size=config["CodeSize"],
+            revision_id=config["RevisionId"],
+        )
+    )
+    return result.rowcount == 1
+
+
+def delete(conn: Connection, function_id: int) -> None:
+    conn.execute(versions.delete().where(versions.c.function_id == function_id))
+    conn.execute(functions.delete().where(functions.c.id == function_id))
+
+
+def list_latest(
+    conn: Connection, account: str, region: str, after: str | None, limit: int
+) -> list[FunctionVersion]:
+    query = _select().where(
+        functions.c.account_id == account,
+        functions.c.region == region,
+        versions.c.version == LATEST,
+    )
+    if after is not None:
+        query = query.where(functions.c.name > after)
+    rows = conn.execute(query.order_by(functions.c.name).limit(limit))
+    return [_row(row) for row in rows]
+
+
+def set_reserved_concurrency(conn: Connection, function_id: int, value: int | None) -> None:
+    conn.execute(
+        functions.update().where(functions.c.id == function_id).values(reserved_concurrency=value)
+    )
+
+
+def reserved_total(conn: Connection, account: str, region: str, excluding: int = 0) -> int:
+    total = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(functions.c.reserved_concurrency), 0)).where(
+            functions.c.account_id == account,
+            functions.c.region == region,
+            functions.c.id != excluding,
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def usage(conn: Connection, account: str, region: str) -> tuple[int, int]:
+    """(total code size of every version, number of functions) in this account and region."""
+    size = sa.func.coalesce(sa.func.sum(versions.c.code_size), 0)
+    row = conn.execute(
+        sa.select(size, sa.func.count(sa.distinct(functions.c.id)))
+        .select_from(functions.join(versions, versions.c.function_id == functions.c.id))
+        .where(functions.c.account_id == account, functions.c.region == region)
+    ).one()
+    return int(row[0]), int(row[1])

@@ -1,0 +1,189 @@
+"""Lambda's control plane: functions, their code and configuration.
+
+Tags, concurrency and account settings are in `settings.py`; this class gathers both.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from lamina.config import Settings
+from lamina.context import RequestContext
+from lamina.services import tagging
+from lamina.services.lambda_ import functions as repo
+from lamina.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_function
+from lamina.services.lambda_.code import CodePackage, read_code
+from lamina.services.lambda_.configuration import (
+    apply_changes,
+    initial_config,
+    last_modified,
+    new_revision,
+    present,
+)
+from lamina.services.lambda_.errors import (
+    code_storage_exceeded,
+    function_exists,
+    function_not_found,
+    invalid_parameter,
+    not_supported,
+    precondition_failed,
+)
+from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
+from lamina.services.registry import Provider
+from lamina.store import Store
+
+
+class LambdaProvider(LambdaSettingsOperations, Provider):
+    service_name = "lambda"
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def find(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
+        if ref.qualifier not in (None, LATEST):
+            raise function_not_found(ref.qualified_arn)  # versions and aliases: not yet
+        found = repo.get(conn, ref.account_id, ref.region, ref.name)
+        if found is None:
+            raise function_not_found(ref.qualified_arn)
+        return found
+
+    def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        with self.store.read() as conn:
+            function = self.find(conn, ref)
+            tags = tagging.get_tags(conn, ref.arn)
+        result: dict[str, Any] = {
+            "Configuration": present(function.config),
+            "Code": {
+                "RepositoryType": "S3",
+                "Location": f"{ctx.base_url}/_lamina/code/{function.code_digest}.zip",
+            },
+        }
+        if tags:
+            result["Tags"] = tags
+        if function.reserved_concurrency is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
+        return result
+
+    def get_function_configuration(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        with self.store.read() as conn:
+            return present(self.find(conn, ref).config)
+
+    def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("MaxItems", 50)
+        after = _decode_marker(params["Marker"]) if params.get("Marker") else None
+        with self.store.read() as conn:
+            page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
+        result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
+        if len(page) > limit:
+            result["NextMarker"] = _encode_marker(page[limit - 1].name)
+        return result
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        if ref.qualifier:
+            raise invalid_parameter("A function name cannot have a qualifier when it is created.")
+        if params.get("Publish"):
+            raise not_supported("publishing versions (Publish)")
+        arn = function_arn(ref.region, ref.account_id, ref.name)
+        config = initial_config(params, ref.name, arn)
+        tags = params.get("Tags") or {}
+        check_tags(tags)
+        code = read_code(params["Code"], "CreateFunction")
+        digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
+        config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
+        with self.store.write() as conn:
+            self.check_code_storage(conn, ctx, code.size)
+            try:
+                repo.insert(conn, ref.account_id, ref.region, config, digest)
+            except repo.AlreadyExists:
+                raise function_exists(ref.name) from None
+            tagging.put_tags(conn, arn, tags)
+        return present(config, "create")
+
+    def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        if params.get("Publish"):
+            raise not_supported("publishing versions (Publish)")
+        code = read_code(params, "UpdateFunctionCode")
+        digest = code.data and self.store.blobs.put(code.data)
+
+        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
+            self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])
+            config = dict(current.config, **with_code(code))
+            if params.get("Architectures"):
+                config["Architectures"] = params["Architectures"]
+            return config, digest
+
+        return self.update(ref, params, change, dry_run=bool(params.get("DryRun")))
+
+    def update_function_configuration(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+
+        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
+            return apply_changes(current.config, params), current.code_digest
+
+        return self.update(ref, params, change)
+
+    def update(self, ref: FunctionRef, params: dict[str, Any], change: Any, dry_run: bool = False):
+        """Read, change, write if unchanged meanwhile. With a RevisionId the caller's view must be
+        current; without one we retry on a concurrent change, so no update is lost."""
+        expected = params.get("RevisionId")
+        while True:
+            with self.store.write() as conn:
+                current = self.find(conn, ref)
+                if expected and expected != current.revision_id:
+                    raise precondition_failed()
+                config, digest = change(conn, current)
+                config.update(LastModified=last_modified(), RevisionId=new_revision())
+                if dry_run:
+                    return present(config)
+                if repo.replace(conn, current, config, digest):
+                    return present(config, "update")
+            if expected:
+                raise precondition_failed()
+
+    def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        if ref.qualifier == LATEST:
+            raise invalid_parameter(
+                "$LATEST version cannot be deleted without deleting the function."
+            )
+        with self.store.write() as conn:
+            function = self.find(conn, ref)
+            repo.delete(conn, function.function_id)
+            tagging.remove_tags(conn, ref.arn)
+        return {}
+
+    def check_code_storage(self, conn: Connection, ctx: RequestContext, added: int) -> None:
+        used, _ = repo.usage(conn, ctx.account_id, ctx.region)
+        if added > 0 and used + added > self.settings.code_storage_bytes:
+            raise code_storage_exceeded()
+
+
+def with_code(code: CodePackage) -> dict[str, Any]:
+    return {"CodeSize": code.size, "CodeSha256": code.sha256}
+
+
+def _encode_marker(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode()
+
+
+def _decode_marker(marker: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(marker.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise invalid_parameter(f"Invalid marker: {marker}") from None

@@ -1,0 +1,100 @@
+"""A live Lamina on a free port, once per store engine, and boto3 clients pointed at it."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+
+from tests.server import LaminaServer
+
+PG_URL = os.environ.get("LAMINA_TEST_DATABASE_URL")
+ENGINES = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="LAMINA_TEST_DATABASE_URL is not set (CI sets it)"
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def engine_env(engine: str) -> dict[str, str]:
+    if engine == "postgresql":
+        assert PG_URL
+        return {"LAMINA_DATABASE_URL": PG_URL, "LAMINA_ALLOW_RESET": "1"}
+    return {}
+
+
+@pytest.fixture(scope="session")
+def server(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    lamina = LaminaServer(tmp_path_factory.mktemp(f"lamina-{engine}"), engine_env(engine))
+    lamina.start()
+    yield lamina
+    lamina.stop()
+
+
+@pytest.fixture
+def endpoint(server: LaminaServer) -> str:
+    """The server's URL, with all state wiped before the test."""
+    response = requests.post(f"{server.url}/_lamina/reset", timeout=30)
+    assert response.status_code == 200, response.text
+    return server.url
+
+
+def client(service: str, endpoint: str, access_key: str = "test", region: str = "us-east-1"):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, read_timeout=60),
+    )
+
+
+@pytest.fixture
+def lambda_client(endpoint: str):
+    return client("lambda", endpoint)
+
+
+def make_zip(files: dict[str, str | bytes] | None = None) -> bytes:
+    files = files or {"handler.py": "def handler(event, context):\n    return event\n"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+
+def create_function(client, name: str = "fn", **overrides):
+    params = {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "handler.handler",
+        "Code": {"ZipFile": make_zip()},
+    }
+    params.update(overrides)
+    return client.create_function(**params)
+
+
+@pytest.fixture
+def tmp_data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
