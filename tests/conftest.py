@@ -55,20 +55,33 @@ def endpoint(server: LaminaServer) -> str:
     return server.url
 
 
-def client(service: str, endpoint: str, access_key: str = "test", region: str = "us-east-1"):
+def client(
+    service: str,
+    endpoint: str,
+    access_key: str = "test",
+    region: str = "us-east-1",
+    validate: bool = True,
+):
+    """A boto3 client for the live server. `validate=False` sends what boto3 itself would refuse,
+    as other SDKs and raw HTTP callers can, so the server's own validation is what answers."""
     return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, read_timeout=60),
+        config=Config(retries={"max_attempts": 1}, read_timeout=60, parameter_validation=validate),
     )
 
 
 @pytest.fixture
 def lambda_client(endpoint: str):
     return client("lambda", endpoint)
+
+
+@pytest.fixture
+def unvalidated_lambda_client(endpoint: str):
+    return client("lambda", endpoint, validate=False)
 
 
 def make_zip(files: dict[str, str | bytes] | None = None) -> bytes:

@@ -9,24 +9,15 @@ the reason: client-only concerns, and requests that two different calls produce 
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import json
-import math
-from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, ServiceModel
 
-from lamina.protocol import timestamps
 from lamina.protocol.http import Headers, HttpRequest
-from lamina.protocol.models import service_model_from_parts
 from lamina.protocol.parse import parse_request
 from lamina.protocol.routing import OperationRouter
-
-VECTORS = Path(__file__).parents[2].parent / "shared" / "protocol-tests"
-SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-
+from tests.protocol.vectors import canon, cases, service_for, typed
 
 # Vectors a server cannot satisfy, because two different client calls give the same request.
 _EMPTY_DROPPED = (
@@ -95,18 +86,14 @@ def _skip_reason(ident: str, case: dict, operation: OperationModel) -> str | Non
 def _load_cases() -> tuple[list[Any], list[Any]]:
     """The cases twice: for parsing, and for routing (which also works where parsing is moot)."""
     parse_cases, route_cases = [], []
-    for folder, label in (("input", ""), ("legacy/input", "legacy-")):
-        for path in sorted((VECTORS / folder).glob("*.json")):
-            for suite_index, suite in enumerate(json.loads(path.read_text())):
-                for case_index, case in enumerate(suite["cases"]):
-                    ident = f"{label}{path.stem}:{case.get('id') or f'{suite_index}.{case_index}'}"
-                    service = _service(suite, case)
-                    operation = service.operation_model(case["given"]["name"])
-                    reason = _skip_reason(ident, case, operation)
-                    values = (service, operation, case)
-                    parse_cases.append(pytest.param(*values, id=ident, marks=_skip(reason)))
-                    reason = _route_skip_reason(suite, case, service)
-                    route_cases.append(pytest.param(*values, id=ident, marks=_skip(reason)))
+    for ident, suite, case in cases("input"):
+        service = service_for(suite, case)
+        operation = service.operation_model(case["given"]["name"])
+        reason = _skip_reason(ident, case, operation)
+        values = (service, operation, case)
+        parse_cases.append(pytest.param(*values, id=ident, marks=_skip(reason)))
+        reason = _route_skip_reason(suite, case, service)
+        route_cases.append(pytest.param(*values, id=ident, marks=_skip(reason)))
     return parse_cases, route_cases
 
 
@@ -126,11 +113,6 @@ def _route_skip_reason(suite: dict, case: dict, service: ServiceModel) -> str | 
     return None
 
 
-def _service(suite: dict, case: dict) -> ServiceModel:
-    given = case["given"]
-    return service_model_from_parts(suite["metadata"], {given["name"]: given}, suite["shapes"])
-
-
 def _request(operation: OperationModel, case: dict) -> HttpRequest:
     serialized = case["serialized"]
     path, _, query = serialized.get("uri", "/").partition("?")
@@ -143,54 +125,14 @@ def _request(operation: OperationModel, case: dict) -> HttpRequest:
     return HttpRequest(method, path, query, Headers(serialized.get("headers", {})), raw)
 
 
-def _expected(shape: Shape | None, value: Any) -> Any:
-    """The params as the parser must give them: datetimes, bytes, floats for NaN and Infinity."""
-    if value is None or shape is None:
-        return value
-    kind = shape.type_name
-    if kind == "structure":
-        if shape.metadata.get("document"):
-            return value
-        members = shape.members
-        return {k: _expected(members[k], v) for k, v in value.items() if v is not None}
-    if kind == "list":
-        return [_expected(shape.member, item) for item in value]
-    if kind == "map":
-        return {k: _expected(shape.value, v) for k, v in value.items()}
-    if kind == "timestamp":
-        return timestamps.parse(value)
-    if kind == "blob":
-        return value.encode() if isinstance(value, str) else value
-    if kind in ("float", "double") and isinstance(value, str):
-        return SPECIAL_FLOATS[value]
-    return value
-
-
-def _canon(value: Any) -> Any:
-    """A form where equal means equal: bools are not numbers, NaN equals NaN, instants compare."""
-    if isinstance(value, dict):
-        return {key: _canon(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_canon(item) for item in value]
-    if isinstance(value, bool):
-        return ("bool", value)
-    if isinstance(value, int | float):
-        return ("number", "NaN" if math.isnan(value) else float(value))
-    if isinstance(value, dt.datetime):
-        return ("instant", value.timestamp())
-    if isinstance(value, bytes):
-        return ("bytes", value)
-    return value
-
-
 PARSE_CASES, ROUTE_CASES = _load_cases()
 
 
 @pytest.mark.parametrize(("service", "operation", "case"), PARSE_CASES)
 def test_parse(service: ServiceModel, operation: OperationModel, case: dict) -> None:
     parsed = parse_request(operation, _request(operation, case))
-    expected = _expected(operation.input_shape, case.get("params", {})) or {}
-    assert _canon(parsed) == _canon(expected)
+    expected = typed(operation.input_shape, case.get("params", {})) or {}
+    assert canon(parsed) == canon(expected)
 
 
 @pytest.mark.parametrize(("service", "operation", "case"), ROUTE_CASES)

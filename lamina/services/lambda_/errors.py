@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lamina.protocol.errors import ServiceError
 
 
-def _user(code: str, message: str, status: int | None = None, **fields: object) -> ServiceError:
+def _user(code: str, message: str, status: int | None = None, **fields: Any) -> ServiceError:
     return ServiceError(code, message, status, Type="User", **fields)
 
 

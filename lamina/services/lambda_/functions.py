@@ -71,11 +71,13 @@ def insert(
     name = config["FunctionName"]
     try:
         with conn.begin_nested():
-            function_id = conn.execute(
+            key = conn.execute(
                 functions.insert().values(
                     account_id=account, region=region, name=name, created_at=time.time()
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None  # a plain single-row insert always reports its key
+            function_id = key[0]
     except IntegrityError:
         raise AlreadyExists(name) from None
     conn.execute(

@@ -117,7 +117,7 @@ class LambdaProvider(LambdaSettingsOperations, Provider):
         if params.get("Publish"):
             raise not_supported("publishing versions (Publish)")
         code = read_code(params, "UpdateFunctionCode")
-        digest = code.data and self.store.blobs.put(code.data)
+        digest = self.store.blobs.put(code.data)  # read_code never passes an empty zip
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -91,7 +93,8 @@ def test_code_storage_beyond_the_account_limit_is_refused(tmp_path):
     try:
         lam = client("lambda", lamina.url)
         with pytest.raises(ClientError) as excinfo:
-            create_function(lam, "big", Code={"ZipFile": make_zip({"a.py": "x" * 2000})})
+            # Random bytes do not deflate, so the zip is surely over the 400-byte limit.
+            create_function(lam, "big", Code={"ZipFile": make_zip({"a.bin": os.urandom(2000)})})
         assert error_of(excinfo)[:2] == ("CodeStorageExceededException", 400)
         assert lam.list_functions()["Functions"] == []
         assert lam.get_account_settings()["AccountLimit"]["TotalCodeSize"] == 400

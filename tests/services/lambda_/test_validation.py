@@ -84,14 +84,16 @@ def test_a_bad_function_name_fails_the_pattern(lambda_client):
     assert "at 'functionName' failed to satisfy constraint" in message
 
 
-def test_two_violations_are_reported_together(lambda_client):
-    code, _, message = refused(lambda_client, MemorySize=64, Timeout=0)
-    assert code == "ValidationException"
+def test_two_violations_are_reported_together(unvalidated_lambda_client):
+    code, status, message = refused(unvalidated_lambda_client, MemorySize=64, Timeout=0)
+    assert (code, status) == ("ValidationException", 400)
     assert message.startswith("2 validation errors detected: ")
+    assert "Value '64' at 'memorySize' failed to satisfy constraint" in message
+    assert "Value '0' at 'timeout' failed to satisfy constraint" in message
 
 
 def test_s3_code_names_a_missing_bucket(lambda_client):
-    code, _, message = refused(lambda_client, Code={"S3Bucket": "b", "S3Key": "k.zip"})
+    code, _, message = refused(lambda_client, Code={"S3Bucket": "no-such-bucket", "S3Key": "k.zip"})
     assert code == "InvalidParameterValueException"
     assert "NoSuchBucket" in message
 
