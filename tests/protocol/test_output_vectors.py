@@ -10,14 +10,11 @@ import json
 from typing import Any
 
 import pytest
-from botocore.awsrequest import HeadersDict
 from botocore.model import OperationModel, ServiceModel
-from botocore.parsers import create_parser
 
 from lamina.protocol.errors import ServiceError
-from lamina.protocol.http import HttpResponse
 from lamina.protocol.serialize import serialize_error, serialize_response
-from tests.protocol.vectors import VECTORS, canon, cases, service_for, typed
+from tests.protocol.vectors import VECTORS, botocore_reads, canon, cases, service_for, typed
 
 REQUEST_ID = "lamina-request-id"
 
@@ -62,29 +59,6 @@ def _load() -> list[Any]:
         marks = [pytest.mark.skip(reason=SKIPPED[ident])] if ident in SKIPPED else []
         params.append(pytest.param(service, operation, case, id=ident, marks=marks))
     return params
-
-
-def botocore_reads(service: ServiceModel, operation: OperationModel, response: HttpResponse):
-    """What a boto3 client makes of the response, modeled error fields included (as botocore's
-    endpoint adds them)."""
-    wire = {
-        "status_code": response.status,
-        "headers": HeadersDict(response.headers),
-        "body": response.body,
-    }
-    protocol = service.metadata["protocol"]
-    parser = create_parser(protocol)
-    shape = operation.output_shape
-    if protocol == "query" and shape is not None:
-        # Real query models name the Result element; the vectors leave it to the client's test.
-        shape.serialization.setdefault("resultWrapper", f"{operation.name}Result")
-    parsed = parser.parse(wire, shape)
-    if response.status >= 300:
-        shape = service.shape_for_error_code(parsed.get("Error", {}).get("Code"))
-        if shape is not None:
-            parsed.update(parser.parse(wire, shape))
-    parsed.pop("ResponseMetadata", None)
-    return parsed
 
 
 def _error(service: ServiceModel, case: dict) -> ServiceError:

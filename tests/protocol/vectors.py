@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from botocore.model import ServiceModel, Shape
+from botocore.awsrequest import HeadersDict
+from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.parsers import create_parser
 
 from lamina.protocol import timestamps
+from lamina.protocol.http import HttpResponse
 from lamina.protocol.models import service_model_from_parts
 
 VECTORS = Path(__file__).parents[2].parent / "shared" / "protocol-tests"
@@ -72,3 +75,26 @@ def canon(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return ("bytes", bytes(value))
     return value
+
+
+def botocore_reads(service: ServiceModel, operation: OperationModel, response: HttpResponse):
+    """What a boto3 client makes of the response, modeled error fields included (as botocore's
+    endpoint adds them)."""
+    wire = {
+        "status_code": response.status,
+        "headers": HeadersDict(response.headers),
+        "body": response.body,
+    }
+    protocol = service.metadata["protocol"]
+    parser = create_parser(protocol)
+    shape = operation.output_shape
+    if protocol == "query" and shape is not None:
+        # Real query models name the Result element; the vectors leave it to the client's test.
+        shape.serialization.setdefault("resultWrapper", f"{operation.name}Result")
+    parsed = parser.parse(wire, shape)
+    if response.status >= 300:
+        shape = service.shape_for_error_code(parsed.get("Error", {}).get("Code"))
+        if shape is not None:
+            parsed.update(parser.parse(wire, shape))
+    parsed.pop("ResponseMetadata", None)
+    return parsed
