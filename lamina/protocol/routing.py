@@ -7,6 +7,7 @@ request's own markers decide. Routers are built once per service and cached by t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
@@ -15,6 +16,7 @@ from lamina.protocol.errors import UnknownOperation
 from lamina.protocol.http import HttpRequest
 from lamina.protocol.parse import decode_content, protocol_error, rest
 from lamina.protocol.parse.query import form_fields
+from lamina.protocol.parse.uri import PREFIX_DEPTH
 from lamina.protocol.parse.values import BadInput
 
 _CBOR_PATH = re.compile(r"(?:/.*)?/service/([^/]+)/operation/([^/]+)")
@@ -83,11 +85,14 @@ class OperationRouter:
         self.protocols = service_protocols(service)
         self.target_prefix = service.metadata.get("targetPrefix")
         self._operations = {name: service.operation_model(name) for name in service.operation_names}
-        self._rest: dict[str, list[_RestRoute]] = {}
+        # rest routes by method, then by their leading literal path segments.
+        self._rest: dict[str, dict[tuple[str, ...], list[_RestRoute]]] = {}
         if any(protocol.startswith("rest-") for protocol in self.protocols):
             for index, operation in enumerate(self._operations.values()):
                 method = operation.http.get("method", "POST").upper()
-                self._rest.setdefault(method, []).append(_RestRoute(operation, index))
+                route = _RestRoute(operation, index)
+                by_prefix = self._rest.setdefault(method, {})
+                by_prefix.setdefault(route.template.prefix, []).append(route)
 
     def match(self, request: HttpRequest) -> tuple[OperationModel, str]:
         protocol = detect_protocol(self.service, request)
@@ -138,7 +143,7 @@ class OperationRouter:
         query = rest.query_dict(request)
         best: tuple[Any, ...] | None = None
         chosen: OperationModel | None = None
-        for route in self._rest.get(request.method.upper(), ()):
+        for route in self._candidates(request):
             if route.template.match(request.path, query) is None:
                 continue
             rank = route.rank(request, query)
@@ -148,3 +153,12 @@ class OperationRouter:
             message = f"No operation matches {request.method} {request.path}."
             raise UnknownOperation(message, status=404)
         return chosen
+
+    def _candidates(self, request: HttpRequest) -> Iterator[_RestRoute]:
+        """The routes whose leading literal segments the request's path starts with."""
+        by_prefix = self._rest.get(request.method.upper())
+        if not by_prefix:
+            return
+        segments = tuple(request.path.strip("/").split("/")[:PREFIX_DEPTH])
+        for depth in range(len(segments) + 1):
+            yield from by_prefix.get(segments[:depth], ())

@@ -7,14 +7,13 @@ from sqlalchemy.engine import Connection
 
 from lamina.store.schema import resource_tags
 
+_GET = sa.select(resource_tags.c.key, resource_tags.c.value).where(
+    resource_tags.c.resource_arn == sa.bindparam("arn")
+)  # built once: it is read on every GetFunction
+
 
 def get_tags(conn: Connection, arn: str) -> dict[str, str]:
-    rows = conn.execute(
-        sa.select(resource_tags.c.key, resource_tags.c.value).where(
-            resource_tags.c.resource_arn == arn
-        )
-    )
-    return {key: value for key, value in rows}
+    return {key: value for key, value in conn.execute(_GET, {"arn": arn})}
 
 
 def put_tags(conn: Connection, arn: str, tags: dict[str, str]) -> None:

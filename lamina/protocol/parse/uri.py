@@ -11,6 +11,19 @@ from urllib.parse import unquote
 _LABEL = re.compile(r"\{([^}]+)\}")
 
 
+PREFIX_DEPTH = 2
+
+
+def leading_literals(path: str) -> tuple[str, ...]:
+    """'/2015-03-31/functions/{Name}' → ('2015-03-31', 'functions'); '/{Bucket}' → ()."""
+    prefix: list[str] = []
+    for segment in path.split("?", 1)[0].strip("/").split("/")[:PREFIX_DEPTH]:
+        if not segment or "{" in segment:
+            break
+        prefix.append(segment)
+    return tuple(prefix)
+
+
 class UriTemplate:
     """Path labels match one segment ('{Name}') or, greedy, the rest ('{Key+}'); the query part
     lists literals a request must carry: 'acl' (present) or 'list-type=2' (with that value)."""
@@ -39,6 +52,9 @@ class UriTemplate:
         for part in filter(None, query.split("&")):
             key, equals, value = part.partition("=")
             self.query[key] = value if equals else None
+        # The path's leading whole-literal segments (at most two): routing looks only at the
+        # templates whose leading literals are the request's own.
+        self.prefix = leading_literals(path)
         greedy = sum(piece.endswith("+") for piece in pieces[1::2])
         # Most specific first: required query literals, then literal path text, then fewer
         # greedy labels: '/{Bucket}?acl' over '/{Bucket}', '/fn/list' over '/fn/{Name}'.

@@ -4,11 +4,29 @@ CBOR shares with its own scalars."""
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 from botocore.model import Shape, StructureShape
 
 from lamina.protocol.serialize import values
+
+# Written exactly as the provider gave them.
+_AS_IS = frozenset({"string", "integer", "long", "boolean", "short", "byte", "bigInteger"})
+
+_plans: weakref.WeakKeyDictionary[Shape, list[tuple[str, str, Shape]]] = weakref.WeakKeyDictionary()
+
+
+def body_members(shape: StructureShape) -> list[tuple[str, str, Shape]]:
+    """(name, name on the wire, shape) of each member written in the body; worked out once."""
+    plan = _plans.get(shape)
+    if plan is None:
+        plan = _plans[shape] = [
+            (name, member.serialization.get("name", name), member)
+            for name, member in shape.members.items()
+            if not values.outside_body(member)
+        ]
+    return plan
 
 
 class TypedWriter:
@@ -22,6 +40,8 @@ class TypedWriter:
 
     def value(self, shape: Shape, value: Any) -> Any:
         kind = shape.type_name
+        if kind in _AS_IS:
+            return value
         if kind == "structure":
             return self.structure(shape, value)
         if kind == "list":
@@ -45,11 +65,10 @@ class TypedWriter:
         if shape.metadata.get("document"):
             return value  # a document is any JSON value, written as it is
         written = {}
-        for name, member in shape.members.items():
+        for name, wire_name, member in body_members(shape):
             item = value.get(name)
-            if item is None or values.outside_body(member):
-                continue
-            written[member.serialization.get("name", name)] = self.value(member, item)
+            if item is not None:
+                written[wire_name] = self.value(member, item)
         return written
 
     def timestamp(self, shape: Shape, value: Any) -> Any:

@@ -47,17 +47,27 @@ def _select() -> sa.Select[Any]:
     )
 
 
+# The hot reads are built once, with bind parameters: building a statement costs more than
+# running it on SQLite, and a prebuilt one also hits SQLAlchemy's compiled-statement cache.
+_IN_REGION = (
+    functions.c.account_id == sa.bindparam("account"),
+    functions.c.region == sa.bindparam("region"),
+)
+_GET = _select().where(
+    *_IN_REGION,
+    functions.c.name == sa.bindparam("name"),
+    versions.c.version == sa.bindparam("version"),
+)
+_LIST = _select().where(*_IN_REGION, versions.c.version == LATEST).order_by(functions.c.name)
+_LIST_FIRST = _LIST.limit(sa.bindparam("limit"))
+_LIST_AFTER = _LIST.where(functions.c.name > sa.bindparam("after")).limit(sa.bindparam("limit"))
+
+
 def get(
     conn: Connection, account: str, region: str, name: str, version: str = LATEST
 ) -> FunctionVersion | None:
-    row = conn.execute(
-        _select().where(
-            functions.c.account_id == account,
-            functions.c.region == region,
-            functions.c.name == name,
-            versions.c.version == version,
-        )
-    ).first()
+    found = {"account": account, "region": region, "name": name, "version": version}
+    row = conn.execute(_GET, found).first()
     return _row(row) if row else None
 
 
@@ -122,14 +132,11 @@ def delete(conn: Connection, function_id: int) -> None:
 def list_latest(
     conn: Connection, account: str, region: str, after: str | None, limit: int
 ) -> list[FunctionVersion]:
-    query = _select().where(
-        functions.c.account_id == account,
-        functions.c.region == region,
-        versions.c.version == LATEST,
-    )
-    if after is not None:
-        query = query.where(functions.c.name > after)
-    rows = conn.execute(query.order_by(functions.c.name).limit(limit))
+    page = {"account": account, "region": region, "limit": limit}
+    if after is None:
+        rows = conn.execute(_LIST_FIRST, page)
+    else:
+        rows = conn.execute(_LIST_AFTER, dict(page, after=after))
     return [_row(row) for row in rows]
 
 
