@@ -1,4 +1,7 @@
-"""Control-plane calls per second through boto3, against Lamina and against the floor."""
+"""Control-plane calls per second through boto3, against Lamina and against the floor.
+
+The floor answers with the very bytes Lamina gave for each call (recorded first), so both runs
+cost the client the same and the difference is the server's alone."""
 
 from __future__ import annotations
 
@@ -6,12 +9,19 @@ import os
 import platform
 
 import boto3
+import requests
 from botocore.config import Config
 
 from bench.harness import FloorServer, Lamina, measure, wrk
 from tests.conftest import create_function
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+GET_PATH = "/2015-03-31/functions/bench"
+LIST_PATH = "/2015-03-31/functions/?MaxItems=10"
+CALLS = (
+    ("GetFunction", lambda c: c.get_function(FunctionName="bench")),
+    ("ListFunctions", lambda c: c.list_functions(MaxItems=10)),
+)
 
 
 def lambda_client(url: str):
@@ -23,10 +33,7 @@ def lambda_client(url: str):
 
 def rates(url: str, label: str) -> dict[str, float]:
     out: dict[str, float] = {}
-    for op, call in (
-        ("GetFunction", lambda c: c.get_function(FunctionName="bench")),
-        ("ListFunctions", lambda c: c.list_functions(MaxItems=10)),
-    ):
+    for op, call in CALLS:
         for threads in (1, 4):
 
             def make(call=call):  # type: ignore[no-untyped-def]
@@ -43,31 +50,38 @@ def rates(url: str, label: str) -> dict[str, float]:
     return out
 
 
+def seed(url: str) -> dict[str, str]:
+    """Create the functions the calls read; return Lamina's own replies for the floor."""
+    client = lambda_client(url)
+    create_function(client, "bench")
+    for i in range(20):
+        create_function(client, f"other-{i:02d}")
+    return {path: requests.get(url + path, timeout=10).text for path in (GET_PATH, LIST_PATH)}
+
+
 def run() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
     )
-    with FloorServer() as floor:
-        floor_rates = rates(floor.url, "floor")
-        raw = wrk(f"{floor.url}/2015-03-31/functions/bench")
-        if raw:
-            print(f"floor      wrk GET -c64           {raw[0]:8.0f}/s  p99 {raw[1]:.2f} ms")
-    engines = {"sqlite": {}}
+    engines: dict[str, dict[str, str]] = {"sqlite": {}}
     pg = os.environ.get("LAMINA_BENCH_DATABASE_URL") or os.environ.get("LAMINA_TEST_DATABASE_URL")
     if pg:
         engines["postgresql"] = {"LAMINA_DATABASE_URL": pg, "LAMINA_ALLOW_RESET": "1"}
     for engine, env in engines.items():
         with Lamina(env) as lamina:
-            create_function(lambda_client(lamina.url), "bench")
-            for i in range(20):
-                create_function(lambda_client(lamina.url), f"other-{i:02d}")
+            replies = seed(lamina.url)
+            # The floor is measured in the same run, right before Lamina, on the same replies.
+            with FloorServer(replies) as floor:
+                floor_rates = rates(floor.url, "floor")
+                floor_raw = wrk(floor.url + GET_PATH)
             got = rates(lamina.url, engine)
             for key, value in got.items():
                 print(f"{engine:10} {key:22} {100 * value / floor_rates[key]:5.0f}% of floor")
-            raw = wrk(f"{lamina.url}/2015-03-31/functions/bench")
-            if raw:
-                print(f"{engine:10} wrk GET -c64           {raw[0]:8.0f}/s  p99 {raw[1]:.2f} ms")
+            raw = wrk(lamina.url + GET_PATH)
+            if raw and floor_raw:
+                for label, (rate, p99) in (("floor", floor_raw), (engine, raw)):
+                    print(f"{label:10} wrk GET -c64           {rate:8.0f}/s  p99 {p99:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import statistics
@@ -65,16 +66,23 @@ def measure(make_call: Callable[[], Callable[[], object]], threads: int, seconds
 
 
 class FloorServer:
-    def __init__(self) -> None:
+    """The floor, answering with `replies` (path?query → body) recorded from Lamina."""
+
+    def __init__(self, replies: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.recording = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115
+        json.dump(replies or {}, self.recording)
+        self.recording.close()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> FloorServer:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.floor", str(self.port)])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.floor", str(self.port), self.recording.name]
+        )
         for _ in range(200):
             try:
                 requests.get(self.url, timeout=0.5)
@@ -87,6 +95,7 @@ class FloorServer:
         assert self.process
         self.process.terminate()
         self.process.wait()
+        Path(self.recording.name).unlink(missing_ok=True)
 
 
 class Lamina:

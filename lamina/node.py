@@ -36,7 +36,8 @@ class Node:
 
     def build_app(self) -> ASGIApp:
         """The edge, composed once: outermost first, as a request meets the layers."""
-        app: ASGIApp = ServiceDispatcher(InternalRoutes(self), self.executor)
+        reads_inline = not self.store.reads_wait
+        app: ASGIApp = ServiceDispatcher(InternalRoutes(self), self.executor, reads_inline)
         app = SignatureLayer(app, self.settings.verify_signatures)
         app = ServiceResolutionLayer(app, self.catalog)
         app = AccountRegionLayer(app)

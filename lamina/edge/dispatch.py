@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 
 class ServiceDispatcher:
-    def __init__(self, internal: ASGIApp, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, internal: ASGIApp, executor: ThreadPoolExecutor, reads_inline: bool = False
+    ) -> None:
         self.internal = internal
         self.executor = executor
+        self.reads_inline = reads_inline  # run @store_read handlers on the loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = edge_request(scope)
@@ -49,6 +52,8 @@ class ServiceDispatcher:
         result: dict[str, Any]
         if handler.is_async:
             result = await handler.call(ctx, params)
+        elif handler.store_read and self.reads_inline:
+            result = handler.call(ctx, params)
         else:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self.executor, handler.call, ctx, params)

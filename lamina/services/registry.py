@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore import xform_name
 from botocore.model import ServiceModel
@@ -29,10 +29,22 @@ class Provider:
         """Forget in-memory state after the store was wiped (POST /_lamina/reset)."""
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_read(method: F) -> F:
+    """Marks a provider method that only reads the store, briefly and a bounded amount. Where
+    the store's reads never wait (SQLite in WAL mode), the dispatcher runs it on the event loop:
+    handing it to a thread costs more than the read itself."""
+    method.store_read = True  # type: ignore[attr-defined]
+    return method
+
+
 @dataclass
 class Handler:
     call: Callable[..., Any]
     is_async: bool
+    store_read: bool = False
 
 
 @dataclass
@@ -59,7 +71,8 @@ class Service:
             method = getattr(self.provider, xform_name(operation), None)
             if method is None:
                 raise NotSupported(self.model.metadata.get("serviceId", self.name), operation)
-            handler = Handler(method, inspect.iscoroutinefunction(method))
+            is_async = inspect.iscoroutinefunction(method)
+            handler = Handler(method, is_async, getattr(method, "store_read", False))
             self._handlers[operation] = handler
         return handler
 

@@ -36,6 +36,12 @@ class Store:
         )
 
     @property
+    def reads_wait(self) -> bool:
+        """Whether a read may wait: on the network (PostgreSQL). SQLite's WAL readers never
+        wait on writers, so a short read may run on the event loop itself."""
+        return self.dialect != "sqlite"
+
+    @property
     def engine_name(self) -> str:
         return "postgresql" if self.dialect == "postgresql" else "sqlite"
 

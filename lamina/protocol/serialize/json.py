@@ -14,19 +14,29 @@ from lamina.protocol.serialize import values
 # Written exactly as the provider gave them.
 _AS_IS = frozenset({"string", "integer", "long", "boolean", "short", "byte", "bigInteger"})
 
-_plans: weakref.WeakKeyDictionary[Shape, list[tuple[str, str, Shape]]] = weakref.WeakKeyDictionary()
+class _Plan:
+    """A structure's body members by name: (name on the wire, shape, written as given)."""
 
+    __slots__ = ("document", "members")
 
-def body_members(shape: StructureShape) -> list[tuple[str, str, Shape]]:
-    """(name, name on the wire, shape) of each member written in the body; worked out once."""
-    plan = _plans.get(shape)
-    if plan is None:
-        plan = _plans[shape] = [
-            (name, member.serialization.get("name", name), member)
+    def __init__(self, shape: StructureShape) -> None:
+        self.document = bool(shape.metadata.get("document"))
+        self.members = {
+            name: (member.serialization.get("name", name), member, member.type_name in _AS_IS)
             for name, member in shape.members.items()
             if not values.outside_body(member)
-        ]
-    return plan
+        }
+
+
+_plans: weakref.WeakKeyDictionary[Shape, _Plan] = weakref.WeakKeyDictionary()
+
+
+def plan(shape: StructureShape) -> _Plan:
+    """Worked out once per shape: the writer walks the result's keys, not every member."""
+    found = _plans.get(shape)
+    if found is None:
+        found = _plans[shape] = _Plan(shape)
+    return found
 
 
 class TypedWriter:
@@ -62,13 +72,17 @@ class TypedWriter:
         return value
 
     def structure(self, shape: StructureShape, value: Any) -> Any:
-        if shape.metadata.get("document"):
+        steps = plan(shape)
+        if steps.document:
             return value  # a document is any JSON value, written as it is
+        members = steps.members
         written = {}
-        for name, wire_name, member in body_members(shape):
-            item = value.get(name)
-            if item is not None:
-                written[wire_name] = self.value(member, item)
+        for name, item in value.items():
+            step = members.get(name)  # None: not a body member (or unknown): not written
+            if step is None or item is None:
+                continue
+            wire_name, member, as_is = step
+            written[wire_name] = item if as_is else self.value(member, item)
         return written
 
     def timestamp(self, shape: Shape, value: Any) -> Any:

@@ -32,7 +32,7 @@ from lamina.services.lambda_.errors import (
     precondition_failed,
 )
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
-from lamina.services.registry import Provider
+from lamina.services.registry import Provider, store_read
 from lamina.store import Store
 
 
@@ -53,6 +53,7 @@ class LambdaProvider(LambdaSettingsOperations, Provider):
             raise function_not_found(ref.qualified_arn)
         return found
 
+    @store_read
     def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         with self.store.read() as conn:
@@ -71,6 +72,7 @@ class LambdaProvider(LambdaSettingsOperations, Provider):
             result["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
         return result
 
+    @store_read
     def get_function_configuration(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
@@ -78,6 +80,7 @@ class LambdaProvider(LambdaSettingsOperations, Provider):
         with self.store.read() as conn:
             return present(self.find(conn, ref).config)
 
+    @store_read
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxItems", 50)
         after = _decode_marker(params["Marker"]) if params.get("Marker") else None

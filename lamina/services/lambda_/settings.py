@@ -11,6 +11,7 @@ from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import parse_function, parse_function_arn
 from lamina.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from lamina.services.lambda_.errors import invalid_parameter
+from lamina.services.registry import store_read
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -55,6 +56,7 @@ class LambdaSettingsOperations:
             tagging.remove_tags(conn, ref.arn, params["TagKeys"])
         return {}
 
+    @store_read
     def list_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function_arn(ctx, params["Resource"])
         with self.store.read() as conn:
@@ -79,6 +81,7 @@ class LambdaSettingsOperations:
             repo.set_reserved_concurrency(conn, function.function_id, wanted)
         return {"ReservedConcurrentExecutions": wanted}
 
+    @store_read
     def get_function_concurrency(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
@@ -97,6 +100,7 @@ class LambdaSettingsOperations:
 
     # -- account ---------------------------------------------------------------------------
 
+    @store_read
     def get_account_settings(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
             code_size, count = repo.usage(conn, ctx.account_id, ctx.region)
