@@ -14,6 +14,7 @@ from lamina.protocol.serialize import values
 # Written exactly as the provider gave them.
 _AS_IS = frozenset({"string", "integer", "long", "boolean", "short", "byte", "bigInteger"})
 
+
 class _Plan:
     """A structure's body members by name: (name on the wire, shape, written as given)."""
 
