@@ -54,6 +54,12 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
+        if self.dialect == "postgresql":
+            # No BEGIN/COMMIT: two round trips a read. Each statement still reads a committed
+            # snapshot; a read that needs one snapshot across statements uses write().
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
