@@ -68,6 +68,8 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Start-up says one line (where it listens, which store); migrations speak only of trouble.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         sock = bind(settings.host, settings.port)
     except OSError as error:

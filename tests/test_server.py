@@ -41,6 +41,18 @@ def test_a_busy_port_is_one_line_and_exit_code_1(server, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_start_up_says_one_line_with_address_and_store(tmp_path):
+    lamina = LaminaServer(tmp_path / "data")
+    lamina.start()
+    try:
+        lines = lamina.output().strip().splitlines()
+    finally:
+        lamina.stop()
+    assert len(lines) == 1, lines
+    assert f"listening on http://127.0.0.1:{lamina.port}" in lines[0]
+    assert f"(store: sqlite at {tmp_path / 'data' / 'lamina.db'})" in lines[0]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_stop_signal_exits_0_within_10_seconds(tmp_path, sig):
     lamina = LaminaServer(tmp_path / "data")
