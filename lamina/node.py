@@ -17,6 +17,7 @@ from lamina.edge.internal import InternalRoutes
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.services.lambda_.provider import LambdaProvider
+from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
 from lamina.store import Store, open_store
 from lamina.types import ASGIApp
@@ -30,7 +31,11 @@ class Node:
         self.store: Store = open_store(settings.store_url, settings.data_dir)
         # Providers are synchronous (SQLAlchemy Core); they run here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lamina-provider")
-        self.services = [Service("lambda", LambdaProvider(self.store, settings))]
+        logs = LogsProvider(self.store, settings)
+        self.services = [
+            Service("lambda", LambdaProvider(self.store, settings)),
+            Service("logs", logs),
+        ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()
 

@@ -47,3 +47,67 @@ resource_tags = sa.Table(
     sa.Column("key", sa.String(128), primary_key=True),
     sa.Column("value", sa.String(256), nullable=False),
 )
+
+# CloudWatch Logs: log groups per account and region, their streams, and the events in them.
+logs_groups = sa.Table(
+    "logs_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),  # ms since the epoch
+    sa.Column("retention_in_days", sa.Integer, nullable=True),  # None: never expire
+    sa.Column("log_group_class", sa.String(32), nullable=False),
+    sa.Column("kms_key_id", sa.String(256), nullable=True),
+    sa.UniqueConstraint("account_id", "region", "name", name="uq_logs_groups_name"),
+)
+
+logs_streams = sa.Table(
+    "logs_streams",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "group_id",
+        sa.Integer,
+        sa.ForeignKey("logs_groups.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("first_event_timestamp", sa.BigInteger, nullable=True),
+    sa.Column("last_event_timestamp", sa.BigInteger, nullable=True),
+    sa.Column("last_ingestion_time", sa.BigInteger, nullable=True),
+    sa.Column("stored_bytes", sa.BigInteger, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False),  # batches accepted: the upload token
+    sa.UniqueConstraint("group_id", "name", name="uq_logs_streams_name"),
+)
+
+# group_id is repeated from the stream so a whole group is filtered by time on one index.
+logs_events = sa.Table(
+    "logs_events",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column(
+        "stream_id",
+        sa.Integer,
+        sa.ForeignKey("logs_streams.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "group_id",
+        sa.Integer,
+        sa.ForeignKey("logs_groups.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("ingestion_time", sa.BigInteger, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Index("ix_logs_events_stream_time", "stream_id", "timestamp", "id"),
+    sa.Index("ix_logs_events_group_time", "group_id", "timestamp", "id"),
+)

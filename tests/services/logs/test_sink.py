@@ -1,0 +1,137 @@
+"""LogSink (the execution layer's way in) and the retention sweep, on a store of their own."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lamina.services.logs import events, groups, retention, streams
+from lamina.services.logs.sink import LogSink
+from lamina.store import Store, open_store
+from tests.conftest import ENGINES, PG_URL
+from tests.services.logs.conftest import now_ms
+
+DAY = 86_400_000
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = PG_URL if request.param == "postgresql" else f"sqlite:///{tmp_path / 'lamina.db'}"
+    assert url
+    opened = open_store(url, tmp_path)
+    opened.reset()  # PostgreSQL's database is shared with the live server's tests
+    yield opened
+    opened.close()
+
+
+def read_all(store: Store, account: str, group: str, stream: str) -> list[tuple[int, str]]:
+    with store.read() as conn:
+        found = groups.get(conn, account, "us-east-1", group)
+        assert found is not None
+        log_stream = streams.get(conn, found.id, stream)
+        assert log_stream is not None
+        rows = events.read_stream(conn, log_stream.id, events.bounds(), 10_000, False)
+    return [(e.timestamp, e.message) for e in rows]
+
+
+def test_write_creates_the_group_and_stream_as_lambda_does(store):
+    now = now_ms()
+    LogSink(store).write("000000000000", "us-east-1", "/aws/lambda/f", "2024/[$LATEST]x", [
+        (now, "START RequestId: 1"),
+        (now + 1, "END RequestId: 1"),
+    ])  # fmt: skip
+    assert read_all(store, "000000000000", "/aws/lambda/f", "2024/[$LATEST]x") == [
+        (now, "START RequestId: 1"),
+        (now + 1, "END RequestId: 1"),
+    ]
+    with store.read() as conn:
+        group = groups.get(conn, "000000000000", "us-east-1", "/aws/lambda/f")
+        assert group is not None
+        assert group.stored_bytes == len("START RequestId: 1END RequestId: 1") + 2 * 26
+        stream = streams.get(conn, group.id, "2024/[$LATEST]x")
+        assert stream is not None
+        assert (stream.first_event_timestamp, stream.last_event_timestamp) == (now, now + 1)
+
+
+def test_write_appends_to_an_existing_stream_and_keeps_accounts_apart(store):
+    sink = LogSink(store)
+    sink.write("111111111111", "us-east-1", "g", "s", [(1_000, "a")])
+    sink.write("111111111111", "us-east-1", "g", "s", [(2_000, "b")])
+    sink.write("222222222222", "us-east-1", "g", "s", [(3_000, "c")])
+    assert read_all(store, "111111111111", "g", "s") == [(1_000, "a"), (2_000, "b")]
+    assert read_all(store, "222222222222", "g", "s") == [(3_000, "c")]
+
+
+def test_write_of_nothing_does_nothing(store):
+    LogSink(store).write("000000000000", "us-east-1", "g", "s", [])
+    with store.read() as conn:
+        assert groups.get(conn, "000000000000", "us-east-1", "g") is None
+
+
+def test_write_is_safe_from_many_threads(store):
+    sink = LogSink(store)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                sink.write("000000000000", "us-east-1", "g", "s", [(n * 100 + i, f"{n}-{i}")])
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(read_all(store, "000000000000", "g", "s")) == 80
+
+
+def test_sweep_deletes_events_past_the_retention_and_frees_their_bytes(store):
+    now = now_ms()
+    sink = LogSink(store)
+    # Multi-byte text: storedBytes counts UTF-8 bytes, the sweep must free as many.
+    sink.write("000000000000", "us-east-1", "g", "s", [(now - 3 * DAY, "ölé"), (now, "new")])
+    sink.write("000000000000", "us-east-1", "forever", "s", [(now - 3 * DAY, "old")])
+    with store.write() as conn:
+        group = groups.get(conn, "000000000000", "us-east-1", "g")
+        assert group is not None
+        groups.set_retention(conn, group.id, 1)
+    assert retention.sweep(store, now) == 1
+    assert read_all(store, "000000000000", "g", "s") == [(now, "new")]
+    assert read_all(store, "000000000000", "forever", "s") == [(now - 3 * DAY, "old")]
+    with store.read() as conn:
+        swept = groups.get(conn, "000000000000", "us-east-1", "g")
+        assert swept is not None and swept.stored_bytes == len("new") + 26
+    assert retention.sweep(store, now) == 0  # nothing left to delete
+
+
+def test_sweeper_thread_runs_and_stops(store):
+    now = now_ms()
+    LogSink(store).write("000000000000", "us-east-1", "g", "s", [(now - 3 * DAY, "old")])
+    with store.write() as conn:
+        group = groups.get(conn, "000000000000", "us-east-1", "g")
+        assert group is not None
+        groups.set_retention(conn, group.id, 1)
+    sweeper = retention.Sweeper(store, interval=0.01)
+    sweeper.start()
+    try:
+        for _ in range(500):
+            if not read_all(store, "000000000000", "g", "s"):
+                break
+            threading.Event().wait(0.01)
+    finally:
+        sweeper.stop()
+    assert read_all(store, "000000000000", "g", "s") == []
+    assert not sweeper._thread.is_alive()
+
+
+def test_store_reset_clears_log_tables(store):
+    LogSink(store).write("000000000000", "us-east-1", "g", "s", [(1, "x")])
+    store.reset()
+    with store.read() as conn:
+        assert groups.get(conn, "000000000000", "us-east-1", "g") is None
