@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from lamina import __version__
+from lamina.commands import invoke
 from lamina.config import Settings
 
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (LAMINA_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (LAMINA_PORT, default 4566; 0 picks one)")
     serve.add_argument("--data-dir", type=Path, help="data directory (LAMINA_DATA_DIR, .lamina)")
+    invoke.add_parser(commands)
     return parser
 
 
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir)
         return serve(settings)
+    if args.command == "invoke":
+        return invoke.run(args)
     return 2
 
 

@@ -31,6 +31,8 @@ class Settings:
     log_level: str = "info"
     account_concurrency: int = 1000  # Lambda's default ConcurrentExecutions per account and region
     code_storage_bytes: int = 75 * 1024**3  # Lambda's default TotalCodeSize per account and region
+    sandbox: str | None = None  # 'bubblewrap' or 'process'; None: bubblewrap where it runs
+    idle_timeout_s: float = 300.0  # an idle execution environment is reaped after this
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -47,6 +49,8 @@ class Settings:
             max_body_bytes=int(env.get("LAMINA_MAX_BODY_BYTES", cls.max_body_bytes)),
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", cls.account_concurrency)),
             code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
+            sandbox=env.get("LAMINA_SANDBOX") or None,
+            idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -55,6 +59,13 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'lamina.db').resolve()}"
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where a function reaches this node (AWS_ENDPOINT_URL inside environments)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
     @property
     def reset_allowed(self) -> bool:

@@ -16,6 +16,8 @@ from lamina.edge.errors import ErrorLayer
 from lamina.edge.internal import InternalRoutes
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
+from lamina.execution.sandbox import choose_backend
+from lamina.execution.service import ExecutionService
 from lamina.services.lambda_.provider import LambdaProvider
 from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
@@ -31,9 +33,17 @@ class Node:
         self.store: Store = open_store(settings.store_url, settings.data_dir)
         # Providers are synchronous (SQLAlchemy Core); they run here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lamina-provider")
+        self.execution = ExecutionService(
+            choose_backend(settings.sandbox),
+            settings.data_dir,
+            self.store.blobs,
+            settings.endpoint_url,
+            idle_timeout_s=settings.idle_timeout_s,
+        )
         logs = LogsProvider(self.store, settings)
+        self.execution.sink = logs.sink.write  # function output goes to CloudWatch Logs
         self.services = [
-            Service("lambda", LambdaProvider(self.store, settings)),
+            Service("lambda", LambdaProvider(self.store, settings, self.execution)),
             Service("logs", logs),
         ]
         self.catalog = ServiceCatalog(self.services)
@@ -64,6 +74,7 @@ class Node:
             service.provider.reset()
 
     def close(self) -> None:
+        self.execution.close()
         for service in self.services:
             service.provider.close()
         self.executor.shutdown(wait=True)

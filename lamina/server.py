@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from types import FrameType
 
 import uvicorn
@@ -80,7 +81,8 @@ def serve(settings: Settings) -> int:
         return 1
     from lamina.node import Node  # imported late: a busy port should fail before this cost
 
-    node = Node(settings)
+    # The port actually bound (0 asks for any): functions call back to it.
+    node = Node(replace(settings, port=sock.getsockname()[1]))
     config = uvicorn.Config(
         node.app,
         lifespan="off",

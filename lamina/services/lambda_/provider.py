@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.config import Settings
 from lamina.context import RequestContext
+from lamina.execution.service import ExecutionService
 from lamina.services import tagging
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_function
@@ -31,17 +32,21 @@ from lamina.services.lambda_.errors import (
     not_supported,
     precondition_failed,
 )
+from lamina.services.lambda_.invoke import InvokeOperations
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
 
 
-class LambdaProvider(LambdaSettingsOperations, Provider):
+class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
     service_name = "lambda"
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, execution: ExecutionService | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.execution = execution
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -52,6 +57,10 @@ class LambdaProvider(LambdaSettingsOperations, Provider):
         if found is None:
             raise function_not_found(ref.qualified_arn)
         return found
+
+    def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
+        with self.store.read() as conn:
+            return self.find(conn, ref)
 
     @store_read
     def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The `lamina` subcommands that talk to a running node as a client (invoke, logs)."""

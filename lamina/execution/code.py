@@ -1,0 +1,51 @@
+"""Function code, unpacked once per zip (by digest) into a directory shown at /var/task."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import zipfile
+from pathlib import Path
+
+from lamina.store.blobs import BlobStore
+
+
+class CodeCache:
+    """data_dir/code/<digest>/: one unpacked copy per distinct zip, shared read-only by every
+    environment of every function with that code."""
+
+    def __init__(self, root: Path, blobs: BlobStore) -> None:
+        self.root = root
+        self.blobs = blobs
+        self._lock = threading.Lock()
+        root.mkdir(parents=True, exist_ok=True)
+
+    def unpacked(self, digest: str) -> Path:
+        target = self.root / digest
+        if target.is_dir():
+            return target
+        with self._lock:  # one unpacking per digest, even under concurrent cold starts
+            if not target.is_dir():
+                self._unpack(digest, target)
+        return target
+
+    def _unpack(self, digest: str, target: Path) -> None:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{digest[:12]}-", dir=self.root))
+        try:
+            with zipfile.ZipFile(self.blobs.path(digest)) as archive:
+                for info in archive.infolist():
+                    extracted = Path(archive.extract(info, scratch))
+                    mode = (info.external_attr >> 16) & 0o777
+                    if mode and not info.is_dir():
+                        # Unix modes ride in the zip (a provided runtime's executable bootstrap).
+                        extracted.chmod(mode | 0o444)
+            scratch.chmod(0o755)
+            scratch.rename(target)  # atomic: a directory appears whole or not at all
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+
+    def wipe(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)

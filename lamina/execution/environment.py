@@ -1,0 +1,218 @@
+"""One execution environment: a sandboxed runtime process specialized to one function version,
+serving one invocation at a time over the private channel, reused while warm."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+
+from lamina.execution import channel, logs
+from lamina.execution.channel import ChannelClosed
+from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
+from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
+
+LogSink = Callable[[str, str, str, str, list[tuple[int, str]]], None]
+
+
+class InitError(Exception):
+    """The function's init failed (import error, missing handler, exception at import)."""
+
+    def __init__(self, error: dict, init_ms: float) -> None:
+        super().__init__(error.get("errorMessage", ""))
+        self.error = error
+        self.init_ms = init_ms
+
+
+class ExecutionEnvironment:
+    def __init__(self, function: FunctionSnapshot, spec: SandboxSpec, specialize: dict) -> None:
+        self.function = function
+        self.spec = spec
+        self.specialize_message = specialize
+        self.log_stream = specialize["env"]["AWS_LAMBDA_LOG_STREAM_NAME"]
+        self.process: SandboxProcess | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.dead = False
+        self.last_used = time.monotonic()
+        self.maxrss_kb = 0
+        self._log_fd = -1
+        self._partial = b""
+        self._log = logs.InvocationLog()
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(self, backend: SandboxBackend) -> float:
+        """Spawn and specialize; the init duration in ms (sandbox start included, honestly)."""
+        started = time.perf_counter()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log_read, log_write = os.pipe()
+        fcntl.fcntl(log_read, fcntl.F_SETFL, os.O_NONBLOCK)
+        self._log_fd = log_read
+        env = dict(self.spec.env, _LAMINA_CHANNEL_FD=str(theirs.fileno()))
+        spec = _with(self.spec, env=env, pass_fds=(theirs.fileno(),), stdout=log_write,
+                     stderr=log_write)  # fmt: skip
+        loop = asyncio.get_running_loop()
+        try:
+            self.process = await loop.run_in_executor(None, backend.spawn, spec)
+        finally:
+            theirs.close()
+            os.close(log_write)
+        loop.add_reader(log_read, self._read_logs)
+        self.reader, self.writer = await asyncio.open_unix_connection(sock=ours)
+        self.writer.write(channel.encode(channel.SPECIALIZE, self.specialize_message))
+        try:
+            frame = await asyncio.wait_for(channel.read_frame(self.reader), _init_limit())
+        except (ChannelClosed, TimeoutError):
+            init_ms = (time.perf_counter() - started) * 1000
+            self.destroy()
+            raise InitError(await self._exit_error(""), init_ms) from None
+        init_ms = (time.perf_counter() - started) * 1000
+        if frame.kind == channel.INIT_ERROR:
+            self.destroy()
+            raise InitError(frame.header["error"], init_ms)
+        return init_ms
+
+    def take_init_log(self) -> list[tuple[int, str]]:
+        """What the function wrote during init (it goes before the first START line)."""
+        self._read_logs()
+        events, self._log = self._log.events, logs.InvocationLog()
+        return events
+
+    # -- invoke ------------------------------------------------------------------------------
+
+    async def invoke(
+        self, request: InvocationRequest
+    ) -> tuple[InvocationResult, logs.InvocationLog]:
+        assert self.reader is not None and self.writer is not None
+        self._log = log = logs.InvocationLog()
+        timeout = self.function.timeout_s
+        deadline_ms = logs.now_ms() + timeout * 1000
+        header = {
+            "request_id": request.request_id,
+            "deadline_ms": deadline_ms,
+            "invoked_function_arn": request.invoked_arn,
+            "trace_id": request.trace_id,
+            "client_context": request.client_context,
+            "identity": request.identity,
+        }
+        started = time.perf_counter()
+        self.writer.write(channel.encode(channel.INVOKE, header, request.payload))
+        try:
+            frame = await asyncio.wait_for(channel.read_frame(self.reader), timeout)
+        except TimeoutError:
+            self.destroy()
+            message = (
+                f"RequestId: {request.request_id} Error: Task timed out after {timeout:.2f} seconds"
+            )
+            error = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
+            return self._failed(error, started), log
+        except ChannelClosed:
+            error = await self._exit_error(request.request_id)
+            self.destroy()
+            return self._failed(error, started), log
+        duration = (time.perf_counter() - started) * 1000
+        self._read_logs()  # what the function wrote before answering is in the pipe: take it
+        self.maxrss_kb = max(self.maxrss_kb, int(frame.header.get("maxrss_kb", 0)))
+        self.last_used = time.monotonic()
+        if frame.kind == channel.RESULT:
+            return InvocationResult(frame.body, duration_ms=duration), log
+        body = json.dumps(frame.header.get("error", {})).encode()
+        return InvocationResult(body, "Unhandled", duration_ms=duration), log
+
+    def _failed(self, error: dict, started: float) -> InvocationResult:
+        duration = (time.perf_counter() - started) * 1000
+        self._log.add(f"{_now_iso()} {error['errorMessage']}")
+        return InvocationResult(json.dumps(error).encode(), "Unhandled", duration_ms=duration)
+
+    async def _exit_error(self, request_id: str) -> dict:
+        """Runtime.ExitError with the exit status, as Lambda reports a runtime that died."""
+        status = None
+        if self.process is not None:
+            status = await asyncio.get_running_loop().run_in_executor(None, self.process.wait, 2)
+        self._read_logs()
+        if status is None:
+            reason = "the runtime stopped answering"
+        elif status < 0:
+            reason = f"signal: {_signal_name(-status)}"
+        else:
+            reason = f"exit status {status}"
+        prefix = f"RequestId: {request_id} " if request_id else ""
+        message = f"{prefix}Error: Runtime exited with error: {reason}"
+        return {"errorType": "Runtime.ExitError", "errorMessage": message}
+
+    # -- logs --------------------------------------------------------------------------------
+
+    def _read_logs(self) -> None:
+        while self._log_fd >= 0:
+            try:
+                chunk = os.read(self._log_fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._close_logs()
+                return
+            lines = (self._partial + chunk).split(b"\n")
+            self._partial = lines.pop()
+            for line in lines:
+                self._log.add(line.decode("utf-8", "replace"))
+
+    def _close_logs(self) -> None:
+        if self._log_fd < 0:
+            return
+        if self._partial:
+            self._log.add(self._partial.decode("utf-8", "replace"))
+            self._partial = b""
+        with contextlib.suppress(RuntimeError):  # no loop at shutdown: nothing to remove
+            asyncio.get_running_loop().remove_reader(self._log_fd)
+        os.close(self._log_fd)
+        self._log_fd = -1
+
+    # -- end ---------------------------------------------------------------------------------
+
+    def destroy(self) -> None:
+        """End the sandbox and everything in it; the environment is never used again."""
+        self.dead = True
+        if self.process is not None:
+            self.process.kill()
+        if self.writer is not None:
+            self.writer.close()
+        self._read_logs()
+        self._close_logs()
+
+    @property
+    def max_memory_mb(self) -> int:
+        peak = self.process.peak_memory_bytes() if self.process else None
+        measured = max(peak or 0, self.maxrss_kb * 1024)
+        return max(1, round(measured / (1024 * 1024)))
+
+
+def _with(spec: SandboxSpec, **changes: object) -> SandboxSpec:
+    from dataclasses import replace
+
+    return replace(spec, **changes)  # type: ignore[arg-type]
+
+
+def _init_limit() -> float:
+    return 10.0  # Lambda's init phase limit for on-demand functions
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name.removeprefix("SIG").lower()
+    except ValueError:
+        return str(number)
+
+
+def _now_iso() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"

@@ -1,0 +1,47 @@
+"""What the execution layer needs to know of one function version, taken from its stored
+configuration at invoke time (the Lambda provider builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FunctionSnapshot:
+    account_id: str
+    region: str
+    name: str
+    version: str  # '$LATEST' or a number
+    arn: str  # the function's ARN (unqualified)
+    runtime: str
+    handler: str
+    memory_mb: int
+    timeout_s: int
+    ephemeral_storage_mb: int
+    code_digest: str
+    revision_id: str  # a new revision retires the old environments
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Which pool an environment belongs to: one function version of one account."""
+        return (self.account_id, self.region, self.name, self.version)
+
+
+@dataclass(frozen=True)
+class InvocationRequest:
+    request_id: str
+    payload: bytes
+    invoked_arn: str
+    trace_id: str
+    client_context: dict | None = None
+    identity: dict | None = None
+
+
+@dataclass
+class InvocationResult:
+    payload: bytes
+    function_error: str | None = None  # 'Unhandled' when the function failed
+    log_tail: str = ""  # base64 of the last 4 KB of the log
+    duration_ms: float = 0.0
+    init_ms: float | None = None  # set on a cold start

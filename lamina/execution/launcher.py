@@ -1,0 +1,113 @@
+"""How an execution environment for one function version is started: its sandbox spec (code,
+runtime, interpreter, limits) and the specialization it receives (environment, handler)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lamina.execution import logs, runtimes
+from lamina.execution.code import CodeCache
+from lamina.execution.environment import ExecutionEnvironment
+from lamina.execution.function import FunctionSnapshot
+from lamina.execution.runtimes import RuntimeUnavailable
+from lamina.execution.sandbox import SandboxBackend, interpreter_binds
+from lamina.execution.sandbox.base import SandboxSpec
+
+# As on Lambda's Amazon Linux images.
+PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+LD_LIBRARY_PATH = (
+    "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
+)
+
+
+class Launcher:
+    def __init__(
+        self, backend: SandboxBackend, data_dir: Path, code: CodeCache, endpoint_url: str
+    ) -> None:
+        self.backend = backend
+        self.code = code
+        self.endpoint_url = endpoint_url
+        self.remaps = bool(getattr(backend, "remaps_paths", False))
+        self.python_runtime_dir = data_dir / "runtimes" / "python"
+        self.sdk = runtimes.sdk_paths()
+        self._prepare_python_runtime()
+
+    def _prepare_python_runtime(self) -> None:
+        """data_dir/runtimes/python: the bootstrap, and a mount point for each SDK module."""
+        root = self.python_runtime_dir
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(runtimes.BOOTSTRAPS / "python" / "bootstrap.py", root / "bootstrap.py")
+        for path in self.sdk.values():
+            point = root / path.name
+            if path.is_dir():
+                point.mkdir(exist_ok=True)
+            else:
+                point.touch(exist_ok=True)
+
+    def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
+        if runtimes.family(function.runtime) != "python":
+            raise RuntimeUnavailable(
+                f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
+            )
+        task_dir = self.code.unpacked(function.code_digest)
+        interpreter = runtimes.python_interpreter(function.runtime)
+        task_root = "/var/task" if self.remaps else str(task_dir)
+        runtime_root = "/var/runtime" if self.remaps else str(self.python_runtime_dir)
+        binds = tuple(interpreter_binds(interpreter))
+        if self.remaps:
+            binds += tuple((path, Path(runtime_root) / path.name) for path in self.sdk.values())
+            paths: list[str] = []
+        else:  # no remapping: the SDK is imported from where it lies
+            paths = sorted({str(path.parent) for path in self.sdk.values()})
+        spec = SandboxSpec(
+            argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
+            env=self._base_env(task_root, runtime_root),
+            task_dir=task_dir,
+            memory_mb=function.memory_mb,
+            ephemeral_storage_mb=function.ephemeral_storage_mb,
+            runtime_dir=self.python_runtime_dir,
+            ro_binds=binds,
+            cwd=task_root,
+        )
+        stream = logs.log_stream(function.version)
+        specialize = {
+            "env": self._function_env(function, stream),
+            "handler": function.handler,
+            "paths": paths,
+        }
+        return ExecutionEnvironment(function, spec, specialize)
+
+    @staticmethod
+    def _base_env(task_root: str, runtime_root: str) -> dict[str, str]:
+        """What every environment of a runtime shares, set when its process starts."""
+        return {
+            "PATH": PATH,
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "LD_LIBRARY_PATH": LD_LIBRARY_PATH,
+            "LAMBDA_TASK_ROOT": task_root,
+            "LAMBDA_RUNTIME_DIR": runtime_root,
+        }
+
+    def _function_env(self, function: FunctionSnapshot, stream: str) -> dict[str, str]:
+        """The AWS variables of one function, then its own (reserved keys are refused at
+        CreateFunction, so the function's own cannot shadow these)."""
+        env = {
+            "AWS_REGION": function.region,
+            "AWS_DEFAULT_REGION": function.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": logs.log_group(function.name),
+            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "_HANDLER": function.handler,
+            # The SDK inside reaches this Lamina, in the function's own account.
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": function.account_id,
+            "AWS_SECRET_ACCESS_KEY": "lamina",
+            "AWS_SESSION_TOKEN": "lamina",
+        }
+        return {**function.environment, **env}

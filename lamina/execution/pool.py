@@ -1,0 +1,94 @@
+"""Warm execution environments per function version: reused while warm, grown with concurrent
+demand, retired on a new revision, reaped when idle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from lamina.execution.environment import ExecutionEnvironment
+from lamina.execution.function import FunctionSnapshot
+from lamina.execution.launcher import Launcher
+
+log = logging.getLogger("lamina.execution")
+
+
+@dataclass
+class _Versions:
+    revision_id: str
+    idle: list[ExecutionEnvironment] = field(default_factory=list)
+
+
+class EnvironmentPool:
+    def __init__(self, launcher: Launcher, idle_timeout_s: float) -> None:
+        self.launcher = launcher
+        self.idle_timeout_s = idle_timeout_s
+        self._pools: dict[tuple[str, str, str, str], _Versions] = {}
+        self._reaper: asyncio.Task[None] | None = None
+
+    async def acquire(
+        self, function: FunctionSnapshot
+    ) -> tuple[ExecutionEnvironment, float | None]:
+        """A warm environment (init None), else a new one and its init duration.
+        Raises InitError when the function's init fails."""
+        self._start_reaper()
+        pool = self._pool(function)
+        while pool.idle:
+            env = pool.idle.pop()  # the most recently used: the warmest
+            if not env.dead and env.process is not None and env.process.poll() is None:
+                return env, None
+            env.destroy()
+        env = self.launcher.environment(function)
+        init_ms = await env.start(self.launcher.backend)
+        return env, init_ms
+
+    def release(self, env: ExecutionEnvironment) -> None:
+        pool = self._pools.get(env.function.key)
+        if env.dead or pool is None or pool.revision_id != env.function.revision_id:
+            env.destroy()  # crashed, timed out, or its function has changed since
+            return
+        env.last_used = time.monotonic()
+        pool.idle.append(env)
+
+    def _pool(self, function: FunctionSnapshot) -> _Versions:
+        pool = self._pools.get(function.key)
+        if pool is None or pool.revision_id != function.revision_id:
+            if pool is not None:  # code or configuration changed: the old ones retire
+                for env in pool.idle:
+                    env.destroy()
+            pool = self._pools[function.key] = _Versions(function.revision_id)
+        return pool
+
+    def idle_count(self, function: FunctionSnapshot) -> int:
+        pool = self._pools.get(function.key)
+        return len(pool.idle) if pool else 0
+
+    def _start_reaper(self) -> None:
+        if self._reaper is None or self._reaper.done():
+            self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+
+    async def _reap_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(30.0, max(0.1, self.idle_timeout_s / 2)))
+            self.reap()
+
+    def reap(self) -> None:
+        cutoff = time.monotonic() - self.idle_timeout_s
+        for pool in self._pools.values():
+            stale = [env for env in pool.idle if env.last_used < cutoff]
+            for env in stale:
+                pool.idle.remove(env)
+                env.destroy()
+            if stale:
+                log.debug("reaped %d idle environments", len(stale))
+
+    def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+        for pool in self._pools.values():
+            for env in pool.idle:
+                env.destroy()
+        self._pools.clear()

@@ -1,0 +1,85 @@
+"""Runtimes: which interpreter runs a function and how its bootstrap is started.
+
+Built-in runtimes use whatever matching interpreter the machine has, the closest version when
+the exact one is missing (with one warning), and Lamina's own bootstrap over the private
+channel. Nothing fails at CreateFunction for a missing interpreter: an invoke says so.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger("lamina.execution")
+
+BOOTSTRAPS = Path(__file__).parent
+# The SDK a Python function can import as on AWS (boto3 and what it needs), by module name.
+PYTHON_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+
+class RuntimeUnavailable(Exception):
+    """No interpreter on this machine can run the runtime."""
+
+
+def family(runtime: str) -> str:
+    if runtime.startswith("python"):
+        return "python"
+    if runtime.startswith("nodejs"):
+        return "nodejs"
+    return "provided"
+
+
+@cache
+def python_interpreter(runtime: str) -> str:
+    """The real (not venv) interpreter closest to the runtime's version, e.g. python3.12."""
+    wanted = int(runtime.removeprefix("python3."))
+    found = _python_candidates()
+    if not found:
+        raise RuntimeUnavailable(f"No Python 3 interpreter found for the runtime {runtime}.")
+    minor, path = min(found.items(), key=lambda item: (abs(item[0] - wanted), -item[0]))
+    if minor != wanted:
+        log.warning("runtime %s: no python3.%d here; using %s (3.%d)", runtime, wanted, path, minor)
+    return path
+
+
+def _python_candidates() -> dict[int, str]:
+    paths = [sys._base_executable, *glob.glob("/root/.pyenv/versions/3.*/bin/python3")]  # type: ignore[attr-defined]
+    paths += [shutil.which(f"python3.{minor}") or "" for minor in range(8, 15)]
+    found: dict[int, str] = {}
+    for path in filter(None, paths):
+        minor = _minor_version(str(Path(path).resolve()))
+        if minor is not None:
+            found.setdefault(minor, str(Path(path).resolve()))
+    return found
+
+
+@cache
+def _minor_version(path: str) -> int | None:
+    try:
+        out = subprocess.run(
+            [path, "-c", "import sys; print(sys.version_info[1])"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return int(out) if re.fullmatch(r"\d+\n?", out) else None
+
+
+def sdk_paths() -> dict[str, Path]:
+    """Where each SDK module lies on this machine (a package directory or a single file)."""
+    import importlib.util
+
+    paths: dict[str, Path] = {}
+    for name in PYTHON_SDK:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        origin = Path(spec.origin)
+        paths[name] = origin.parent if origin.name == "__init__.py" else origin
+    return paths

@@ -1,0 +1,103 @@
+"""The execution layer's face to the services: invoke a function version, get its answer and
+its log; the lines are written to CloudWatch Logs after the answer, in one batch."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+
+from lamina.execution import logs
+from lamina.execution.code import CodeCache
+from lamina.execution.environment import InitError, LogSink
+from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
+from lamina.execution.launcher import Launcher
+from lamina.execution.pool import EnvironmentPool
+from lamina.execution.sandbox import SandboxBackend
+from lamina.store.blobs import BlobStore
+
+log = logging.getLogger("lamina.execution")
+
+
+class ExecutionService:
+    def __init__(
+        self,
+        backend: SandboxBackend,
+        data_dir: Path,
+        blobs: BlobStore,
+        endpoint_url: str,
+        idle_timeout_s: float = 300.0,
+    ) -> None:
+        self.code = CodeCache(data_dir / "code", blobs)
+        self.launcher = Launcher(backend, data_dir, self.code, endpoint_url)
+        self.pool = EnvironmentPool(self.launcher, idle_timeout_s)
+        self.sink: LogSink | None = None  # CloudWatch Logs, wired in by the node
+        self._pending: set[asyncio.Future[None]] = set()
+
+    async def invoke(
+        self, function: FunctionSnapshot, request: InvocationRequest
+    ) -> InvocationResult:
+        try:
+            env, init_ms = await self.pool.acquire(function)
+        except InitError as failure:
+            return self._init_failed(function, request, failure)
+        init_log = env.take_init_log() if init_ms is not None else []
+        try:
+            result, lines = await env.invoke(request)
+        finally:
+            self.pool.release(env)
+        result.init_ms = init_ms
+        events = [*init_log, (logs.now_ms(), logs.start_line(request.request_id, function.version))]
+        events += lines.events
+        events.append((logs.now_ms(), logs.end_line(request.request_id)))
+        report = logs.report_line(
+            request.request_id, result.duration_ms, function.memory_mb, env.max_memory_mb, init_ms
+        )
+        events.append((logs.now_ms(), report))
+        result.log_tail = logs.InvocationLog(events[len(init_log) :]).tail()
+        self._write_logs(function, env.log_stream, events)
+        return result
+
+    def _init_failed(
+        self, function: FunctionSnapshot, request: InvocationRequest, failure: InitError
+    ) -> InvocationResult:
+        """Lambda answers a failed init on the invoke that needed it, as an Unhandled error."""
+        error = dict(failure.error, requestId=request.request_id)
+        invocation = logs.InvocationLog()
+        invocation.add(f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}")
+        invocation.add(logs.start_line(request.request_id, function.version))
+        invocation.add(logs.end_line(request.request_id))
+        invocation.add(
+            logs.report_line(request.request_id, 0.0, function.memory_mb, 0, failure.init_ms)
+        )
+        stream = logs.log_stream(function.version)
+        self._write_logs(function, stream, invocation.events)
+        payload = json.dumps(error).encode()
+        return InvocationResult(payload, "Unhandled", invocation.tail(), 0.0, failure.init_ms)
+
+    def _write_logs(
+        self, function: FunctionSnapshot, stream: str, events: list[tuple[int, str]]
+    ) -> None:
+        if self.sink is None or not events:
+            return
+        group = logs.log_group(function.name)
+        sink = self.sink
+        future = asyncio.get_running_loop().run_in_executor(
+            None, sink, function.account_id, function.region, group, stream, events
+        )
+        self._pending.add(future)
+        future.add_done_callback(self._written)
+
+    def _written(self, future: asyncio.Future[None]) -> None:
+        self._pending.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.error("could not write function logs", exc_info=future.exception())
+
+    async def flush(self) -> None:
+        """Wait for the log writes under way (tests, shutdown)."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    def close(self) -> None:
+        self.pool.close()

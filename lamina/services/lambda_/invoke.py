@@ -1,0 +1,139 @@
+"""Invoke, synchronously (RequestResponse) and as a dry run; asynchronous invocation comes with
+the event queue. The answer is the function's own bytes, with Lambda's headers."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from lamina.context import RequestContext
+from lamina.execution.function import FunctionSnapshot, InvocationRequest
+from lamina.execution.runtimes import RuntimeUnavailable
+from lamina.protocol.errors import ServiceError
+from lamina.services.lambda_ import functions as repo
+from lamina.services.lambda_.arns import LATEST, parse_function
+from lamina.services.lambda_.errors import invalid_parameter, not_supported, request_too_large
+
+if TYPE_CHECKING:
+    from lamina.execution.service import ExecutionService
+    from lamina.store import Store
+
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # request and response, RequestResponse
+CLIENT_CONTEXT_LIMIT = 3583  # bytes of base64, as Lambda documents
+
+
+class InvokeOperations:
+    store: Store
+    execution: ExecutionService | None
+
+    async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        invocation_type = params.get("InvocationType") or "RequestResponse"
+        payload = params.get("Payload") or b""
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
+        function = await self._read(self.find_for_invoke, ref)  # type: ignore[attr-defined]
+        if invocation_type == "DryRun":
+            return {"StatusCode": 204}
+        if invocation_type == "Event":
+            raise not_supported("asynchronous invocation (InvocationType Event)")
+        _check_json(payload)
+        if self.execution is None:
+            raise not_supported("invocation on this node")
+        request = InvocationRequest(
+            request_id=ctx.request_id,
+            payload=payload,
+            invoked_arn=ref.qualified_arn,
+            trace_id=_trace_id(),
+            client_context=_client_context(params.get("ClientContext")),
+        )
+        try:
+            result = await self.execution.invoke(
+                snapshot(ref.account_id, ref.region, function), request
+            )
+        except RuntimeUnavailable as missing:
+            raise ServiceError("InvalidRuntimeException", str(missing), 502, Type="User") from None
+        answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": LATEST}
+        body = result.payload
+        if len(body) > SYNC_PAYLOAD_LIMIT:
+            body = _too_large(len(body))
+            result.function_error = "Unhandled"
+        answer["Payload"] = body
+        if result.function_error:
+            answer["FunctionError"] = result.function_error
+        if params.get("LogType") == "Tail":
+            answer["LogResult"] = result.log_tail
+        return answer
+
+    async def _read(self, read: Any, *args: Any) -> Any:
+        if not self.store.reads_wait:
+            return read(*args)  # SQLite: a brief read on the loop costs less than a thread
+        return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> FunctionSnapshot:
+    config = function.config
+    return FunctionSnapshot(
+        account_id=account_id,
+        region=region,
+        name=function.name,
+        version=function.version,
+        arn=config["FunctionArn"],
+        runtime=config["Runtime"],
+        handler=config["Handler"],
+        memory_mb=config["MemorySize"],
+        timeout_s=config["Timeout"],
+        ephemeral_storage_mb=config.get("EphemeralStorage", {}).get("Size", 512),
+        code_digest=function.code_digest,
+        revision_id=function.revision_id,
+        environment=dict(config.get("Environment", {}).get("Variables", {})),
+    )
+
+
+def _check_json(payload: bytes) -> None:
+    if not payload.strip():
+        return
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ServiceError(
+            "InvalidRequestContentException",
+            f"Could not parse request body into json: {error}",
+            400,
+            Type="User",
+        ) from None
+
+
+def _client_context(value: str | None) -> dict | None:
+    if not value:
+        return None
+    if len(value) > CLIENT_CONTEXT_LIMIT:
+        raise invalid_parameter("Client context must be 3583 bytes or fewer.")
+    try:
+        decoded = json.loads(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid_parameter(
+            "Client context must be a valid Base64-encoded JSON object."
+        ) from None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def _trace_id() -> str:
+    """A new X-Ray trace header, as Lambda sets _X_AMZN_TRACE_ID for each invocation."""
+    root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    return f"Root={root};Parent={os.urandom(8).hex()};Sampled=0"
+
+
+def _too_large(size: int) -> bytes:
+    message = (
+        f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+        f"({SYNC_PAYLOAD_LIMIT} bytes)."
+    )
+    return json.dumps(
+        {"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}
+    ).encode()
