@@ -8,13 +8,14 @@ import contextlib
 import fcntl
 import json
 import os
-import socket
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from lamina.execution import channel, logs
 from lamina.execution.channel import ChannelClosed
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
+from lamina.execution.links import ChannelLink, RuntimeLink
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 
 LogSink = Callable[[str, str, str, str, list[tuple[int, str]]], None]
@@ -30,14 +31,19 @@ class InitError(Exception):
 
 
 class ExecutionEnvironment:
-    def __init__(self, function: FunctionSnapshot, spec: SandboxSpec, specialize: dict) -> None:
+    def __init__(
+        self,
+        function: FunctionSnapshot,
+        spec: SandboxSpec,
+        specialize: dict,
+        link: RuntimeLink | None = None,
+    ) -> None:
         self.function = function
+        self.link = link or ChannelLink()
         self.spec = spec
         self.specialize_message = specialize
         self.log_stream = specialize["env"]["AWS_LAMBDA_LOG_STREAM_NAME"]
         self.process: SandboxProcess | None = None
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
         self.dead = False
         self.last_used = time.monotonic()
         self.maxrss_kb = 0
@@ -50,24 +56,19 @@ class ExecutionEnvironment:
     async def start(self, backend: SandboxBackend) -> float:
         """Spawn and specialize; the init duration in ms (sandbox start included, honestly)."""
         started = time.perf_counter()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
         fcntl.fcntl(log_read, fcntl.F_SETFL, os.O_NONBLOCK)
         self._log_fd = log_read
-        env = dict(self.spec.env, _LAMINA_CHANNEL_FD=str(theirs.fileno()))
-        spec = _with(self.spec, env=env, pass_fds=(theirs.fileno(),), stdout=log_write,
-                     stderr=log_write)  # fmt: skip
+        spec = replace(self.link.prepare(self.spec), stdout=log_write, stderr=log_write)
         loop = asyncio.get_running_loop()
         try:
             self.process = await loop.run_in_executor(None, backend.spawn, spec)
         finally:
-            theirs.close()
+            self.link.spawned()
             os.close(log_write)
         loop.add_reader(log_read, self._read_logs)
-        self.reader, self.writer = await asyncio.open_unix_connection(sock=ours)
-        self.writer.write(channel.encode(channel.SPECIALIZE, self.specialize_message))
         try:
-            frame = await asyncio.wait_for(channel.read_frame(self.reader), _init_limit())
+            frame = await asyncio.wait_for(self.link.ready(self.specialize_message), _init_limit())
         except (ChannelClosed, TimeoutError):
             init_ms = (time.perf_counter() - started) * 1000
             self.destroy()
@@ -89,7 +90,6 @@ class ExecutionEnvironment:
     async def invoke(
         self, request: InvocationRequest
     ) -> tuple[InvocationResult, logs.InvocationLog]:
-        assert self.reader is not None and self.writer is not None
         self._log = log = logs.InvocationLog()
         timeout = self.function.timeout_s
         deadline_ms = logs.now_ms() + timeout * 1000
@@ -102,9 +102,8 @@ class ExecutionEnvironment:
             "identity": request.identity,
         }
         started = time.perf_counter()
-        self.writer.write(channel.encode(channel.INVOKE, header, request.payload))
         try:
-            frame = await asyncio.wait_for(channel.read_frame(self.reader), timeout)
+            frame = await asyncio.wait_for(self.link.invoke(header, request.payload), timeout)
         except TimeoutError:
             self.destroy()
             message = (
@@ -182,8 +181,7 @@ class ExecutionEnvironment:
         self.dead = True
         if self.process is not None:
             self.process.kill()
-        if self.writer is not None:
-            self.writer.close()
+        self.link.close()
         self._read_logs()
         self._close_logs()
 
@@ -192,12 +190,6 @@ class ExecutionEnvironment:
         peak = self.process.peak_memory_bytes() if self.process else None
         measured = max(peak or 0, self.maxrss_kb * 1024)
         return max(1, round(measured / (1024 * 1024)))
-
-
-def _with(spec: SandboxSpec, **changes: object) -> SandboxSpec:
-    from dataclasses import replace
-
-    return replace(spec, **changes)  # type: ignore[arg-type]
 
 
 def _init_limit() -> float:

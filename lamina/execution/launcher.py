@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.environment import ExecutionEnvironment
 from lamina.execution.function import FunctionSnapshot
+from lamina.execution.links import ChannelLink
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds
 from lamina.execution.sandbox.base import SandboxSpec
@@ -46,13 +48,18 @@ class Launcher:
                 point.touch(exist_ok=True)
 
     def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
-        if runtimes.family(function.runtime) != "python":
-            raise RuntimeUnavailable(
-                f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
-            )
+        """A new (not yet started) environment for the function, by its runtime's family."""
         task_dir = self.code.unpacked(function.code_digest)
-        interpreter = runtimes.python_interpreter(function.runtime)
         task_root = "/var/task" if self.remaps else str(task_dir)
+        stream = logs.log_stream(function.version)
+        env = self._function_env(function, stream)
+        launch = {"python": self._python, "nodejs": self._nodejs, "provided": self._provided}
+        return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
+
+    def _python(
+        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
+    ) -> ExecutionEnvironment:
+        interpreter = runtimes.python_interpreter(function.runtime)
         runtime_root = "/var/runtime" if self.remaps else str(self.python_runtime_dir)
         binds = tuple(interpreter_binds(interpreter))
         if self.remaps:
@@ -60,23 +67,41 @@ class Launcher:
             paths: list[str] = []
         else:  # no remapping: the SDK is imported from where it lies
             paths = sorted({str(path.parent) for path in self.sdk.values()})
-        spec = SandboxSpec(
+        spec = self._spec(
+            function,
+            task_dir,
             argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
             env=self._base_env(task_root, runtime_root),
-            task_dir=task_dir,
-            memory_mb=function.memory_mb,
-            ephemeral_storage_mb=function.ephemeral_storage_mb,
             runtime_dir=self.python_runtime_dir,
             ro_binds=binds,
             cwd=task_root,
         )
-        stream = logs.log_stream(function.version)
-        specialize = {
-            "env": self._function_env(function, stream),
-            "handler": function.handler,
-            "paths": paths,
-        }
-        return ExecutionEnvironment(function, spec, specialize)
+        specialize = {"env": env, "handler": function.handler, "paths": paths}
+        return ExecutionEnvironment(function, spec, specialize, ChannelLink())
+
+    def _nodejs(
+        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
+    ) -> ExecutionEnvironment:
+        raise RuntimeUnavailable(
+            f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
+        )
+
+    def _provided(
+        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
+    ) -> ExecutionEnvironment:
+        raise RuntimeUnavailable(
+            f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
+        )
+
+    @staticmethod
+    def _spec(function: FunctionSnapshot, task_dir: Path, **fields: Any) -> SandboxSpec:
+        """The limits every runtime's sandbox takes from the function's configuration."""
+        return SandboxSpec(
+            task_dir=task_dir,
+            memory_mb=function.memory_mb,
+            ephemeral_storage_mb=function.ephemeral_storage_mb,
+            **fields,
+        )
 
     @staticmethod
     def _base_env(task_root: str, runtime_root: str) -> dict[str, str]:

@@ -43,12 +43,13 @@ class ExecutionService:
         except InitError as failure:
             return self._init_failed(function, request, failure)
         init_log = env.take_init_log() if init_ms is not None else []
+        began = logs.now_ms()  # START is stamped when the invocation begins: logs sort by time
         try:
             result, lines = await env.invoke(request)
         finally:
             self.pool.release(env)
         result.init_ms = init_ms
-        events = [*init_log, (logs.now_ms(), logs.start_line(request.request_id, function.version))]
+        events = [*init_log, (began, logs.start_line(request.request_id, function.version))]
         events += lines.events
         events.append((logs.now_ms(), logs.end_line(request.request_id)))
         report = logs.report_line(

@@ -1,0 +1,79 @@
+"""How Lamina talks to a runtime process: the seam between an execution environment and the
+protocol its runtime speaks. Built-in runtimes use the private channel (ChannelLink); custom
+runtimes (provided.*) use AWS's Runtime API over HTTP (runtime_api.RuntimeApiLink).
+
+Either way the environment sees the same frames (channel.Frame): READY or INIT_ERROR once,
+then RESULT or ERROR per invocation; ChannelClosed when the runtime went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from abc import ABC, abstractmethod
+from dataclasses import replace
+from typing import Any
+
+from lamina.execution import channel
+from lamina.execution.channel import Frame
+from lamina.execution.sandbox.base import SandboxSpec
+
+
+class RuntimeLink(ABC):
+    @abstractmethod
+    def prepare(self, spec: SandboxSpec) -> SandboxSpec:
+        """Before the spawn: the spec with what the process needs to find its link."""
+
+    def spawned(self) -> None:  # noqa: B027 - a hook: most links hold nothing for the child
+        """After the spawn (or a failed one): drop the child's ends held here."""
+
+    @abstractmethod
+    async def ready(self, specialize: dict[str, Any]) -> Frame:
+        """Specialize the runtime and wait for its init: READY, or INIT_ERROR {error}."""
+
+    @abstractmethod
+    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
+        """One invocation: RESULT (body: the response) or ERROR {error}."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class ChannelLink(RuntimeLink):
+    """A Unix socket pair; the child's end is passed as an fd named in _LAMINA_CHANNEL_FD."""
+
+    def __init__(self) -> None:
+        self._ours, self._theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    def prepare(self, spec: SandboxSpec) -> SandboxSpec:
+        fd = self._theirs.fileno()
+        env = dict(spec.env, _LAMINA_CHANNEL_FD=str(fd))
+        return replace(spec, env=env, pass_fds=(*spec.pass_fds, fd))
+
+    def spawned(self) -> None:
+        self._theirs.close()
+
+    async def _stream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._reader is None or self._writer is None:
+            self._reader, self._writer = await asyncio.open_unix_connection(sock=self._ours)
+        return self._reader, self._writer
+
+    async def ready(self, specialize: dict[str, Any]) -> Frame:
+        reader, writer = await self._stream()
+        writer.write(channel.encode(channel.SPECIALIZE, specialize))
+        return await channel.read_frame(reader)
+
+    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
+        reader, writer = await self._stream()
+        writer.write(channel.encode(channel.INVOKE, header, payload))
+        return await channel.read_frame(reader)
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
+            if self._writer is not None:
+                self._writer.close()
+        self._ours.close()
+        self._theirs.close()
