@@ -31,53 +31,78 @@ class InitError(Exception):
 
 
 class ExecutionEnvironment:
+    """Spawned once (generic, possibly ahead of need), specialized once to one function."""
+
     def __init__(
         self,
-        function: FunctionSnapshot,
+        function: FunctionSnapshot | None,
         spec: SandboxSpec,
-        specialize: dict,
+        specialize: dict | None = None,
         link: RuntimeLink | None = None,
     ) -> None:
-        self.function = function
         self.link = link or ChannelLink()
         self.spec = spec
-        self.specialize_message = specialize
-        self.log_stream = specialize["env"]["AWS_LAMBDA_LOG_STREAM_NAME"]
+        self.function: FunctionSnapshot = function  # type: ignore[assignment]  # set by assign()
+        self.specialize_message: dict = specialize or {}
         self.process: SandboxProcess | None = None
         self.dead = False
         self.last_used = time.monotonic()
         self.maxrss_kb = 0
+        self.spawned_at = 0.0
+        self.on_destroy: list[Callable[[], None]] = []  # e.g. remove the environment's code dir
         self._log_fd = -1
         self._partial = b""
         self._log = logs.InvocationLog()
 
+    @property
+    def log_stream(self) -> str:
+        return str(self.specialize_message["env"]["AWS_LAMBDA_LOG_STREAM_NAME"])
+
+    def assign(self, function: FunctionSnapshot, specialize: dict) -> None:
+        """Make a generic environment this function's (before specialize())."""
+        self.function = function
+        self.specialize_message = specialize
+
     # -- start -------------------------------------------------------------------------------
 
-    async def start(self, backend: SandboxBackend) -> float:
-        """Spawn and specialize; the init duration in ms (sandbox start included, honestly)."""
-        started = time.perf_counter()
+    def spawn(self, backend: SandboxBackend) -> None:
+        """Start the sandboxed runtime process; blocking, so it may run on any thread."""
+        self.spawned_at = time.perf_counter()
         log_read, log_write = os.pipe()
         fcntl.fcntl(log_read, fcntl.F_SETFL, os.O_NONBLOCK)
         self._log_fd = log_read
         spec = replace(self.link.prepare(self.spec), stdout=log_write, stderr=log_write)
-        loop = asyncio.get_running_loop()
         try:
-            self.process = await loop.run_in_executor(None, backend.spawn, spec)
+            self.process = backend.spawn(spec)
+        except BaseException:
+            self._close_logs()
+            raise
         finally:
             self.link.spawned()
             os.close(log_write)
-        loop.add_reader(log_read, self._read_logs)
+
+    async def specialize(self, since: float) -> float:
+        """Specialize and wait for the function's init; the init duration in ms from `since`
+        (a perf_counter time: when the caller started waiting for this environment)."""
+        asyncio.get_running_loop().add_reader(self._log_fd, self._read_logs)
         try:
-            frame = await asyncio.wait_for(self.link.ready(self.specialize_message), _init_limit())
+            ready = self.link.ready(self.specialize_message)
+            frame = await asyncio.wait_for(ready, _init_limit())
         except (ChannelClosed, TimeoutError):
-            init_ms = (time.perf_counter() - started) * 1000
+            init_ms = (time.perf_counter() - since) * 1000
             self.destroy()
             raise InitError(await self._exit_error(""), init_ms) from None
-        init_ms = (time.perf_counter() - started) * 1000
+        init_ms = (time.perf_counter() - since) * 1000
         if frame.kind == channel.INIT_ERROR:
             self.destroy()
             raise InitError(frame.header["error"], init_ms)
         return init_ms
+
+    async def start(self, backend: SandboxBackend) -> float:
+        """Spawn, then specialize: a cold start, its init duration including the sandbox's."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.spawn, backend)
+        return await self.specialize(self.spawned_at)
 
     def take_init_log(self) -> list[tuple[int, str]]:
         """What the function wrote during init (it goes before the first START line)."""
@@ -179,6 +204,9 @@ class ExecutionEnvironment:
     def destroy(self) -> None:
         """End the sandbox and everything in it; the environment is never used again."""
         self.dead = True
+        for hook in self.on_destroy:
+            hook()
+        self.on_destroy.clear()
         if self.process is not None:
             self.process.kill()
         self.link.close()

@@ -4,6 +4,8 @@ runtime, interpreter, limits) and the specialization it receives (environment, h
 from __future__ import annotations
 
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,21 @@ from lamina.execution.links import ChannelLink
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds
 from lamina.execution.sandbox.base import SandboxSpec
+
+
+@dataclass(frozen=True)
+class StemKey:
+    """What a generic environment is made for before its function is known: the runtime and
+    the limits fixed when its sandbox starts."""
+
+    runtime: str
+    memory_mb: int = 128
+    ephemeral_storage_mb: int = 512
+
+    @classmethod
+    def of(cls, function: FunctionSnapshot) -> StemKey:
+        return cls(function.runtime, function.memory_mb, function.ephemeral_storage_mb)
+
 
 # As on Lambda's Amazon Linux images.
 PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
@@ -32,6 +49,11 @@ class Launcher:
         self.endpoint_url = endpoint_url
         self.remaps = bool(getattr(backend, "remaps_paths", False))
         self.python_runtime_dir = data_dir / "runtimes" / "python"
+        # Each Python environment's own /var/task (filled with hard links at assign()); what
+        # a previous run left behind belongs to sandboxes that no longer exist.
+        self.cells_dir = data_dir / "cells"
+        shutil.rmtree(self.cells_dir, ignore_errors=True)
+        self.cells_dir.mkdir(parents=True)
         self.sdk = runtimes.sdk_paths()
         self._prepare_python_runtime()
 
@@ -59,25 +81,44 @@ class Launcher:
     def _python(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
-        interpreter = runtimes.python_interpreter(function.runtime)
+        """Cold: a generic Python environment made this function's at once."""
+        cell = self.python_stem(StemKey.of(function))
+        self.assign(cell, function)
+        return cell
+
+    def python_stem(self, key: StemKey) -> ExecutionEnvironment:
+        """A generic Python environment (a 'stem cell'): the runtime and bootstrap loaded in
+        its sandbox, an empty /var/task of its own, waiting for assign() and specialize()."""
+        interpreter = runtimes.python_interpreter(key.runtime)
+        cell = Path(tempfile.mkdtemp(prefix="", dir=self.cells_dir))
+        cell.chmod(0o755)
+        task_root = "/var/task" if self.remaps else str(cell)
         runtime_root = "/var/runtime" if self.remaps else str(self.python_runtime_dir)
         binds = tuple(interpreter_binds(interpreter))
         if self.remaps:
             binds += tuple((path, Path(runtime_root) / path.name) for path in self.sdk.values())
-            paths: list[str] = []
-        else:  # no remapping: the SDK is imported from where it lies
-            paths = sorted({str(path.parent) for path in self.sdk.values()})
-        spec = self._spec(
-            function,
-            task_dir,
+        spec = SandboxSpec(
             argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
             env=self._base_env(task_root, runtime_root),
+            task_dir=cell,
+            memory_mb=key.memory_mb,
+            ephemeral_storage_mb=key.ephemeral_storage_mb,
             runtime_dir=self.python_runtime_dir,
             ro_binds=binds,
             cwd=task_root,
         )
-        specialize = {"env": env, "handler": function.handler, "paths": paths}
-        return ExecutionEnvironment(function, spec, specialize, ChannelLink())
+        environment = ExecutionEnvironment(None, spec, link=ChannelLink())
+        environment.on_destroy.append(lambda: shutil.rmtree(cell, ignore_errors=True))
+        return environment
+
+    def assign(self, environment: ExecutionEnvironment, function: FunctionSnapshot) -> None:
+        """Give a stem cell its function: the code into its /var/task, and what specialize()
+        sends (the function's environment variables, handler, import paths)."""
+        self.code.link_into(function.code_digest, environment.spec.task_dir)
+        env = self._function_env(function, logs.log_stream(function.version))
+        # Without remapping the SDK is imported from where it lies on the host.
+        paths = [] if self.remaps else sorted({str(p.parent) for p in self.sdk.values()})
+        environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
     def _nodejs(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]

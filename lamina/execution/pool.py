@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from lamina.execution.environment import ExecutionEnvironment
 from lamina.execution.function import FunctionSnapshot
-from lamina.execution.launcher import Launcher
+from lamina.execution.launcher import Launcher, StemKey
+from lamina.execution.stemcells import StemCells
 
 log = logging.getLogger("lamina.execution")
 
@@ -24,6 +25,7 @@ class _Versions:
 class EnvironmentPool:
     def __init__(self, launcher: Launcher, idle_timeout_s: float) -> None:
         self.launcher = launcher
+        self.stemcells = StemCells(launcher)
         self.idle_timeout_s = idle_timeout_s
         self._pools: dict[tuple[str, str, str, str], _Versions] = {}
         self._reaper: asyncio.Task[None] | None = None
@@ -40,6 +42,11 @@ class EnvironmentPool:
             if not env.dead and env.process is not None and env.process.poll() is None:
                 return env, None
             env.destroy()
+        waiting_since = time.perf_counter()
+        cell = self.stemcells.take(StemKey.of(function))
+        if cell is not None:  # prewarmed: only the specialization is left
+            self.launcher.assign(cell, function)
+            return cell, await cell.specialize(waiting_since)
         env = self.launcher.environment(function)
         init_ms = await env.start(self.launcher.backend)
         return env, init_ms
@@ -85,6 +92,7 @@ class EnvironmentPool:
                 log.debug("reaped %d idle environments", len(stale))
 
     def close(self) -> None:
+        self.stemcells.close()
         if self._reaper is not None:
             self._reaper.cancel()
             self._reaper = None

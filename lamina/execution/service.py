@@ -12,7 +12,7 @@ from lamina.execution import logs
 from lamina.execution.code import CodeCache
 from lamina.execution.environment import InitError, LogSink
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
-from lamina.execution.launcher import Launcher
+from lamina.execution.launcher import Launcher, StemKey
 from lamina.execution.pool import EnvironmentPool
 from lamina.execution.sandbox import SandboxBackend
 from lamina.store.blobs import BlobStore
@@ -94,6 +94,11 @@ class ExecutionService:
         self._pending.discard(future)
         if not future.cancelled() and future.exception() is not None:
             log.error("could not write function logs", exc_info=future.exception())
+
+    def prewarm(self, runtime: str, memory_mb: int, ephemeral_storage_mb: int) -> None:
+        """A function with these settings was created or changed: have environments for it
+        started ahead of its first invoke (thread-safe, returns at once)."""
+        self.pool.stemcells.prewarm(StemKey(runtime, memory_mb, ephemeral_storage_mb))
 
     async def flush(self) -> None:
         """Wait for the log writes under way (tests, shutdown)."""

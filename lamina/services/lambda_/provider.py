@@ -122,6 +122,7 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
             except repo.AlreadyExists:
                 raise function_exists(ref.name) from None
             tagging.put_tags(conn, arn, tags)
+        self.prewarm(config)
         return present(config, "create")
 
     def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +149,15 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             return apply_changes(current.config, params), current.code_digest
 
-        return self.update(ref, params, change)
+        answer = self.update(ref, params, change)
+        self.prewarm(answer)
+        return answer
+
+    def prewarm(self, config: dict[str, Any]) -> None:
+        """An invoke usually follows: start its environment's sandbox and runtime now."""
+        if self.execution is not None and config.get("Runtime"):
+            storage = config.get("EphemeralStorage", {}).get("Size", 512)
+            self.execution.prewarm(config["Runtime"], config["MemorySize"], storage)
 
     def update(self, ref: FunctionRef, params: dict[str, Any], change: Any, dry_run: bool = False):
         """Read, change, write if unchanged meanwhile. With a RevisionId the caller's view must be

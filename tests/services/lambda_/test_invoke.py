@@ -305,3 +305,17 @@ def test_lamina_invoke_prints_the_answer_then_the_log_tail(lambda_client, endpoi
     )  # fmt: skip
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["errorType"] == "KeyError"
+
+
+def test_prewarmed_environments_see_only_their_own_functions_code(lambda_client):
+    """Environments started ahead of need (same runtime and limits) get their code only when
+    specialized; each sees its own function's files at /var/task and nothing else."""
+    source = "import os\ndef handler(e, c):\n    return sorted(os.listdir('/var/task'))\n"
+    for name, extra in (("one", "one.txt"), ("two", "two.txt")):
+        code = make_zip({"app.py": source, extra: name})
+        create_function(lambda_client, name, Handler="app.handler", Code={"ZipFile": code})
+        time.sleep(0.3)  # let the prewarmed environments finish starting
+    for name, extra in (("one", "one.txt"), ("two", "two.txt")):
+        answer, listing = call(lambda_client, name, payload={})
+        assert "FunctionError" not in answer, listing
+        assert listing == ["app.py", extra]
