@@ -18,8 +18,6 @@ from lamina.execution.function import FunctionSnapshot, InvocationRequest, Invoc
 from lamina.execution.links import ChannelLink, RuntimeLink
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 
-LogSink = Callable[[str, str, str, str, list[tuple[int, str]]], None]
-
 
 class InitError(Exception):
     """The function's init failed (import error, missing handler, exception at import)."""
@@ -215,8 +213,11 @@ class ExecutionEnvironment:
 
     @property
     def max_memory_mb(self) -> int:
-        peak = self.process.peak_memory_bytes() if self.process else None
-        measured = max(peak or 0, self.maxrss_kb * 1024)
+        """The runtime's own peak RSS, as it reports it with each answer; only a runtime that
+        reports none (a custom one) costs a look at the sandbox's processes."""
+        measured = self.maxrss_kb * 1024
+        if not measured and self.process is not None:
+            measured = self.process.peak_memory_bytes() or 0
         return max(1, round(measured / (1024 * 1024)))
 
 

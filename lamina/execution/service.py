@@ -3,16 +3,16 @@ its log; the lines are written to CloudWatch Logs after the answer, in one batch
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from pathlib import Path
 
 from lamina.execution import logs
 from lamina.execution.code import CodeCache
-from lamina.execution.environment import InitError, LogSink
+from lamina.execution.environment import InitError
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.launcher import Launcher, StemKey
+from lamina.execution.logbatch import LogBatcher, LogSink
 from lamina.execution.pool import EnvironmentPool
 from lamina.execution.sandbox import SandboxBackend
 from lamina.store.blobs import BlobStore
@@ -32,8 +32,7 @@ class ExecutionService:
         self.code = CodeCache(data_dir / "code", blobs)
         self.launcher = Launcher(backend, data_dir, self.code, endpoint_url)
         self.pool = EnvironmentPool(self.launcher, idle_timeout_s)
-        self.sink: LogSink | None = None  # CloudWatch Logs, wired in by the node
-        self._pending: set[asyncio.Future[None]] = set()
+        self.logs = LogBatcher()  # to CloudWatch Logs: its sink is wired in by the node
 
     async def invoke(
         self, function: FunctionSnapshot, request: InvocationRequest
@@ -80,30 +79,26 @@ class ExecutionService:
     def _write_logs(
         self, function: FunctionSnapshot, stream: str, events: list[tuple[int, str]]
     ) -> None:
-        if self.sink is None or not events:
-            return
         group = logs.log_group(function.name)
-        sink = self.sink
-        future = asyncio.get_running_loop().run_in_executor(
-            None, sink, function.account_id, function.region, group, stream, events
-        )
-        self._pending.add(future)
-        future.add_done_callback(self._written)
-
-    def _written(self, future: asyncio.Future[None]) -> None:
-        self._pending.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            log.error("could not write function logs", exc_info=future.exception())
+        self.logs.add((function.account_id, function.region, group, stream), events)
 
     def prewarm(self, runtime: str, memory_mb: int, ephemeral_storage_mb: int) -> None:
         """A function with these settings was created or changed: have environments for it
         started ahead of its first invoke (thread-safe, returns at once)."""
         self.pool.stemcells.prewarm(StemKey(runtime, memory_mb, ephemeral_storage_mb))
 
+    @property
+    def sink(self) -> LogSink | None:
+        return self.logs.sink
+
+    @sink.setter
+    def sink(self, sink: LogSink | None) -> None:
+        self.logs.sink = sink
+
     async def flush(self) -> None:
-        """Wait for the log writes under way (tests, shutdown)."""
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        """Write the function logs still queued (tests, shutdown)."""
+        await self.logs.flush()
 
     def close(self) -> None:
         self.pool.close()
+        self.logs.write_pending()
