@@ -117,12 +117,21 @@ _WRK = re.compile(r"Requests/sec:\s+([\d.]+)")
 _WRK_P99 = re.compile(r"99%\s+([\d.]+)(us|ms|s)")
 
 
-def wrk(url: str, connections: int = 64, seconds: int = 5) -> tuple[float, float] | None:
-    """(requests/s, p99 ms) from wrk, or None where wrk is not installed."""
+def wrk(
+    url: str, connections: int = 64, seconds: int = 5, post_body: str | None = None
+) -> tuple[float, float] | None:
+    """(requests/s, p99 ms) from wrk, or None where wrk is not installed. With `post_body`,
+    every request is a POST of that body (a Lua script tells wrk so)."""
     if not shutil.which("wrk"):
         return None
+    script: list[str] = []
+    if post_body is not None:
+        lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        lua.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(post_body)}\n')
+        lua.close()
+        script = ["-s", lua.name]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rate = _WRK.search(out)

@@ -1,0 +1,158 @@
+"""Invocation: warm latency, cold starts, throughput against the floor, raw HTTP capacity and
+the memory an idle environment holds. SQLite store, the default (bubblewrap) sandbox."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+
+from bench.control_plane import SECONDS, lambda_client
+from bench.harness import FloorServer, Lamina, measure, wrk
+from tests.conftest import make_zip
+
+ROLE = "arn:aws:iam::000000000000:role/bench"
+HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'hello'\n"})
+INVOKE_PATH = "/2015-03-31/functions/{}/invocations"
+_INIT = re.compile(r"Init Duration: ([\d.]+) ms")
+
+
+def create(client, name: str) -> None:
+    client.create_function(
+        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": HELLO},
+    )  # fmt: skip
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def warm_latency(client, count: int = 1000) -> list[float]:
+    client.invoke(FunctionName="hello")
+    latencies = []
+    for _ in range(count):
+        started = time.perf_counter()
+        client.invoke(FunctionName="hello")["Payload"].read()
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def cold_starts(client, count: int = 40) -> tuple[list[float], list[float]]:
+    """CreateFunction → first invoke answered, each function new; and its Init Duration.
+    A short pause before each lets the prewarmed environments finish starting, as they do
+    between deployments in real use (back-to-back creation is reported separately)."""
+    totals, inits = [], []
+    for index in range(count):
+        time.sleep(0.15)
+        started = time.perf_counter()
+        create(client, f"cold-{index}")
+        answer = client.invoke(FunctionName=f"cold-{index}", LogType="Tail")
+        answer["Payload"].read()
+        totals.append((time.perf_counter() - started) * 1000)
+        found = _INIT.search(base64.b64decode(answer["LogResult"]).decode())
+        if found:
+            inits.append(float(found.group(1)))
+    return totals, inits
+
+
+def back_to_back(client, count: int = 20) -> list[float]:
+    totals = []
+    for index in range(count):
+        started = time.perf_counter()
+        create(client, f"rush-{index}")
+        client.invoke(FunctionName=f"rush-{index}")["Payload"].read()
+        totals.append((time.perf_counter() - started) * 1000)
+    return totals
+
+
+def rates(url: str, label: str) -> dict[int, float]:
+    out = {}
+    for threads in (1, 4, 16):
+
+        def make():  # type: ignore[no-untyped-def]
+            client = lambda_client(url)
+            return lambda: client.invoke(FunctionName="hello")["Payload"].read()
+
+        rate = measure(make, threads, SECONDS)
+        out[threads] = rate.per_second
+        print(f"{label:8} invoke threads={threads:<3} {rate.per_second:8.0f}/s  "
+              f"p50 {rate.p50:.2f} ms  p99 {rate.percentile(99):.2f} ms", flush=True)  # fmt: skip
+    return out
+
+
+def idle_pss_mib() -> list[float]:
+    """PSS of each idle environment: its bootstrap process and the sandbox's own processes."""
+    sizes = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            if b"bootstrap.py" not in cmdline or b"bwrap" in cmdline:
+                continue
+            tree = [proc, *(Path(f"/proc/{p}") for p in _parents(proc))]
+            sizes.append(sum(_pss_kb(p) for p in tree) / 1024)
+        except OSError:
+            continue
+    return sizes
+
+
+def _parents(proc: Path) -> list[str]:
+    """The sandbox processes above a runtime (bwrap's), up to the first that is not bwrap."""
+    found = []
+    ppid = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+    while ppid != "0" and b"bwrap" in Path(f"/proc/{ppid}/cmdline").read_bytes():
+        found.append(ppid)
+        ppid = Path(f"/proc/{ppid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    return found
+
+
+def _pss_kb(proc: Path) -> int:
+    for line in (proc / "smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run() -> None:
+    with Lamina({"LAMINA_IDLE_TIMEOUT": "600"}) as lamina:
+        client = lambda_client(lamina.url)
+        create(client, "hello")
+        time.sleep(0.3)
+        warm = warm_latency(client)
+        print(f"warm invoke p50 {statistics.median(warm):.2f} ms  p99 {pct(warm, 99):.2f} ms")
+        totals, inits = cold_starts(client)
+        print(f"cold start (create → answer) p50 {statistics.median(totals):.1f} ms  "
+              f"p99 {pct(totals, 99):.1f} ms; Init Duration p50 {statistics.median(inits):.2f} ms"
+              f"  p99 {pct(inits, 99):.2f} ms")  # fmt: skip
+        rush = back_to_back(client)
+        print(f"cold start back to back p50 {statistics.median(rush):.1f} ms  "
+              f"p99 {pct(rush, 99):.1f} ms")  # fmt: skip
+        body = lambda_client(lamina.url).invoke(FunctionName="hello")["Payload"].read()
+        got = rates(lamina.url, "lamina")
+        # A first pass grows the pool to 64 environments; the second measures them warm.
+        wrk(lamina.url + INVOKE_PATH.format("hello"), seconds=2, post_body="{}")
+        raw = wrk(lamina.url + INVOKE_PATH.format("hello"), post_body="{}")
+        time.sleep(1)
+        pss = idle_pss_mib()
+        if pss:
+            print(f"idle environments: {len(pss)}, PSS median {statistics.median(pss):.1f} MiB"
+                  f"  max {max(pss):.1f} MiB")  # fmt: skip
+    with FloorServer({INVOKE_PATH.format("hello"): body.decode()}) as floor:
+        floor_rates = rates(floor.url, "floor")
+        floor_raw = wrk(floor.url + INVOKE_PATH.format("hello"), post_body="{}")
+    for threads, rate in got.items():
+        print(f"invoke threads={threads:<3} {100 * rate / floor_rates[threads]:5.0f}% of floor")
+    for label, measured in (("lamina", raw), ("floor", floor_raw)):
+        if measured:
+            print(f"{label:8} wrk POST invoke -c64  {measured[0]:8.0f}/s  p99 {measured[1]:.2f} ms")
+    print(f"({os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    run()
