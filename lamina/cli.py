@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lamina import __version__
-from lamina.commands import invoke
+from lamina.commands import invoke, logs
 from lamina.config import Settings
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (LAMINA_PORT, default 4566; 0 picks one)")
     serve.add_argument("--data-dir", type=Path, help="data directory (LAMINA_DATA_DIR, .lamina)")
     invoke.add_parser(commands)
+    logs.add_parser(commands)
     return parser
 
 
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(settings)
     if args.command == "invoke":
         return invoke.run(args)
+    if args.command == "logs":
+        return logs.run(args)
     return 2
 
 

@@ -319,3 +319,27 @@ def test_prewarmed_environments_see_only_their_own_functions_code(lambda_client)
         answer, listing = call(lambda_client, name, payload={})
         assert "FunctionError" not in answer, listing
         assert listing == ["app.py", extra]
+
+
+def test_lamina_logs_prints_the_functions_lines(lambda_client, endpoint):
+    import subprocess
+    import sys
+
+    from tests.server import REPO
+
+    deploy(lambda_client, "def handler(event, context):\n    print('line for the log')\n")
+    answer, _ = call(lambda_client, payload={})
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    command = [sys.executable, "-m", "lamina", "logs", "fn", "--endpoint-url", endpoint]
+    out = ""
+    for _ in range(50):  # the lines are written within about 50 ms of the answer
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+        out = done.stdout
+        if "REPORT RequestId" in out:
+            break
+        time.sleep(0.1)
+    assert done.returncode == 0, done.stderr
+    lines = out.splitlines()
+    assert lines[0].endswith(f"START RequestId: {request_id} Version: $LATEST")
+    assert any(line.endswith(" line for the log") for line in lines)
+    assert "\033[" not in out  # no colour when not writing to a terminal
