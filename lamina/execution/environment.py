@@ -22,10 +22,13 @@ from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, Sandbo
 class InitError(Exception):
     """The function's init failed (import error, missing handler, exception at import)."""
 
-    def __init__(self, error: dict, init_ms: float) -> None:
+    def __init__(
+        self, error: dict, init_ms: float, output: list[tuple[int, str]] | None = None
+    ) -> None:
         super().__init__(error.get("errorMessage", ""))
         self.error = error
         self.init_ms = init_ms
+        self.output = output or []  # what the runtime wrote during its failed init
 
 
 class ExecutionEnvironment:
@@ -86,14 +89,21 @@ class ExecutionEnvironment:
         try:
             ready = self.link.ready(self.specialize_message)
             frame = await asyncio.wait_for(ready, _init_limit())
-        except (ChannelClosed, TimeoutError):
+        except ChannelClosed:  # the runtime exited: its status first, then the rest goes
+            init_ms = (time.perf_counter() - since) * 1000
+            error = await self._exit_error("")
+            self.destroy()
+            raise InitError(error, init_ms, self._log.events) from None
+        except TimeoutError:
             init_ms = (time.perf_counter() - since) * 1000
             self.destroy()
-            raise InitError(await self._exit_error(""), init_ms) from None
+            message = f"Error: Init phase timed out after {_init_limit():.2f} seconds"
+            error = {"errorType": "Sandbox.Timedout", "errorMessage": message}
+            raise InitError(error, init_ms, self._log.events) from None
         init_ms = (time.perf_counter() - since) * 1000
         if frame.kind == channel.INIT_ERROR:
             self.destroy()
-            raise InitError(frame.header["error"], init_ms)
+            raise InitError(frame.header["error"], init_ms, self._log.events)
         return init_ms
 
     async def start(self, backend: SandboxBackend) -> float:
@@ -145,6 +155,10 @@ class ExecutionEnvironment:
         if frame.kind == channel.RESULT:
             return InvocationResult(frame.body, duration_ms=duration), log
         body = json.dumps(frame.header.get("error", {})).encode()
+        if frame.header.get("retire"):
+            # The runtime cannot go on (Node after an uncaught error, where AWS's runtime
+            # exits): this environment ends, and the next invoke gets a fresh one.
+            self.destroy()
         return InvocationResult(body, "Unhandled", duration_ms=duration), log
 
     def _failed(self, error: dict, started: float) -> InvocationResult:

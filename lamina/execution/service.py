@@ -64,8 +64,9 @@ class ExecutionService:
     ) -> InvocationResult:
         """Lambda answers a failed init on the invoke that needed it, as an Unhandled error."""
         error = dict(failure.error, requestId=request.request_id)
-        invocation = logs.InvocationLog()
-        invocation.add(f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}")
+        invocation = logs.InvocationLog(list(failure.output))
+        if not failure.output:  # the runtime said nothing: say what went wrong, as AWS does
+            invocation.add(f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}")
         invocation.add(logs.start_line(request.request_id, function.version))
         invocation.add(logs.end_line(request.request_id))
         invocation.add(

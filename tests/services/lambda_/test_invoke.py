@@ -125,10 +125,11 @@ def test_init_and_marshal_failures_name_lambdas_error_types(
     lambda_client, files, handler, error_type, words
 ):
     create_function(lambda_client, "fn", Handler=handler, Code={"ZipFile": make_zip(files)})
-    answer, body = call(lambda_client, payload={})
+    answer, body = call(lambda_client, payload={}, LogType="Tail")
     assert answer["FunctionError"] == "Unhandled"
     assert body["errorType"] == error_type
     assert words in body["errorMessage"]
+    assert f"[ERROR] {error_type}: " in base64.b64decode(answer["LogResult"]).decode()
 
 
 def test_a_handler_in_a_nested_module(lambda_client):
@@ -343,3 +344,11 @@ def test_lamina_logs_prints_the_functions_lines(lambda_client, endpoint):
     assert lines[0].endswith(f"START RequestId: {request_id} Version: $LATEST")
     assert any(line.endswith(" line for the log") for line in lines)
     assert "\033[" not in out  # no colour when not writing to a terminal
+
+
+def test_a_runtime_that_exits_during_init_reports_its_exit_status(lambda_client):
+    deploy(lambda_client, "import sys\nsys.exit(2)\n")
+    answer, body = call(lambda_client, payload={})
+    assert answer["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ExitError"
+    assert body["errorMessage"].endswith("Runtime exited with error: exit status 2")

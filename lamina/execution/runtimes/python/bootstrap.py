@@ -196,6 +196,8 @@ def invoke(function, header, body, request_ids):
             "requestId": header["request_id"],
             "stackTrace": [],
         }
+        print(f"[ERROR] Runtime.MarshalError: {message}")
+        sys.stdout.flush()
         return b"F", {"error": error}, b""
 
 
@@ -206,6 +208,9 @@ def main():
     function, init_error = specialize(header)
     sys.stdout.flush()
     if init_error is not None:
+        # Logged as AWS's runtime logs it, then answered on the invoke that needed the init.
+        print(f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}")
+        sys.stdout.flush()
         channel.send(b"N", {"error": init_error})
         return
     channel.send(b"R", {})
