@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lamina.execution import logs, runtimes
+from lamina.execution import logs, runtime_api, runtimes
 from lamina.execution.code import CodeCache
-from lamina.execution.environment import ExecutionEnvironment
+from lamina.execution.environment import ExecutionEnvironment, InitError
 from lamina.execution.function import FunctionSnapshot
 from lamina.execution.links import ChannelLink
-from lamina.execution.runtimes import RuntimeUnavailable
-from lamina.execution.sandbox import SandboxBackend, interpreter_binds
+from lamina.execution.sandbox import SandboxBackend, interpreter_binds, interpreter_path
 from lamina.execution.sandbox.base import SandboxSpec
 
 
@@ -56,6 +55,8 @@ class Launcher:
         self.cells_dir.mkdir(parents=True)
         self.sdk = runtimes.sdk_paths()
         self._prepare_python_runtime()
+        self.nodejs_runtime_dir = data_dir / "runtimes" / "nodejs"
+        self._prepare_nodejs_runtime()
 
     def _prepare_python_runtime(self) -> None:
         """data_dir/runtimes/python: the bootstrap, and a mount point for each SDK module."""
@@ -68,6 +69,12 @@ class Launcher:
                 point.mkdir(exist_ok=True)
             else:
                 point.touch(exist_ok=True)
+
+    def _prepare_nodejs_runtime(self) -> None:
+        """data_dir/runtimes/nodejs: the bootstrap, shown at /var/runtime."""
+        root = self.nodejs_runtime_dir
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(runtimes.BOOTSTRAPS / "nodejs" / "bootstrap.js", root / "bootstrap.js")
 
     def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """A new (not yet started) environment for the function, by its runtime's family."""
@@ -123,16 +130,43 @@ class Launcher:
     def _nodejs(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
-        raise RuntimeUnavailable(
-            f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
+        node = interpreter_path(runtimes.node_interpreter(function.runtime))
+        runtime_root = "/var/runtime" if self.remaps else str(self.nodejs_runtime_dir)
+        base_env = self._base_env(task_root, runtime_root)
+        base_env["NODE_PATH"] = _node_path(function.runtime, runtime_root, task_root)
+        # As AWS's nodejs bootstrap starts node: global.gc, big headers, heap sized to memory.
+        options = ["--expose-gc", "--max-http-header-size=81920"]
+        options += runtimes.node_heap_options(function.memory_mb)
+        spec = self._spec(
+            function,
+            task_dir,
+            argv=[node, *options, f"{runtime_root}/bootstrap.js"],
+            env=base_env,
+            runtime_dir=self.nodejs_runtime_dir,
+            ro_binds=tuple(interpreter_binds(node)),
+            cwd=task_root,
         )
+        specialize = {"env": env, "handler": function.handler, "paths": []}
+        return ExecutionEnvironment(function, spec, specialize, ChannelLink())
 
     def _provided(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
-        raise RuntimeUnavailable(
-            f"Lamina cannot run the runtime {function.runtime} yet; python3.x runs today."
+        """A custom runtime: the zip's own `bootstrap`, speaking AWS's Runtime API."""
+        problem = runtime_api.bootstrap_problem(task_dir / "bootstrap")
+        if problem is not None:  # Lambda fails the init before anything runs
+            raise InitError(problem, 0.0)
+        spec = self._spec(
+            function,
+            task_dir,
+            argv=[f"{task_root}/bootstrap"],
+            # The function's own variables are merged in by the link: a custom runtime reads
+            # them at process start, there is no specialization step.
+            env=self._base_env(task_root, "/var/runtime"),
+            cwd=task_root,
         )
+        specialize = {"env": env}
+        return ExecutionEnvironment(function, spec, specialize, runtime_api.RuntimeApiLink(env))
 
     @staticmethod
     def _spec(function: FunctionSnapshot, task_dir: Path, **fields: Any) -> SandboxSpec:
@@ -177,3 +211,12 @@ class Launcher:
             "AWS_SESSION_TOKEN": "lamina",
         }
         return {**function.environment, **env}
+
+
+def _node_path(runtime: str, runtime_root: str, task_root: str) -> str:
+    """NODE_PATH as on AWS: the layers' node_modules (versioned, then plain), the runtime's,
+    then the code."""
+    major = runtime.removeprefix("nodejs").removesuffix(".x")
+    paths = [f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules"]
+    paths += [f"{runtime_root}/node_modules", runtime_root, task_root]
+    return ":".join(paths)

@@ -83,3 +83,50 @@ def sdk_paths() -> dict[str, Path]:
         origin = Path(spec.origin)
         paths[name] = origin.parent if origin.name == "__init__.py" else origin
     return paths
+
+
+@cache
+def node_interpreter(runtime: str) -> str:
+    """The node binary for a nodejsNN.x runtime: that major version, else the closest."""
+    wanted = int(runtime.removeprefix("nodejs").removesuffix(".x"))
+    found = _node_candidates()
+    if not found:
+        raise RuntimeUnavailable(f"No node interpreter found for the runtime {runtime}.")
+    major, path = min(found.items(), key=lambda item: (abs(item[0] - wanted), -item[0]))
+    if major != wanted:
+        log.warning("runtime %s: no node %d here; using %s (%d)", runtime, wanted, path, major)
+    return path
+
+
+def _node_candidates() -> dict[int, str]:
+    """node on PATH, versioned names (node20), and nvm's installs, by major version."""
+    paths = [shutil.which(name) or "" for name in ("node", "nodejs")]
+    paths += [shutil.which(f"node{major}") or "" for major in range(16, 27)]
+    paths += sorted(glob.glob(str(Path.home() / ".nvm/versions/node/v*/bin/node")))
+    found: dict[int, str] = {}
+    for path in filter(None, paths):
+        real = str(Path(path).resolve())
+        major = _node_major(real)
+        if major is not None:
+            found.setdefault(major, real)
+    return found
+
+
+@cache
+def _node_major(path: str) -> int | None:
+    try:
+        out = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.fullmatch(r"v(\d+)\.\d+\.\d+\S*\n?", out)
+    return int(match.group(1)) if match else None
+
+
+def node_heap_options(memory_mb: int) -> list[str]:
+    """V8's heap sized from MemorySize as AWS's nodejs bootstrap does: a tenth for the young
+    generation (two semi-spaces), the other nine tenths for the old generation, so node
+    collects garbage before the memory cap rather than dying at it."""
+    young = memory_mb // 10
+    return [f"--max-semi-space-size={young // 2}", f"--max-old-space-size={memory_mb - young}"]

@@ -1,0 +1,124 @@
+"""Just enough HTTP/1.1 for the Runtime API: one request at a time per connection, kept alive
+(runtime clients reuse one connection for every /next), bodies by Content-Length or chunked,
+and `Expect: 100-continue` (curl sends it for larger POST bodies). No dependency, no parsing
+beyond what a runtime client sends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+MAX_BODY = 64 * 1024 * 1024  # far above Lambda's 6 MB; anything larger ends the connection
+
+
+class BadRequest(Exception):
+    """The bytes are not an HTTP request we can answer; the connection is closed."""
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    version: str
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    body: bytes = b""
+
+    @property
+    def keep_alive(self) -> bool:
+        connection = self.headers.get("connection", "").lower()
+        if self.version == "HTTP/1.0":
+            return connection == "keep-alive"
+        return connection != "close"
+
+
+async def read_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> Request | None:
+    """The next request on the connection, or None when the client has closed it."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as error:
+        if error.partial.strip():
+            raise BadRequest("truncated request head") from None
+        return None
+    except asyncio.LimitOverrunError:
+        raise BadRequest("request head too large") from None
+    request = _parse_head(head)
+    if request.method in ("POST", "PUT", "PATCH") or _has_body(request.headers):
+        if request.headers.get("expect", "").lower() == "100-continue":
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.body = await _read_body(reader, request.headers)
+    return request
+
+
+def _parse_head(head: bytes) -> Request:
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+        raise BadRequest(f"bad request line {lines[0]!r}")
+    method, target, version = parts
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise BadRequest(f"bad header line {line!r}")
+        key = name.strip().lower()
+        headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+    return Request(method, target.split("?", 1)[0], version, headers)
+
+
+def _has_body(headers: dict[str, str]) -> bool:
+    return "content-length" in headers or "transfer-encoding" in headers
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    try:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return await _read_chunked(reader)
+        length = int(headers.get("content-length", "0"))
+        if not 0 <= length <= MAX_BODY:
+            raise BadRequest(f"body of {length} bytes")
+        return await reader.readexactly(length)
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+        raise BadRequest("truncated or malformed body") from None
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                pass  # trailers: none that matter here
+            return b"".join(chunks)
+        total += size
+        if total > MAX_BODY:
+            raise BadRequest(f"chunked body over {MAX_BODY} bytes")
+        chunks.append(await reader.readexactly(size))
+        await reader.readexactly(2)  # the CRLF after each chunk
+
+
+def response(
+    status: int,
+    body: bytes = b"",
+    content_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+    if content_type:
+        head.append(f"Content-Type: {content_type}")
+    head += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+def json_response(status: int, document: dict[str, Any]) -> bytes:
+    """Compact and newline-terminated, as Go's JSON encoder writes AWS's answers."""
+    body = json.dumps(document, separators=(",", ":")) + "\n"
+    return response(status, body.encode(), "application/json")

@@ -1,0 +1,141 @@
+"""RuntimeApiLink: one environment's Runtime API server, behind the RuntimeLink seam.
+
+Each environment gets its own listener on 127.0.0.1 and an ephemeral port, named to the runtime
+in AWS_LAMBDA_RUNTIME_API, so every request is its environment's without any lookup.
+
+The runtime's exit is seen through a lifeline: the write end of a pipe, inherited by the
+bootstrap and everything it starts, whose read end here turns readable (EOF) once all of them
+are gone. An HTTP server alone cannot tell a dead runtime from an idle one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from dataclasses import replace
+from typing import Any
+
+from lamina.execution.channel import ChannelClosed, Frame
+from lamina.execution.links import RuntimeLink
+from lamina.execution.runtime_api import http11
+from lamina.execution.runtime_api.api import Invocation, RuntimeApi
+from lamina.execution.sandbox.base import SandboxSpec
+
+BAD_REQUEST = http11.response(
+    400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
+)
+
+
+class RuntimeApiLink(RuntimeLink):
+    """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
+    at construction: a custom runtime reads it at process start, there is no specialization."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self._sock: socket.socket | None = None
+        self._lifeline = self._theirs = -1
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._api: RuntimeApi | None = None
+        self._server: asyncio.Server | None = None
+        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
+        self._exited: asyncio.Future[None] | None = None
+        self._closed = False
+
+    def prepare(self, spec: SandboxSpec) -> SandboxSpec:
+        # Listening before the spawn: connections queue in the backlog until ready() serves.
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        self._sock.setblocking(False)
+        port = self._sock.getsockname()[1]
+        self._lifeline, self._theirs = os.pipe()
+        env = {**spec.env, **self.env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}"}
+        return replace(spec, env=env, pass_fds=(*spec.pass_fds, self._theirs))
+
+    def spawned(self) -> None:
+        if self._theirs >= 0:
+            os.close(self._theirs)
+            self._theirs = -1
+
+    async def ready(self, specialize: dict[str, Any]) -> Frame:
+        """The end of init: the runtime's first /next (READY) or its /init/error."""
+        assert self._sock is not None, "prepare() comes first"
+        self._loop = loop = asyncio.get_running_loop()
+        self._api, self._exited = RuntimeApi(loop), loop.create_future()
+        loop.add_reader(self._lifeline, self._on_lifeline)
+        self._server = await asyncio.start_server(self._serve, sock=self._sock)
+        return await self._until(self._api.init)
+
+    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
+        assert self._api is not None, "ready() comes first"
+        invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
+        self._api.deliver(invocation)
+        return await self._until(invocation.done)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
+            self._stop_serving()
+        if self._sock is not None:
+            self._sock.close()
+        for fd in (self._lifeline, self._theirs):
+            if fd >= 0:
+                os.close(fd)
+        self._lifeline = self._theirs = -1
+
+    def _stop_serving(self) -> None:
+        if self._loop is not None and self._lifeline >= 0:
+            self._loop.remove_reader(self._lifeline)
+        if self._server is not None:
+            self._server.close()
+        for task, writer in list(self._connections.items()):
+            task.cancel()  # a /next held in its long poll, among others
+            writer.close()
+        if self._exited is not None and not self._exited.done():
+            self._exited.set_result(None)
+
+    async def _until(self, future: asyncio.Future[Frame]) -> Frame:
+        """The future's frame, or ChannelClosed once the runtime has exited without it."""
+        assert self._exited is not None
+        if not future.done():
+            await asyncio.wait((future, self._exited), return_when=asyncio.FIRST_COMPLETED)
+        if future.done():
+            return future.result()
+        raise ChannelClosed("the runtime exited")
+
+    def _on_lifeline(self) -> None:
+        try:
+            if os.read(self._lifeline, 4096):
+                return  # the runtime wrote to the inherited end: it is still there
+        except BlockingIOError:
+            return
+        assert self._loop is not None and self._exited is not None
+        self._loop.remove_reader(self._lifeline)
+        if not self._exited.done():
+            self._exited.set_result(None)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection: requests answered in turn, kept alive as runtime clients expect."""
+        task = asyncio.current_task()
+        assert task is not None and self._api is not None
+        self._connections[task] = writer
+        try:
+            while not self._closed:
+                request = await http11.read_request(reader, writer)
+                if request is None:
+                    break
+                writer.write(await self._api.dispatch(request))
+                await writer.drain()
+                if not request.keep_alive:
+                    break
+        except http11.BadRequest:
+            writer.write(BAD_REQUEST)
+        except ConnectionError:
+            pass
+        finally:
+            self._connections.pop(task, None)
+            writer.close()
