@@ -6,6 +6,9 @@ Tags, concurrency and account settings are in `settings.py`; this class gathers 
 from __future__ import annotations
 
 import base64
+import contextlib
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -33,6 +36,7 @@ from lamina.services.lambda_.errors import (
     precondition_failed,
 )
 from lamina.services.lambda_.invoke import InvokeOperations
+from lamina.services.lambda_.recent import RecentFunctions
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
@@ -47,6 +51,20 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         self.store = store
         self.settings = settings
         self.execution = execution
+        self.recent = RecentFunctions()
+
+    @contextlib.contextmanager
+    def writing(self, ref: FunctionRef) -> Iterator[Connection]:
+        """A write transaction on one function; once it has ended, the function's cached
+        configuration is dropped, so the next invoke here reads what was committed."""
+        try:
+            with self.store.write() as conn:
+                yield conn
+        finally:
+            self.recent.drop(ref)
+
+    def reset(self) -> None:
+        self.recent.clear()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -59,8 +77,13 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         return found
 
     def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
-        with self.store.read() as conn:
-            return self.find(conn, ref)
+        found = self.recent.get(ref)
+        if found is None:
+            read_at = time.monotonic()
+            with self.store.read() as conn:
+                found = self.find(conn, ref)
+            self.recent.put(ref, found, read_at)
+        return found
 
     @store_read
     def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +138,7 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         code = read_code(params["Code"], "CreateFunction")
         digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
         config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             self.check_code_storage(conn, ctx, code.size)
             try:
                 repo.insert(conn, ref.account_id, ref.region, config, digest)
@@ -164,7 +187,7 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         current; without one we retry on a concurrent change, so no update is lost."""
         expected = params.get("RevisionId")
         while True:
-            with self.store.write() as conn:
+            with self.writing(ref) as conn:
                 current = self.find(conn, ref)
                 if expected and expected != current.revision_id:
                     raise precondition_failed()
@@ -183,7 +206,7 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
             raise invalid_parameter(
                 "$LATEST version cannot be deleted without deleting the function."
             )
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             function = self.find(conn, ref)
             repo.delete(conn, function.function_id)
             tagging.remove_tags(conn, ref.arn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from lamina.context import RequestContext
@@ -37,12 +38,13 @@ class LambdaSettingsOperations:
     store: Store
     settings: Settings
     find: Callable[[Connection, FunctionRef], repo.FunctionVersion]
+    writing: Callable[[FunctionRef], AbstractContextManager[Connection]]
 
     # -- tags ------------------------------------------------------------------------------
 
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function_arn(ctx, params["Resource"])
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             self.find(conn, ref)
             merged = {**tagging.get_tags(conn, ref.arn), **params["Tags"]}
             check_tags(merged)
@@ -51,7 +53,7 @@ class LambdaSettingsOperations:
 
     def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function_arn(ctx, params["Resource"])
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             self.find(conn, ref)
             tagging.remove_tags(conn, ref.arn, params["TagKeys"])
         return {}
@@ -70,7 +72,7 @@ class LambdaSettingsOperations:
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
         wanted = params["ReservedConcurrentExecutions"]
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             function = self.find(conn, ref)
             others = repo.reserved_total(conn, ref.account_id, ref.region, function.function_id)
             if self.settings.account_concurrency - others - wanted < MIN_UNRESERVED:
@@ -94,7 +96,7 @@ class LambdaSettingsOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        with self.store.write() as conn:
+        with self.writing(ref) as conn:
             repo.set_reserved_concurrency(conn, self.find(conn, ref).function_id, None)
         return {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 
 import pytest
@@ -352,3 +353,30 @@ def test_a_runtime_that_exits_during_init_reports_its_exit_status(lambda_client)
     assert answer["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.ExitError"
     assert body["errorMessage"].endswith("Runtime exited with error: exit status 2")
+
+
+@pytest.mark.skipif(not os.environ.get("LAMINA_TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_a_change_on_one_node_of_a_fleet_reaches_invokes_on_another_within_a_second(tmp_path):
+    from tests.conftest import client, engine_env
+    from tests.server import LaminaServer
+
+    nodes = [LaminaServer(tmp_path / f"node{i}", engine_env("postgresql")) for i in (1, 2)]
+    for node in nodes:
+        node.start()
+    try:
+        one, two = (
+            client("lambda", node.url, access_key=f"{int(time.time()):012d}") for node in nodes
+        )
+        source = "import os\ndef handler(e, c):\n    return os.environ.get('COLOUR')\n"
+        deploy(one, source, Environment={"Variables": {"COLOUR": "red"}})
+        assert call(two, payload={})[1] == "red"
+        one.update_function_configuration(
+            FunctionName="fn", Environment={"Variables": {"COLOUR": "blue"}}
+        )
+        changed = time.monotonic()
+        while call(two, payload={})[1] != "blue":
+            assert time.monotonic() - changed < 3, "node two still invokes the old configuration"
+            time.sleep(0.05)
+    finally:
+        for node in nodes:
+            node.stop()
