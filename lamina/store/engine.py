@@ -126,6 +126,12 @@ def open_store(url: str, data_dir: Path) -> Store:
         engine = _sqlite_engine(url)
     else:
         engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    store = Store(engine, FileBlobStore(data_dir / "blobs"))
+    files = FileBlobStore(data_dir / "blobs")
+    if engine.dialect.name == "postgresql":  # a fleet: every node reads what any node stored
+        from lamina.store.shared_blobs import DatabaseBlobStore
+
+        store = Store(engine, DatabaseBlobStore(engine, files))
+    else:
+        store = Store(engine, files)
     store.migrate()
     return store

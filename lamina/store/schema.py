@@ -111,3 +111,13 @@ logs_events = sa.Table(
     sa.Index("ix_logs_events_stream_time", "stream_id", "timestamp", "id"),
     sa.Index("ix_logs_events_group_time", "group_id", "timestamp", "id"),
 )
+
+# Content-addressed blobs, for a fleet on PostgreSQL (shared_blobs.py); a single node on
+# SQLite keeps them as files in its data directory instead.
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),  # hex SHA-256 of data
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+)
