@@ -35,17 +35,24 @@ def family(runtime: str) -> str:
     return "provided"
 
 
+def closest(runtime: str, wanted: int, found: dict[int, str], named: str) -> str:
+    """The interpreter whose version is nearest `wanted` (the newer one on a tie); a warning,
+    once per runtime (callers cache), when it is not the exact version. `named` spells an
+    interpreter of a version: 'python3.{}', 'node {}'."""
+    if not found:
+        raise RuntimeUnavailable(f"No interpreter for the runtime {runtime} on this machine.")
+    version, path = min(found.items(), key=lambda item: (abs(item[0] - wanted), -item[0]))
+    if version != wanted:
+        log.warning("runtime %s: no %s here; using %s (%s)", runtime,
+                    named.format(wanted), path, named.format(version))  # fmt: skip
+    return path
+
+
 @cache
 def python_interpreter(runtime: str) -> str:
     """The real (not venv) interpreter closest to the runtime's version, e.g. python3.12."""
     wanted = int(runtime.removeprefix("python3."))
-    found = _python_candidates()
-    if not found:
-        raise RuntimeUnavailable(f"No Python 3 interpreter found for the runtime {runtime}.")
-    minor, path = min(found.items(), key=lambda item: (abs(item[0] - wanted), -item[0]))
-    if minor != wanted:
-        log.warning("runtime %s: no python3.%d here; using %s (3.%d)", runtime, wanted, path, minor)
-    return path
+    return closest(runtime, wanted, _python_candidates(), "python3.{}")
 
 
 def _python_candidates() -> dict[int, str]:
@@ -89,13 +96,7 @@ def sdk_paths() -> dict[str, Path]:
 def node_interpreter(runtime: str) -> str:
     """The node binary for a nodejsNN.x runtime: that major version, else the closest."""
     wanted = int(runtime.removeprefix("nodejs").removesuffix(".x"))
-    found = _node_candidates()
-    if not found:
-        raise RuntimeUnavailable(f"No node interpreter found for the runtime {runtime}.")
-    major, path = min(found.items(), key=lambda item: (abs(item[0] - wanted), -item[0]))
-    if major != wanted:
-        log.warning("runtime %s: no node %d here; using %s (%d)", runtime, wanted, path, major)
-    return path
+    return closest(runtime, wanted, _node_candidates(), "node {}")
 
 
 def _node_candidates() -> dict[int, str]:

@@ -11,18 +11,9 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROLE, client, create_function, make_zip
+from tests.conftest import ROLE, client, create_function, error_of, make_zip
 
 LAST_MODIFIED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    error = excinfo.value.response
-    return (
-        error["Error"]["Code"],
-        error["ResponseMetadata"]["HTTPStatusCode"],
-        error["Error"]["Message"],
-    )
 
 
 def test_create_function_answers_the_configuration_with_lambda_defaults(lambda_client):

@@ -10,8 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_function, make_zip
-from tests.services.lambda_.test_functions import error_of
+from tests.conftest import create_function, error_of, make_zip
 
 
 def deploy(client, source: str, name: str = "fn", handler: str = "app.handler", **overrides):

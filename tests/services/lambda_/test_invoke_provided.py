@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import create_function
+from tests.services.lambda_.test_invoke import call
 
 PYTHON = "/usr/bin/python3"  # the machine's python3: /usr is visible inside the sandbox
 needs_curl = pytest.mark.skipif(not Path("/usr/bin/curl").exists(), reason="no /usr/bin/curl")
@@ -41,14 +42,6 @@ def deploy(client, code: bytes, name: str = "fn", runtime: str = "provided.al202
     create_function(
         client, name, Runtime=runtime, Handler="unused", Code={"ZipFile": code}, **overrides
     )
-
-
-def call(client, name: str = "fn", payload: object = None, **params):
-    if payload is not None:
-        params["Payload"] = json.dumps(payload).encode()
-    answer = client.invoke(FunctionName=name, **params)
-    body = answer["Payload"].read()
-    return answer, json.loads(body) if body else None
 
 
 def log_tail(answer) -> str:

@@ -7,8 +7,7 @@ import os
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_function, make_zip
-from tests.services.lambda_.test_functions import error_of
+from tests.conftest import create_function, error_of, make_zip
 
 
 def test_tags_are_set_listed_and_removed(lambda_client):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_function, make_zip
-from tests.services.lambda_.test_functions import error_of
+from tests.conftest import create_function, error_of, make_zip
 
 
 def refused(lambda_client, **overrides) -> tuple[str, int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.conftest import client
 
@@ -22,15 +21,6 @@ def unvalidated_logs(endpoint: str):
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    error = excinfo.value.response
-    return (
-        error["Error"]["Code"],
-        error["ResponseMetadata"]["HTTPStatusCode"],
-        error["Error"]["Message"],
-    )
 
 
 def make_stream(logs, group: str = "g", stream: str = "s") -> None:

@@ -7,7 +7,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.services.logs.conftest import error_of, make_stream, now_ms, put
+from tests.conftest import error_of
+from tests.services.logs.conftest import make_stream, now_ms, put
 
 DAY = 86_400_000
 TOKEN = re.compile(r"^[fb]/\d{56}/s$")

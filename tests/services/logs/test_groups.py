@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import client
-from tests.services.logs.conftest import error_of, make_stream, now_ms, put
+from tests.conftest import client, error_of
+from tests.services.logs.conftest import make_stream, now_ms, put
 
 
 def test_create_log_group_then_describe_it(logs):
