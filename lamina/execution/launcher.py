@@ -82,29 +82,39 @@ class Launcher:
         task_root = "/var/task" if self.remaps else str(task_dir)
         stream = logs.log_stream(function.version)
         env = self._function_env(function, stream)
-        launch = {"python": self._python, "nodejs": self._nodejs, "provided": self._provided}
+        launch = {"python": self._built_in, "nodejs": self._built_in, "provided": self._provided}
         return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
 
-    def _python(
+    def _built_in(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
-        """Cold: a generic Python environment made this function's at once."""
-        cell = self.python_stem(StemKey.of(function))
+        """Cold, for Python and Node.js: a generic environment made this function's at once."""
+        cell = self.stem(StemKey.of(function))
         self.assign(cell, function)
         return cell
 
-    def python_stem(self, key: StemKey) -> ExecutionEnvironment:
-        """A generic Python environment (a 'stem cell'): the runtime and bootstrap loaded in
-        its sandbox, an empty /var/task of its own, waiting for assign() and specialize()."""
-        interpreter = runtimes.python_interpreter(key.runtime)
+    def stem(self, key: StemKey) -> ExecutionEnvironment:
+        """A generic environment (a 'stem cell') of a built-in runtime: the interpreter and
+        Lamina's bootstrap loaded in its sandbox, an empty /var/task of its own, waiting for
+        assign() and specialize()."""
         cell = Path(tempfile.mkdtemp(prefix="", dir=self.cells_dir))
         cell.chmod(0o755)
         task_root = "/var/task" if self.remaps else str(cell)
+        if runtimes.family(key.runtime) == "nodejs":
+            spec = self._node_spec(key, cell, task_root)
+        else:
+            spec = self._python_spec(key, cell, task_root)
+        environment = ExecutionEnvironment(None, spec, link=ChannelLink())
+        environment.on_destroy.append(lambda: shutil.rmtree(cell, ignore_errors=True))
+        return environment
+
+    def _python_spec(self, key: StemKey, cell: Path, task_root: str) -> SandboxSpec:
+        interpreter = runtimes.python_interpreter(key.runtime)
         runtime_root = "/var/runtime" if self.remaps else str(self.python_runtime_dir)
         binds = tuple(interpreter_binds(interpreter))
         if self.remaps:
             binds += tuple((path, Path(runtime_root) / path.name) for path in self.sdk.values())
-        spec = SandboxSpec(
+        return SandboxSpec(
             argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
             env=self._base_env(task_root, runtime_root),
             task_dir=cell,
@@ -114,40 +124,36 @@ class Launcher:
             ro_binds=binds,
             cwd=task_root,
         )
-        environment = ExecutionEnvironment(None, spec, link=ChannelLink())
-        environment.on_destroy.append(lambda: shutil.rmtree(cell, ignore_errors=True))
-        return environment
+
+    def _node_spec(self, key: StemKey, cell: Path, task_root: str) -> SandboxSpec:
+        node = interpreter_path(runtimes.node_interpreter(key.runtime))
+        runtime_root = "/var/runtime" if self.remaps else str(self.nodejs_runtime_dir)
+        base_env = self._base_env(task_root, runtime_root)
+        base_env["NODE_PATH"] = _node_path(key.runtime, runtime_root, task_root)
+        # As AWS's nodejs bootstrap starts node: global.gc, big headers, heap sized to memory.
+        options = ["--expose-gc", "--max-http-header-size=81920"]
+        options += runtimes.node_heap_options(key.memory_mb)
+        return SandboxSpec(
+            argv=[node, *options, f"{runtime_root}/bootstrap.js"],
+            env=base_env,
+            task_dir=cell,
+            memory_mb=key.memory_mb,
+            ephemeral_storage_mb=key.ephemeral_storage_mb,
+            runtime_dir=self.nodejs_runtime_dir,
+            ro_binds=tuple(interpreter_binds(node)),
+            cwd=task_root,
+        )
 
     def assign(self, environment: ExecutionEnvironment, function: FunctionSnapshot) -> None:
         """Give a stem cell its function: the code into its /var/task, and what specialize()
         sends (the function's environment variables, handler, import paths)."""
         self.code.link_into(function.code_digest, environment.spec.task_dir)
         env = self._function_env(function, logs.log_stream(function.version))
-        # Without remapping the SDK is imported from where it lies on the host.
-        paths = [] if self.remaps else sorted({str(p.parent) for p in self.sdk.values()})
+        # Without remapping, Python's SDK is imported from where it lies on the host.
+        python = runtimes.family(function.runtime) == "python"
+        hosted = python and not self.remaps
+        paths = sorted({str(p.parent) for p in self.sdk.values()}) if hosted else []
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
-
-    def _nodejs(
-        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
-    ) -> ExecutionEnvironment:
-        node = interpreter_path(runtimes.node_interpreter(function.runtime))
-        runtime_root = "/var/runtime" if self.remaps else str(self.nodejs_runtime_dir)
-        base_env = self._base_env(task_root, runtime_root)
-        base_env["NODE_PATH"] = _node_path(function.runtime, runtime_root, task_root)
-        # As AWS's nodejs bootstrap starts node: global.gc, big headers, heap sized to memory.
-        options = ["--expose-gc", "--max-http-header-size=81920"]
-        options += runtimes.node_heap_options(function.memory_mb)
-        spec = self._spec(
-            function,
-            task_dir,
-            argv=[node, *options, f"{runtime_root}/bootstrap.js"],
-            env=base_env,
-            runtime_dir=self.nodejs_runtime_dir,
-            ro_binds=tuple(interpreter_binds(node)),
-            cwd=task_root,
-        )
-        specialize = {"env": env, "handler": function.handler, "paths": []}
-        return ExecutionEnvironment(function, spec, specialize, ChannelLink())
 
     def _provided(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]

@@ -35,7 +35,7 @@ class StemCells:
     @staticmethod
     def supports(key: StemKey) -> bool:
         """Built-in runtimes only: a custom runtime's bootstrap is the function's own code."""
-        return runtimes.family(key.runtime) == "python"
+        return runtimes.family(key.runtime) in ("python", "nodejs")
 
     def take(self, key: StemKey) -> ExecutionEnvironment | None:
         """A live cell for `key`, if one is ready; a replacement is started either way."""
@@ -76,7 +76,7 @@ class StemCells:
                 if cells is None or len(cells) >= self.per_key:
                     return
             try:
-                cell = self.launcher.python_stem(key)
+                cell = self.launcher.stem(key)
                 cell.spawn(self.launcher.backend)
             except Exception:
                 log.exception("could not start a stem cell for %s", key.runtime)
