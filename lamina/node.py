@@ -41,7 +41,7 @@ class Node:
             idle_timeout_s=settings.idle_timeout_s,
         )
         logs = LogsProvider(self.store, settings)
-        self.execution.sink = logs.sink.write  # function output goes to CloudWatch Logs
+        self.execution.sink = logs.sink  # function output goes to CloudWatch Logs
         self.services = [
             Service("lambda", LambdaProvider(self.store, settings, self.execution)),
             Service("logs", logs),

@@ -8,12 +8,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 log = logging.getLogger("lamina.execution")
 
-LogSink = Callable[[str, str, str, str, list[tuple[int, str]]], None]
 StreamKey = tuple[str, str, str, str]  # account, region, group, stream
+
+
+class LogSink(Protocol):
+    """Where the lines go (CloudWatch Logs' LogSink): every stream of a batch at once."""
+
+    def write_many(self, batches: Mapping[StreamKey, Sequence[tuple[int, str]]]) -> None: ...
+
+
 FLUSH_AFTER_S = 0.05
 
 
@@ -42,16 +50,17 @@ class LogBatcher:
         future.add_done_callback(self._writing.discard)
 
     def write_pending(self) -> None:
-        """Write everything queued, one call of the sink per stream (any thread)."""
+        """Write everything queued, in one transaction (any thread)."""
         with self._lock:
             batches, self._pending = self._pending, {}
             self._scheduled = False
-        assert self.sink is not None or not batches
-        for (account, region, group, stream), events in batches.items():
-            try:
-                self.sink(account, region, group, stream, events)  # type: ignore[misc]
-            except Exception:
-                log.exception("could not write %d log events to %s", len(events), group)
+        if not batches or self.sink is None:
+            return
+        try:
+            self.sink.write_many(batches)
+        except Exception:
+            count = sum(len(events) for events in batches.values())
+            log.exception("could not write %d log events of %d streams", count, len(batches))
 
     async def flush(self) -> None:
         """Write what is queued now and wait for writes under way (tests, shutdown)."""

@@ -6,13 +6,15 @@ none of PutLogEvents' batch rules apply: what a function printed is always kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.engine import Connection
 
 from lamina.services.logs import events, groups, streams
 from lamina.services.logs.retention import now_ms
 from lamina.store import Store
+
+StreamKey = tuple[str, str, str, str]  # account, region, group, stream
 
 
 class LogSink:
@@ -29,14 +31,21 @@ class LogSink:
     ) -> None:
         """Store `events` (timestamp in ms, message), durably, in one transaction. Thread-safe:
         the store serializes writers where it must (SQLite) and PostgreSQL does the rest."""
-        if not events:
-            return
-        batch = sorted(events, key=lambda event: event[0])  # stable: same-ms lines keep order
+        self.write_many({(account_id, region, group, stream): events})
+
+    def write_many(self, batches: Mapping[StreamKey, Sequence[tuple[int, str]]]) -> None:
+        """Several streams' events in one transaction: the execution layer gathers a few
+        milliseconds of every environment's output and writes it at once."""
         now = now_ms()
         with self.store.write() as conn:
-            group_id = _group(conn, account_id, region, group, now)
-            stream_id = _stream(conn, group_id, stream, now)
-            write_batch(conn, group_id, stream_id, batch, now)
+            for (account_id, region, group, stream), events in batches.items():
+                if not events:
+                    continue
+                # Stable sort: lines of the same millisecond keep their order.
+                batch = sorted(events, key=lambda event: event[0])
+                group_id = _group(conn, account_id, region, group, now)
+                stream_id = _stream(conn, group_id, stream, now)
+                write_batch(conn, group_id, stream_id, batch, now)
 
 
 def write_batch(

@@ -135,3 +135,21 @@ def test_store_reset_clears_log_tables(store):
     store.reset()
     with store.read() as conn:
         assert groups.get(conn, "000000000000", "us-east-1", "g") is None
+
+
+def test_write_many_puts_several_streams_in_one_go(store):
+    now = now_ms()
+    LogSink(store).write_many({
+        ("000000000000", "us-east-1", "/aws/lambda/a", "s1"): [(now + 1, "second"), (now, "first")],
+        ("000000000000", "us-east-1", "/aws/lambda/a", "s2"): [(now, "other stream")],
+        ("000000000000", "us-east-1", "/aws/lambda/b", "s1"): [(now, "other group")],
+        ("000000000000", "us-east-1", "/aws/lambda/c", "s1"): [],
+    })  # fmt: skip
+    assert read_all(store, "000000000000", "/aws/lambda/a", "s1") == [
+        (now, "first"),
+        (now + 1, "second"),
+    ]
+    assert read_all(store, "000000000000", "/aws/lambda/a", "s2") == [(now, "other stream")]
+    assert read_all(store, "000000000000", "/aws/lambda/b", "s1") == [(now, "other group")]
+    with store.read() as conn:  # an empty batch creates nothing
+        assert groups.get(conn, "000000000000", "us-east-1", "/aws/lambda/c") is None
