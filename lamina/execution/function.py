@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lamina.execution.logs import InvocationLog
+
 
 @dataclass(frozen=True)
 class FunctionSnapshot:
@@ -42,6 +44,12 @@ class InvocationRequest:
 class InvocationResult:
     payload: bytes
     function_error: str | None = None  # 'Unhandled' when the function failed
-    log_tail: str = ""  # base64 of the last 4 KB of the log
+    # This invocation's log lines (START to REPORT); the tail is made only when asked for.
+    log: list[tuple[int, str]] = field(default_factory=list)
     duration_ms: float = 0.0
     init_ms: float | None = None  # set on a cold start
+
+    @property
+    def log_tail(self) -> str:
+        """Base64 of the last 4 KB of the log, as X-Amz-Log-Result carries it."""
+        return InvocationLog(self.log).tail()

@@ -55,7 +55,7 @@ class ExecutionService:
             request.request_id, result.duration_ms, function.memory_mb, env.max_memory_mb, init_ms
         )
         events.append((logs.now_ms(), report))
-        result.log_tail = logs.InvocationLog(events[len(init_log) :]).tail()
+        result.log = events[len(init_log) :]
         self._write_logs(function, env.log_stream, events)
         return result
 
@@ -75,7 +75,7 @@ class ExecutionService:
         stream = logs.log_stream(function.version)
         self._write_logs(function, stream, invocation.events)
         payload = json.dumps(error).encode()
-        return InvocationResult(payload, "Unhandled", invocation.tail(), 0.0, failure.init_ms)
+        return InvocationResult(payload, "Unhandled", invocation.events, 0.0, failure.init_ms)
 
     def _write_logs(
         self, function: FunctionSnapshot, stream: str, events: list[tuple[int, str]]
