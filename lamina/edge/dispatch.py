@@ -53,6 +53,11 @@ class ServiceDispatcher:
         if handler.is_async:
             result = await handler.call(ctx, params)
         elif handler.store_read and self.reads_inline:
+            # One turn of the loop first: a request with no await of its own would otherwise
+            # run start to finish as soon as it is read, and under load uvloop then keeps
+            # serving the same few connections while others wait (wrk -c64 GetFunction:
+            # p99 370 ms without this turn, 125 ms with it, the rate unchanged).
+            await asyncio.sleep(0)
             result = handler.call(ctx, params)
         else:
             loop = asyncio.get_running_loop()
