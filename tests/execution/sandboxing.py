@@ -79,6 +79,14 @@ def run(backend: SandboxBackend, spec: SandboxSpec, logs: Path, timeout: float =
     return Started(backend, spec, logs).result(timeout)
 
 
+def environ_inside(backend: SandboxBackend, env: dict[str, str], task_dir: Path, logs: Path):
+    """The environment a process in the sandbox really has, read from /proc/self/environ."""
+    code = "print(repr(open('/proc/self/environ').read()))"
+    result = run(backend, python_spec(code, task_dir, env=env), logs)
+    assert result.status == 0, result.err
+    return dict(item.split("=", 1) for item in eval(result.out).split("\0") if item)
+
+
 def find_process(marker: str) -> int | None:
     """The host pid of the process whose command line contains `marker`."""
     for entry in os.listdir("/proc"):

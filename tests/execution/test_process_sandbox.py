@@ -11,6 +11,7 @@ from lamina.execution.sandbox import ProcessSandbox
 from tests.execution.sandboxing import (
     PATH,
     Started,
+    environ_inside,
     find_process,
     is_gone,
     python_spec,
@@ -39,11 +40,7 @@ def test_environment_is_exactly_spec_env(
 ) -> None:
     monkeypatch.setenv("LAMINA_SECRET", "must not leak")
     env = {"PATH": PATH, "AWS_REGION": "us-east-1", "X": "a b=c"}
-    code = "print(repr(open('/proc/self/environ').read()))"
-    result = run(PROCESS, python_spec(code, task_dir, env=env), tmp_path / "logs")
-    assert result.status == 0, result.err
-    seen = dict(item.split("=", 1) for item in eval(result.out).split("\0") if item)
-    assert seen == env
+    assert environ_inside(PROCESS, env, task_dir, tmp_path / "logs") == env
 
 
 def test_memory_cap_ends_in_memory_error(task_dir: Path, tmp_path: Path) -> None:

@@ -95,28 +95,28 @@ def error_of(exc, error_type=None):
     }
 
 
+def runtime_error(error_type, message, request_id=""):
+    """An error of the runtime's own (not raised by the function), as Lambda writes it."""
+    return {
+        "errorMessage": message,
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": [],
+    }
+
+
 def load_handler(handler):
     """'pkg/mod.fn' or 'pkg.mod.fn' → the function, with AWS's errors for each failure."""
     module_path, _, function_name = handler.rpartition(".")
     if not module_path or not function_name:
         message = f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)"
-        return None, {
-            "errorMessage": message,
-            "errorType": "Runtime.MalformedHandlerName",
-            "requestId": "",
-            "stackTrace": [],
-        }
+        return None, runtime_error("Runtime.MalformedHandlerName", message)
     module_name = module_path.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         message = f"Unable to import module '{module_name}': {exc}"
-        return None, {
-            "errorMessage": message,
-            "errorType": "Runtime.ImportModuleError",
-            "requestId": "",
-            "stackTrace": [],
-        }
+        return None, runtime_error("Runtime.ImportModuleError", message)
     except SyntaxError as exc:
         return None, error_of(exc, "Runtime.UserCodeSyntaxError")
     except Exception as exc:  # the function's own init failed
@@ -124,12 +124,7 @@ def load_handler(handler):
     function = getattr(module, function_name, None)
     if function is None:
         message = f"Handler '{function_name}' missing on module '{module_name}'"
-        return None, {
-            "errorMessage": message,
-            "errorType": "Runtime.HandlerNotFound",
-            "requestId": "",
-            "stackTrace": [],
-        }
+        return None, runtime_error("Runtime.HandlerNotFound", message)
     return function, None
 
 
@@ -190,12 +185,7 @@ def invoke(function, header, body, request_ids):
         return b"O", {}, json.dumps(result).encode()
     except (TypeError, ValueError) as exc:
         message = f"Unable to marshal response: {exc}"
-        error = {
-            "errorMessage": message,
-            "errorType": "Runtime.MarshalError",
-            "requestId": header["request_id"],
-            "stackTrace": [],
-        }
+        error = runtime_error("Runtime.MarshalError", message, header["request_id"])
         print(f"[ERROR] Runtime.MarshalError: {message}")
         sys.stdout.flush()
         return b"F", {"error": error}, b""
