@@ -68,10 +68,6 @@ class EnvironmentPool:
             pool = self._pools[function.key] = _Versions(function.revision_id)
         return pool
 
-    def idle_count(self, function: FunctionSnapshot) -> int:
-        pool = self._pools.get(function.key)
-        return len(pool.idle) if pool else 0
-
     def _start_reaper(self) -> None:
         if self._reaper is None or self._reaper.done():
             self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())

@@ -88,10 +88,6 @@ class StemCells:
                     return
                 cells.append(cell)
 
-    def count(self, key: StemKey) -> int:
-        with self._lock:
-            return len(self._cells.get(key, []))
-
     def close(self) -> None:
         self._closed = True
         self._spawner.shutdown(wait=True, cancel_futures=True)

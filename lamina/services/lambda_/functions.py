@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from lamina.services.lambda_.arns import LATEST
+from lamina.store.rows import insert_new
 from lamina.store.schema import lambda_function_versions as versions
 from lamina.store.schema import lambda_functions as functions
 
@@ -79,17 +79,10 @@ def insert(
     conn: Connection, account: str, region: str, config: dict[str, Any], digest: str
 ) -> FunctionVersion:
     name = config["FunctionName"]
-    try:
-        with conn.begin_nested():
-            key = conn.execute(
-                functions.insert().values(
-                    account_id=account, region=region, name=name, created_at=time.time()
-                )
-            ).inserted_primary_key
-            assert key is not None  # a plain single-row insert always reports its key
-            function_id = key[0]
-    except IntegrityError:
-        raise AlreadyExists(name) from None
+    row = functions.insert().values(
+        account_id=account, region=region, name=name, created_at=time.time()
+    )
+    function_id = insert_new(conn, row, AlreadyExists(name))
     conn.execute(
         versions.insert().values(
             function_id=function_id,

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
+from lamina.store.rows import insert_new
 from lamina.store.schema import logs_events as events
 from lamina.store.schema import logs_groups as groups
 from lamina.store.schema import logs_streams as streams
@@ -69,23 +69,16 @@ def get(conn: Connection, account: str, region: str, name: str) -> LogGroup | No
 
 
 def insert(conn: Connection, account: str, region: str, name: str, now: int, **options: Any) -> int:
-    try:
-        with conn.begin_nested():
-            key = conn.execute(
-                groups.insert().values(
-                    account_id=account,
-                    region=region,
-                    name=name,
-                    creation_time=now,
-                    retention_in_days=None,
-                    log_group_class=options.get("log_group_class") or "STANDARD",
-                    kms_key_id=options.get("kms_key_id"),
-                )
-            ).inserted_primary_key
-    except IntegrityError:
-        raise AlreadyExists(name) from None
-    assert key is not None  # a plain single-row insert always reports its key
-    return int(key[0])
+    row = groups.insert().values(
+        account_id=account,
+        region=region,
+        name=name,
+        creation_time=now,
+        retention_in_days=None,
+        log_group_class=options.get("log_group_class") or "STANDARD",
+        kms_key_id=options.get("kms_key_id"),
+    )
+    return insert_new(conn, row, AlreadyExists(name))
 
 
 def delete(conn: Connection, group_id: int) -> None:

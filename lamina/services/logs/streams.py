@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
+from lamina.store.rows import insert_new
 from lamina.store.schema import logs_events as events
 from lamina.store.schema import logs_streams as streams
 
@@ -80,17 +80,10 @@ def get(conn: Connection, group_id: int, name: str) -> LogStream | None:
 
 
 def insert(conn: Connection, group_id: int, name: str, now: int) -> int:
-    try:
-        with conn.begin_nested():
-            key = conn.execute(
-                streams.insert().values(
-                    group_id=group_id, name=name, creation_time=now, stored_bytes=0, sequence=0
-                )
-            ).inserted_primary_key
-    except IntegrityError:
-        raise AlreadyExists(name) from None
-    assert key is not None  # a plain single-row insert always reports its key
-    return int(key[0])
+    row = streams.insert().values(
+        group_id=group_id, name=name, creation_time=now, stored_bytes=0, sequence=0
+    )
+    return insert_new(conn, row, AlreadyExists(name))
 
 
 def delete(conn: Connection, stream_id: int) -> None:
