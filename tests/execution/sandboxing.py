@@ -7,6 +7,7 @@ import errno
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,19 @@ def spawning_grandchild(marker: str, orphaned: bool) -> str:
             "time.sleep(1000)",
         ]
     )
+
+
+def kill_ends_grandchild(
+    backend: SandboxBackend, task_dir: Path, logs: Path, orphaned: bool
+) -> Started:
+    """Start a sandbox whose process leaves a grandchild behind (`orphaned`: daemonized, in
+    its own session), kill the sandbox, and check that the grandchild is gone too."""
+    marker = f"lamina-grandchild-{uuid.uuid4().hex}"
+    started = Started(backend, python_spec(spawning_grandchild(marker, orphaned), task_dir), logs)
+    started.wait_for_output("ready")
+    grandchild = find_process(marker)
+    assert grandchild is not None
+    started.process.kill()
+    assert started.process.poll() is not None
+    assert is_gone(grandchild, timeout=2.0)
+    return started

@@ -18,12 +18,10 @@ from tests.execution.sandboxing import (
     PATH,
     Started,
     environ_inside,
-    find_process,
-    is_gone,
+    kill_ends_grandchild,
     needs_bwrap,
     python_spec,
     run,
-    spawning_grandchild,
 )
 
 pytestmark = needs_bwrap
@@ -189,15 +187,7 @@ time.sleep(1000)
 
 
 def test_kill_ends_daemonized_grandchildren(task_dir: Path, tmp_path: Path) -> None:
-    marker = f"lamina-grandchild-{uuid.uuid4().hex}"
-    code = spawning_grandchild(marker, orphaned=True)
-    started = Started(BWRAP, python_spec(code, task_dir), tmp_path / "logs")
-    started.wait_for_output("ready")
-    grandchild = find_process(marker)
-    assert grandchild is not None
-    started.process.kill()
-    assert started.process.poll() is not None
-    assert is_gone(grandchild, timeout=2.0)
+    started = kill_ends_grandchild(BWRAP, task_dir, tmp_path / "logs", orphaned=True)
     started.process.kill()  # twice is fine
 
 
