@@ -1,10 +1,12 @@
 import sys
 
-from bench import control_plane, invoke
+from bench import async_invoke, control_plane, invoke
 
-# `python -m bench [control_plane|invoke]`: one of them, or all.
-wanted = set(sys.argv[1:]) or {"control_plane", "invoke"}
+# `python -m bench [control_plane|invoke|async_invoke]`: some of them, or all.
+wanted = set(sys.argv[1:]) or {"control_plane", "invoke", "async_invoke"}
 if "control_plane" in wanted:
     control_plane.run()
 if "invoke" in wanted:
     invoke.run()
+if "async_invoke" in wanted:
+    async_invoke.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,16 @@ def _flag(name: str) -> bool | None:
     if value is None or value == "":
         return None
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _delays(value: str | None) -> tuple[float, ...]:
+    """LAMINA_ASYNC_RETRY_DELAYS: seconds, comma-separated, e.g. "1,2"."""
+    if not value:
+        return Settings.async_retry_delays
+    delays = tuple(float(part) for part in value.split(",") if part.strip())
+    if not delays or any(delay < 0 for delay in delays):
+        raise ValueError(f"LAMINA_ASYNC_RETRY_DELAYS: expected seconds like 1,2; got {value!r}")
+    return delays
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,9 @@ class Settings:
     code_storage_bytes: int = 75 * 1024**3  # Lambda's default TotalCodeSize per account and region
     sandbox: str | None = None  # 'bubblewrap' or 'process'; None: bubblewrap where it runs
     idle_timeout_s: float = 300.0  # an idle execution environment is reaped after this
+    # Waits before the retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes).
+    async_retry_delays: tuple[float, ...] = (60.0, 120.0)
+    node_id: str | None = None  # this node's name on its leases; None: host name and port
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -51,6 +65,8 @@ class Settings:
             code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
             sandbox=env.get("LAMINA_SANDBOX") or None,
             idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),
+            async_retry_delays=_delays(env.get("LAMINA_ASYNC_RETRY_DELAYS")),
+            node_id=env.get("LAMINA_NODE_ID") or None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -66,6 +82,10 @@ class Settings:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
+
+    @property
+    def node_name(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
 
     @property
     def reset_allowed(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,10 +15,13 @@ from lamina.edge.body import BodyLayer
 from lamina.edge.dispatch import ServiceDispatcher
 from lamina.edge.errors import ErrorLayer
 from lamina.edge.internal import InternalRoutes
+from lamina.edge.lifespan import LifespanLayer
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import choose_backend
 from lamina.execution.service import ExecutionService
+from lamina.services.cloudwatch.provider import CloudWatchProvider
+from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.lambda_.provider import LambdaProvider
 from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
@@ -40,11 +44,15 @@ class Node:
             settings.endpoint_url,
             idle_timeout_s=settings.idle_timeout_s,
         )
+        # Metrics Lamina's services emit, aggregated in memory and written about once a second.
+        self.metrics = MetricRecorder(self.store)
+        self.metrics.start()
         logs = LogsProvider(self.store, settings)
         self.execution.sink = logs.sink  # function output goes to CloudWatch Logs
         self.services = [
-            Service("lambda", LambdaProvider(self.store, settings, self.execution)),
+            Service("lambda", LambdaProvider(self.store, settings, self.execution, self.metrics)),
             Service("logs", logs),
+            Service("cloudwatch", CloudWatchProvider(self.store, settings, self.metrics)),
         ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()
@@ -58,7 +66,21 @@ class Node:
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)
-        return RequestIdLayer(app)
+        app = RequestIdLayer(app)
+        return LifespanLayer(app, self.start, self.stop)
+
+    async def start(self) -> None:
+        for service in self.services:
+            await service.provider.start()
+
+    async def stop(self) -> None:
+        for service in self.services:
+            await service.provider.stop()
+
+    def prometheus(self) -> str:
+        lambda_ = self.catalog.by_endpoint_prefix["lambda"].provider
+        assert isinstance(lambda_, LambdaProvider)
+        return lambda_.metrics.prometheus(self.execution.concurrency.snapshot())
 
     def health(self) -> dict[str, Any]:
         return {
@@ -68,7 +90,13 @@ class Node:
             "store": {"engine": self.store.engine_name},
         }
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
+        """Wipe the store; background work of the old state ends first and starts anew after."""
+        await self.stop()
+        await asyncio.get_running_loop().run_in_executor(self.executor, self._reset_store)
+        await self.start()
+
+    def _reset_store(self) -> None:
         self.store.reset()
         for service in self.services:
             service.provider.reset()
@@ -78,4 +106,5 @@ class Node:
         for service in self.services:
             service.provider.close()
         self.executor.shutdown(wait=True)
+        self.metrics.close()  # its last flush needs the store
         self.store.close()

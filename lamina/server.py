@@ -85,7 +85,7 @@ def serve(settings: Settings) -> int:
     node = Node(replace(settings, port=sock.getsockname()[1]))
     config = uvicorn.Config(
         node.app,
-        lifespan="off",
+        lifespan="on",
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=8,

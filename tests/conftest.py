@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,7 +72,9 @@ def client(
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, read_timeout=60, parameter_validation=validate),
+        config=Config(
+            retries={"total_max_attempts": 1}, read_timeout=60, parameter_validation=validate
+        ),
     )
 
 
@@ -122,3 +125,34 @@ def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]
         error["ResponseMetadata"]["HTTPStatusCode"],
         error["Error"]["Message"],
     )
+
+
+def own_store_env(engine: str, name: str) -> dict[str, str]:
+    """Settings for a server with a store of its own: on PostgreSQL a fresh database `name`
+    (a server sharing the session server's database would form a fleet with it, and the other
+    node could take its queued work)."""
+    if engine != "postgresql":
+        return {}
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    url = make_url(PG_URL)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    own = url.set(database=name).render_as_string(hide_password=False)
+    return {"LAMINA_DATABASE_URL": own, "LAMINA_ALLOW_RESET": "1"}
+
+
+def wait_for(condition, timeout: float = 20.0, interval: float = 0.05):
+    """Poll `condition` until it returns something true; that value, or AssertionError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {condition}")
+        time.sleep(interval)

@@ -1,8 +1,8 @@
-"""Lamina's own routes under /_lamina/: health, reset, and code downloads (Code.Location)."""
+"""Lamina's own routes under /_lamina/: health, reset, metrics (Prometheus), and code downloads
+(Code.Location)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,8 @@ class InternalRoutes:
             response = _json(200, self.node.health())
         elif route == ("POST", "/_lamina/reset"):
             response = await self.reset()
+        elif route == ("GET", "/_lamina/metrics"):
+            response = self.metrics()
         elif http.method == "GET" and (match := _CODE.match(http.path)):
             response = self.code(match.group(1))
         else:
@@ -48,8 +50,13 @@ class InternalRoutes:
                 "Reset is off for a shared store; set LAMINA_ALLOW_RESET=1 to allow it.",
                 403,
             )
-        await asyncio.get_running_loop().run_in_executor(self.node.executor, self.node.reset)
+        await self.node.reset()
         return _json(200, {"reset": True})
+
+    def metrics(self) -> HttpResponse:
+        """This node's metrics in Prometheus's text format."""
+        content_type = "text/plain; version=0.0.4; charset=utf-8"
+        return HttpResponse(200, [("Content-Type", content_type)], self.node.prometheus().encode())
 
     def code(self, digest: str) -> HttpResponse:
         try:

@@ -148,6 +148,9 @@ class ExecutionEnvironment:
             error = await self._exit_error(request.request_id)
             self.destroy()
             return self._failed(error, started), log
+        except asyncio.CancelledError:
+            self.destroy()  # mid-invocation: its answer would reach the next caller
+            raise
         duration = (time.perf_counter() - started) * 1000
         self._read_logs()  # what the function wrote before answering is in the pipe: take it
         self.maxrss_kb = max(self.maxrss_kb, int(frame.header.get("maxrss_kb", 0)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lamina.execution import logs
 from lamina.execution.code import CodeCache
+from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.environment import InitError
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.launcher import Launcher, StemKey
@@ -33,6 +34,7 @@ class ExecutionService:
         self.launcher = Launcher(backend, data_dir, self.code, endpoint_url)
         self.pool = EnvironmentPool(self.launcher, idle_timeout_s)
         self.logs = LogBatcher()  # to CloudWatch Logs: its sink is wired in by the node
+        self.concurrency = ConcurrencyAccounting()  # slots are taken by the caller of invoke()
 
     async def invoke(
         self, function: FunctionSnapshot, request: InvocationRequest

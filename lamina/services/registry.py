@@ -22,6 +22,12 @@ class Provider:
 
     service_name: str = ""
 
+    async def start(self) -> None:
+        """Begin background work on the server's event loop (once, before serving)."""
+
+    async def stop(self) -> None:
+        """End background work on the event loop (once, after serving)."""
+
     def close(self) -> None:
         """Release what the provider holds; called once at shutdown."""
 

@@ -39,6 +39,50 @@ lambda_function_versions = sa.Table(
     sa.UniqueConstraint("function_id", "version", name="uq_lambda_function_versions"),
 )
 
+# Asynchronous invocations accepted and not yet done. A row is deleted when its event has run
+# (or been dropped); while a worker runs it, the row is leased to that worker's node, so the
+# event of a node that dies runs again once the lease is given up or runs out.
+lambda_async_events = sa.Table(
+    "lambda_async_events",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("request_id", sa.String(36), nullable=False),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("function_name", sa.String(64), nullable=False),
+    sa.Column("qualifier", sa.String(128), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("trace_id", sa.String(256), nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False),  # seconds since the epoch
+    sa.Column("attempts", sa.Integer, nullable=False),  # invocations that ran and failed
+    sa.Column("due_at", sa.Float, nullable=False),  # not to run before this
+    sa.Column("lease_owner", sa.String(128), nullable=True),  # the node running it
+    sa.Column("lease_until", sa.Float, nullable=True),
+    sa.Index("ix_lambda_async_events_due", "due_at"),
+    sa.Index("ix_lambda_async_events_lease", "lease_owner"),
+)
+
+# Per function and qualifier: how its asynchronous invocations are retried and where their
+# records go (PutFunctionEventInvokeConfig). `config` holds the API's fields as given.
+lambda_event_invoke_configs = sa.Table(
+    "lambda_event_invoke_configs",
+    metadata,
+    sa.Column(
+        "function_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_functions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("qualifier", sa.String(128), primary_key=True),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("last_modified", sa.Float, nullable=False),
+)
+
 # Tags of any service's resources, by ARN (the ARN holds account and region).
 resource_tags = sa.Table(
     "resource_tags",
@@ -120,4 +164,41 @@ blobs = sa.Table(
     sa.Column("digest", sa.String(64), primary_key=True),  # hex SHA-256 of data
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
+)
+
+# CloudWatch metrics: one row per series (namespace, name and the full set of dimensions), per
+# account and region. `dimensions` is canonical JSON (sorted by name); `series_key` is its hash
+# with namespace and name, so the unique index stays small whatever the dimensions' length.
+cloudwatch_metrics = sa.Table(
+    "cloudwatch_metrics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("namespace", sa.String(255), nullable=False),
+    sa.Column("metric_name", sa.String(255), nullable=False),
+    sa.Column("dimensions", sa.Text, nullable=False),
+    sa.Column("series_key", sa.String(64), nullable=False),  # hex SHA-256
+    sa.Column("last_published", sa.Float, nullable=False),  # seconds since the epoch
+    sa.UniqueConstraint("account_id", "region", "series_key", name="uq_cloudwatch_metrics_series"),
+    sa.Index("ix_cloudwatch_metrics_name", "account_id", "region", "namespace", "metric_name"),
+)
+
+# Aggregates of a series per time bucket and unit; `timestamp` is the bucket's start in epoch
+# seconds (60 s buckets, or 1 s for high-resolution data). Writers merge into a row by upsert.
+cloudwatch_datapoints = sa.Table(
+    "cloudwatch_datapoints",
+    metadata,
+    sa.Column(
+        "metric_id",
+        sa.Integer,
+        sa.ForeignKey("cloudwatch_metrics.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("timestamp", sa.BigInteger, primary_key=True),
+    sa.Column("unit", sa.String(32), primary_key=True),
+    sa.Column("sample_count", sa.Float, nullable=False),
+    sa.Column("sum", sa.Float, nullable=False),
+    sa.Column("minimum", sa.Float, nullable=False),
+    sa.Column("maximum", sa.Float, nullable=False),
 )

@@ -66,3 +66,14 @@ def parse_function_arn(ctx: RequestContext, arn: str) -> FunctionRef:
     if not arn.startswith("arn:"):
         raise invalid_parameter(f"Invalid ARN: {arn}")
     return parse_function(ctx, arn)
+
+
+def ref_from_arn(arn: str) -> FunctionRef | None:
+    """The function a full ARN names (a destination's), or None when it names none."""
+    match = _FUNCTION.match(arn)
+    if not arn.startswith("arn:") or not match or not match.group("account"):
+        return None
+    if not match.group("region"):
+        return None
+    region, account = match.group("region"), match.group("account")
+    return FunctionRef(account, region, match.group("name"), match.group("qualifier"))

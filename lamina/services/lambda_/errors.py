@@ -47,3 +47,8 @@ def code_storage_exceeded() -> ServiceError:
 def not_supported(what: str) -> ServiceError:
     """A valid AWS request for something Lamina cannot do (yet): said plainly."""
     return invalid_parameter(f"Lamina does not support {what} yet.")
+
+
+def too_many_requests(reason: str) -> ServiceError:
+    """An invocation over a concurrency limit: Lambda's 429, with why in `Reason`."""
+    return _user("TooManyRequestsException", "Rate Exceeded.", 429, Reason=reason)

@@ -1,5 +1,6 @@
-"""Invoke, synchronously (RequestResponse) and as a dry run; asynchronous invocation comes with
-the event queue. The answer is the function's own bytes, with Lambda's headers."""
+"""Invoke: synchronously (RequestResponse), as a dry run, or queued (Event, in async_invoke.py).
+A synchronous answer is the function's own bytes, with Lambda's headers; an invocation over a
+concurrency limit is refused with 429, as Lambda refuses it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,29 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from lamina.context import RequestContext
-from lamina.execution.function import FunctionSnapshot, InvocationRequest
+from lamina.execution.concurrency import (
+    ConcurrencyAccounting,
+    FunctionKey,
+    Limits,
+    Slot,
+    Throttled,
+)
+from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import LATEST, parse_function
-from lamina.services.lambda_.errors import invalid_parameter, not_supported, request_too_large
+from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
+from lamina.services.lambda_.errors import (
+    invalid_parameter,
+    not_supported,
+    request_too_large,
+    too_many_requests,
+)
+from lamina.services.lambda_.metrics import LambdaMetrics
+from lamina.services.lambda_.recent import Recent
 
 if TYPE_CHECKING:
+    from lamina.config import Settings
     from lamina.execution.service import ExecutionService
     from lamina.store import Store
 
@@ -29,33 +45,38 @@ CLIENT_CONTEXT_LIMIT = 3583  # bytes of base64, as Lambda documents
 
 class InvokeOperations:
     store: Store
+    settings: Settings
     execution: ExecutionService | None
+    concurrency: ConcurrencyAccounting
+    metrics: LambdaMetrics
+    reservations: Recent[tuple[str, str], int]
 
     async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         invocation_type = params.get("InvocationType") or "RequestResponse"
         payload = params.get("Payload") or b""
+        if invocation_type == "Event":
+            return await self.invoke_event(ctx, ref, payload)  # type: ignore[attr-defined]
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
         function = await self._read(self.find_for_invoke, ref)  # type: ignore[attr-defined]
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
-        if invocation_type == "Event":
-            raise not_supported("asynchronous invocation (InvocationType Event)")
-        _check_json(payload)
-        if self.execution is None:
-            raise not_supported("invocation on this node")
+        check_json(payload)
         request = InvocationRequest(
             request_id=ctx.request_id,
             payload=payload,
             invoked_arn=ref.qualified_arn,
-            trace_id=_trace_id(),
+            trace_id=new_trace_id(),
             client_context=_client_context(params.get("ClientContext")),
         )
         try:
-            result = await self.execution.invoke(
-                snapshot(ref.account_id, ref.region, function), request
-            )
+            slot = self.concurrency.acquire(key_of(ref), await self.limits(ref, function))
+        except Throttled as throttled:
+            self.metrics.throttle(key_of(ref))
+            raise too_many_requests(throttled.reason) from None
+        try:
+            result = await self.run_invocation(ref, function, request, slot)
         except RuntimeUnavailable as missing:
             raise ServiceError("InvalidRuntimeException", str(missing), 502, Type="User") from None
         answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": LATEST}
@@ -70,10 +91,52 @@ class InvokeOperations:
             answer["LogResult"] = result.log_tail
         return answer
 
+    async def run_invocation(
+        self,
+        ref: FunctionRef,
+        function: repo.FunctionVersion,
+        request: InvocationRequest,
+        slot: Slot,
+    ) -> InvocationResult:
+        """Run one invocation in the concurrency slot it holds; the slot is given back however
+        the invocation ends."""
+        key = key_of(ref)
+        try:
+            if self.execution is None:
+                raise not_supported("invocation on this node")
+            self.metrics.concurrency(key, self.concurrency.running(key))
+            result = await self.execution.invoke(
+                snapshot(ref.account_id, ref.region, function), request
+            )
+        finally:
+            self.concurrency.release(slot)
+        self.metrics.invocation(key, result.duration_ms, bool(result.function_error))
+        return result
+
+    async def limits(self, ref: FunctionRef, function: repo.FunctionVersion) -> Limits:
+        """The function's concurrency limits: its reservation, or the account's unreserved pool."""
+        if function.reserved_concurrency is not None:
+            return Limits(function.reserved_concurrency, 0)
+        account = (ref.account_id, ref.region)
+        _, reserved = self.reservations.get(account)
+        if reserved is None:
+            read_at = time.monotonic()
+            reserved = await self._read(self._reserved_total, *account)
+            self.reservations.put(account, reserved, read_at)
+        return Limits(None, self.settings.account_concurrency - reserved)
+
+    def _reserved_total(self, account_id: str, region: str) -> int:
+        with self.store.read() as conn:
+            return repo.reserved_total(conn, account_id, region)
+
     async def _read(self, read: Any, *args: Any) -> Any:
         if not self.store.reads_wait:
             return read(*args)  # SQLite: a brief read on the loop costs less than a thread
         return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def key_of(ref: FunctionRef) -> FunctionKey:
+    return (ref.account_id, ref.region, ref.name)
 
 
 def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> FunctionSnapshot:
@@ -95,7 +158,7 @@ def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> Fu
     )
 
 
-def _check_json(payload: bytes) -> None:
+def check_json(payload: bytes) -> None:
     if not payload.strip():
         return
     try:
@@ -123,7 +186,7 @@ def _client_context(value: str | None) -> dict | None:
     return decoded if isinstance(decoded, dict) else None
 
 
-def _trace_id() -> str:
+def new_trace_id() -> str:
     """A new X-Ray trace header, as Lambda sets _X_AMZN_TRACE_ID for each invocation."""
     root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
     return f"Root={root};Parent={os.urandom(8).hex()};Sampled=0"

@@ -5,6 +5,7 @@ Tags, concurrency and account settings are in `settings.py`; this class gathers 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import time
@@ -15,10 +16,12 @@ from sqlalchemy.engine import Connection
 
 from lamina.config import Settings
 from lamina.context import RequestContext
+from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
 from lamina.services import tagging
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_function
+from lamina.services.lambda_.async_invoke import AsyncInvokeOperations
 from lamina.services.lambda_.code import CodePackage, read_code
 from lamina.services.lambda_.configuration import (
     apply_changes,
@@ -35,23 +38,59 @@ from lamina.services.lambda_.errors import (
     not_supported,
     precondition_failed,
 )
-from lamina.services.lambda_.invoke import InvokeOperations
-from lamina.services.lambda_.recent import RecentFunctions
+from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
+from lamina.services.lambda_.event_queue import EventQueue
+from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.metrics import LambdaMetrics, Recorder
+from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
+from lamina.store.batch import BatchWriter
 
 
-class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
+class LambdaProvider(
+    LambdaSettingsOperations,
+    EventInvokeConfigOperations,
+    AsyncInvokeOperations,
+    Provider,
+):
     service_name = "lambda"
 
     def __init__(
-        self, store: Store, settings: Settings, execution: ExecutionService | None = None
+        self,
+        store: Store,
+        settings: Settings,
+        execution: ExecutionService | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.execution = execution
-        self.recent = RecentFunctions()
+        self.recent: Recent[tuple[str, str, str], repo.FunctionVersion] = Recent()
+        self.reservations: Recent[tuple[str, str], int] = Recent()
+        self.event_configs: Recent[tuple[str, str, str], dict | None] = Recent()
+        self.concurrency = execution.concurrency if execution else ConcurrencyAccounting()
+        self.metrics = LambdaMetrics(recorder)
+        self.writer = BatchWriter(store, "lamina-lambda-writer")
+        self.events: EventQueue | None = None
+
+    async def start(self) -> None:
+        self._slot_freed = asyncio.Event()
+        self.concurrency.on_release(self.slot_freed)
+        alone = self.store.dialect == "sqlite"  # a SQLite store is never shared by two nodes
+        self.events = EventQueue(self.writer, self.settings.node_name, self.run_event, alone)
+        await self.events.start()
+
+    async def stop(self) -> None:
+        if self.events is not None:
+            self.events.begin_stop()
+            self.slot_freed(None)  # events waiting for a slot see the stop now
+            await self.events.stop()
+            self.events = None
+
+    def close(self) -> None:
+        self.writer.close()
 
     @contextlib.contextmanager
     def writing(self, ref: FunctionRef) -> Iterator[Connection]:
@@ -61,10 +100,15 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
             with self.store.write() as conn:
                 yield conn
         finally:
-            self.recent.drop(ref)
+            self.recent.drop(key_of(ref))
+            self.event_configs.drop(key_of(ref))
+            self.reservations.drop(key_of(ref)[:2])  # it may have changed a reservation
 
     def reset(self) -> None:
         self.recent.clear()
+        self.reservations.clear()
+        self.event_configs.clear()
+        self.metrics.clear()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -77,12 +121,12 @@ class LambdaProvider(LambdaSettingsOperations, InvokeOperations, Provider):
         return found
 
     def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
-        found = self.recent.get(ref)
+        _, found = self.recent.get(key_of(ref))
         if found is None:
             read_at = time.monotonic()
             with self.store.read() as conn:
                 found = self.find(conn, ref)
-            self.recent.put(ref, found, read_at)
+            self.recent.put(key_of(ref), found, read_at)
         return found
 
     @store_read

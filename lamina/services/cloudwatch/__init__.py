@@ -1,0 +1,2 @@
+"""CloudWatch metrics: PutMetricData, GetMetricStatistics, GetMetricData, ListMetrics, and the
+in-process recorder other services emit their metrics through."""

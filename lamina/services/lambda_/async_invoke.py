@@ -1,0 +1,218 @@
+"""Asynchronous invocation: Invoke with InvocationType Event, and the older InvokeAsync.
+
+The event is durable in the store before the 202. A worker of this node runs it as soon as the
+function has a free concurrency slot (a throttled event waits for one, within its maximum age);
+a function error is retried after Lambda's delays, up to the event invoke config's
+MaximumRetryAttempts and MaximumEventAgeInSeconds. An event that cannot run any more is
+dropped: counted (AsyncEventsDropped), logged, and sent to an OnFailure destination if one is
+configured. Order is not promised, as on Lambda.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lamina.execution.concurrency import Slot, Throttled
+from lamina.execution.function import InvocationRequest, InvocationResult
+from lamina.execution.runtimes import RuntimeUnavailable
+from lamina.protocol.errors import ServiceError
+from lamina.services.lambda_ import async_events as rows
+from lamina.services.lambda_ import destinations
+from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
+from lamina.services.lambda_.async_events import AsyncEvent
+from lamina.services.lambda_.errors import not_supported, request_too_large
+from lamina.services.lambda_.event_configs import retry_settings
+from lamina.services.lambda_.invoke import InvokeOperations, check_json, key_of, new_trace_id
+from lamina.services.lambda_.recent import Recent
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from lamina.context import RequestContext
+    from lamina.services.lambda_.event_queue import EventQueue
+    from lamina.store.batch import BatchWriter
+
+log = logging.getLogger("lamina.lambda.async")
+
+EVENT_PAYLOAD_LIMIT = 1024 * 1024  # Invoke, InvocationType Event
+INVOKE_ASYNC_LIMIT = 256 * 1024  # the deprecated InvokeAsync keeps its older limit
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_AGE_S = 6 * 3600
+WAIT_S = 1.0  # a throttled event looks again at least this often (limits may have changed)
+
+
+class AsyncInvokeOperations(InvokeOperations):
+    writer: BatchWriter
+    events: EventQueue | None
+    _slot_freed: asyncio.Event
+    find_for_invoke: Callable[[FunctionRef], Any]  # the provider's
+    event_configs: Recent[tuple[str, str, str], dict | None]
+
+    async def invoke_async(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        payload = params.get("InvokeArgs") or b""
+        await self.invoke_event(ctx, ref, payload, "InvokeAsync", INVOKE_ASYNC_LIMIT)
+        return {"Status": 202}
+
+    async def invoke_event(
+        self,
+        ctx: RequestContext,
+        ref: FunctionRef,
+        payload: bytes,
+        operation: str = "InvokeFunction",
+        limit: int = EVENT_PAYLOAD_LIMIT,
+    ) -> dict[str, Any]:
+        if len(payload) > limit:
+            raise request_too_large(limit, operation)
+        await self._read(self.find_for_invoke, ref)
+        check_json(payload)
+        event = AsyncEvent(
+            request_id=ctx.request_id,
+            account_id=ref.account_id,
+            region=ref.region,
+            function_name=ref.name,
+            qualifier=ref.qualifier or "",
+            payload=payload,
+            trace_id=new_trace_id(),
+            received_at=time.time(),
+        )
+        await self._queue().put(event)
+        self.metrics.async_received(key_of(ref))
+        return {"StatusCode": 202}
+
+    def _queue(self) -> EventQueue:
+        if self.events is None:
+            raise not_supported("asynchronous invocation before the node has started")
+        return self.events
+
+    # -- running queued events ---------------------------------------------------------------
+
+    async def run_event(self, event: AsyncEvent) -> None:
+        """Run one held event to its end: done, rescheduled, or dropped."""
+        ref = FunctionRef(
+            event.account_id, event.region, event.function_name, event.qualifier or None
+        )
+        try:
+            function = await self._read(self.find_for_invoke, ref)
+        except ServiceError:
+            await self._drop(event, {}, "FunctionNotFound", None)
+            return
+        config = await self._read(self._event_config, function.function_id, ref) or {}
+        slot = await self._slot_for(event, ref, config)
+        if slot is None:
+            if not self._queue().stopping:
+                await self._drop(event, config, "EventAgeExceeded", None)
+            return
+        self.metrics.async_age(key_of(ref), max(0.0, time.time() - event.received_at) * 1000)
+        request = InvocationRequest(
+            event.request_id, event.payload, ref.qualified_arn, event.trace_id
+        )
+        try:
+            result = await self.run_invocation(ref, function, request, slot)
+        except RuntimeUnavailable as missing:
+            error = {"errorMessage": str(missing), "errorType": "InvalidRuntimeException"}
+            result = InvocationResult(json.dumps(error).encode(), "Unhandled")
+        if not result.function_error:
+            await self._finish(event, config, "Success", result, event.attempts + 1)
+            return
+        await self._failed(event, config, result)
+
+    async def _slot_for(self, event: AsyncEvent, ref: FunctionRef, config: dict) -> Slot | None:
+        """A concurrency slot, waited for while the function is at its limit; None when the
+        event grew too old meanwhile (or the node is stopping)."""
+        max_age = config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)
+        throttled = False
+        while True:
+            if time.time() - event.received_at > max_age or self._queue().stopping:
+                return None
+            try:
+                function = await self._read(self.find_for_invoke, ref)
+            except ServiceError:
+                return None
+            freed = self._slot_freed
+            try:
+                return self.concurrency.acquire(key_of(ref), await self.limits(ref, function))
+            except Throttled:
+                if not throttled:
+                    self.metrics.throttle(key_of(ref))
+                    throttled = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(freed.wait(), WAIT_S)
+
+    def slot_freed(self, _function: Any) -> None:
+        """A concurrency slot was given back: events waiting for one look again."""
+        self._slot_freed.set()
+        self._slot_freed = asyncio.Event()
+
+    async def _failed(self, event: AsyncEvent, config: dict, result: InvocationResult) -> None:
+        attempts = event.attempts + 1
+        if attempts > config.get("MaximumRetryAttempts", DEFAULT_RETRIES):
+            await self._drop(event, config, "RetriesExhausted", result, attempts)
+            return
+        delays = self.settings.async_retry_delays
+        due = time.time() + delays[min(attempts, len(delays)) - 1]
+        if due - event.received_at > config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S):
+            await self._drop(event, config, "EventAgeExceeded", result, attempts)
+            return
+        await self.writer.write(lambda conn: rows.retry_later(conn, event.id, attempts, due))
+        self._queue().poke(due)
+
+    async def _drop(
+        self,
+        event: AsyncEvent,
+        config: dict,
+        condition: str,
+        result: InvocationResult | None,
+        attempts: int | None = None,
+    ) -> None:
+        log.warning(
+            "dropped asynchronous event %s of function %s (%s)",
+            event.request_id,
+            event.function_name,
+            condition,
+        )
+        self.metrics.async_dropped(event.function)
+        await self._finish(event, config, condition, result, attempts or event.attempts)
+
+    async def _finish(
+        self,
+        event: AsyncEvent,
+        config: dict,
+        condition: str,
+        result: InvocationResult | None,
+        attempts: int,
+    ) -> None:
+        """Remove the event from the queue; in the same transaction, queue its record for the
+        destination its outcome names, if any."""
+        record = destinations.record_for(event, condition, result, attempts, config)
+
+        def done(conn: Connection) -> AsyncEvent | None:
+            rows.delete(conn, event.id)
+            if record is not None:
+                rows.insert(conn, record, None)
+            return record
+
+        sent = await self.writer.write(done)
+        if sent is not None:
+            self.metrics.async_received(sent.function)
+            self._queue().poke()
+
+    def _event_config(self, function_id: int, ref: FunctionRef) -> dict | None:
+        """The event invoke config; $LATEST's is kept a moment, as function configs are."""
+        latest = (ref.qualifier or LATEST) == LATEST
+        if latest:
+            cached, config = self.event_configs.get(key_of(ref))
+            if cached:
+                return config
+        read_at = time.monotonic()
+        with self.store.read() as conn:
+            config = retry_settings(conn, function_id, ref.qualifier or LATEST)
+        if latest:
+            self.event_configs.put(key_of(ref), config, read_at)
+        return config

@@ -1,0 +1,127 @@
+"""Lambda's function metrics: to CloudWatch (namespace AWS/Lambda, dimension FunctionName) and
+as running totals for Prometheus (GET /_lamina/metrics)."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from typing import Protocol
+
+from lamina.execution.concurrency import FunctionKey
+
+NAMESPACE = "AWS/Lambda"
+
+# (CloudWatch name, Prometheus name, help) of the metrics counted per function.
+_COUNTERS = {
+    "Invocations": ("lamina_lambda_invocations_total", "Invocations that ran the function."),
+    "Errors": ("lamina_lambda_errors_total", "Invocations that ended in a function error."),
+    "Throttles": ("lamina_lambda_throttles_total", "Invocation requests throttled."),
+    "AsyncEventsReceived": (
+        "lamina_lambda_async_events_received_total",
+        "Events accepted for asynchronous invocation.",
+    ),
+    "AsyncEventsDropped": (
+        "lamina_lambda_async_events_dropped_total",
+        "Asynchronous events dropped: too old, out of retries, or their function gone.",
+    ),
+}
+_SUMMARIES = {
+    "Duration": ("lamina_lambda_duration_milliseconds", "Time the function code ran."),
+    "AsyncEventAge": (
+        "lamina_lambda_async_event_age_milliseconds",
+        "Time from accepting an asynchronous event to invoking the function with it.",
+    ),
+}
+
+
+class Recorder(Protocol):
+    def record(
+        self,
+        account_id: str,
+        region: str,
+        namespace: str,
+        metric_name: str,
+        dimensions: dict[str, str],
+        value: float,
+        unit: str = "None",
+        timestamp: float | None = None,
+    ) -> None: ...
+
+
+class LambdaMetrics:
+    def __init__(self, recorder: Recorder | None = None) -> None:
+        self.recorder = recorder
+        self._lock = threading.Lock()
+        self._totals: dict[tuple[str, FunctionKey], float] = defaultdict(float)
+        self._counts: dict[tuple[str, FunctionKey], int] = defaultdict(int)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._totals.clear()
+            self._counts.clear()
+
+    def invocation(self, function: FunctionKey, duration_ms: float, error: bool) -> None:
+        self._emit("Invocations", function, 1.0, "Count")
+        self._emit("Errors", function, 1.0 if error else 0.0, "Count")
+        self._emit("Duration", function, duration_ms, "Milliseconds")
+
+    def throttle(self, function: FunctionKey) -> None:
+        self._emit("Throttles", function, 1.0, "Count")
+
+    def concurrency(self, function: FunctionKey, running: int) -> None:
+        """A sample of the executions in flight, taken as each one starts (Maximum is the
+        statistic that means something, as on Lambda)."""
+        self._emit("ConcurrentExecutions", function, float(running), "Count")
+
+    def async_received(self, function: FunctionKey) -> None:
+        self._emit("AsyncEventsReceived", function, 1.0, "Count")
+
+    def async_age(self, function: FunctionKey, age_ms: float) -> None:
+        self._emit("AsyncEventAge", function, age_ms, "Milliseconds")
+
+    def async_dropped(self, function: FunctionKey) -> None:
+        self._emit("AsyncEventsDropped", function, 1.0, "Count")
+
+    def _emit(self, name: str, function: FunctionKey, value: float, unit: str) -> None:
+        with self._lock:
+            self._totals[(name, function)] += value
+            self._counts[(name, function)] += 1
+        if self.recorder is not None:
+            account, region, function_name = function
+            dimensions = {"FunctionName": function_name}
+            self.recorder.record(account, region, NAMESPACE, name, dimensions, value, unit)
+
+    def prometheus(self, running: dict[FunctionKey, int]) -> str:
+        """Prometheus text exposition (version 0.0.4) of this node's totals since it started,
+        and of the executions in flight now."""
+        with self._lock:
+            totals, counts = dict(self._totals), dict(self._counts)
+        lines: list[str] = []
+        for name, (metric, help_text) in _COUNTERS.items():
+            lines += _family(metric, "counter", help_text)
+            lines += [
+                f"{metric}{_labels(f)} {_num(v)}" for (n, f), v in totals.items() if n == name
+            ]
+        for name, (metric, help_text) in _SUMMARIES.items():
+            lines += _family(metric, "summary", help_text)
+            for (n, f), v in totals.items():
+                if n == name:
+                    lines.append(f"{metric}_sum{_labels(f)} {_num(v)}")
+                    lines.append(f"{metric}_count{_labels(f)} {counts[(n, f)]}")
+        metric = "lamina_lambda_concurrent_executions"
+        lines += _family(metric, "gauge", "Executions in flight on this node.")
+        lines += [f"{metric}{_labels(f)} {n}" for f, n in sorted(running.items())]
+        return "\n".join(lines) + "\n"
+
+
+def _family(metric: str, kind: str, help_text: str) -> list[str]:
+    return [f"# HELP {metric} {help_text}", f"# TYPE {metric} {kind}"]
+
+
+def _labels(function: FunctionKey) -> str:
+    account, region, name = function
+    return f'{{account="{account}",region="{region}",function_name="{name}"}}'
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
