@@ -4,6 +4,7 @@ demand, retired on a new revision, reaped when idle."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ log = logging.getLogger("lamina.execution")
 class _Versions:
     revision_id: str
     idle: list[ExecutionEnvironment] = field(default_factory=list)
+    busy: int = 0  # environments in use, starting ones included
+    starting: int = 0
+    freed: asyncio.Event = field(default_factory=asyncio.Event)  # set when one comes back
 
 
 class EnvironmentPool:
@@ -31,17 +35,55 @@ class EnvironmentPool:
         self._reaper: asyncio.Task[None] | None = None
 
     async def acquire(
-        self, function: FunctionSnapshot
+        self, function: FunctionSnapshot, patience_s: float = 0.0
     ) -> tuple[ExecutionEnvironment, float | None]:
-        """A warm environment (init None), else a new one and its init duration.
+        """A warm environment (init None), else a new one and its init duration. With
+        `patience_s`, a busy function's caller first waits that long for one of its
+        environments to come back (queued work need not scale out for every burst).
         Raises InitError when the function's init fails."""
         self._start_reaper()
         pool = self._pool(function)
+        env = self._warm(pool)
+        if env is None and patience_s > 0 and pool.busy:
+            env = await self._wait_for_one(pool, patience_s)
+        pool.busy += 1
+        if env is not None:
+            return env, None
+        pool.starting += 1
+        try:
+            return await self._new(function)
+        except BaseException:
+            pool.busy -= 1
+            raise
+        finally:
+            pool.starting -= 1
+            pool.freed.set()
+
+    async def _wait_for_one(
+        self, pool: _Versions, patience_s: float
+    ) -> ExecutionEnvironment | None:
+        """Wait up to `patience_s` for an environment to come back; past it, still wait while
+        another is starting (queued work scales out one environment at a time per function,
+        as Lambda, too, limits how fast a function scales)."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            env = self._warm(pool)
+            left = deadline - time.monotonic()
+            if env is not None or (left <= 0 and not pool.starting):
+                return env
+            pool.freed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(pool.freed.wait(), left if left > 0 else None)
+
+    def _warm(self, pool: _Versions) -> ExecutionEnvironment | None:
         while pool.idle:
             env = pool.idle.pop()  # the most recently used: the warmest
             if not env.dead and env.process is not None and env.process.poll() is None:
-                return env, None
+                return env
             env.destroy()
+        return None
+
+    async def _new(self, function: FunctionSnapshot) -> tuple[ExecutionEnvironment, float | None]:
         waiting_since = time.perf_counter()
         cell = self.stemcells.take(StemKey.of(function))
         if cell is not None:  # prewarmed: only the specialization is left
@@ -53,11 +95,14 @@ class EnvironmentPool:
 
     def release(self, env: ExecutionEnvironment) -> None:
         pool = self._pools.get(env.function.key)
+        if pool is not None and pool.revision_id == env.function.revision_id:
+            pool.busy -= 1
         if env.dead or pool is None or pool.revision_id != env.function.revision_id:
             env.destroy()  # crashed, timed out, or its function has changed since
             return
         env.last_used = time.monotonic()
         pool.idle.append(env)
+        pool.freed.set()
 
     def _pool(self, function: FunctionSnapshot) -> _Versions:
         pool = self._pools.get(function.key)

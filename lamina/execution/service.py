@@ -37,10 +37,12 @@ class ExecutionService:
         self.concurrency = ConcurrencyAccounting()  # slots are taken by the caller of invoke()
 
     async def invoke(
-        self, function: FunctionSnapshot, request: InvocationRequest
+        self, function: FunctionSnapshot, request: InvocationRequest, patience_s: float = 0.0
     ) -> InvocationResult:
+        """`patience_s`: how long to wait for a busy environment of the function before
+        starting another (queued work; a synchronous caller waits for none)."""
         try:
-            env, init_ms = await self.pool.acquire(function)
+            env, init_ms = await self.pool.acquire(function, patience_s)
         except InitError as failure:
             return self._init_failed(function, request, failure)
         init_log = env.take_init_log() if init_ms is not None else []

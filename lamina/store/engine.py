@@ -31,8 +31,9 @@ class Store:
         self.blobs = blobs
         self.dialect = engine.dialect.name
         # SQLite has one writer; taking turns in-process avoids SQLITE_BUSY between our own threads.
+        self._sqlite_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._write_lock: contextlib.AbstractContextManager[Any] = (
-            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+            self._sqlite_lock or contextlib.nullcontext()
         )
 
     @property
@@ -51,6 +52,22 @@ class Store:
             conn.execution_options(lamina_write=True)
             with conn.begin():
                 yield conn
+
+    @contextlib.contextmanager
+    def write_now(self) -> Iterator[Connection | None]:
+        """A write transaction if one can begin without waiting for another in this process
+        (SQLite), else None: for callers on the event loop, which must not wait."""
+        lock = self._sqlite_lock
+        if lock is None or not lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(lamina_write=True)
+                with conn.begin():
+                    yield conn
+        finally:
+            lock.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:

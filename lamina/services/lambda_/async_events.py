@@ -107,8 +107,15 @@ def claim_due(
     return claimed
 
 
-def renew(conn: Connection, owner: str, until: float) -> None:
-    conn.execute(events.update().where(events.c.lease_owner == owner).values(lease_until=until))
+def renew(conn: Connection, owner: str, ids: list[int], until: float) -> None:
+    """Extend the leases `owner` holds on the events `ids` (only those: an event this node
+    gave up on, or lost track of, must come free when its lease runs out)."""
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            events.update()
+            .where(events.c.id.in_(ids[start : start + 500]), events.c.lease_owner == owner)
+            .values(lease_until=until)
+        )
 
 
 def release(conn: Connection, owner: str | None) -> int:

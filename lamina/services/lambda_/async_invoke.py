@@ -45,6 +45,9 @@ INVOKE_ASYNC_LIMIT = 256 * 1024  # the deprecated InvokeAsync keeps its older li
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE_S = 6 * 3600
 WAIT_S = 1.0  # a throttled event looks again at least this often (limits may have changed)
+# An event waits this long for a busy environment of its function before another is started:
+# a burst of quick events then runs on the environments there are, not on a hundred new ones.
+PATIENCE_S = 0.05
 
 
 class AsyncInvokeOperations(InvokeOperations):
@@ -114,7 +117,7 @@ class AsyncInvokeOperations(InvokeOperations):
             event.request_id, event.payload, ref.qualified_arn, event.trace_id
         )
         try:
-            result = await self.run_invocation(ref, function, request, slot)
+            result = await self.run_invocation(ref, function, request, slot, PATIENCE_S)
         except RuntimeUnavailable as missing:
             error = {"errorMessage": str(missing), "errorType": "InvalidRuntimeException"}
             result = InvocationResult(json.dumps(error).encode(), "Unhandled")

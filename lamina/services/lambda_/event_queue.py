@@ -23,6 +23,7 @@ log = logging.getLogger("lamina.lambda.async")
 
 LEASE_S = 60.0  # how long a held event is safe from other nodes without a renewal
 POLL_S = 1.0  # how often the store is asked for due events no one holds
+RETRY_AFTER_FAULT_S = 5.0
 
 
 class EventQueue:
@@ -39,7 +40,8 @@ class EventQueue:
         self.run = run  # runs an event to its end, and removes or reschedules it in the store
         self.alone = alone  # one node on its own store: every lease there was ours
         self.hold_limit = hold_limit
-        self.held = 0
+        self._held: dict[int, AsyncEvent] = {}  # by id: the events this node has leased
+        self._reserved = 0  # places taken by events being written, not yet in _held
         self._tasks: set[asyncio.Task[None]] = set()
         self._poke = asyncio.Event()
         self._stopping = False
@@ -51,6 +53,7 @@ class EventQueue:
         )
         if released:
             log.info("%d asynchronous events from before a restart will run again", released)
+        self._poke.set()  # events waiting from before: look at once
         loop = asyncio.get_running_loop()
         self._loops = [
             loop.create_task(self._poll_forever()),
@@ -60,15 +63,12 @@ class EventQueue:
     async def put(self, event: AsyncEvent) -> None:
         """Queue `event` durably; it is in the store when this returns."""
         hold = self.held < self.hold_limit and not self._stopping
-        if hold:
-            self.held += 1
         lease = (self.owner, time.time() + LEASE_S) if hold else None
+        self._reserved += hold
         try:
             await self.writer.write(lambda conn: rows.insert(conn, event, lease))
-        except BaseException:
-            if hold:
-                self.held -= 1
-            raise
+        finally:
+            self._reserved -= hold
         if hold:
             self._start(event)
 
@@ -87,7 +87,12 @@ class EventQueue:
     def stopping(self) -> bool:
         return self._stopping
 
+    @property
+    def held(self) -> int:
+        return len(self._held) + self._reserved
+
     def _start(self, event: AsyncEvent) -> None:
+        self._held[event.id] = event
         task = asyncio.get_running_loop().create_task(self._run(event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -96,12 +101,24 @@ class EventQueue:
         try:
             await self.run(event)
         except Exception:
-            # Still leased: it runs again when the lease is released or runs out.
-            log.exception("asynchronous event %s failed in Lamina", event.request_id)
+            log.exception("asynchronous event %s failed in Lamina; it runs again", event.request_id)
+            await self._give_back(event)
         finally:
-            self.held -= 1
-            if self.held == self.hold_limit - 1:
+            full = self.held >= self.hold_limit
+            self._held.pop(event.id, None)
+            if full:
                 self._poke.set()  # room again: others may be waiting in the store
+
+    async def _give_back(self, event: AsyncEvent) -> None:
+        """Back to the queue after a fault of Lamina's own (not the function's): it runs again
+        shortly, its attempts unchanged."""
+        due = time.time() + RETRY_AFTER_FAULT_S
+        try:
+            await self.writer.write(
+                partial(rows.retry_later, event_id=event.id, attempts=event.attempts, due_at=due)
+            )
+        except Exception:
+            log.exception("could not give event %s back; its lease runs out", event.request_id)
 
     async def _poll_forever(self) -> None:
         while not self._stopping:
@@ -121,7 +138,6 @@ class EventQueue:
                 rows.claim_due, owner=self.owner, now=now, until=now + LEASE_S, limit=room
             )
             claimed = await self.writer.write(claim)
-            self.held += len(claimed)
             for event in claimed:
                 self._start(event)
             if len(claimed) < room:
@@ -130,10 +146,11 @@ class EventQueue:
     async def _renew_forever(self) -> None:
         while not self._stopping:
             await asyncio.sleep(LEASE_S / 4)
-            if self.held:
+            if self._held:
                 until = time.time() + LEASE_S
+                renew = partial(rows.renew, owner=self.owner, ids=list(self._held), until=until)
                 try:
-                    await self.writer.write(partial(rows.renew, owner=self.owner, until=until))
+                    await self.writer.write(renew)
                 except Exception:
                     log.exception("renewing asynchronous event leases failed")
 

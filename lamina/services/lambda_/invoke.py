@@ -97,6 +97,7 @@ class InvokeOperations:
         function: repo.FunctionVersion,
         request: InvocationRequest,
         slot: Slot,
+        patience_s: float = 0.0,
     ) -> InvocationResult:
         """Run one invocation in the concurrency slot it holds; the slot is given back however
         the invocation ends."""
@@ -106,7 +107,7 @@ class InvokeOperations:
                 raise not_supported("invocation on this node")
             self.metrics.concurrency(key, self.concurrency.running(key))
             result = await self.execution.invoke(
-                snapshot(ref.account_id, ref.region, function), request
+                snapshot(ref.account_id, ref.region, function), request, patience_s
             )
         finally:
             self.concurrency.release(slot)
