@@ -1,26 +1,15 @@
-"""Opaque page tokens: base64 of JSON holding where the next page starts."""
+"""Opaque page tokens (lamina.services.pagetokens), and the fingerprint that ties a
+GetMetricData token to its request."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from typing import Any
 
+from lamina.services.pagetokens import BadToken, decode, encode
 
-class BadToken(Exception):
-    pass
-
-
-def encode(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
-
-
-def decode(token: str) -> Any:
-    try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise BadToken(token) from None
+__all__ = ["BadToken", "decode", "digest", "encode"]
 
 
 def digest(params: dict[str, Any]) -> str:

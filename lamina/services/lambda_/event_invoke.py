@@ -4,7 +4,6 @@ the ones AWS answers with, which differ from GetFunction's "Function not found".
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import re
 import time
@@ -15,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 from lamina.context import RequestContext
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import event_configs as configs
-from lamina.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_function
+from lamina.services.lambda_.arns import (
+    LATEST,
+    FunctionRef,
+    decode_marker,
+    encode_marker,
+    function_arn,
+    parse_function,
+)
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.registry import store_read
 
@@ -209,15 +215,3 @@ def missing_as(error: ServiceError) -> Iterator[None]:
         if raised.code != "ResourceNotFoundException":
             raise
         raise error from None
-
-
-def encode_marker(qualifier: str) -> str:
-    return base64.urlsafe_b64encode(qualifier.encode()).decode()
-
-
-def decode_marker(marker: str) -> str:
-    try:
-        # validate: a marker we did not make is refused, not read as the start.
-        return base64.b64decode(marker, altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_parameter(f"Invalid marker: {marker}") from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Protocol
 
 from lamina.execution.concurrency import FunctionKey
+from lamina.services.cloudwatch.recorder import MetricRecorder
 
 NAMESPACE = "AWS/Lambda"
 
@@ -34,22 +34,8 @@ _SUMMARIES = {
 }
 
 
-class Recorder(Protocol):
-    def record(
-        self,
-        account_id: str,
-        region: str,
-        namespace: str,
-        metric_name: str,
-        dimensions: dict[str, str],
-        value: float,
-        unit: str = "None",
-        timestamp: float | None = None,
-    ) -> None: ...
-
-
 class LambdaMetrics:
-    def __init__(self, recorder: Recorder | None = None) -> None:
+    def __init__(self, recorder: MetricRecorder | None = None) -> None:
         self.recorder = recorder
         self._lock = threading.Lock()
         self._totals: dict[tuple[str, FunctionKey], float] = defaultdict(float)

@@ -6,7 +6,6 @@ Tags, concurrency and account settings are in `settings.py`; this class gathers 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import time
 from collections.abc import Iterator
@@ -19,8 +18,16 @@ from lamina.context import RequestContext
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
 from lamina.services import tagging
+from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_function
+from lamina.services.lambda_.arns import (
+    LATEST,
+    FunctionRef,
+    decode_marker,
+    encode_marker,
+    function_arn,
+    parse_function,
+)
 from lamina.services.lambda_.async_invoke import AsyncInvokeOperations
 from lamina.services.lambda_.code import CodePackage, read_code
 from lamina.services.lambda_.configuration import (
@@ -41,7 +48,7 @@ from lamina.services.lambda_.errors import (
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
 from lamina.services.lambda_.event_queue import EventQueue
 from lamina.services.lambda_.invoke import key_of
-from lamina.services.lambda_.metrics import LambdaMetrics, Recorder
+from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
@@ -62,7 +69,7 @@ class LambdaProvider(
         store: Store,
         settings: Settings,
         execution: ExecutionService | None = None,
-        recorder: Recorder | None = None,
+        recorder: MetricRecorder | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -159,12 +166,12 @@ class LambdaProvider(
     @store_read
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxItems", 50)
-        after = _decode_marker(params["Marker"]) if params.get("Marker") else None
+        after = decode_marker(params["Marker"]) if params.get("Marker") else None
         with self.store.read() as conn:
             page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
         result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
         if len(page) > limit:
-            result["NextMarker"] = _encode_marker(page[limit - 1].name)
+            result["NextMarker"] = encode_marker(page[limit - 1].name)
         return result
 
     # -- writing ---------------------------------------------------------------------------
@@ -264,14 +271,3 @@ class LambdaProvider(
 
 def with_code(code: CodePackage) -> dict[str, Any]:
     return {"CodeSize": code.size, "CodeSha256": code.sha256}
-
-
-def _encode_marker(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode()
-
-
-def _decode_marker(marker: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_parameter(f"Invalid marker: {marker}") from None

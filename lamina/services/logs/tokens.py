@@ -3,12 +3,13 @@ new items neither shift nor repeat what a caller pages through."""
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from typing import Any
 
+from lamina.services import pagetokens
 from lamina.services.logs.errors import invalid_token
+
+encode = pagetokens.encode  # an opaque token for a page of groups, streams or filtered events
 
 # An event's place in time order: (timestamp, row id). AWS's event ids and GetLogEvents tokens
 # are 56 digits; ours are too: 20 for the timestamp, 36 for the row id.
@@ -37,13 +38,9 @@ def read_stream_token(token: str) -> tuple[str, EventKey]:
     return found.group(1), FIRST if key == (0, 0) else key
 
 
-def encode(value: Any) -> str:
-    """An opaque token for a page of groups, streams or filtered events."""
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
-
-
 def decode(token: str) -> Any:
+    """What an opaque token for a page of groups, streams or filtered events holds."""
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError):
+        return pagetokens.decode(token)
+    except pagetokens.BadToken:
         raise invalid_token() from None
