@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -127,10 +128,22 @@ def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]
     )
 
 
-def own_store_env(engine: str, name: str) -> dict[str, str]:
-    """Settings for a server with a store of its own: on PostgreSQL a fresh database `name`
-    (a server sharing the session server's database would form a fleet with it, and the other
-    node could take its queued work)."""
+@contextlib.contextmanager
+def own_server(
+    data_dir: Path, engine: str, database: str, env: dict[str, str] | None = None
+) -> Iterator[LaminaServer]:
+    """A started server with a store of its own (and `env`), stopped afterwards. On PostgreSQL
+    its store is a fresh database `database`: a server sharing the session server's database
+    would form a fleet with it, and the other node could take its queued work."""
+    lamina = LaminaServer(data_dir, {**(env or {}), **_own_store_env(engine, database)})
+    lamina.start()
+    try:
+        yield lamina
+    finally:
+        lamina.stop()
+
+
+def _own_store_env(engine: str, name: str) -> dict[str, str]:
     if engine != "postgresql":
         return {}
     import psycopg

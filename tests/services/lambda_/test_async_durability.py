@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from tests.conftest import ENGINES, client, create_function, make_zip, own_store_env, wait_for
+from tests.conftest import ENGINES, client, create_function, make_zip, own_server, wait_for
 from tests.server import LaminaServer
 
 # Each run records its event durably (PutLogEvents answers once stored) before it returns.
@@ -36,16 +38,18 @@ def _ran(logs) -> Counter[int]:
         kwargs["nextToken"] = page["nextForwardToken"]
 
 
-def _start(tmp_path, engine: str) -> tuple[LaminaServer, object, object]:
-    env = {"LAMINA_NODE_ID": "durable-node", **own_store_env(engine, "lamina_async_durability")}
-    lamina = LaminaServer(tmp_path / "data", env)
-    lamina.start()
-    functions, logs = client("lambda", lamina.url), client("logs", lamina.url)
-    logs.create_log_group(logGroupName="ran")
-    logs.create_log_stream(logGroupName="ran", logStreamName="events")
-    create_function(functions, "recorder", Code={"ZipFile": make_zip({"handler.py": RECORDING})})
-    functions.put_function_concurrency(FunctionName="recorder", ReservedConcurrentExecutions=4)
-    return lamina, functions, logs
+@pytest.fixture
+def recorder(tmp_path, engine: str) -> Iterator[tuple[LaminaServer, Any, Any]]:
+    """A server of its own with the recording function, reserved at 4: (server, lambda, logs)."""
+    env = {"LAMINA_NODE_ID": "durable-node"}
+    with own_server(tmp_path / "data", engine, "lamina_async_durability", env) as lamina:
+        functions, logs = client("lambda", lamina.url), client("logs", lamina.url)
+        logs.create_log_group(logGroupName="ran")
+        logs.create_log_stream(logGroupName="ran", logStreamName="events")
+        code = {"ZipFile": make_zip({"handler.py": RECORDING})}
+        create_function(functions, "recorder", Code=code)
+        functions.put_function_concurrency(FunctionName="recorder", ReservedConcurrentExecutions=4)
+        yield lamina, functions, logs
 
 
 def _send(functions, count: int) -> None:
@@ -57,28 +61,22 @@ def _send(functions, count: int) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_every_accepted_event_runs_after_a_sigkill_and_restart(tmp_path, engine):
-    lamina, functions, logs = _start(tmp_path, engine)
-    try:
-        _send(functions, 200)
-        before = wait_for(lambda: (seen := _ran(logs)) and len(seen) >= 30 and seen, timeout=60)
-        lamina.kill()  # mid-way: events running, events waiting to run
-        assert len(before) < 150, "the kill came too late to test anything"
-        lamina.start()
-        ran = wait_for(lambda: (seen := _ran(logs)) and len(seen) == 200 and seen, timeout=120)
-        assert set(ran) == set(range(200))
-    finally:
-        lamina.stop()
+def test_every_accepted_event_runs_after_a_sigkill_and_restart(recorder):
+    lamina, functions, logs = recorder
+    _send(functions, 200)
+    before = wait_for(lambda: (seen := _ran(logs)) and len(seen) >= 30 and seen, timeout=60)
+    lamina.kill()  # mid-way: events running, events waiting to run
+    assert len(before) < 150, "the kill came too late to test anything"
+    lamina.start()
+    ran = wait_for(lambda: (seen := _ran(logs)) and len(seen) == 200 and seen, timeout=120)
+    assert set(ran) == set(range(200))
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_without_a_crash_each_event_runs_exactly_once(tmp_path, engine):
-    lamina, functions, logs = _start(tmp_path, engine)
-    try:
-        _send(functions, 40)
-        ran = wait_for(lambda: (seen := _ran(logs)) and len(seen) == 40 and seen, timeout=60)
-        time.sleep(1.5)  # time for any second run to show
-        assert _ran(logs) == Counter({n: 1 for n in range(40)})
-        assert ran == _ran(logs)
-    finally:
-        lamina.stop()
+def test_without_a_crash_each_event_runs_exactly_once(recorder):
+    _, functions, logs = recorder
+    _send(functions, 40)
+    ran = wait_for(lambda: (seen := _ran(logs)) and len(seen) == 40 and seen, timeout=60)
+    time.sleep(1.5)  # time for any second run to show
+    assert _ran(logs) == Counter({n: 1 for n in range(40)})
+    assert ran == _ran(logs)

@@ -11,7 +11,7 @@ from itertools import pairwise
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, make_zip, own_store_env, wait_for
+from tests.conftest import client, create_function, error_of, make_zip, own_server, wait_for
 from tests.server import LaminaServer
 from tests.services.lambda_.asyncing import MARKING, marks
 
@@ -109,11 +109,9 @@ def test_events_of_a_function_reserved_at_zero_wait_until_it_may_run(endpoint, l
 
 @pytest.fixture(scope="module")
 def fast(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    env = {"LAMINA_ASYNC_RETRY_DELAYS": "1,2", **own_store_env(engine, "lamina_async_retries")}
-    lamina = LaminaServer(tmp_path_factory.mktemp("fast-retries"), env)
-    lamina.start()
-    yield lamina
-    lamina.stop()
+    env = {"LAMINA_ASYNC_RETRY_DELAYS": "1,2"}
+    with own_server(tmp_path_factory.mktemp("fast"), engine, "lamina_async_retries", env) as lamina:
+        yield lamina
 
 
 def test_a_failing_event_runs_three_times_after_the_configured_delays(fast):
@@ -189,11 +187,9 @@ def test_on_failure_destination_gets_the_record_when_retries_run_out(fast):
 @pytest.fixture(scope="module")
 def slow(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     """Retries after 1 s and then 120 s: a second retry would outlive a 60 s maximum age."""
-    env = {"LAMINA_ASYNC_RETRY_DELAYS": "1,120", **own_store_env(engine, "lamina_async_age")}
-    lamina = LaminaServer(tmp_path_factory.mktemp("slow-retries"), env)
-    lamina.start()
-    yield lamina
-    lamina.stop()
+    env = {"LAMINA_ASYNC_RETRY_DELAYS": "1,120"}
+    with own_server(tmp_path_factory.mktemp("slow"), engine, "lamina_async_age", env) as lamina:
+        yield lamina
 
 
 def test_an_event_past_its_maximum_age_is_dropped_to_on_failure(slow):

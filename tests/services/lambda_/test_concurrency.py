@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, make_zip, own_store_env
+from tests.conftest import client, create_function, error_of, make_zip, own_server
 from tests.server import LaminaServer
 
 SLEEPER = """import json, os, time
@@ -107,11 +107,10 @@ def test_account_settings_report_the_unreserved_pool(lambda_client):
 
 @pytest.fixture(scope="module")
 def small_account(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    env = {"LAMINA_ACCOUNT_CONCURRENCY": "3", **own_store_env(engine, "lamina_small_account")}
-    lamina = LaminaServer(tmp_path_factory.mktemp("small-account"), env)
-    lamina.start()
-    yield lamina
-    lamina.stop()
+    env = {"LAMINA_ACCOUNT_CONCURRENCY": "3"}
+    data = tmp_path_factory.mktemp("small-account")
+    with own_server(data, engine, "lamina_small_account", env) as lamina:
+        yield lamina
 
 
 def test_the_account_limit_throttles_functions_without_a_reservation(small_account):
