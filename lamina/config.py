@@ -68,13 +68,20 @@ class Settings:
             async_retry_delays=_delays(env.get("LAMINA_ASYNC_RETRY_DELAYS")),
             node_id=env.get("LAMINA_NODE_ID") or None,
         )
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        return settings.resolved()
+
+    def resolved(self) -> Settings:
+        """Every path made absolute, once, before anything uses it: sandboxes are handed paths
+        that must not depend on the working directory (bubblewrap binds are resolved inside
+        the sandbox, where a relative `.lamina/...` names nothing)."""
+        return replace(self, data_dir=self.data_dir.expanduser().resolve())
 
     @property
     def store_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'lamina.db').resolve()}"
+        return f"sqlite:///{self.data_dir / 'lamina.db'}"
 
     @property
     def endpoint_url(self) -> str:

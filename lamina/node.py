@@ -67,7 +67,14 @@ class Node:
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)
         app = RequestIdLayer(app)
-        return LifespanLayer(app, self.start, self.stop)
+        return LifespanLayer(app, self.startup, self.stop)
+
+    async def startup(self) -> None:
+        """Once, before the port listens: background work, then the default runtimes' stem
+        cells, so the first request finds the node as warm as every later one."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, self.execution.warm_up)
 
     async def start(self) -> None:
         for service in self.services:

@@ -1,4 +1,8 @@
-"""Run a node under uvicorn: bind first (a busy port: one line, exit 1), serve, stop cleanly."""
+"""Run a node under uvicorn: bind first (a busy port: one line, exit 1), serve, stop cleanly.
+
+The port is bound at once but listens only when the node serves (asyncio calls listen() once
+start-up is done): until then a client is refused and retries, instead of being accepted by a
+socket that does not answer yet."""
 
 from __future__ import annotations
 
@@ -21,7 +25,17 @@ log = logging.getLogger("lamina")
 
 
 class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT after a graceful stop; Lamina exits 0 instead."""
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful stop; Lamina exits 0 instead. It says
+    `ready` once the node serves (start-up done, the port listening), not before."""
+
+    def __init__(self, config: uvicorn.Config, ready: str) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            log.info("%s", self.ready)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -50,7 +64,6 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 
@@ -92,15 +105,9 @@ def serve(settings: Settings) -> int:
         server_header=False,
         date_header=False,
     )
-    server = _Server(config)
     port = sock.getsockname()[1]
-    log.info(
-        "Lamina %s listening on http://%s:%d (store: %s)",
-        __version__,
-        settings.host,
-        port,
-        describe_store(settings),
-    )
+    ready = f"Lamina {__version__} listening on http://{settings.host}:{port} (store: {describe_store(settings)})"
+    server = _Server(config, ready)
     try:
         server.run(sockets=[sock])
     finally:

@@ -16,7 +16,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.server import LaminaServer
+from tests.server import LaminaServer, become_subreaper, end_leftovers, stop_all_started
 
 PG_URL = os.environ.get("LAMINA_TEST_DATABASE_URL")
 ENGINES = [
@@ -28,6 +28,20 @@ ENGINES = [
         ),
     ),
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    become_subreaper()  # a killed server's orphaned sandboxes come back to us, to be ended
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Nothing outlives the run: servers a test left running, then any process below us."""
+    servers, processes = stop_all_started(), end_leftovers()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for what, found in (("server", servers), ("process", processes)):
+        for command in found:
+            line = f"ended a {what} a test left running: {command}"
+            reporter.write_line(line, yellow=True) if reporter else print(line)
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -3,6 +3,7 @@ runtime, interpreter, limits) and the specialization it receives (environment, h
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -29,7 +30,19 @@ class StemKey:
 
     @classmethod
     def of(cls, function: FunctionSnapshot) -> StemKey:
-        return cls(function.runtime, function.memory_mb, function.ephemeral_storage_mb)
+        return cls.for_runtime(function.runtime, function.memory_mb, function.ephemeral_storage_mb)
+
+    @classmethod
+    def for_runtime(
+        cls, runtime: str, memory_mb: int = 128, ephemeral_storage_mb: int = 512
+    ) -> StemKey:
+        """Python runtimes served by one interpreter share a key (a python3.12 function on a
+        machine with only 3.11 takes a python3.11 cell); Node's differ already at spawn
+        (NODE_PATH names the major version), so they keep their own."""
+        if runtimes.family(runtime) == "python":
+            with contextlib.suppress(runtimes.RuntimeUnavailable, ValueError):
+                runtime = runtimes.python_runtime_served_by(runtime)
+        return cls(runtime, memory_mb, ephemeral_storage_mb)
 
 
 # As on Lambda's Amazon Linux images.

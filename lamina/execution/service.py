@@ -7,7 +7,7 @@ import json
 import logging
 from pathlib import Path
 
-from lamina.execution import logs
+from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.environment import InitError
@@ -90,7 +90,18 @@ class ExecutionService:
     def prewarm(self, runtime: str, memory_mb: int, ephemeral_storage_mb: int) -> None:
         """A function with these settings was created or changed: have environments for it
         started ahead of its first invoke (thread-safe, returns at once)."""
-        self.pool.stemcells.prewarm(StemKey(runtime, memory_mb, ephemeral_storage_mb))
+        self.pool.stemcells.prewarm(StemKey.for_runtime(runtime, memory_mb, ephemeral_storage_mb))
+
+    def warm_up(self, timeout_s: float = 30.0) -> None:
+        """Start stem cells for this machine's default runtimes and wait for them (blocking),
+        so the first cold start after start-up costs what every later one does: without it,
+        finding the interpreters and the first sandbox start fall on the first invoke."""
+        keys = [StemKey.for_runtime(runtime) for runtime in runtimes.machine_runtimes()]
+        for key in keys:
+            self.pool.stemcells.prewarm(key)
+        if not self.pool.stemcells.wait_ready(keys, timeout_s):
+            log.warning("stem cells for %s were not ready within %.0f s; serving anyway",
+                        ", ".join(key.runtime for key in keys), timeout_s)  # fmt: skip
 
     @property
     def sink(self) -> LogSink | None:

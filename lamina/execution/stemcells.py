@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,6 +30,7 @@ class StemCells:
         self.max_keys = max_keys
         self._cells: OrderedDict[StemKey, list[ExecutionEnvironment]] = OrderedDict()
         self._lock = threading.Lock()
+        self._filled = threading.Condition(self._lock)  # notified when a cell is added
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="lamina-stemcells")
         self._closed = False
 
@@ -87,9 +89,23 @@ class StemCells:
                     cell.destroy()
                     return
                 cells.append(cell)
+                self._filled.notify_all()
+
+    def wait_ready(self, keys: list[StemKey], timeout_s: float) -> bool:
+        """Block until every key has a cell (prewarm() them first); False past `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while not all(self._cells.get(key) for key in keys):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    return False
+                self._filled.wait(left)
+        return True
 
     def close(self) -> None:
         self._closed = True
+        with self._lock:
+            self._filled.notify_all()
         self._spawner.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             cells = [cell for group in self._cells.values() for cell in group]

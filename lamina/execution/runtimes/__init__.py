@@ -78,6 +78,25 @@ def _minor_version(path: str) -> int | None:
     return int(out) if re.fullmatch(r"\d+\n?", out) else None
 
 
+@cache
+def python_runtime_served_by(runtime: str) -> str:
+    """The python3.N runtime whose interpreter runs `runtime` on this machine (itself, or the
+    closest): environments of both are the same until specialized, so one stem cell serves
+    either."""
+    return f"python3.{_minor_version(python_interpreter(runtime))}"
+
+
+def machine_runtimes() -> list[str]:
+    """The built-in runtimes of the interpreters this machine runs by default: the Python
+    Lamina runs on and the first node on PATH (the ones a first function most likely uses)."""
+    found = [f"python3.{sys.version_info.minor}"]
+    node = shutil.which("node") or shutil.which("nodejs")
+    major = _node_major(str(Path(node).resolve())) if node else None
+    if major is not None:
+        found.append(f"nodejs{major}.x")
+    return found
+
+
 def sdk_paths() -> dict[str, Path]:
     """Where each SDK module lies on this machine (a package directory or a single file)."""
     import importlib.util
