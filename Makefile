@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test check format bench clean
+.PHONY: install vectors run test check format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) vectors
+
+# botocore's protocol test vectors for the installed botocore, from its sdist on PyPI, once,
+# into .cache/ (the protocol tests read them; without them they skip, saying why).
+vectors: $(STAMP)
+	@$(BIN)/python -m tests.protocol.fetch_vectors $(VECTORS_FLAGS)
 
 run: install
 	$(BIN)/lamina serve
@@ -35,4 +40,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .lamina build *.egg-info
+	rm -rf $(VENV) .lamina .cache build *.egg-info

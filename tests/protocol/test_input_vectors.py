@@ -17,7 +17,9 @@ from botocore.model import OperationModel, ServiceModel
 from lamina.protocol.http import Headers, HttpRequest
 from lamina.protocol.parse import parse_request
 from lamina.protocol.routing import OperationRouter
-from tests.protocol.vectors import canon, cases, service_for, typed
+from tests.protocol.vectors import canon, cases, require_vectors, service_for, typed
+
+require_vectors()
 
 # Vectors a server cannot satisfy, because two different client calls give the same request.
 _EMPTY_DROPPED = (

@@ -14,7 +14,17 @@ from botocore.model import OperationModel, ServiceModel
 
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.serialize import serialize_error, serialize_response
-from tests.protocol.vectors import VECTORS, botocore_reads, canon, cases, service_for, typed
+from tests.protocol.vectors import (
+    VECTORS,
+    botocore_reads,
+    canon,
+    cases,
+    require_vectors,
+    service_for,
+    typed,
+)
+
+require_vectors()
 
 REQUEST_ID = "lamina-request-id"
 
