@@ -106,7 +106,8 @@ def serve(settings: Settings) -> int:
         date_header=False,
     )
     port = sock.getsockname()[1]
-    ready = f"Lamina {__version__} listening on http://{settings.host}:{port} (store: {describe_store(settings)})"
+    store = describe_store(settings)
+    ready = f"Lamina {__version__} listening on http://{settings.host}:{port} (store: {store})"
     server = _Server(config, ready)
     try:
         server.run(sockets=[sock])
