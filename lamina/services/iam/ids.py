@@ -1,8 +1,9 @@
 """IAM's identifiers and ARNs, in AWS's shapes.
 
 Unique ids are a four-letter prefix naming the kind of entity and 17 characters of base32
-(uppercase letters and the digits 2-7): 21 characters, as AWS's are. Access key secrets are 40
-characters of base64's alphabet.
+(uppercase letters and the digits 2-7): 21 characters, as AWS's are. Access key ids are 20
+characters (AKIA and 16), as AWS's are (AKIAIOSFODNN7EXAMPLE); their secrets are 40 characters
+of base64's alphabet.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ _SECRET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 def new_id(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_BASE32) for _ in range(17))
+    size = 16 if prefix == ACCESS_KEY else 17
+    return prefix + "".join(secrets.choice(_BASE32) for _ in range(size))
 
 
 def new_secret() -> str:
