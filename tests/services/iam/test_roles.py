@@ -242,3 +242,25 @@ def test_global_across_regions_isolated_across_accounts(endpoint):
     assert error_of(excinfo)[0] == "NoSuchEntity"
     mine = make_role(other, "shared")["Role"]
     assert mine["Arn"] == "arn:aws:iam::111111111111:role/shared"
+
+
+def test_role_lookup_for_sts(iam, server):
+    """roles.get and roles.get_by_arn answer what AssumeRole needs: ARN, id, trust, duration."""
+    from lamina.services.iam import roles
+    from lamina.store import open_store
+
+    created = make_role(iam, "Assumable", Path="/svc/", MaxSessionDuration=7200)["Role"]
+    url = server.env.get("LAMINA_DATABASE_URL") or f"sqlite:///{server.data_dir}/lamina.db"
+    store = open_store(url, server.data_dir)
+    try:
+        with store.read() as conn:
+            found = roles.get(conn, "000000000000", "assumable")
+            by_arn = roles.get_by_arn(conn, created["Arn"])
+            assert roles.get_by_arn(conn, "arn:aws:iam::000000000000:role/other/Assumable") is None
+            assert roles.get(conn, "111111111111", "Assumable") is None
+    finally:
+        store.close()
+    assert found is not None and found == by_arn
+    assert found.arn == created["Arn"] and found.role_id == created["RoleId"]
+    assert found.trust_document == TRUST
+    assert found.max_session_duration == 7200
