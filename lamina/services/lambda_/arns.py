@@ -63,10 +63,17 @@ def parse_function(ctx: RequestContext, value: str, qualifier: str | None = None
 
 
 def parse_function_arn(ctx: RequestContext, arn: str) -> FunctionRef:
-    """A tagging Resource: it must be a full function ARN."""
+    """A tagging Resource: it must be a full, unqualified function ARN. Tags belong to the
+    function, so AWS refuses a version's or alias's ARN (even $LATEST's) before it looks."""
     if not arn.startswith("arn:"):
         raise invalid_parameter(f"Invalid ARN: {arn}")
-    return parse_function(ctx, arn)
+    ref = parse_function(ctx, arn)
+    if ref.qualifier:
+        raise invalid_parameter(
+            "Tags on function aliases and versions are not supported. "
+            "Please specify a function ARN."
+        )
+    return ref
 
 
 def ref_from_arn(arn: str) -> FunctionRef | None:

@@ -120,14 +120,16 @@ class LambdaProvider(
     # -- reading ---------------------------------------------------------------------------
 
     def find(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
-        if ref.qualifier not in (None, LATEST):
-            raise function_not_found(ref.qualified_arn)  # versions and aliases: not yet
+        check_qualifier(ref)
         found = repo.get(conn, ref.account_id, ref.region, ref.name)
         if found is None:
             raise function_not_found(ref.qualified_arn)
         return found
 
     def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
+        # Checked before the cache, which is keyed by function and holds only $LATEST: a cached
+        # $LATEST must not answer for a version or alias that does not exist.
+        check_qualifier(ref)
         _, found = self.recent.get(key_of(ref))
         if found is None:
             read_at = time.monotonic()
@@ -267,6 +269,13 @@ class LambdaProvider(
         used, _ = repo.usage(conn, ctx.account_id, ctx.region)
         if added > 0 and used + added > self.settings.code_storage_bytes:
             raise code_storage_exceeded()
+
+
+def check_qualifier(ref: FunctionRef) -> None:
+    """$LATEST is the only qualifier there is: versions and aliases are not built yet, so any
+    other names nothing, and AWS answers a qualifier it cannot resolve with 404."""
+    if ref.qualifier not in (None, LATEST):
+        raise function_not_found(ref.qualified_arn)
 
 
 def with_code(code: CodePackage) -> dict[str, Any]:
