@@ -38,6 +38,8 @@ _NOT_YET = {
     "AcceleratorConfig": "accelerators",
     "TenancyConfig": "tenant isolation",
     "PublishTo": "publishing to a capacity provider",
+    # Said plainly: "Layer version ... does not exist" would send the caller to look for one.
+    "Layers": "layers",
 }
 
 
@@ -110,10 +112,7 @@ def apply_changes(config: dict[str, Any], params: dict[str, Any]) -> dict[str, A
         config["SnapStart"] = {"ApplyOn": apply_on, "OptimizationStatus": "Off"}
     if "LoggingConfig" in params:
         config["LoggingConfig"] = logging_config(config["LoggingConfig"], params["LoggingConfig"])
-    if params.get("Layers"):
-        # No layer exists in Lamina yet, so every one named is missing, as AWS would say.
-        raise invalid_parameter(f"Layer version {params['Layers'][0]} does not exist.")
-    if "Layers" in params:
+    if "Layers" in params:  # an empty list: none, as there can be none yet (check_unsupported)
         config.pop("Layers", None)
     if "RuntimeConfig" in params:
         config["RuntimeConfig"] = params["RuntimeConfig"]

@@ -103,3 +103,27 @@ def test_an_unsupported_operation_says_so_clearly(lambda_client):
     code, status, message = error_of(excinfo)
     assert (code, status) == ("NotImplementedException", 501)
     assert "ListLayers" in message
+
+
+LAYER = "arn:aws:lambda:us-east-1:000000000000:layer:shared:1"
+NO_LAYERS = ("InvalidParameterValueException", 400, "Lamina does not support layers yet.")
+
+
+def test_layers_are_refused_plainly_as_not_supported_yet(lambda_client):
+    assert refused(lambda_client, Layers=[LAYER]) == NO_LAYERS
+
+
+def test_adding_layers_in_an_update_is_refused_and_changes_nothing(lambda_client):
+    create_function(lambda_client, "fn", Description="before")
+    revision = lambda_client.get_function_configuration(FunctionName="fn")["RevisionId"]
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.update_function_configuration(
+            FunctionName="fn", Layers=[LAYER], Description="after"
+        )
+    assert error_of(excinfo) == NO_LAYERS
+    config = lambda_client.get_function_configuration(FunctionName="fn")
+    assert (config["Description"], config["RevisionId"]) == ("before", revision)
+    assert "Layers" not in config
+    # No layers at all is what every function has: asking for that is fine.
+    lambda_client.update_function_configuration(FunctionName="fn", Layers=[])
+    assert "Layers" not in lambda_client.get_function_configuration(FunctionName="fn")
