@@ -46,13 +46,20 @@ class MetricRecorder:
         value: float,
         unit: str = "None",
         timestamp: float | None = None,
+        total: bool = False,
     ) -> None:
+        """`total`: the value also counts in the metric's series without dimensions, the
+        account-wide total AWS services publish beside their per-resource series (one more
+        aggregate in memory, under the same lock)."""
         if not math.isfinite(value):  # CloudWatch stores no NaN or infinity
             return
         series = (account_id, region, namespace, metric_name, _dimensions_of(dimensions))
         when = time.time() if timestamp is None else timestamp
         with self._lock:
             self._pending.add_value(series, when, unit, value)
+            if total and dimensions:
+                total_series = (account_id, region, namespace, metric_name, ())
+                self._pending.add_value(total_series, when, unit, value)
 
     def flush(self) -> None:
         """Write everything pending, in one transaction; on failure keep it and log why."""

@@ -105,7 +105,9 @@ class InvokeOperations:
         try:
             if self.execution is None:
                 raise not_supported("invocation on this node")
-            self.metrics.concurrency(key, self.concurrency.running(key))
+            self.metrics.concurrency(
+                key, self.concurrency.running(key), self.concurrency.running_in_account(key[:2])
+            )
             result = await self.execution.invoke(
                 snapshot(ref.account_id, ref.region, function), request, patience_s
             )

@@ -1,5 +1,9 @@
-"""Lambda's function metrics: to CloudWatch (namespace AWS/Lambda, dimension FunctionName) and
-as running totals for Prometheus (GET /_lamina/metrics)."""
+"""Lambda's function metrics: to CloudWatch (namespace AWS/Lambda) and as running totals for
+Prometheus (GET /_lamina/metrics).
+
+As on Lambda, each metric is published per function (dimension FunctionName) and for the whole
+account and region (no dimensions). Lambda also publishes per version or alias (Resource) and,
+for an alias, per version it ran (ExecutedVersion): those wait for versions and aliases."""
 
 from __future__ import annotations
 
@@ -54,10 +58,16 @@ class LambdaMetrics:
     def throttle(self, function: FunctionKey) -> None:
         self._emit("Throttles", function, 1.0, "Count")
 
-    def concurrency(self, function: FunctionKey, running: int) -> None:
-        """A sample of the executions in flight, taken as each one starts (Maximum is the
-        statistic that means something, as on Lambda)."""
-        self._emit("ConcurrentExecutions", function, float(running), "Count")
+    def concurrency(self, function: FunctionKey, running: int, in_account: int) -> None:
+        """A sample of the executions in flight, of the function and of its account on this
+        node, taken as each one starts (Maximum is the statistic that means something, as on
+        Lambda). The account's total is its own sample, not a sum of the function's."""
+        self._emit("ConcurrentExecutions", function, float(running), "Count", total=False)
+        if self.recorder is not None:
+            account, region, _ = function
+            self.recorder.record(
+                account, region, NAMESPACE, "ConcurrentExecutions", {}, float(in_account), "Count"
+            )
 
     def async_received(self, function: FunctionKey) -> None:
         self._emit("AsyncEventsReceived", function, 1.0, "Count")
@@ -68,14 +78,19 @@ class LambdaMetrics:
     def async_dropped(self, function: FunctionKey) -> None:
         self._emit("AsyncEventsDropped", function, 1.0, "Count")
 
-    def _emit(self, name: str, function: FunctionKey, value: float, unit: str) -> None:
+    def _emit(
+        self, name: str, function: FunctionKey, value: float, unit: str, total: bool = True
+    ) -> None:
+        """Count the value for the function and, unless `total` is False, for its account."""
         with self._lock:
             self._totals[(name, function)] += value
             self._counts[(name, function)] += 1
         if self.recorder is not None:
             account, region, function_name = function
             dimensions = {"FunctionName": function_name}
-            self.recorder.record(account, region, NAMESPACE, name, dimensions, value, unit)
+            self.recorder.record(
+                account, region, NAMESPACE, name, dimensions, value, unit, total=total
+            )
 
     def prometheus(self, running: dict[FunctionKey, int]) -> str:
         """Prometheus text exposition (version 0.0.4) of this node's totals since it started,

@@ -1,5 +1,5 @@
-"""Lambda's metrics, read back through CloudWatch (namespace AWS/Lambda, dimension FunctionName)
-and through Prometheus at /_lamina/metrics."""
+"""Lambda's metrics, read back through CloudWatch (namespace AWS/Lambda, per FunctionName and
+for the whole account, without dimensions) and through Prometheus at /_lamina/metrics."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from tests.services.lambda_.asyncing import MARKING, marks
 CODE = {"ZipFile": make_zip({"handler.py": MARKING})}
 
 
-def _statistic(cloudwatch, function: str, metric: str, statistic: str = "Sum") -> float | None:
+def _statistic(
+    cloudwatch, function: str | None, metric: str, statistic: str = "Sum"
+) -> float | None:
+    """The statistic over the last minutes, of one function or (None) of the whole account."""
     now = dt.datetime.now(dt.UTC)
     points = cloudwatch.get_metric_statistics(
         Namespace="AWS/Lambda",
         MetricName=metric,
-        Dimensions=[{"Name": "FunctionName", "Value": function}],
+        Dimensions=[{"Name": "FunctionName", "Value": function}] if function else [],
         StartTime=now - dt.timedelta(minutes=10),
         EndTime=now + dt.timedelta(minutes=1),
         Period=3600,
@@ -54,6 +57,31 @@ def test_invocations_errors_throttles_and_duration_reach_cloudwatch(endpoint, la
         Namespace="AWS/Lambda", Dimensions=[{"Name": "FunctionName", "Value": "measured"}]
     )["Metrics"]
     assert {"Invocations", "Errors", "Throttles", "Duration"} <= {m["MetricName"] for m in listed}
+
+
+def test_account_wide_totals_are_published_without_dimensions(endpoint):
+    owner = "111122223333"  # an account of this test's own: its totals are only its functions'
+    lam = client("lambda", endpoint, access_key=owner)
+    cloudwatch = client("cloudwatch", endpoint, access_key=owner)
+    for name, calls in (("one", 2), ("two", 3)):
+        create_function(lam, name, Code=CODE)
+        for n in range(calls):
+            lam.invoke(FunctionName=name, Payload=json.dumps({"n": n}).encode())
+    lam.invoke(FunctionName="two", Payload=b'{"fail": true}')
+    assert _statistic(cloudwatch, None, "Invocations") == 6
+    assert _statistic(cloudwatch, None, "Errors") == 1
+    assert _statistic(cloudwatch, None, "Duration", "SampleCount") == 6
+    assert _statistic(cloudwatch, None, "ConcurrentExecutions", "Maximum") == 1
+    assert (
+        _statistic(cloudwatch, "one", "Invocations"),
+        _statistic(cloudwatch, "two", "Invocations"),
+    ) == (2, 4)
+    listed = cloudwatch.list_metrics(Namespace="AWS/Lambda", MetricName="Invocations")["Metrics"]
+    assert sorted(json.dumps(m["Dimensions"]) for m in listed) == [
+        "[]",
+        json.dumps([{"Name": "FunctionName", "Value": "one"}]),
+        json.dumps([{"Name": "FunctionName", "Value": "two"}]),
+    ]
 
 
 def test_async_metrics_count_received_age_and_dropped(endpoint, lambda_client):
