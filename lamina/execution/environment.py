@@ -23,12 +23,17 @@ class InitError(Exception):
     """The function's init failed (import error, missing handler, exception at import)."""
 
     def __init__(
-        self, error: dict, init_ms: float, output: list[tuple[int, str]] | None = None
+        self,
+        error: dict,
+        init_ms: float,
+        output: list[tuple[int, str]] | None = None,
+        max_memory_mb: int = 0,
     ) -> None:
         super().__init__(error.get("errorMessage", ""))
         self.error = error
         self.init_ms = init_ms
         self.output = output or []  # what the runtime wrote during its failed init
+        self.max_memory_mb = max_memory_mb  # 0: nothing ran (the launcher refused the code)
 
 
 class ExecutionEnvironment:
@@ -48,7 +53,8 @@ class ExecutionEnvironment:
         self.process: SandboxProcess | None = None
         self.dead = False
         self.last_used = time.monotonic()
-        self.maxrss_kb = 0
+        self.maxrss_kb = 0  # the runtime's own peak, reported with each answer
+        self.sampled_bytes = 0  # the sandbox's peak, sampled while it was alive (see _sample)
         self.spawned_at = 0.0
         self.on_destroy: list[Callable[[], None]] = []  # e.g. remove the environment's code dir
         self._log_fd = -1
@@ -86,25 +92,29 @@ class ExecutionEnvironment:
         """Specialize and wait for the function's init; the init duration in ms from `since`
         (a perf_counter time: when the caller started waiting for this environment)."""
         asyncio.get_running_loop().add_reader(self._log_fd, self._read_logs)
+        self._sample()  # a stem cell's loaded runtime; something to report if init crashes
         try:
             ready = self.link.ready(self.specialize_message)
             frame = await asyncio.wait_for(ready, _init_limit())
         except ChannelClosed:  # the runtime exited: its status first, then the rest goes
             init_ms = (time.perf_counter() - since) * 1000
             error = await self._exit_error("")
-            self.destroy()
-            raise InitError(error, init_ms, self._log.events) from None
+            raise self._init_failed(error, init_ms) from None
         except TimeoutError:
             init_ms = (time.perf_counter() - since) * 1000
-            self.destroy()
+            self._sample()  # still alive: its real peak, before it is killed
             message = f"Error: Init phase timed out after {_init_limit():.2f} seconds"
             error = {"errorType": "Sandbox.Timedout", "errorMessage": message}
-            raise InitError(error, init_ms, self._log.events) from None
+            raise self._init_failed(error, init_ms) from None
         init_ms = (time.perf_counter() - since) * 1000
+        self._sample()  # init's peak: what a crash in the first invocation can still report
         if frame.kind == channel.INIT_ERROR:
-            self.destroy()
-            raise InitError(frame.header["error"], init_ms, self._log.events)
+            raise self._init_failed(frame.header["error"], init_ms)
         return init_ms
+
+    def _init_failed(self, error: dict, init_ms: float) -> InitError:
+        self.destroy()
+        return InitError(error, init_ms, self._log.events, self.max_memory_mb)
 
     async def start(self, backend: SandboxBackend) -> float:
         """Spawn, then specialize: a cold start, its init duration including the sandbox's."""
@@ -138,16 +148,19 @@ class ExecutionEnvironment:
         try:
             frame = await asyncio.wait_for(self.link.invoke(header, request.payload), timeout)
         except TimeoutError:
+            duration = (time.perf_counter() - started) * 1000
+            self._sample()  # still alive: its real peak, before it is killed
             self.destroy()
             message = (
                 f"RequestId: {request.request_id} Error: Task timed out after {timeout:.2f} seconds"
             )
             error = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
-            return self._failed(error, started), log
+            return self._failed(error, duration), log
         except ChannelClosed:
+            duration = (time.perf_counter() - started) * 1000  # not the wait for its status
             error = await self._exit_error(request.request_id)
             self.destroy()
-            return self._failed(error, started), log
+            return self._failed(error, duration), log
         except asyncio.CancelledError:
             self.destroy()  # mid-invocation: its answer would reach the next caller
             raise
@@ -164,8 +177,7 @@ class ExecutionEnvironment:
             self.destroy()
         return InvocationResult(body, "Unhandled", duration_ms=duration), log
 
-    def _failed(self, error: dict, started: float) -> InvocationResult:
-        duration = (time.perf_counter() - started) * 1000
+    def _failed(self, error: dict, duration: float) -> InvocationResult:
         self._log.add(f"{_now_iso()} {error['errorMessage']}")
         return InvocationResult(json.dumps(error).encode(), "Unhandled", duration_ms=duration)
 
@@ -228,13 +240,23 @@ class ExecutionEnvironment:
         self._read_logs()
         self._close_logs()
 
+    def _sample(self) -> None:
+        """Sample the sandbox's peak memory while it lives (a cold start, a timeout: never a
+        warm invoke): once it has crashed, its processes can no longer be read."""
+        if self.process is not None and self.process.poll() is None:
+            self.sampled_bytes = max(self.sampled_bytes, self.process.peak_memory_bytes() or 0)
+
     @property
     def max_memory_mb(self) -> int:
         """The runtime's own peak RSS, as it reports it with each answer; only a runtime that
-        reports none (a custom one) costs a look at the sandbox's processes."""
-        measured = self.maxrss_kb * 1024
-        if not measured and self.process is not None:
-            measured = self.process.peak_memory_bytes() or 0
+        reports none (a custom one), or one that crashed or timed out, costs asking the
+        sandbox. After a crash that is exact where a cgroup holds the sandbox (memory.peak
+        outlives it); elsewhere what the crashed invocation used cannot be known, and the last
+        measurement stands: the runtime's report with its last answer, or the sample taken
+        when its init ended."""
+        measured = max(self.maxrss_kb * 1024, self.sampled_bytes)
+        if (not self.maxrss_kb or self.dead) and self.process is not None:
+            measured = max(measured, self.process.peak_memory_bytes() or 0)
         return max(1, round(measured / (1024 * 1024)))
 
 

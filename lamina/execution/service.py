@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 from lamina.execution import logs, runtimes
@@ -41,10 +42,12 @@ class ExecutionService:
     ) -> InvocationResult:
         """`patience_s`: how long to wait for a busy environment of the function before
         starting another (queued work; a synchronous caller waits for none)."""
+        started = time.perf_counter()
         try:
             env, init_ms = await self.pool.acquire(function, patience_s)
         except InitError as failure:
-            return self._init_failed(function, request, failure)
+            duration_ms = (time.perf_counter() - started) * 1000
+            return self._init_failed(function, request, failure, duration_ms)
         init_log = env.take_init_log() if init_ms is not None else []
         began = logs.now_ms()  # START is stamped when the invocation begins: logs sort by time
         try:
@@ -64,22 +67,32 @@ class ExecutionService:
         return result
 
     def _init_failed(
-        self, function: FunctionSnapshot, request: InvocationRequest, failure: InitError
+        self,
+        function: FunctionSnapshot,
+        request: InvocationRequest,
+        failure: InitError,
+        duration_ms: float,
     ) -> InvocationResult:
-        """Lambda answers a failed init on the invoke that needed it, as an Unhandled error."""
+        """Lambda answers a failed init on the invoke that needed it, as an Unhandled error.
+        Its Duration is the time it waited for that init: on Lambda, too, a failed init is
+        run again in the invoke phase, and that time is the invocation's."""
         error = dict(failure.error, requestId=request.request_id)
         invocation = logs.InvocationLog(list(failure.output))
         if not failure.output:  # the runtime said nothing: say what went wrong, as AWS does
             invocation.add(f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}")
         invocation.add(logs.start_line(request.request_id, function.version))
         invocation.add(logs.end_line(request.request_id))
-        invocation.add(
-            logs.report_line(request.request_id, 0.0, function.memory_mb, 0, failure.init_ms)
-        )
+        report = logs.report_line(
+            request.request_id, duration_ms, function.memory_mb, failure.max_memory_mb,
+            failure.init_ms,
+        )  # fmt: skip
+        invocation.add(report)
         stream = logs.log_stream(function.version)
         self._write_logs(function, stream, invocation.events)
         payload = json.dumps(error).encode()
-        return InvocationResult(payload, "Unhandled", invocation.events, 0.0, failure.init_ms)
+        return InvocationResult(
+            payload, "Unhandled", invocation.events, duration_ms, failure.init_ms
+        )
 
     def _write_logs(
         self, function: FunctionSnapshot, stream: str, events: list[tuple[int, str]]

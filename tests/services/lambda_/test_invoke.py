@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import time
 
@@ -110,6 +111,65 @@ def test_a_runtime_that_exits_is_an_exit_error_and_is_replaced(lambda_client):
     assert body["errorType"] == "Runtime.ExitError"
     assert "exit status 3" in body["errorMessage"]
     assert call(lambda_client, payload={})[1] == "alive"
+
+
+CRASHING = """
+import os, signal, time
+kept = []
+
+def handler(event, context):
+    if event.get("grow"):
+        kept.append(b"x" * (64 * 1024 * 1024))  # touched, so resident
+    time.sleep(event.get("sleep", 0))
+    if event.get("crash") == "exit":
+        os._exit(1)
+    if event.get("crash") == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "alive"
+"""
+
+
+def report_of(answer) -> dict[str, float]:
+    """The REPORT line's numbers, by field name ('Duration', 'Max Memory Used', ...)."""
+    report = base64.b64decode(answer["LogResult"]).decode().splitlines()[-1]
+    assert report.startswith("REPORT RequestId: "), report
+    fields = (field.split(": ", 1) for field in report.strip("\t").split("\t")[1:])
+    return {name: float(value.split()[0]) for name, value in fields}
+
+
+@pytest.mark.parametrize("crash", ["exit", "kill"])
+def test_a_crashed_invocation_reports_its_duration_and_the_memory_last_measured(
+    lambda_client, crash
+):
+    deploy(lambda_client, CRASHING, MemorySize=512)
+    grown, _ = call(lambda_client, payload={"grow": True}, LogType="Tail")
+    answer, body = call(lambda_client, payload={"sleep": 0.3, "crash": crash}, LogType="Tail")
+    assert body["errorType"] == "Runtime.ExitError"
+    report = report_of(answer)
+    assert 300 <= report["Duration"] < 3000
+    assert report["Billed Duration"] == math.ceil(report["Duration"])
+    # The crash took the process and its counters with it: the last measurement stands, here
+    # the runtime's own after the invocation that grew it (an exact cgroup peak can be more).
+    assert report["Max Memory Used"] >= report_of(grown)["Max Memory Used"] >= 64
+
+
+def test_a_crash_in_the_first_invocation_reports_what_init_measured(lambda_client):
+    deploy(lambda_client, CRASHING)
+    answer, _ = call(lambda_client, payload={"sleep": 0.3, "crash": "exit"}, LogType="Tail")
+    report = report_of(answer)
+    assert report["Duration"] >= 300
+    assert report["Max Memory Used"] > 1  # at least the runtime as its init left it
+
+
+def test_a_runtime_that_exits_during_init_reports_the_time_it_took(lambda_client):
+    deploy(lambda_client, "import os, time\ntime.sleep(0.3)\nos._exit(1)\n")
+    answer, body = call(lambda_client, payload={}, LogType="Tail")
+    assert body["errorType"] == "Runtime.ExitError"
+    report = report_of(answer)
+    assert report["Duration"] >= 300
+    assert report["Billed Duration"] == math.ceil(report["Duration"])
+    assert report["Init Duration"] >= 300
+    assert report["Max Memory Used"] >= 1
 
 
 @pytest.mark.parametrize(
