@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import create_function, error_of, make_zip
+from tests.execution.sandboxing import BWRAP_PROBLEM
 
 
 def deploy(client, source: str, name: str = "fn", handler: str = "app.handler", **overrides):
@@ -368,6 +369,11 @@ def test_lamina_invoke_prints_the_answer_then_the_log_tail(lambda_client, endpoi
     assert json.loads(failed.stdout)["errorType"] == "KeyError"
 
 
+@pytest.mark.skipif(
+    BWRAP_PROBLEM is not None,
+    reason="the code is at /var/task only in a bubblewrap sandbox (the server falls back to "
+    f"plain processes), and bubblewrap cannot run here: {BWRAP_PROBLEM}",
+)
 def test_prewarmed_environments_see_only_their_own_functions_code(lambda_client):
     """Environments started ahead of need (same runtime and limits) get their code only when
     specialized; each sees its own function's files at /var/task and nothing else."""
