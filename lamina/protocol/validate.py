@@ -4,36 +4,17 @@ The parser hands over typed Python values; this module checks them against the m
 constraints (required members, types, enums, lengths, patterns, ranges, list and map sizes,
 unions) and raises the error AWS would answer with.
 
-What AWS answers, as observed in real responses:
+Which error a service answers, and in which words, is `constraint_errors.py`'s business: the
+walk here finds the violations (each failed constraint of a value is its own; constraints on
+the elements of a list, or on the keys or values of a map, are reported once, on the
+collection, listing all of the element shape's constraints: ``Member must satisfy constraint:
+[...]``, ``Map keys must satisfy constraint: [...]``, ``Map value must satisfy constraint:
+[...]``).
 
-* Coral services (json, rest-json, smithy-rpc-v2-cbor: Lambda, DynamoDB, Kinesis, ...) answer
-  ``ValidationException`` with every violation in one message::
-
-      2 validation errors detected: Value '0' at 'timeout' failed to satisfy constraint: Member
-      must have value greater than or equal to 1; Value null at 'role' failed to satisfy
-      constraint: Member must not be null
-
-  The path is the member name with its first letter lowered (``kMSKeyArn``), nested with '.',
-  a list element is ``<list>.<n>.member`` (1-based), a map value ``<map>.<key>.member``. Each
-  failed constraint of a value is its own error. Constraints on the elements of a list, or on
-  the keys or values of a map, are reported once, on the collection, listing all of the
-  element shape's constraints: ``Member must satisfy constraint: [...]``, ``Map keys must
-  satisfy constraint: [...]``, ``Map value must satisfy constraint: [...]``. A sensitive value
-  is left out (``Value at 'password' ...``); a blob prints as Java's ByteBuffer does.
-* Query services (IAM, STS, SNS, CloudFormation, CloudWatch over query) answer
-  ``ValidationError`` with the same text, a missing member included (SNS Publish without
-  Message: ``Value null at 'message' failed to satisfy constraint: Member must not be null``).
-* SQS answers a missing member with ``MissingParameter``: "The request must contain the
-  parameter MessageBody." (whatever its protocol); EC2 the same without the final period.
-* S3 (rest-xml) does no Coral validation: a missing body member is ``MalformedXML``, other
-  violations ``InvalidArgument`` with ArgumentName / ArgumentValue.
-* A value of the wrong type, in the JSON protocols, fails deserialization before any
-  validation: ``SerializationException`` "STRING_VALUE can not be converted to an Integer".
-
-Guessed, for want of a real answer to copy: the union text ("Member must have exactly one
-member set"), the SerializationException text for a scalar where a list, map or structure
-belongs, the order of the errors (AWS's own order is not stable), and the S3/EC2 wordings
-other than MissingParameter and MalformedXML.
+A value of the wrong type, in the JSON protocols, fails deserialization before any validation:
+``SerializationException`` "STRING_VALUE can not be converted to an Integer". Guessed, for want
+of a real answer to copy: the union text ("Member must have exactly one member set") and the
+SerializationException text for a scalar where a list, map or structure belongs.
 
 Per shape, the checks are compiled once (cached per service model) with a flag saying whether
 anything below a shape can fail, so constraint-free subtrees are never walked (and so the types
@@ -50,23 +31,25 @@ import unicodedata
 import warnings
 import weakref
 from collections.abc import Mapping
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from lamina.protocol.constraint_errors import (
+    JSON_PROTOCOLS,
+    Path,
+    Violation,
+    constraint_error,
+    coral_message,
+    java_string,
+    missing,
+    rules_for,
+    wire_path,
+)
 from lamina.protocol.errors import ServiceError
 
 log = logging.getLogger(__name__)
-
-MAX_LISTED = 10  # violations listed in one message; the count stays the true total
-
-JSON_PROTOCOLS = frozenset({"json", "rest-json", "smithy-rpc-v2-cbor"})
-# Services whose aggregated element constraints end with "Member must not be null", as seen in
-# real Lambda answers ("[Member must satisfy enum value set: [x86_64, arm64], Member must not be
-# null]") and reported for IAM; DynamoDB, EventBridge, ACM, CloudFormation leave it out.
-NOT_NULL_IN_ELEMENT_CONSTRAINTS = frozenset({"lambda", "iam"})
 
 _INTEGER_TYPES = frozenset({"integer", "long", "short", "byte", "bigInteger"})
 _FLOAT_TYPES = frozenset({"float", "double", "bigDecimal"})
@@ -598,38 +581,11 @@ def compile_pattern(pattern: str) -> re.Pattern[str] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Walking the params
-
-# A path is linked, built as the walk goes down at the cost of one tuple per step:
-# None at the root, else (parent, kind, item) with kind 'm' (member name), 'i' (1-based list
-# index) or 'k' (map key).
-_Path = tuple[Any, str, Any] | None
-
-
-def _segments(path: _Path) -> list[tuple[str, Any]]:
-    out = []
-    while path is not None:
-        path, kind, item = path
-        out.append((kind, item))
-    out.reverse()
-    return out
-
-
-class _Violation:
-    __slots__ = ("constraint", "missing", "path", "sensitive", "value")
-
-    def __init__(
-        self, path: _Path, value: Any, constraint: str, sensitive: bool, missing: bool = False
-    ) -> None:
-        self.path = path
-        self.value = value
-        self.constraint = constraint
-        self.sensitive = sensitive
-        self.missing = missing
+# Walking the params (paths as constraint_errors.Path: linked, one tuple per step)
 
 
 class _TypeMismatch(Exception):
-    def __init__(self, path: _Path, value: Any, node: _Node) -> None:
+    def __init__(self, path: Path, value: Any, node: _Node) -> None:
         self.path = path
         self.value = value
         self.node = node
@@ -639,13 +595,22 @@ class _Walker:
     __slots__ = ("element_not_null", "violations")
 
     def __init__(self, element_not_null: bool) -> None:
-        self.violations: list[_Violation] = []
+        self.violations: list[Violation] = []
         self.element_not_null = element_not_null
 
-    def add(self, path: _Path, value: Any, constraint: str, sensitive: bool) -> None:
-        self.violations.append(_Violation(path, value, constraint, sensitive))
+    def add(
+        self,
+        path: Path,
+        value: Any,
+        constraint: str,
+        sensitive: bool,
+        kind: str,
+        limit: Any = None,
+        element: tuple[Path, Any] | None = None,
+    ) -> None:
+        self.violations.append(Violation(path, value, constraint, sensitive, kind, limit, element))
 
-    def walk(self, node: _Node, value: Any, path: _Path, direct: bool = True) -> None:
+    def walk(self, node: _Node, value: Any, path: Path, direct: bool = True) -> None:
         """Check `value` (not None) against `node`; `direct` False when the node's own
         constraints are reported on the list or map holding it instead."""
         kind = node.kind
@@ -671,12 +636,10 @@ class _Walker:
             if direct and node.direct:
                 self.scalar(node, value, path)
 
-    def structure(self, node: _Node, value: Mapping[str, Any], path: _Path) -> None:
+    def structure(self, node: _Node, value: Mapping[str, Any], path: Path) -> None:
         for name in node.required:
             if value.get(name) is None:
-                self.violations.append(
-                    _Violation((path, "m", name), None, "Member must not be null", False, True)
-                )
+                self.violations.append(missing((path, "m", name)))
         members = node.member_map
         for name, item in value.items():
             if item is None:
@@ -692,67 +655,84 @@ class _Walker:
             elif child.needs:
                 self.walk(child, item, (path, "m", name))
         if node.union and sum(1 for k, v in value.items() if v is not None and k in members) != 1:
-            self.add(path, value, "Member must have exactly one member set", node.sensitive)
+            self.add(
+                path, value, "Member must have exactly one member set", node.sensitive, "union"
+            )
 
-    def list(self, node: _Node, value: list[Any] | tuple[Any, ...], path: _Path) -> None:
+    def list(self, node: _Node, value: list[Any] | tuple[Any, ...], path: Path) -> None:
         item = node.item
         assert item is not None
         if not item.needs:
             return
         direct = item.direct
-        failed = False
+        first: tuple[Path, Any] | None = None  # the first element that failed
         for index, element in enumerate(value, 1):
             if element is None:
-                failed = failed or self.element_not_null
+                if first is None and self.element_not_null:
+                    first = ((path, "i", index), None)
                 continue
             if item.scalar:
                 if not isinstance(element, item.accept) or isinstance(element, item.reject):
                     raise _TypeMismatch((path, "i", index), element, item)
             else:
                 self.walk(item, element, (path, "i", index), direct=False)
-            if direct and not failed:
-                failed = _fails(item, element)
-        if failed:
+            if direct and first is None and _fails(item, element):
+                first = ((path, "i", index), element)
+        if first is not None:
             self.add(
                 path,
                 value,
                 f"Member must satisfy constraint: [{self.listing(item)}]",
                 node.sensitive or item.sensitive,
+                "elements",
+                element=first,
             )
 
-    def map(self, node: _Node, value: Mapping[Any, Any], path: _Path) -> None:
+    def map(self, node: _Node, value: Mapping[Any, Any], path: Path) -> None:
         key, val = node.key, node.value
         assert key is not None and val is not None
         check_keys, check_values = key.needs, val.needs
         if not (check_keys or check_values):
             return
-        key_failed = val_failed = False
+        bad_key: tuple[Path, Any] | None = None  # the first key, and value, that failed
+        bad_value: tuple[Path, Any] | None = None
         for k, v in value.items():
             if check_keys:
                 if not isinstance(k, key.accept) or isinstance(k, key.reject):
                     raise _TypeMismatch((path, "k", k), k, key)
-                if not key_failed:
-                    key_failed = _fails(key, k)
+                if bad_key is None and _fails(key, k):
+                    bad_key = ((path, "k", k), k)
             if not check_values:
                 continue
             if v is None:
-                val_failed = val_failed or self.element_not_null
+                if bad_value is None and self.element_not_null:
+                    bad_value = ((path, "k", k), None)
                 continue
             if val.scalar:
                 if not isinstance(v, val.accept) or isinstance(v, val.reject):
                     raise _TypeMismatch((path, "k", k), v, val)
             else:
                 self.walk(val, v, (path, "k", k), direct=False)
-            if val.direct and not val_failed:
-                val_failed = _fails(val, v)
+            if val.direct and bad_value is None and _fails(val, v):
+                bad_value = ((path, "k", k), v)
         sensitive = node.sensitive or key.sensitive or val.sensitive
-        if key_failed:
+        if bad_key is not None:
             self.add(
-                path, value, f"Map keys must satisfy constraint: [{self.listing(key)}]", sensitive
+                path,
+                value,
+                f"Map keys must satisfy constraint: [{self.listing(key)}]",
+                sensitive,
+                "keys",
+                element=bad_key,
             )
-        if val_failed:
+        if bad_value is not None:
             self.add(
-                path, value, f"Map value must satisfy constraint: [{self.listing(val)}]", sensitive
+                path,
+                value,
+                f"Map value must satisfy constraint: [{self.listing(val)}]",
+                sensitive,
+                "values",
+                element=bad_value,
             )
 
     def listing(self, node: _Node) -> str:
@@ -761,13 +741,15 @@ class _Walker:
             return f"{node.agg}, Member must not be null" if node.agg else "Member must not be null"
         return node.agg
 
-    def length(self, node: _Node, value: Any, size: int, path: _Path) -> None:
+    def length(self, node: _Node, value: Any, size: int, path: Path) -> None:
         if node.max_len is not None and size > node.max_len:
             self.add(
                 path,
                 value,
                 f"Member must have length less than or equal to {node.max_len}",
                 node.sensitive,
+                "max_len",
+                node.max_len,
             )
         if node.min_len is not None and size < node.min_len:
             self.add(
@@ -775,9 +757,11 @@ class _Walker:
                 value,
                 f"Member must have length greater than or equal to {node.min_len}",
                 node.sensitive,
+                "min_len",
+                node.min_len,
             )
 
-    def scalar(self, node: _Node, value: Any, path: _Path) -> None:
+    def scalar(self, node: _Node, value: Any, path: Path) -> None:
         kind = node.kind
         if kind == _STRING:
             self.length(node, value, len(value), path)
@@ -787,9 +771,11 @@ class _Walker:
                     value,
                     f"Member must satisfy regular expression pattern: {node.pattern}",
                     node.sensitive,
+                    "pattern",
+                    node.pattern,
                 )
             if node.enum is not None and value not in node.enum:
-                self.add(path, value, node.enum_text, node.sensitive)
+                self.add(path, value, node.enum_text, node.sensitive, "enum", node.enum)
         elif kind in (_INT, _FLOAT):
             if node.max_val is not None and value > node.max_val:
                 self.add(
@@ -797,6 +783,8 @@ class _Walker:
                     value,
                     f"Member must have value less than or equal to {node.max_val}",
                     node.sensitive,
+                    "max_val",
+                    node.max_val,
                 )
             if node.min_val is not None and value < node.min_val:
                 self.add(
@@ -804,6 +792,8 @@ class _Walker:
                     value,
                     f"Member must have value greater than or equal to {node.min_val}",
                     node.sensitive,
+                    "min_val",
+                    node.min_val,
                 )
         elif kind == _BLOB:
             size = _blob_size(value)
@@ -852,78 +842,6 @@ def _fails(node: _Node, value: Any) -> bool:
 # Messages
 
 
-def _java_double(value: float) -> str:
-    """Java's Double.toString."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    magnitude = abs(value)
-    if value == 0 or 1e-3 <= magnitude < 1e7:
-        return repr(value)
-    sign, digits, exponent = Decimal(repr(value)).as_tuple()
-    numerals = "".join(map(str, digits)).rstrip("0") or "0"
-    power = len(digits) + int(exponent) - 1
-    return f"{'-' if sign else ''}{numerals[0]}.{numerals[1:] or '0'}E{power}"
-
-
-def java_string(value: Any) -> str:
-    """How a Java service prints a value in its messages (String.valueOf of the Java object)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _java_double(value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        size = value.nbytes if isinstance(value, memoryview) else len(value)
-        return f"java.nio.HeapByteBuffer[pos=0 lim={size} cap={size}]"
-    if isinstance(value, dt.datetime):
-        when = value.astimezone(dt.UTC) if value.tzinfo else value
-        return when.strftime("%a %b %d %H:%M:%S UTC %Y")
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{java_string(k)}={java_string(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(java_string(v) for v in value) + "]"
-    return str(value)
-
-
-def _coral_path(path: _Path) -> str:
-    parts = []
-    for kind, item in _segments(path):
-        if kind == "m":
-            parts.append(item[:1].lower() + item[1:])
-        else:
-            parts.append(f"{item}.member")
-    return ".".join(parts)
-
-
-def _wire_path(path: _Path) -> str:
-    return ".".join(str(item) for _, item in _segments(path))
-
-
-def _coral_text(v: _Violation) -> str:
-    where = _coral_path(v.path)
-    if v.missing or v.value is None:
-        shown = "Value null"
-    elif v.sensitive:
-        shown = "Value"
-    else:
-        shown = f"Value '{java_string(v.value)}'"
-    return f"{shown} at '{where}' failed to satisfy constraint: {v.constraint}"
-
-
-def coral_message(texts: list[str]) -> str:
-    """'N validation error(s) detected: a; b; ...', listing at most MAX_LISTED."""
-    count = len(texts)
-    noun = "error" if count == 1 else "errors"
-    return f"{count} validation {noun} detected: " + "; ".join(texts[:MAX_LISTED])
-
-
 def _type_error(protocol: str, mismatch: _TypeMismatch) -> ServiceError:
     value, node = mismatch.value, mismatch.node
     if protocol in JSON_PROTOCOLS:
@@ -941,77 +859,13 @@ def _type_error(protocol: str, mismatch: _TypeMismatch) -> ServiceError:
             target = _JAVA_TYPES.get(node.type_name, f"a {node.type_name}")
             message = f"{token} can not be converted to {target}"
         return ServiceError("SerializationException", message, 400)
-    name = _wire_path(mismatch.path)
+    name = wire_path(mismatch.path)
     text = f"Value ({java_string(value)}) for parameter {name} is invalid."
     if protocol == "rest-xml":
         return ServiceError(
             "InvalidArgument", text, 400, ArgumentName=name, ArgumentValue=java_string(value)
         )
     return ServiceError("InvalidParameterValue", text, 400)
-
-
-def _error(
-    protocol: str, service: str, operation: OperationModel, violations: list[_Violation]
-) -> ServiceError:
-    missing = next((v for v in violations if v.missing), None)
-    if service == "sqs" and missing is not None:
-        return ServiceError(
-            "MissingParameter",
-            f"The request must contain the parameter {_wire_path(missing.path)}.",
-            400,
-        )
-    if protocol == "ec2":
-        if missing is not None:
-            return ServiceError(
-                "MissingParameter",
-                f"The request must contain the parameter {_wire_path(missing.path)}",
-                400,
-            )
-        first = violations[0]
-        return ServiceError(
-            "InvalidParameterValue",
-            f"Value ({java_string(first.value)}) for parameter {_wire_path(first.path)} is "
-            f"invalid. {first.constraint}.",
-            400,
-        )
-    if protocol == "rest-xml":
-        return _rest_xml_error(operation, missing or violations[0])
-    texts = [_coral_text(v) for v in violations]
-    code = "ValidationException" if protocol in JSON_PROTOCOLS else "ValidationError"
-    return ServiceError(code, coral_message(texts), 400)
-
-
-def _rest_xml_error(operation: OperationModel, violation: _Violation) -> ServiceError:
-    """S3's answers: it does not validate the Coral way."""
-    segments = _segments(violation.path)
-    location, wire = None, _wire_path(violation.path)
-    if len(segments) == 1 and operation.input_shape is not None:
-        name = segments[0][1]
-        member = operation.input_shape.members.get(name)
-        if member is not None:
-            location = member.serialization.get("location")
-            wire = member.serialization.get("name", name)
-    if violation.missing:
-        if location == "header":
-            return ServiceError(
-                "InvalidRequest", f"Missing required header for this request: {wire}", 400
-            )
-        if location in ("querystring", "uri"):
-            return ServiceError("InvalidRequest", f"Missing required parameter: {wire}", 400)
-        return ServiceError(
-            "MalformedXML",
-            "The XML you provided was not well-formed or did not validate against our "
-            "published schema",
-            400,
-        )
-    shown = "" if violation.sensitive else java_string(violation.value)
-    return ServiceError(
-        "InvalidArgument",
-        f"Invalid value for {wire}: {violation.constraint}",
-        400,
-        ArgumentName=wire,
-        ArgumentValue=shown,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1029,14 +883,14 @@ def validate_input(
     root = _compiler(service).operation(operation)
     if root is None:
         return
-    walker = _Walker(service.service_name in NOT_NULL_IN_ELEMENT_CONSTRAINTS)
     protocol = protocol or operation.metadata.get("protocol") or "json"
+    walker = _Walker(rules_for(service.service_name, protocol).element_not_null)
     try:
         walker.walk(root, params if params is not None else {}, None)
     except _TypeMismatch as mismatch:
         raise _type_error(protocol, mismatch) from None
     if walker.violations:
-        raise _error(protocol, service.service_name, operation, walker.violations)
+        raise constraint_error(protocol, operation, walker.violations)
 
 
 __all__ = [

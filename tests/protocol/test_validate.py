@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from lamina.protocol.constraint_errors import LAMBDA_RUNTIMES, RULES
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.models import load_service_model, service_model_from_parts
+from lamina.protocol.serialize.errors import error_shape
 from lamina.protocol.validate import (
     compile_pattern,
     java_string,
@@ -154,13 +156,46 @@ def test_a_deprecated_runtime_is_still_in_the_enum(create_function):
     assert passes(create_function, full_request(Runtime="python2.7"))
 
 
-def test_an_unknown_runtime_fails_the_enum(lam, create_function):
-    runtimes = ", ".join(lam.shape_for("Runtime").enum)
-    assert error_of(create_function, full_request(Runtime="cobol")) == (
+def test_an_unknown_runtime_is_lambdas_own_invalid_parameter(create_function):
+    # not Coral's ValidationException: Lambda's code, unquoted value, its own list of runtimes
+    with pytest.raises(ServiceError) as excinfo:
+        validate_input(create_function, full_request(Runtime="python2.1"))
+    error = excinfo.value
+    assert (error.code, error.status, error.message) == (
+        "InvalidParameterValueException",
+        400,
+        "Value python2.1 at 'runtime' failed to satisfy constraint: Member must satisfy enum "
+        f"value set: [{LAMBDA_RUNTIMES}] or be a valid ARN",
+    )
+    assert error.fields == {"Type": "User"}
+
+
+def test_update_function_configuration_refuses_a_runtime_the_same_way(lam):
+    update = lam.operation_model("UpdateFunctionConfiguration")
+    code, _, message = error_of(update, {"FunctionName": "f", "Runtime": "cobol"})
+    assert code == "InvalidParameterValueException"
+    assert message.startswith("Value cobol at 'runtime' failed to satisfy constraint: ")
+
+
+def test_an_unknown_runtime_beside_other_violations_leaves_them_to_coral(create_function):
+    assert error_of(create_function, full_request(Runtime="cobol", Timeout=0)) == (
         "ValidationException",
         400,
-        one("runtime", "Value 'cobol'", f"Member must satisfy enum value set: [{runtimes}]"),
+        one("timeout", "Value '0'", "Member must have value greater than or equal to 1"),
     )
+
+
+def test_lambdas_runtime_list_is_aws_s_hash_set_order():
+    # AWS prints the set as a java.util.HashSet of 32 buckets iterates it: by bucket index,
+    # (h ^ h >>> 16) & 31 of String.hashCode h. A wrong copy of the list would break this.
+    def bucket(name: str) -> int:
+        h = 0
+        for ch in name:
+            h = (31 * h + ord(ch)) & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & 31
+
+    buckets = [bucket(name) for name in LAMBDA_RUNTIMES.split(", ")]
+    assert buckets == sorted(buckets)
 
 
 def test_two_violations_are_reported_together(create_function):
@@ -325,13 +360,19 @@ def test_sqs_names_a_missing_parameter():
     )
 
 
-def test_the_protocol_of_the_request_decides_the_code():
-    # CloudWatch speaks smithy-rpc-v2-cbor, json and query
-    put = load_service_model("cloudwatch").operation_model("PutMetricData")
-    expected = one("namespace", "Value null", "Member must not be null")
-    assert error_of(put, {}) == ("ValidationException", 400, expected)
-    assert error_of(put, {}, protocol="json") == ("ValidationException", 400, expected)
-    assert error_of(put, {}, protocol="query") == ("ValidationError", 400, expected)
+def test_the_protocol_of_the_request_decides_the_code_of_a_service_without_rules():
+    # a service the table does not name answers as its protocol's family does
+    op = model_op(
+        {
+            "In": {"type": "structure", "required": ["Name"], "members": {"Name": {"shape": "S"}}},
+            "S": {"type": "string"},
+        },
+        name="unlisted",
+    )
+    expected = one("name", "Value null", "Member must not be null")
+    assert error_of(op, {}) == ("ValidationException", 400, expected)
+    assert error_of(op, {}, protocol="smithy-rpc-v2-cbor") == ("ValidationException", 400, expected)
+    assert error_of(op, {}, protocol="query") == ("ValidationError", 400, expected)
 
 
 def test_ec2_names_a_missing_parameter():
@@ -735,3 +776,155 @@ def test_java_string():
     assert java_string(["a", 1]) == "[a, 1]"
     assert java_string({"k": ["v"]}) == "{k=[v]}"
     assert java_string(dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) == "Thu Jan 01 00:00:00 UTC 1970"
+
+
+# ------------------------------------------------------------- each service's own answer
+
+# Codes that are AWS's common errors rather than shapes of the service's model; the table gives
+# them their status (400) itself.
+COMMON_CODES = {"ValidationException", "ValidationError", "MissingParameter", "InvalidArgument"}
+
+
+@pytest.mark.parametrize("service", sorted(RULES))
+def test_every_code_of_the_table_is_in_the_model_or_a_common_error(service):
+    model = load_service_model(service)
+    rules = RULES[service]
+    for code in filter(None, [rules.code, rules.missing, *rules.operations.values()]):
+        assert error_shape(model, code) is not None or code in COMMON_CODES, code
+
+
+@pytest.fixture(scope="module")
+def cw():
+    return load_service_model("cloudwatch")
+
+
+def test_cloudwatch_names_missing_parameters_as_the_query_protocol_does(cw):
+    put = cw.operation_model("PutMetricData")
+    # the model's shape name: the serializer writes its query code, MissingParameter
+    assert error_of(put, {}) == (
+        "MissingRequiredParameterException",
+        400,
+        "The parameter Namespace is required.",
+    )
+    assert error_of(put, {}, protocol="query")[0] == "MissingRequiredParameterException"
+
+
+def test_cloudwatch_words_each_kind_of_constraint(cw):
+    put = cw.operation_model("PutMetricData")
+
+    def datum(**fields: Any) -> dict[str, Any]:
+        return {"Namespace": "App", "MetricData": [{"MetricName": "M", "Value": 1, **fields}]}
+
+    dimensions = [{"Name": f"d{i}", "Value": "v"} for i in range(31)]
+    assert error_of(put, datum(Dimensions=dimensions)) == (
+        "InvalidParameterValueException",
+        400,
+        "The collection MetricData.member.1.Dimensions must not have a size greater than 30.",
+    )
+    assert error_of(put, datum(Dimensions=[{"Name": "n", "Value": "v" * 1025}])) == (
+        "InvalidParameterValueException",
+        400,
+        "The parameter MetricData.member.1.Dimensions.member.1.Value must be shorter than "
+        "1025 characters.",
+    )
+    assert error_of(put, datum(Unit="Parsecs")) == (
+        "InvalidParameterValueException",
+        400,
+        "The value Parsecs for parameter MetricData.member.1.Unit is invalid.",
+    )
+
+
+def test_cloudwatch_names_the_list_element_that_failed(cw):
+    stats = cw.operation_model("GetMetricStatistics")
+    params = {
+        "Namespace": "App",
+        "MetricName": "M",
+        "StartTime": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        "EndTime": dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+        "Period": 60,
+        "Statistics": ["Sum", "Median"],
+    }
+    assert error_of(stats, params) == (
+        "InvalidParameterValueException",
+        400,
+        "The value Median for parameter Statistics.member.2 is invalid.",
+    )
+
+
+def test_cloudwatch_get_metric_data_answers_validation_error(cw):
+    data = cw.operation_model("GetMetricData")
+    code, status, message = error_of(data, {})
+    assert (code, status) == ("ValidationException", 400)  # ValidationError on the wire
+    assert message.split("\n") == [
+        "The parameter MetricDataQueries is required.",
+        "The parameter StartTime is required.",
+        "The parameter EndTime is required.",
+    ]
+
+
+def test_logs_answers_invalid_parameter_with_corals_text():
+    create = load_service_model("logs").operation_model("CreateLogGroup")
+    assert error_of(create, {"logGroupName": "a:b"}) == (
+        "InvalidParameterException",
+        400,
+        one(
+            "logGroupName",
+            "Value 'a:b'",
+            r"Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+",
+        ),
+    )
+
+
+def test_logs_has_its_own_sentence_for_a_name_over_512():
+    logs = load_service_model("logs")
+    for operation, params in (
+        ("CreateLogGroup", {"logGroupName": "a" * 513}),
+        ("CreateLogStream", {"logGroupName": "g", "logStreamName": "s" * 513}),
+    ):
+        assert error_of(logs.operation_model(operation), params) == (
+            "InvalidParameterException",
+            400,
+            "Invalid LogGroup or LogStream, both must have length less than or equal to 512.",
+        )
+
+
+def test_api_gateway_paths_start_with_the_operations_input():
+    apigw = load_service_model("apigateway")
+    put = apigw.operation_model("PutIntegration")
+    types = ", ".join(apigw.shape_for("IntegrationType").enum)
+    params = {"restApiId": "a", "resourceId": "r", "httpMethod": "GET", "type": "SOAP"}
+    assert error_of(put, params) == (
+        "ValidationException",
+        400,
+        one(
+            "putIntegrationInput.type",
+            "Value 'SOAP'",
+            f"Member must satisfy enum value set: [{types}]",
+        ),
+    )
+
+
+def test_dynamodb_events_and_step_functions_answer_corals_validation_exception():
+    for service, operation, params in (
+        ("dynamodb", "DescribeTable", {"TableName": ""}),
+        ("events", "DescribeRule", {"Name": "x" * 65}),
+        ("stepfunctions", "CreateActivity", {"name": "x" * 81}),
+    ):
+        op = load_service_model(service).operation_model(operation)
+        code, status, message = error_of(op, params)
+        assert (code, status) == ("ValidationException", 400), service
+        assert message.startswith("1 validation error detected: Value '"), service
+
+
+def test_sts_answers_validation_error():
+    assume = load_service_model("sts").operation_model("AssumeRole")
+    params = {"RoleArn": "arn:aws:iam::000000000000:role/r", "RoleSessionName": "a:b"}
+    assert error_of(assume, params) == (
+        "ValidationError",
+        400,
+        one(
+            "roleSessionName",
+            "Value 'a:b'",
+            r"Member must satisfy regular expression pattern: [\w+=,.@-]*",
+        ),
+    )
