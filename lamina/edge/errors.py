@@ -10,6 +10,7 @@ import json
 import logging
 
 from lamina.edge.request import EdgeRequest, edge_request, send_response
+from lamina.edge.unserved import UnservedService
 from lamina.protocol.errors import InternalFailure, ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.protocol.serialize import serialize_error
@@ -54,6 +55,15 @@ class ErrorLayer:
 
 
 def error_response(request: EdgeRequest, error: ServiceError) -> HttpResponse:
+    if isinstance(error, UnservedService):
+        # a service Lamina does not serve: written from that service's model all the same
+        return serialize_error(
+            error.model,
+            error.operation,
+            error,
+            request_id=request.request_id,
+            protocol=error.protocol,
+        )
     if request.service is not None:
         return serialize_error(
             request.service.model,

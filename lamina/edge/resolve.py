@@ -2,12 +2,14 @@
 
 AWS clients say it in several ways; we look at them from the most to the least certain:
 X-Amz-Target, the smithy RPC v2 path, the SigV4 credential scope, the Host name, and finally
-the URL path against each REST service's routes.
+the URL path against each REST service's routes. A request for a service Lamina does not serve
+is refused in that service's own protocol (unserved.py).
 """
 
 from __future__ import annotations
 
 from lamina.edge.request import EdgeRequest, edge_request
+from lamina.edge.unserved import UnservedServices
 from lamina.protocol.errors import ServiceError, UnknownOperation
 from lamina.services.registry import Service
 from lamina.types import ASGIApp, Receive, Scope, Send
@@ -25,6 +27,7 @@ class ServiceCatalog:
                 self.by_target_prefix[prefix] = service
             self.by_signing_name.setdefault(service.signing_name, []).append(service)
             self.by_endpoint_prefix[service.model.endpoint_prefix] = service
+        self.unserved = UnservedServices({service.name for service in services})
 
     def resolve(self, request: EdgeRequest) -> Service:
         http = request.http
@@ -42,7 +45,7 @@ class ServiceCatalog:
             if len(candidates) == 1:
                 return candidates[0]
             if not candidates:
-                raise ServiceError(
+                raise self.unserved.error(request) or ServiceError(
                     "NotImplementedException",
                     f"Lamina does not serve the AWS service '{request.signing_service}' yet.",
                     501,
@@ -59,7 +62,9 @@ class ServiceCatalog:
                 except ServiceError:
                     continue
                 return service
-        raise UnknownOperation(f"No AWS service at {http.method} {http.path}.", 404)
+        raise self.unserved.error(request) or UnknownOperation(
+            f"No AWS service at {http.method} {http.path}.", 404
+        )
 
 
 class ServiceResolutionLayer:
