@@ -181,8 +181,11 @@ def test_at_most_30_dimensions(cloudwatch):
     )
     too_many = [*thirty, {"Name": "d30", "Value": "v"}]
     code, status, message = put_error(cloudwatch, Value=1, Dimensions=too_many)
-    assert (code, status) == ("ValidationError", 400)
-    assert "Member must have length less than or equal to 30" in message
+    assert (code, status, message) == (
+        "InvalidParameterValue",
+        400,
+        "The collection MetricData.member.1.Dimensions must not have a size greater than 30.",
+    )
 
 
 def test_value_and_statistic_values_are_exclusive(cloudwatch):
