@@ -20,6 +20,7 @@ from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import choose_backend
 from lamina.execution.service import ExecutionService
+from lamina.protocol.validate import precompile
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.iam.provider import IamProvider
@@ -76,7 +77,14 @@ class Node:
         cells, so the first request finds the node as warm as every later one."""
         await self.start()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.executor, self.execution.warm_up)
+        await asyncio.gather(
+            loop.run_in_executor(self.executor, self.execution.warm_up),
+            loop.run_in_executor(self.executor, self._precompile_validation),
+        )
+
+    def _precompile_validation(self) -> None:
+        for service in self.services:
+            precompile(service.model)
 
     async def start(self) -> None:
         for service in self.services:
