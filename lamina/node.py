@@ -22,6 +22,7 @@ from lamina.execution.sandbox import choose_backend
 from lamina.execution.service import ExecutionService
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
+from lamina.services.iam.provider import IamProvider
 from lamina.services.lambda_.provider import LambdaProvider
 from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
@@ -53,6 +54,7 @@ class Node:
             Service("lambda", LambdaProvider(self.store, settings, self.execution, self.metrics)),
             Service("logs", logs),
             Service("cloudwatch", CloudWatchProvider(self.store, settings, self.metrics)),
+            Service("iam", IamProvider(self.store, settings)),
         ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()

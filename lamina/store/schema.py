@@ -202,3 +202,179 @@ cloudwatch_datapoints = sa.Table(
     sa.Column("minimum", sa.Float, nullable=False),
     sa.Column("maximum", sa.Float, nullable=False),
 )
+
+# IAM: global per account (no region). Names are unique per account whatever their case
+# (`name_key` is the lower-cased name), and keep the case they were created with. ARNs are
+# derived from account, path and name; ids are AWS-shaped (AROA…, AIDA…, …).
+iam_roles = sa.Table(
+    "iam_roles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("name_key", sa.String(64), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),
+    sa.Column("role_id", sa.String(32), nullable=False),
+    sa.Column("trust_policy", sa.Text, nullable=False),  # the document as it was sent
+    sa.Column("description", sa.String(1000), nullable=True),
+    sa.Column("max_session_duration", sa.Integer, nullable=False),
+    sa.Column("permissions_boundary", sa.String(2048), nullable=True),  # a policy ARN
+    sa.Column("created_at", sa.Float, nullable=False),  # seconds since the epoch
+    sa.Column("last_used_at", sa.Float, nullable=True),
+    sa.Column("last_used_region", sa.String(32), nullable=True),
+    sa.UniqueConstraint("account_id", "name_key", name="uq_iam_roles_name"),
+    sa.Index("ix_iam_roles_role_id", "role_id"),
+)
+
+iam_users = sa.Table(
+    "iam_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("name_key", sa.String(64), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),
+    sa.Column("user_id", sa.String(32), nullable=False),
+    sa.Column("permissions_boundary", sa.String(2048), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("account_id", "name_key", name="uq_iam_users_name"),
+)
+
+iam_groups = sa.Table(
+    "iam_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("name_key", sa.String(128), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),
+    sa.Column("group_id", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("account_id", "name_key", name="uq_iam_groups_name"),
+)
+
+iam_group_members = sa.Table(
+    "iam_group_members",
+    metadata,
+    sa.Column(
+        "group_row",
+        sa.Integer,
+        sa.ForeignKey("iam_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "user_row", sa.Integer, sa.ForeignKey("iam_users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("added_at", sa.Float, nullable=False),
+)
+
+# Customer managed policies; AWS managed ones are a data file in the package, never rows.
+iam_policies = sa.Table(
+    "iam_policies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("name_key", sa.String(128), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),
+    sa.Column("policy_id", sa.String(32), nullable=False),
+    sa.Column("description", sa.String(1000), nullable=True),
+    sa.Column("default_version", sa.String(16), nullable=False),
+    sa.Column("next_version", sa.Integer, nullable=False),  # version numbers are never reused
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("account_id", "name_key", name="uq_iam_policies_name"),
+)
+
+iam_policy_versions = sa.Table(
+    "iam_policy_versions",
+    metadata,
+    sa.Column(
+        "policy_row",
+        sa.Integer,
+        sa.ForeignKey("iam_policies.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("version_id", sa.String(16), primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# A managed policy (customer or AWS, by ARN) attached to a role, user or group (by row id).
+iam_attachments = sa.Table(
+    "iam_attachments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("policy_arn", sa.String(2048), nullable=False),
+    sa.Column("principal_kind", sa.String(8), nullable=False),  # role, user, group
+    sa.Column("principal_row", sa.Integer, nullable=False),
+    sa.UniqueConstraint("principal_kind", "principal_row", "policy_arn", name="uq_iam_attachments"),
+    sa.Index("ix_iam_attachments_policy", "account_id", "policy_arn"),
+)
+
+# Inline policies of roles, users and groups.
+iam_inline_policies = sa.Table(
+    "iam_inline_policies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("principal_kind", sa.String(8), nullable=False),
+    sa.Column("principal_row", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.UniqueConstraint("principal_kind", "principal_row", "name", name="uq_iam_inline_policies"),
+)
+
+iam_access_keys = sa.Table(
+    "iam_access_keys",
+    metadata,
+    sa.Column("access_key_id", sa.String(32), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column(
+        "user_row", sa.Integer, sa.ForeignKey("iam_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # Active, Inactive
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_used_at", sa.Float, nullable=True),
+    sa.Column("last_used_service", sa.String(64), nullable=True),
+    sa.Column("last_used_region", sa.String(32), nullable=True),
+    sa.Index("ix_iam_access_keys_user", "user_row"),
+)
+
+iam_instance_profiles = sa.Table(
+    "iam_instance_profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("name_key", sa.String(128), nullable=False),
+    sa.Column("path", sa.String(512), nullable=False),
+    sa.Column("profile_id", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("account_id", "name_key", name="uq_iam_instance_profiles_name"),
+)
+
+iam_instance_profile_roles = sa.Table(
+    "iam_instance_profile_roles",
+    metadata,
+    sa.Column(
+        "profile_row",
+        sa.Integer,
+        sa.ForeignKey("iam_instance_profiles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "role_row", sa.Integer, sa.ForeignKey("iam_roles.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+# DeleteServiceLinkedRole's tasks, for GetServiceLinkedRoleDeletionStatus.
+iam_deletion_tasks = sa.Table(
+    "iam_deletion_tasks",
+    metadata,
+    sa.Column("task_id", sa.String(512), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

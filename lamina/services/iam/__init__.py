@@ -1,0 +1,1 @@
+"""IAM: one per account, whatever the region (it is a global service)."""

@@ -1,0 +1,1 @@
+"""IAM's operations, a class per family; the provider gathers them."""
