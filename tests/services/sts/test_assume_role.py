@@ -80,9 +80,7 @@ def test_principals_by_bare_account_star_and_user_arn(endpoint):
 
 
 def test_cross_account_assume_role_lands_in_the_roles_account(endpoint):
-    role = make_role(
-        endpoint, "shared", trust({"AWS": "111111111111"}), access_key="222222222222"
-    )
+    role = make_role(endpoint, "shared", trust({"AWS": "111111111111"}), access_key="222222222222")
     caller = client("sts", endpoint, access_key="111111111111")
     answer = caller.assume_role(RoleArn=role["Arn"], RoleSessionName="visit")
     identity = sts_with(endpoint, answer["Credentials"]).get_caller_identity()
@@ -138,9 +136,7 @@ def test_duration_seconds_limits(endpoint):
 
 def test_role_chaining_is_limited_to_one_hour(endpoint):
     first = make_role(endpoint, "first", trust(ACCOUNT_ROOT))
-    second = make_role(
-        endpoint, "second", trust({"AWS": first["Arn"]}), MaxSessionDuration=7200
-    )
+    second = make_role(endpoint, "second", trust({"AWS": first["Arn"]}), MaxSessionDuration=7200)
     session = client("sts", endpoint).assume_role(RoleArn=first["Arn"], RoleSessionName="a1")
     chained = sts_with(endpoint, session["Credentials"])
     with pytest.raises(ClientError) as excinfo:
@@ -191,7 +187,9 @@ def test_session_tags_need_sts_tag_session_in_the_trust_policy(endpoint):
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", Tags=tags)
     assert "sts:TagSession" in error_of(excinfo)[2]
-    tagged = make_role(endpoint, "tagged", trust(ACCOUNT_ROOT, ["sts:AssumeRole", "sts:TagSession"]))
+    tagged = make_role(
+        endpoint, "tagged", trust(ACCOUNT_ROOT, ["sts:AssumeRole", "sts:TagSession"])
+    )
     answer = sts.assume_role(RoleArn=tagged["Arn"], RoleSessionName="s1", Tags=tags)
     assert 0 < answer["PackedPolicySize"] <= 100
 
