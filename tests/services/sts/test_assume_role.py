@@ -22,7 +22,7 @@ def test_assume_role_returns_temporary_credentials(endpoint):
     assert len(credentials["AccessKeyId"]) == 20
     assert len(credentials["SecretAccessKey"]) == 40
     assert credentials["SessionToken"]
-    left = credentials["Expiration"] - dt.datetime.now(dt.timezone.utc)
+    left = credentials["Expiration"] - dt.datetime.now(dt.UTC)
     assert dt.timedelta(minutes=59) < left <= dt.timedelta(hours=1)  # the default: one hour
     assert answer["AssumedRoleUser"] == {
         "AssumedRoleId": f"{role['RoleId']}:me",
@@ -130,7 +130,7 @@ def test_duration_seconds_limits(endpoint):
     )
     long = make_role(endpoint, "long", trust(ACCOUNT_ROOT), MaxSessionDuration=43200)
     answer = sts.assume_role(RoleArn=long["Arn"], RoleSessionName="s1", DurationSeconds=43200)
-    left = answer["Credentials"]["Expiration"] - dt.datetime.now(dt.timezone.utc)
+    left = answer["Credentials"]["Expiration"] - dt.datetime.now(dt.UTC)
     assert left > dt.timedelta(hours=11, minutes=59)
 
 

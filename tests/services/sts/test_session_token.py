@@ -12,7 +12,7 @@ from tests.services.sts.conftest import make_role, make_user_key, sts_with, trus
 
 
 def _left(answer) -> dt.timedelta:
-    return answer["Credentials"]["Expiration"] - dt.datetime.now(dt.timezone.utc)
+    return answer["Credentials"]["Expiration"] - dt.datetime.now(dt.UTC)
 
 
 def test_a_users_session_is_the_user_and_lasts_twelve_hours_by_default(endpoint):
