@@ -1,12 +1,14 @@
 import sys
 
-from bench import async_invoke, control_plane, invoke
+from bench import async_invoke, control_plane, invoke, signatures
 
-# `python -m bench [control_plane|invoke|async_invoke]`: some of them, or all.
-wanted = set(sys.argv[1:]) or {"control_plane", "invoke", "async_invoke"}
+# `python -m bench [control_plane|invoke|async_invoke|signatures]`: some of them, or all.
+wanted = set(sys.argv[1:]) or {"control_plane", "invoke", "async_invoke", "signatures"}
 if "control_plane" in wanted:
     control_plane.run()
 if "invoke" in wanted:
     invoke.run()
 if "async_invoke" in wanted:
     async_invoke.run()
+if "signatures" in wanted:
+    signatures.run()

@@ -47,6 +47,11 @@ class Settings:
     # Waits before the retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
     node_id: str | None = None  # this node's name on its leases; None: host name and port
+    # LAMINA_CREDENTIALS: "AKID:SECRET[:ACCOUNT],…", keys of an account's root (default
+    # account 000000000000 unless ACCOUNT, 12 digits, names another).
+    credentials: str = ""
+    # LAMINA_OIDC_ISSUERS: issuers trusted by AssumeRoleWithWebIdentity (JSON, or its file).
+    oidc_issuers: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -67,6 +72,8 @@ class Settings:
             idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),
             async_retry_delays=_delays(env.get("LAMINA_ASYNC_RETRY_DELAYS")),
             node_id=env.get("LAMINA_NODE_ID") or None,
+            credentials=env.get("LAMINA_CREDENTIALS", ""),
+            oidc_issuers=env.get("LAMINA_OIDC_ISSUERS") or None,
         )
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         return settings.resolved()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from lamina.identity import Identity, root_of
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,13 @@ class RequestContext:
     operation: str
     base_url: str  # how the caller reached Lamina, e.g. http://127.0.0.1:4566
     access_key: str | None = None
+    # The caller (root, IAM user, assumed role, or an AWS service in-process); a context
+    # built without one is the root of its account, as before identities existed.
+    identity: Identity = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.identity is None:
+            object.__setattr__(self, "identity", root_of(self.account_id, self.access_key))
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"

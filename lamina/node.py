@@ -14,19 +14,32 @@ from lamina.edge.auth import SignatureLayer
 from lamina.edge.body import BodyLayer
 from lamina.edge.dispatch import ServiceDispatcher
 from lamina.edge.errors import ErrorLayer
+from lamina.edge.identity import IdentityLayer
 from lamina.edge.internal import InternalRoutes
 from lamina.edge.lifespan import LifespanLayer
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import choose_backend
 from lamina.execution.service import ExecutionService
+from lamina.identity import (
+    IAM_USER,
+    CachedCredentials,
+    ConfiguredCredentials,
+    Credential,
+    CredentialChain,
+    Identity,
+)
 from lamina.protocol.validate import precompile
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
+from lamina.services.iam import access_keys
 from lamina.services.iam.provider import IamProvider
+from lamina.services.internal import InternalClient
 from lamina.services.lambda_.provider import LambdaProvider
 from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
+from lamina.services.sts.provider import StsProvider
+from lamina.services.sts.sessions import SessionCredentials
 from lamina.store import Store, open_store
 from lamina.types import ASGIApp
 
@@ -51,11 +64,26 @@ class Node:
         self.metrics.start()
         logs = LogsProvider(self.store, settings)
         self.execution.sink = logs.sink  # function output goes to CloudWatch Logs
+        # Services reach each other in-process through one client (DESIGN decision 10).
+        self.internal = InternalClient(lambda: self.services, settings.endpoint_url)
+        # Who a request's access key names: configured root keys, IAM users' keys, STS
+        # sessions; the edge asks on every request, so answers are cached briefly.
+        self.credentials = CachedCredentials(
+            CredentialChain(
+                [
+                    ConfiguredCredentials(settings.credentials),
+                    IamUserKeys(self.store),
+                    SessionCredentials(self.store),
+                ]
+            )
+        )
+        lambda_ = LambdaProvider(self.store, settings, self.execution, self.metrics, self.internal)
         self.services = [
-            Service("lambda", LambdaProvider(self.store, settings, self.execution, self.metrics)),
+            Service("lambda", lambda_),
             Service("logs", logs),
             Service("cloudwatch", CloudWatchProvider(self.store, settings, self.metrics)),
             Service("iam", IamProvider(self.store, settings)),
+            Service("sts", StsProvider(self.store, settings, self.internal, self.credentials)),
         ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()
@@ -65,6 +93,7 @@ class Node:
         reads_inline = not self.store.reads_wait
         app: ASGIApp = ServiceDispatcher(InternalRoutes(self), self.executor, reads_inline)
         app = SignatureLayer(app, self.settings.verify_signatures)
+        app = IdentityLayer(app, self.credentials, self.executor, reads_inline)
         app = ServiceResolutionLayer(app, self.catalog)
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
@@ -115,6 +144,7 @@ class Node:
 
     def _reset_store(self) -> None:
         self.store.reset()
+        self.credentials.forget()
         for service in self.services:
             service.provider.reset()
 
@@ -125,3 +155,24 @@ class Node:
         self.executor.shutdown(wait=True)
         self.metrics.close()  # its last flush needs the store
         self.store.close()
+
+
+class IamUserKeys:
+    """IAM users' access keys (AKIA…) as the edge sees them, from IAM's `access_keys.lookup`
+    (the lookup IAM offers for authentication)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def lookup(self, access_key_id: str) -> Credential | None:
+        if len(access_key_id) != 20 or not access_key_id.startswith("AKIA"):
+            return None
+        with self.store.read() as conn:
+            key = access_keys.lookup(conn, access_key_id)
+        if key is None:
+            return None
+        identity = Identity(
+            key.account_id, key.user_arn, key.user_id, IAM_USER, key.access_key_id,
+            user_name=key.user_name,
+        )  # fmt: skip
+        return Credential(key.access_key_id, key.secret_access_key, identity, active=key.active)

@@ -48,6 +48,7 @@ class ServiceDispatcher:
             operation=operation.name,
             base_url=url,
             access_key=request.access_key,
+            identity=request.identity,  # type: ignore[arg-type]  # None: the root
         )
         result: dict[str, Any]
         if handler.is_async:

@@ -11,6 +11,7 @@ from lamina.types import Scope, Send
 if TYPE_CHECKING:
     from botocore.model import OperationModel
 
+    from lamina.identity import Credential, Identity
     from lamina.services.registry import Service
 
 SCOPE_KEY = "lamina.request"
@@ -27,6 +28,8 @@ class EdgeRequest:
     region: str = ""
     access_key: str | None = None
     signing_service: str | None = None  # from the SigV4 credential scope
+    identity: Identity | None = None  # who is calling (the IdentityLayer)
+    credential: Credential | None = None  # what Lamina holds for the access key, if known
     extra: dict[str, object] = field(default_factory=dict)
 
 

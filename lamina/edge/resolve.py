@@ -8,6 +8,8 @@ is refused in that service's own protocol (unserved.py).
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from lamina.edge.request import EdgeRequest, edge_request
 from lamina.edge.unserved import UnservedServices
 from lamina.protocol.errors import ServiceError, UnknownOperation
@@ -21,7 +23,11 @@ class ServiceCatalog:
         self.by_target_prefix: dict[str, Service] = {}
         self.by_signing_name: dict[str, list[Service]] = {}
         self.by_endpoint_prefix: dict[str, Service] = {}
+        self.by_query_action: dict[str, list[Service]] = {}
         for service in services:
+            if service.model.metadata.get("protocol") in ("query", "ec2"):
+                for name in service.model.operation_names:
+                    self.by_query_action.setdefault(name, []).append(service)
             prefix = service.model.metadata.get("targetPrefix")
             if prefix:
                 self.by_target_prefix[prefix] = service
@@ -55,6 +61,9 @@ class ServiceCatalog:
         service = self.by_endpoint_prefix.get(host.split(".")[0])
         if service:
             return service
+        service = self.by_action(request)
+        if service:
+            return service
         for service in self.services:
             if service.model.metadata.get("protocol", "").startswith("rest"):
                 try:
@@ -65,6 +74,18 @@ class ServiceCatalog:
         raise self.unserved.error(request) or UnknownOperation(
             f"No AWS service at {http.method} {http.path}.", 404
         )
+
+    def by_action(self, request: EdgeRequest) -> Service | None:
+        """An unsigned query-protocol request (AssumeRoleWithWebIdentity) to a host that
+        names no service: the one query service with that Action."""
+        http = request.http
+        if http.method != "POST" or "x-www-form-urlencoded" not in http.headers.get(
+            "content-type", ""
+        ):
+            return None
+        action = parse_qs(http.body.decode("latin-1")).get("Action", [""])[0]
+        candidates = self.by_query_action.get(action, [])
+        return candidates[0] if len(candidates) == 1 else None
 
 
 class ServiceResolutionLayer:

@@ -23,11 +23,34 @@ class FunctionSnapshot:
     code_digest: str
     revision_id: str  # a new revision retires the old environments
     environment: dict[str, str] = field(default_factory=dict)
+    role: str = ""  # the execution role's ARN
+    # The execution role's session (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_SESSION_TOKEN), set when an environment is made for the function, and when it
+    # expires (seconds since the epoch; None: it does not).
+    credentials: dict[str, str] | None = field(default=None, compare=False)
+    credentials_expire_at: float | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """Which pool an environment belongs to: one function version of one account."""
         return (self.account_id, self.region, self.name, self.version)
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    """What an environment's SDK signs with, and until when."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expires_at: float | None = None
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_SESSION_TOKEN": self.session_token,
+        }
 
 
 @dataclass(frozen=True)

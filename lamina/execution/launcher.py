@@ -223,11 +223,13 @@ class Launcher:
             "AWS_LAMBDA_LOG_STREAM_NAME": stream,
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "_HANDLER": function.handler,
-            # The SDK inside reaches this Lamina, in the function's own account.
+            # The SDK inside reaches this Lamina as the execution role's session; without
+            # one (no role to assume), as the root of the function's account.
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_ACCESS_KEY_ID": function.account_id,
             "AWS_SECRET_ACCESS_KEY": "lamina",
             "AWS_SESSION_TOKEN": "lamina",
+            **(function.credentials or {}),
         }
         return {**function.environment, **env}
 

@@ -7,14 +7,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from lamina.execution.environment import ExecutionEnvironment
-from lamina.execution.function import FunctionSnapshot
+from lamina.execution.function import FunctionSnapshot, RoleCredentials
 from lamina.execution.launcher import Launcher, StemKey
 from lamina.execution.stemcells import StemCells
 
 log = logging.getLogger("lamina.execution")
+
+# An environment is retired before its role credentials expire: it must not start an
+# invocation that could outlast them (the function's timeout, and this margin).
+CREDENTIALS_MARGIN_S = 60.0
 
 
 @dataclass
@@ -33,6 +38,9 @@ class EnvironmentPool:
         self.idle_timeout_s = idle_timeout_s
         self._pools: dict[tuple[str, str, str, str], _Versions] = {}
         self._reaper: asyncio.Task[None] | None = None
+        # The execution role's credentials for a new environment (blocking; run in a thread;
+        # raises InitError when the role cannot be assumed). None: the default ones.
+        self.credentials: Callable[[FunctionSnapshot], RoleCredentials | None] | None = None
 
     async def acquire(
         self, function: FunctionSnapshot, patience_s: float = 0.0
@@ -78,13 +86,23 @@ class EnvironmentPool:
     def _warm(self, pool: _Versions) -> ExecutionEnvironment | None:
         while pool.idle:
             env = pool.idle.pop()  # the most recently used: the warmest
-            if not env.dead and env.process is not None and env.process.poll() is None:
+            alive = not env.dead and env.process is not None and env.process.poll() is None
+            if alive and not _credentials_ending(env.function):
                 return env
             env.destroy()
         return None
 
     async def _new(self, function: FunctionSnapshot) -> tuple[ExecutionEnvironment, float | None]:
         waiting_since = time.perf_counter()
+        if self.credentials is not None:
+            loop = asyncio.get_running_loop()
+            issued = await loop.run_in_executor(None, self.credentials, function)
+            if issued is not None:
+                function = replace(
+                    function,
+                    credentials=issued.environment(),
+                    credentials_expire_at=issued.expires_at,
+                )
         cell = self.stemcells.take(StemKey.of(function))
         if cell is not None:  # prewarmed: only the specialization is left
             self.launcher.assign(cell, function)
@@ -141,3 +159,11 @@ class EnvironmentPool:
             for env in pool.idle:
                 env.destroy()
         self._pools.clear()
+
+
+def _credentials_ending(function: FunctionSnapshot | None) -> bool:
+    """Whether an environment's role credentials could expire during its next invocation."""
+    if function is None or function.credentials_expire_at is None:
+        return False
+    ends = function.credentials_expire_at - function.timeout_s - CREDENTIALS_MARGIN_S
+    return time.time() >= ends

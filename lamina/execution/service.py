@@ -6,13 +6,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.environment import InitError
-from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
+from lamina.execution.function import (
+    FunctionSnapshot,
+    InvocationRequest,
+    InvocationResult,
+    RoleCredentials,
+)
 from lamina.execution.launcher import Launcher, StemKey
 from lamina.execution.logbatch import LogBatcher, LogSink
 from lamina.execution.pool import EnvironmentPool
@@ -115,6 +121,18 @@ class ExecutionService:
         if not self.pool.stemcells.wait_ready(keys, timeout_s):
             log.warning("stem cells for %s were not ready within %.0f s; serving anyway",
                         ", ".join(key.runtime for key in keys), timeout_s)  # fmt: skip
+
+    @property
+    def credentials(self) -> Callable[[FunctionSnapshot], RoleCredentials | None] | None:
+        """Where a new environment's execution-role credentials come from (the Lambda
+        service sets it); None: the account's root-style defaults."""
+        return self.pool.credentials
+
+    @credentials.setter
+    def credentials(
+        self, source: Callable[[FunctionSnapshot], RoleCredentials | None] | None
+    ) -> None:
+        self.pool.credentials = source
 
     @property
     def sink(self) -> LogSink | None:

@@ -378,3 +378,29 @@ iam_deletion_tasks = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+# STS: temporary credentials (GetSessionToken, AssumeRole, AssumeRoleWithWebIdentity), one
+# row per access key, with the identity they resolve to; kept a day past expiry, so a late
+# use is answered ExpiredToken rather than as an unknown key.
+sts_sessions = sa.Table(
+    "sts_sessions",
+    metadata,
+    sa.Column("access_key_id", sa.String(32), primary_key=True),  # ASIA…
+    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("session_token", sa.Text, nullable=False),
+    sa.Column("account_id", sa.String(12), nullable=False),  # of the identity
+    sa.Column("kind", sa.String(16), nullable=False),  # root, iam-user, assumed-role
+    sa.Column("arn", sa.String(2048), nullable=False),
+    sa.Column("user_id", sa.String(256), nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=True),
+    sa.Column("role_arn", sa.String(2048), nullable=True),
+    sa.Column("role_id", sa.String(32), nullable=True),
+    sa.Column("session_name", sa.String(64), nullable=True),
+    sa.Column("chained", sa.Boolean, nullable=False, default=False),
+    sa.Column("web_identity", sa.String(2048), nullable=True),  # the OIDC issuer
+    sa.Column("source_identity", sa.String(64), nullable=True),
+    sa.Column("tags", sa.Text, nullable=True),  # JSON [[key, value], …]
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Index("ix_sts_sessions_expires", "expires_at"),
+)

@@ -158,6 +158,7 @@ def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> Fu
         code_digest=function.code_digest,
         revision_id=function.revision_id,
         environment=dict(config.get("Environment", {}).get("Variables", {})),
+        role=config.get("Role", ""),
     )
 
 

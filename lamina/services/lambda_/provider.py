@@ -19,6 +19,7 @@ from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
 from lamina.services import tagging
 from lamina.services.cloudwatch.recorder import MetricRecorder
+from lamina.services.internal import InternalClient
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import (
     LATEST,
@@ -50,6 +51,7 @@ from lamina.services.lambda_.event_queue import EventQueue
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.recent import Recent
+from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
@@ -70,6 +72,7 @@ class LambdaProvider(
         settings: Settings,
         execution: ExecutionService | None = None,
         recorder: MetricRecorder | None = None,
+        internal: InternalClient | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -81,6 +84,9 @@ class LambdaProvider(
         self.metrics = LambdaMetrics(recorder)
         self.writer = BatchWriter(store, "lamina-lambda-writer")
         self.events: EventQueue | None = None
+        self.roles = ExecutionRoles(internal, settings)
+        if execution is not None and internal is not None:
+            execution.credentials = self.roles.credentials
 
     async def start(self) -> None:
         self._slot_freed = asyncio.Event()
@@ -186,6 +192,7 @@ class LambdaProvider(
             raise not_supported("publishing versions (Publish)")
         arn = function_arn(ref.region, ref.account_id, ref.name)
         config = initial_config(params, ref.name, arn)
+        self.roles.check(ctx, params["Role"])
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
@@ -221,6 +228,8 @@ class LambdaProvider(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
+        if "Role" in params:
+            self.roles.check(ctx, params["Role"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             return apply_changes(current.config, params), current.code_digest
