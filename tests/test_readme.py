@@ -82,9 +82,10 @@ def test_the_readme_quick_start_runs_as_written(clone):
                 outputs.append(run([".venv/bin/python", "-c", text], clone))
             else:
                 outputs += [shell(command, clone) for command in commands(text)]
-        arn, listing, invoked, logs = outputs
+        arn, listing, caller, invoked, logs = outputs
         assert arn.strip() == "arn:aws:lambda:us-east-1:000000000000:function:hello"
         assert '"FunctionName": "hello"' in listing
+        assert json.loads(caller)["Arn"] == "arn:aws:iam::000000000000:root"
         assert json.loads(invoked) == {"hello": {"name": "you"}}
         assert "START RequestId" in logs and "REPORT RequestId" in logs
     finally:
