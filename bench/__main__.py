@@ -1,11 +1,13 @@
 import sys
 
-from bench import async_invoke, control_plane, invoke, signatures
+from bench import async_invoke, control_plane, identity, invoke, signatures
 
-# `python -m bench [control_plane|invoke|async_invoke|signatures]`: some of them, or all.
-wanted = set(sys.argv[1:]) or {"control_plane", "invoke", "async_invoke", "signatures"}
+# `python -m bench [control_plane|identity|invoke|async_invoke|signatures]`: some of them, or all.
+wanted = set(sys.argv[1:]) or {"control_plane", "identity", "invoke", "async_invoke", "signatures"}
 if "control_plane" in wanted:
     control_plane.run()
+if "identity" in wanted:
+    identity.run()
 if "invoke" in wanted:
     invoke.run()
 if "async_invoke" in wanted:

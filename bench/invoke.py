@@ -119,7 +119,29 @@ def _pss_kb(proc: Path) -> int:
     return 0
 
 
+def first_after_start_up(count: int = 5) -> tuple[list[float], list[float]]:
+    """The first CreateFunction → first invoke answered on a node just started (a new user's
+    first call), each on a server of its own; and its Init Duration."""
+    totals, inits = [], []
+    for _ in range(count):
+        with Lamina({}) as lamina:
+            client = lambda_client(lamina.url)
+            started = time.perf_counter()
+            create(client, "first")
+            answer = client.invoke(FunctionName="first", LogType="Tail")
+            answer["Payload"].read()
+            totals.append((time.perf_counter() - started) * 1000)
+            found = _INIT.search(base64.b64decode(answer["LogResult"]).decode())
+            if found:
+                inits.append(float(found.group(1)))
+    return totals, inits
+
+
 def run() -> None:
+    first, first_inits = first_after_start_up()
+    print(f"first cold start after start-up (create → answer) p50 {statistics.median(first):.1f}"
+          f" ms  max {max(first):.1f} ms; Init Duration p50 {statistics.median(first_inits):.2f}"
+          f" ms")  # fmt: skip
     with Lamina({"LAMINA_IDLE_TIMEOUT": "600"}) as lamina:
         client = lambda_client(lamina.url)
         create(client, "hello")
