@@ -22,17 +22,14 @@ from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import choose_backend
 from lamina.execution.service import ExecutionService
 from lamina.identity import (
-    IAM_USER,
     CachedCredentials,
     ConfiguredCredentials,
-    Credential,
     CredentialChain,
-    Identity,
 )
 from lamina.protocol.validate import precompile
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
-from lamina.services.iam import access_keys
+from lamina.services.iam.credentials import IamUserKeys
 from lamina.services.iam.provider import IamProvider
 from lamina.services.internal import InternalClient
 from lamina.services.lambda_.provider import LambdaProvider
@@ -155,24 +152,3 @@ class Node:
         self.executor.shutdown(wait=True)
         self.metrics.close()  # its last flush needs the store
         self.store.close()
-
-
-class IamUserKeys:
-    """IAM users' access keys (AKIA…) as the edge sees them, from IAM's `access_keys.lookup`
-    (the lookup IAM offers for authentication)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def lookup(self, access_key_id: str) -> Credential | None:
-        if len(access_key_id) != 20 or not access_key_id.startswith("AKIA"):
-            return None
-        with self.store.read() as conn:
-            key = access_keys.lookup(conn, access_key_id)
-        if key is None:
-            return None
-        identity = Identity(
-            key.account_id, key.user_arn, key.user_id, IAM_USER, key.access_key_id,
-            user_name=key.user_name,
-        )  # fmt: skip
-        return Credential(key.access_key_id, key.secret_access_key, identity, active=key.active)
