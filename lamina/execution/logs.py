@@ -39,7 +39,8 @@ def report_line(
     fields = [
         f"REPORT RequestId: {request_id}",
         f"Duration: {duration_ms:.2f} ms",
-        f"Billed Duration: {max(1, math.ceil(duration_ms))} ms",
+        # Billed from the duration as printed: 311.004 shows as 311.00 and bills 311, not 312.
+        f"Billed Duration: {max(1, math.ceil(round(duration_ms, 2)))} ms",
         f"Memory Size: {memory_mb} MB",
         f"Max Memory Used: {max_memory_mb} MB",
     ]

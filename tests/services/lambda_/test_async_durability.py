@@ -19,7 +19,7 @@ from tests.server import LaminaServer
 RECORDING = """import json, time, boto3
 logs = boto3.client("logs")
 def handler(event, context):
-    time.sleep(0.02)
+    time.sleep(0.1)  # at 4 at a time, 200 take 5 s: the kill lands mid-way even under load
     stamp = int(time.time() * 1000)
     logs.put_log_events(logGroupName="ran", logStreamName="events",
                         logEvents=[{"timestamp": stamp, "message": str(event["n"])}])
