@@ -49,15 +49,21 @@ def cold_starts(client, count: int = 40) -> tuple[list[float], list[float]]:
     totals, inits = [], []
     for index in range(count):
         time.sleep(0.15)
-        started = time.perf_counter()
-        create(client, f"cold-{index}")
-        answer = client.invoke(FunctionName=f"cold-{index}", LogType="Tail")
-        answer["Payload"].read()
-        totals.append((time.perf_counter() - started) * 1000)
-        found = _INIT.search(base64.b64decode(answer["LogResult"]).decode())
-        if found:
-            inits.append(float(found.group(1)))
+        total, init = first_answer(client, f"cold-{index}")
+        totals.append(total)
+        inits += [init] if init is not None else []
     return totals, inits
+
+
+def first_answer(client, name: str) -> tuple[float, float | None]:
+    """CreateFunction → its first invoke answered, in ms; and that invoke's Init Duration."""
+    started = time.perf_counter()
+    create(client, name)
+    answer = client.invoke(FunctionName=name, LogType="Tail")
+    answer["Payload"].read()
+    total = (time.perf_counter() - started) * 1000
+    found = _INIT.search(base64.b64decode(answer["LogResult"]).decode())
+    return total, float(found.group(1)) if found else None
 
 
 def back_to_back(client, count: int = 20) -> list[float]:
@@ -125,15 +131,9 @@ def first_after_start_up(count: int = 5) -> tuple[list[float], list[float]]:
     totals, inits = [], []
     for _ in range(count):
         with Lamina({}) as lamina:
-            client = lambda_client(lamina.url)
-            started = time.perf_counter()
-            create(client, "first")
-            answer = client.invoke(FunctionName="first", LogType="Tail")
-            answer["Payload"].read()
-            totals.append((time.perf_counter() - started) * 1000)
-            found = _INIT.search(base64.b64decode(answer["LogResult"]).decode())
-            if found:
-                inits.append(float(found.group(1)))
+            total, init = first_answer(lambda_client(lamina.url), "first")
+            totals.append(total)
+            inits += [init] if init is not None else []
     return totals, inits
 
 
