@@ -99,8 +99,9 @@ class Node:
         return LifespanLayer(app, self.startup, self.stop)
 
     async def startup(self) -> None:
-        """Once, before the port listens: background work, then the default runtimes' stem
-        cells, so the first request finds the node as warm as every later one."""
+        """Once, before the port listens: background work, then, side by side, the default
+        runtimes' stem cells and every served operation's input checks, so the first requests
+        do not pay for interpreters, sandboxes or compiling (BENCHMARKS.md has what is left)."""
         await self.start()
         loop = asyncio.get_running_loop()
         await asyncio.gather(

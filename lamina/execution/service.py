@@ -112,9 +112,9 @@ class ExecutionService:
         self.pool.stemcells.prewarm(StemKey.for_runtime(runtime, memory_mb, ephemeral_storage_mb))
 
     def warm_up(self, timeout_s: float = 30.0) -> None:
-        """Start stem cells for this machine's default runtimes and wait for them (blocking),
-        so the first cold start after start-up costs what every later one does: without it,
-        finding the interpreters and the first sandbox start fall on the first invoke."""
+        """Start stem cells for this machine's default runtimes and wait for them (blocking):
+        without it, finding the interpreters and the first sandbox start fall on the first
+        invoke (about 2 s of it)."""
         keys = [StemKey.for_runtime(runtime) for runtime in runtimes.machine_runtimes()]
         for key in keys:
             self.pool.stemcells.prewarm(key)
