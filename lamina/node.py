@@ -62,7 +62,7 @@ class Node:
         logs = LogsProvider(self.store, settings)
         self.execution.sink = logs.sink  # function output goes to CloudWatch Logs
         # Services reach each other in-process through one client (DESIGN decision 10).
-        self.internal = InternalClient(lambda: self.services, settings.endpoint_url)
+        self.internal = InternalClient(lambda: self.services, settings.endpoint_url, self.executor)
         # Who a request's access key names: configured root keys, IAM users' keys, STS
         # sessions; the edge asks on every request, so answers are cached briefly.
         self.credentials = CachedCredentials(
