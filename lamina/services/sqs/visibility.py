@@ -145,6 +145,8 @@ class VisibilityOperations(SqsBase):
         error = await self.writer.write(lambda conn: _change(conn, target, timeout, handle))
         if error is not None:
             raise error
+        if timeout == 0:
+            self.waiters.notify(queue.id)  # visible again: a waiting receive may take it
         return {}
 
     async def change_message_visibility_batch(
@@ -167,6 +169,8 @@ class VisibilityOperations(SqsBase):
             return [(i, _change(conn, target, t, h)) for i, target, t, h in todo]
 
         outcomes = await self.writer.write(work) if todo else []
+        if any(t == 0 for _, _, t, _ in todo):
+            self.waiters.notify(queue.id)
         successful = []
         for entry_id, problem in outcomes:
             if problem is None:
