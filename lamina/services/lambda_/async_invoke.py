@@ -22,7 +22,7 @@ from lamina.execution.concurrency import Slot, Throttled
 from lamina.execution.function import InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
-from lamina.services.lambda_ import async_events, destinations
+from lamina.services.lambda_ import async_events, delivery, destinations
 from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
 from lamina.services.lambda_.async_events import AsyncEvent
 from lamina.services.lambda_.errors import not_supported, request_too_large
@@ -130,10 +130,11 @@ class AsyncInvokeOperations(InvokeOperations):
             await self._drop(item, {}, "FunctionNotFound", None)
             return
         config = await self._read(self._event_config, function.function_id, ref) or {}
+        dead_letter = (function.config.get("DeadLetterConfig") or {}).get("TargetArn") or None
         slot = await self._slot_for(event, ref, config)
         if slot is None:
             if not self.work.stopping:
-                await self._drop(item, config, "EventAgeExceeded", None)
+                await self._drop(item, config, "EventAgeExceeded", None, dead_letter=dead_letter)
             return
         self.metrics.async_age(key_of(ref), max(0.0, time.time() - event.received_at) * 1000)
         request = InvocationRequest(
@@ -147,7 +148,7 @@ class AsyncInvokeOperations(InvokeOperations):
         if not result.function_error:
             await self._finish(item, config, "Success", result, item.attempts + 1)
             return
-        await self._failed(item, config, result)
+        await self._failed(item, config, result, dead_letter)
 
     async def _slot_for(self, event: AsyncEvent, ref: FunctionRef, config: dict) -> Slot | None:
         """A concurrency slot, waited for while the function is at its limit; None when the
@@ -177,17 +178,21 @@ class AsyncInvokeOperations(InvokeOperations):
         self._slot_freed = asyncio.Event()
 
     async def _failed(
-        self, item: WorkItem[AsyncEvent], config: dict, result: InvocationResult
+        self,
+        item: WorkItem[AsyncEvent],
+        config: dict,
+        result: InvocationResult,
+        dead_letter: str | None,
     ) -> None:
         event = item.value
         attempts = item.attempts + 1
         if attempts > config.get("MaximumRetryAttempts", DEFAULT_RETRIES):
-            await self._drop(item, config, "RetriesExhausted", result, attempts)
+            await self._drop(item, config, "RetriesExhausted", result, attempts, dead_letter)
             return
         delays = self.settings.async_retry_delays
         due = time.time() + delays[min(attempts, len(delays)) - 1]
         if due - event.received_at > config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S):
-            await self._drop(item, config, "EventAgeExceeded", result, attempts)
+            await self._drop(item, config, "EventAgeExceeded", result, attempts, dead_letter)
             return
         await self.work.retry(item, attempts, due)
 
@@ -198,6 +203,7 @@ class AsyncInvokeOperations(InvokeOperations):
         condition: str,
         result: InvocationResult | None,
         attempts: int | None = None,
+        dead_letter: str | None = None,
     ) -> None:
         event = item.value
         log.warning(
@@ -207,7 +213,7 @@ class AsyncInvokeOperations(InvokeOperations):
             condition,
         )
         self.metrics.async_dropped(event.function)
-        await self._finish(item, config, condition, result, attempts or item.attempts)
+        await self._finish(item, config, condition, result, attempts or item.attempts, dead_letter)
 
     async def _finish(
         self,
@@ -216,19 +222,24 @@ class AsyncInvokeOperations(InvokeOperations):
         condition: str,
         result: InvocationResult | None,
         attempts: int,
+        dead_letter: str | None = None,
     ) -> None:
-        """Remove the event from the queue; in the same transaction, queue its record for the
-        destination its outcome names, if any."""
-        record = destinations.record_for(item.value, condition, result, attempts, config)
-        follow = self.event_item(record) if record is not None else None
+        """Remove the event from the queue; in the same transaction, queue what follows from
+        its outcome: a record for its destination, the event for its dead-letter queue."""
+        outcome = destinations.outcome_for(
+            item.value, condition, result, attempts, config, dead_letter
+        )
+        follow: list[WorkItem[Any]] = [self.event_item(event) for event in outcome.events]
+        follow += [delivery.item_for(each) for each in outcome.deliveries]
 
         def also(conn: Connection) -> None:
-            if follow is not None:
-                enqueue(conn, follow)
+            for each in follow:
+                enqueue(conn, each)
 
-        await self.work.finish(item, also)
-        if record is not None:
-            self.metrics.async_received(record.function)
+        await self.work.finish(item, also if follow else None)
+        for event in outcome.events:
+            self.metrics.async_received(event.function)
+        if follow:
             self.work.poke()
 
     def _event_config(self, function_id: int, ref: FunctionRef) -> dict | None:

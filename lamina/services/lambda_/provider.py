@@ -38,6 +38,8 @@ from lamina.services.lambda_.configuration import (
     new_revision,
     present,
 )
+from lamina.services.lambda_.dead_letters import check_dead_letter_config
+from lamina.services.lambda_.delivery import Deliveries
 from lamina.services.lambda_.errors import (
     code_storage_exceeded,
     function_exists,
@@ -87,6 +89,8 @@ class LambdaProvider(
         self.own_work = work is None
         self.work = work or WorkQueue.on(store, settings.node_name)
         self.work.register(self.invoke_kind())
+        self.work.register(Deliveries(internal, self.metrics).kind())
+        self.internal = internal
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
@@ -195,6 +199,8 @@ class LambdaProvider(
         arn = function_arn(ref.region, ref.account_id, ref.name)
         config = initial_config(params, ref.name, arn)
         self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
@@ -232,6 +238,8 @@ class LambdaProvider(
         ref = parse_function(ctx, params["FunctionName"])
         if "Role" in params:
             self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             return apply_changes(current.config, params), current.code_digest
