@@ -5,7 +5,7 @@ packed as lamina/services/lambda_/async_events.py packs them (a JSON header line
 event's payload), and that table goes.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import json
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
