@@ -226,19 +226,16 @@ class AsyncInvokeOperations(InvokeOperations):
     ) -> None:
         """Remove the event from the queue; in the same transaction, queue what follows from
         its outcome: a record for its destination, the event for its dead-letter queue."""
-        outcome = destinations.outcome_for(
+        deliveries = destinations.outcome_for(
             item.value, condition, result, attempts, config, dead_letter
         )
-        follow: list[WorkItem[Any]] = [self.event_item(event) for event in outcome.events]
-        follow += [delivery.item_for(each) for each in outcome.deliveries]
+        follow = [delivery.item_for(each) for each in deliveries]
 
         def also(conn: Connection) -> None:
             for each in follow:
                 enqueue(conn, each)
 
         await self.work.finish(item, also if follow else None)
-        for event in outcome.events:
-            self.metrics.async_received(event.function)
         if follow:
             self.work.poke()
 

@@ -1,11 +1,13 @@
-"""Delivering invocation records and dead-letter messages to SQS queues: work items of kind
-"lambda:destination", enqueued in the transaction that finishes the event they tell of, so a
-crash between the two loses nothing (a crash after a send may send it twice, never zero times).
+"""Delivering invocation records (to Lambda functions and SQS queues) and dead-letter messages
+(to SQS queues): work items of kind "lambda:destination", enqueued in the transaction that
+finishes the event they tell of, so a crash between the two loses nothing (a crash after a
+send may send it twice, never zero times).
 
-The handler sends through SQS's own SendMessage, in-process, as the function's account. A send
-that fails (the queue deleted, a message too large, a FIFO queue) is tried again after a short
-backoff and then dropped with a log line and a metric, as Lambda does: DestinationDeliveryFailures
-for a destination, DeadLetterErrors for a dead-letter queue.
+The handler calls the target service's own operation in-process (Lambda's Invoke with
+InvocationType Event; SQS's SendMessage) as the function's account. A send that fails (the
+destination deleted, a message too large, a FIFO queue) is tried again after a short backoff
+and then dropped with a log line and a metric, as Lambda does: DestinationDeliveryFailures for
+a destination, DeadLetterErrors for a dead-letter queue.
 """
 
 from __future__ import annotations
@@ -67,19 +69,31 @@ class Deliveries:
 
     async def send(self, item: WorkItem[Delivery]) -> None:
         delivery = item.value
-        parts = queue_parts(delivery.target_arn)
-        if parts is None or self.internal is None or not self.internal.serves("sqs"):
-            raise LookupError(f"Lamina cannot send to {delivery.target_arn}")
+        if self.internal is None:
+            raise LookupError("Lamina has no services to deliver to")
+        caller = root_of(delivery.source[0])  # the function's account sends
+        arn = delivery.target_arn
+        if arn.split(":")[2:3] == ["lambda"]:  # an asynchronous invoke of the destination
+            params = {"FunctionName": arn, "InvocationType": "Event",
+                      "Payload": delivery.body.encode()}  # fmt: skip
+            await self.internal.call_async(
+                "lambda", "Invoke", params, identity=caller, region=arn.split(":")[3]
+            )
+            return
+        parts = queue_parts(arn)
+        if parts is None or not self.internal.serves("sqs"):
+            raise LookupError(f"Lamina cannot send to {arn}")
         region, owner, name = parts
-        caller = root_of(delivery.source[0])
         found = await self.internal.call_async(
             "sqs", "GetQueueUrl", {"QueueName": name, "QueueOwnerAWSAccountId": owner},
             identity=caller, region=region,
         )  # fmt: skip
-        params: dict = {"QueueUrl": found["QueueUrl"], "MessageBody": delivery.body}
+        message: dict = {"QueueUrl": found["QueueUrl"], "MessageBody": delivery.body}
         if delivery.attributes:
-            params["MessageAttributes"] = delivery.attributes
-        await self.internal.call_async("sqs", "SendMessage", params, identity=caller, region=region)
+            message["MessageAttributes"] = delivery.attributes
+        await self.internal.call_async(
+            "sqs", "SendMessage", message, identity=caller, region=region
+        )
 
     async def failed(self, item: WorkItem[Delivery], error: BaseException) -> None:
         delivery = item.value

@@ -2,24 +2,22 @@
 OnSuccess or OnFailure destination, and the original event it sends to the function's
 dead-letter queue when the event is dropped.
 
-A record for a Lambda function destination is queued as an event of that function; one for an
-SQS queue, and a dead-letter message, is a delivery (delivery.py). SNS, EventBridge and S3
-targets are refused when configured (event_invoke.py, dead_letters.py) until those services
-exist.
+Each is a delivery (delivery.py): a record for a Lambda function is sent as an asynchronous
+Invoke of it, one for an SQS queue, and a dead-letter message, as a SendMessage. SNS, EventBridge
+and S3 targets are refused when configured (event_invoke.py, dead_letters.py) until those
+services exist.
 """
 
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from lamina.execution.concurrency import FunctionKey
 from lamina.execution.function import InvocationResult
-from lamina.services.lambda_.arns import LATEST, function_arn, ref_from_arn
+from lamina.services.lambda_.arns import LATEST, function_arn
 from lamina.services.lambda_.async_events import AsyncEvent
 
 ERROR_MESSAGE_LIMIT = 1024  # a dead-letter message's ErrorMessage, as AWS truncates it
@@ -27,22 +25,14 @@ ERROR_MESSAGE_LIMIT = 1024  # a dead-letter message's ErrorMessage, as AWS trunc
 
 @dataclass
 class Delivery:
-    """A message for an SQS queue, on behalf of the function whose event it tells of."""
+    """A message for a function or an SQS queue, on behalf of the function whose event it
+    tells of."""
 
-    target_arn: str  # arn:aws:sqs:REGION:ACCOUNT:NAME
+    target_arn: str  # a function ARN (arn:aws:lambda:…) or a queue ARN (arn:aws:sqs:…)
     body: str
     source: FunctionKey  # the function: its account sends, its metrics count a failure
     dead_letter: bool = False  # to the function's DeadLetterConfig, not a destination
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)  # MessageAttributes
-
-
-@dataclass
-class Outcome:
-    """What follows a finished event: records for function destinations (as new events of
-    those functions) and deliveries to queues."""
-
-    events: list[AsyncEvent] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
 
 
 def outcome_for(
@@ -52,34 +42,18 @@ def outcome_for(
     attempts: int,
     config: dict[str, Any],
     dead_letter_arn: str | None,
-) -> Outcome:
+) -> list[Delivery]:
     """The record for the destination this outcome goes to, if any, and the dead-letter
     message for a dropped event when the function has a dead-letter queue."""
-    outcome = Outcome()
+    deliveries = []
     which = "OnSuccess" if condition == "Success" else "OnFailure"
     arn = (config.get("DestinationConfig") or {}).get(which, {}).get("Destination")
     if arn:
         record = json.dumps(invocation_record(event, condition, result, attempts))
-        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
-        target = ref_from_arn(arn) if service == "lambda" else None
-        if target is not None:
-            outcome.events.append(
-                AsyncEvent(
-                    request_id=str(uuid.uuid4()),
-                    account_id=target.account_id,
-                    region=target.region,
-                    function_name=target.name,
-                    qualifier=target.qualifier or "",
-                    payload=record.encode(),
-                    trace_id=event.trace_id,
-                    received_at=time.time(),
-                )
-            )
-        elif service == "sqs":
-            outcome.deliveries.append(Delivery(arn, record, event.function))
+        deliveries.append(Delivery(arn, record, event.function))
     if condition != "Success" and dead_letter_arn:
-        outcome.deliveries.append(dead_letter_message(event, result, dead_letter_arn))
-    return outcome
+        deliveries.append(dead_letter_message(event, result, dead_letter_arn))
+    return deliveries
 
 
 def invocation_record(

@@ -16,7 +16,7 @@ QUEUE = "arn:aws:sqs:eu-west-1:111111111111:dlq"
 
 def test_the_error_message_is_the_function_s_truncated_to_1_kb():
     failed = InvocationResult(json.dumps({"errorMessage": "é" * 1000}).encode(), "Unhandled")
-    (message,) = outcome_for(EVENT, "RetriesExhausted", failed, 3, {}, QUEUE).deliveries
+    (message,) = outcome_for(EVENT, "RetriesExhausted", failed, 3, {}, QUEUE)
     text = message.attributes["ErrorMessage"]["StringValue"]
     assert len(text.encode()) <= 1024 and text == "é" * 512
     assert message.attributes["ErrorCode"] == {"DataType": "Number", "StringValue": "200"}
@@ -38,16 +38,17 @@ def test_success_goes_to_on_success_only_and_never_to_the_dead_letter_queue():
         }
     }
     ok = InvocationResult(b'"fine"', None)
-    outcome = outcome_for(EVENT, "Success", ok, 1, config, QUEUE)
-    assert [d.target_arn for d in outcome.deliveries] == ["arn:aws:sqs:eu-west-1:111111111111:ok"]
-    assert outcome.events == []
-    failed = outcome_for(
-        EVENT, "RetriesExhausted", InvocationResult(b"{}", "Handled"), 3, config, QUEUE
-    )
-    assert [e.function_name for e in failed.events] == ["f"]
-    assert [d.target_arn for d in failed.deliveries] == [QUEUE]
+    sent = outcome_for(EVENT, "Success", ok, 1, config, QUEUE)
+    assert [d.target_arn for d in sent] == ["arn:aws:sqs:eu-west-1:111111111111:ok"]
+    failed = InvocationResult(b"{}", "Handled")
+    sent = outcome_for(EVENT, "RetriesExhausted", failed, 3, config, QUEUE)
+    assert [(d.target_arn, d.dead_letter) for d in sent] == [
+        ("arn:aws:lambda:eu-west-1:111111111111:function:f", False),
+        (QUEUE, True),
+    ]
+    assert json.loads(sent[0].body)["requestContext"]["condition"] == "RetriesExhausted"
 
 
 def test_a_delivery_survives_its_packing():
-    (message,) = outcome_for(EVENT, "EventAgeExceeded", None, 0, {}, QUEUE).deliveries
+    (message,) = outcome_for(EVENT, "EventAgeExceeded", None, 0, {}, QUEUE)
     assert delivery.unpack(delivery.pack(message)) == message

@@ -194,8 +194,31 @@ def test_a_record_that_cannot_be_delivered_is_dropped_and_counted(endpoint, lamb
     )
     sqs.delete_queue(QueueUrl=url)
     _event(lambda_client, "unheard", {"n": 3})
-    metric = "lamina_lambda_destination_delivery_failures_total"
-    line = f'{metric}{{account="{ACCOUNT}",region="us-east-1",function_name="unheard"}} 1'
+    _wait_for_count(endpoint, "lamina_lambda_destination_delivery_failures_total", "unheard")
+
+
+def test_a_record_for_a_deleted_function_is_dropped_and_counted(endpoint, lambda_client):
+    target = create_function(lambda_client, "gone", Code=CODE)["FunctionArn"]
+    create_function(lambda_client, "caller", Code=CODE)
+    lambda_client.put_function_event_invoke_config(
+        FunctionName="caller", DestinationConfig={"OnSuccess": {"Destination": target}}
+    )
+    lambda_client.delete_function(FunctionName="gone")
+    _event(lambda_client, "caller", {"n": 4})
+    _wait_for_count(endpoint, "lamina_lambda_destination_delivery_failures_total", "caller")
+
+
+def test_a_dead_letter_message_that_cannot_be_sent_is_dropped_and_counted(endpoint, lambda_client):
+    sqs, url, arn = _queue(endpoint, "gone-letters")
+    create_function(lambda_client, "unlucky", Code=CODE, DeadLetterConfig={"TargetArn": arn})
+    lambda_client.put_function_event_invoke_config(FunctionName="unlucky", MaximumRetryAttempts=0)
+    sqs.delete_queue(QueueUrl=url)
+    _event(lambda_client, "unlucky", {"fail": True})
+    _wait_for_count(endpoint, "lamina_lambda_dead_letter_errors_total", "unlucky")
+
+
+def _wait_for_count(endpoint: str, metric: str, function: str) -> None:
+    line = f'{metric}{{account="{ACCOUNT}",region="us-east-1",function_name="{function}"}} 1'
 
     def counted() -> bool:
         return line in requests.get(f"{endpoint}/_lamina/metrics", timeout=10).text.splitlines()
