@@ -1,11 +1,13 @@
 """Asynchronous invocation: Invoke with InvocationType Event, and the older InvokeAsync.
 
-The event is durable in the store before the 202. A worker of this node runs it as soon as the
-function has a free concurrency slot (a throttled event waits for one, within its maximum age);
-a function error is retried after Lambda's delays, up to the event invoke config's
-MaximumRetryAttempts and MaximumEventAgeInSeconds. An event that cannot run any more is
-dropped: counted (AsyncEventsDropped), logged, and sent to an OnFailure destination if one is
-configured. Order is not promised, as on Lambda.
+The event is a work item (kind "lambda:invoke", lamina/work/) in the store before the 202. This
+node runs it as soon as the function has a free concurrency slot (a throttled event waits for
+one, within its maximum age); a function error is retried after Lambda's delays, up to the
+event invoke config's MaximumRetryAttempts and MaximumEventAgeInSeconds. An event that cannot
+run any more is dropped: counted (AsyncEventsDropped), logged, and sent to its OnFailure
+destination and its dead-letter queue, if configured; a successful one to its OnSuccess
+destination. Those deliveries are enqueued in the transaction that deletes the event
+(delivery.py). Order is not promised, as on Lambda.
 """
 
 from __future__ import annotations
