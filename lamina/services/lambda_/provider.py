@@ -17,6 +17,7 @@ from lamina.config import Settings
 from lamina.context import RequestContext
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
+from lamina.pollers.fleet import Fleet
 from lamina.services import tagging
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.internal import InternalClient
@@ -46,6 +47,7 @@ from lamina.services.lambda_.errors import (
     not_supported,
     precondition_failed,
 )
+from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
 from lamina.services.lambda_.event_queue import EventQueue
 from lamina.services.lambda_.invoke import key_of
@@ -61,6 +63,7 @@ from lamina.store.batch import BatchWriter
 class LambdaProvider(
     LambdaSettingsOperations,
     EventInvokeConfigOperations,
+    EventSourceMappingOperations,
     AsyncInvokeOperations,
     Provider,
 ):
@@ -84,6 +87,8 @@ class LambdaProvider(
         self.metrics = LambdaMetrics(recorder)
         self.writer = BatchWriter(store, "lamina-lambda-writer")
         self.events: EventQueue | None = None
+        self.internal = internal
+        self.pollers: Fleet | None = None  # polls the event source mappings' sources
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
@@ -94,8 +99,21 @@ class LambdaProvider(
         alone = self.store.dialect == "sqlite"  # a SQLite store is never shared by two nodes
         self.events = EventQueue(self.writer, self.settings.node_name, self.run_event, alone)
         await self.events.start()
+        if self.internal is not None:
+            self.pollers = Fleet(
+                self.writer,
+                self.settings.node_name,
+                self.internal,
+                self.load_mappings,
+                self.settle_mapping,
+                alone,
+            )
+            await self.pollers.start()
 
     async def stop(self) -> None:
+        if self.pollers is not None:
+            await self.pollers.stop()  # before the event queue: its batches invoke functions
+            self.pollers = None
         if self.events is not None:
             self.events.begin_stop()
             self.slot_freed(None)  # events waiting for a slot see the stop now
