@@ -1,40 +1,19 @@
 """FilterCriteria: which records of a batch reach the function. A record matches when any of
 the mapping's patterns matches it (Lambda ORs its filters); those that match none are
-acknowledged unseen, as Lambda deletes them from an SQS queue.
-
-The patterns are Lambda's dialect of the event-pattern language, compiled by the shared matcher
-(DESIGN decision 12). Until that matcher is part of Lamina, `compile_filters` reports that it is
-missing and the control plane refuses FilterCriteria plainly rather than ignoring it.
-"""
+acknowledged unseen, as Lambda deletes them from an SQS queue. The patterns are Lambda's dialect
+of the event-pattern language, compiled once by the shared matcher (lamina/patterns)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
+from lamina.patterns import Dialect, compile_pattern
 from lamina.pollers.source import Record
 
 
 class Matcher(Protocol):
-    def matches(self, event: dict[str, Any]) -> bool: ...
-
-
-class InvalidPattern(ValueError):
-    """A pattern the matcher refuses: Lambda answers "Invalid filter pattern definition."."""
-
-
-class MatcherMissing(RuntimeError):
-    """No event-pattern matcher is installed in this Lamina."""
-
-
-# The matcher's compile function, (pattern JSON text) -> Matcher, raising InvalidPattern; set
-# by `use_matcher` once the shared matcher is wired in.
-_compile: Callable[[str], Matcher] | None = None
-
-
-def use_matcher(compile_pattern: Callable[[str], Matcher] | None) -> None:
-    global _compile
-    _compile = compile_pattern
+    def matches(self, event: Any) -> bool: ...
 
 
 class Filters:
@@ -55,8 +34,5 @@ class Filters:
 
 
 def compile_filters(patterns: Sequence[str]) -> Filters:
-    if not patterns:
-        return Filters([])
-    if _compile is None:
-        raise MatcherMissing("event filtering (FilterCriteria)")
-    return Filters([_compile(pattern) for pattern in patterns])
+    """Raises lamina.patterns.PatternError for a pattern Lambda refuses."""
+    return Filters([compile_pattern(pattern, Dialect.LAMBDA) for pattern in patterns])

@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
+from lamina.patterns import PatternError
 from lamina.pollers import filtering
 from lamina.pollers.filtering import Filters
 from lamina.pollers.worker import Worker
@@ -147,7 +150,7 @@ class _BodyHas:
         self.value = value
 
     def matches(self, event: dict) -> bool:
-        body = json.loads(event["body"])
+        body = event["body"]
         return isinstance(body, dict) and body.get("n") == self.value
 
 
@@ -165,15 +168,13 @@ def test_records_no_filter_matches_are_acknowledged_without_an_invocation():
     assert [_ids(event) for event in lam.events] == [["id-1", "id-3"]]
 
 
-def test_filters_need_a_matcher_and_say_so_when_there_is_none():
-    filtering.use_matcher(None)
-    try:
-        filtering.compile_filters(['{"body": {"n": [1]}}'])
-    except filtering.MatcherMissing as missing:
-        assert "FilterCriteria" in str(missing)
-    else:
-        raise AssertionError("compile_filters accepted patterns without a matcher")
-    assert filtering.compile_filters([]).matchers == []
+def test_filters_are_lambdas_dialect_of_the_shared_matcher():
+    filters = filtering.compile_filters(['{"body": {"n": [{"numeric": [">", 1]}]}}'])
+    kept, dropped = filters.split([record(n, body={"n": n}) for n in range(3)])
+    assert [r.item_id for r in kept] == ["id-2"]
+    assert [r.item_id for r in dropped] == ["id-0", "id-1"]
+    with pytest.raises(PatternError):
+        filtering.compile_filters(['{"ip": [{"cidr": "10.0.0.0/8"}]}'])  # not in Lambda's
 
 
 def test_a_throttled_batch_is_retried_while_its_records_are_held():

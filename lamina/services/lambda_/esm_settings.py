@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lamina.patterns import PatternError
 from lamina.pollers import filtering
 from lamina.pollers.sources import SERVED, service_of
 from lamina.protocol.errors import ServiceError
@@ -132,10 +133,8 @@ def check_filters(filters: list[dict[str, Any]]) -> None:
         patterns.append(str(text))
     try:
         filtering.compile_filters(patterns)
-    except filtering.InvalidPattern:
+    except PatternError:
         raise invalid_parameter("Invalid filter pattern definition.") from None
-    except filtering.MatcherMissing as missing:
-        raise not_supported(str(missing)) from None
 
 
 def patterns_of(settings: dict[str, Any]) -> tuple[str, ...]:

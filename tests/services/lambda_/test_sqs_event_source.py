@@ -12,7 +12,9 @@ import time
 
 import pytest
 
-from tests.conftest import client, wait_for
+from botocore.exceptions import ClientError
+
+from tests.conftest import client, error_of, wait_for
 from tests.services.lambda_.asyncing import marks
 from tests.services.lambda_.sqsing import counts, make_queue, make_receiver, map_queue, records
 
@@ -203,3 +205,52 @@ def test_a_deleted_mapping_leaves_the_queue_alone(lambda_client, sqs, logs):
     time.sleep(2)
     assert marks(logs, "receiver") == []
     assert counts(sqs, url) == (1, 0)
+
+
+def test_filter_criteria_pass_matching_messages_and_delete_the_rest(lambda_client, sqs, logs):
+    url, arn = make_queue(sqs, "filtered")
+    make_receiver(lambda_client)
+    patterns = [
+        {"body": {"kind": ["wanted"]}},
+        {"body": ["plain wanted"]},  # a body that is no JSON is matched as the string it is
+        {"messageAttributes": {"tier": {"stringValue": ["gold"]}}},
+    ]
+    created = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName="receiver",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps(p)} for p in patterns]},
+    )
+    assert [json.loads(f["Pattern"]) for f in created["FilterCriteria"]["Filters"]] == patterns
+    wait_for(
+        lambda: lambda_client.get_event_source_mapping(UUID=created["UUID"])["State"] == "Enabled"
+    )
+    gold = {"tier": {"DataType": "String", "StringValue": "gold"}}
+    for body, attributes in (
+        ('{"kind": "unwanted"}', {}),
+        ('{"kind": "wanted"}', {}),
+        ("plain unwanted", {}),
+        ("plain wanted", {}),
+        ("anything", gold),
+    ):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageAttributes=attributes)
+    got = _received(logs, 3)
+    assert sorted(r["body"] for r in got) == ["anything", "plain wanted", '{"kind": "wanted"}']
+    wait_for(lambda: counts(sqs, url) == (0, 0))  # the filtered-out ones were deleted
+    time.sleep(1)
+    assert len(records(marks(logs, "receiver"))) == 3
+
+
+def test_a_pattern_outside_lambdas_dialect_is_invalid(lambda_client, sqs):
+    _, arn = make_queue(sqs, "strict")
+    make_receiver(lambda_client)
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.create_event_source_mapping(
+            EventSourceArn=arn,
+            FunctionName="receiver",
+            FilterCriteria={"Filters": [{"Pattern": '{"body": {"ip": [{"cidr": "10.0.0.0/8"}]}}'}]},
+        )
+    assert error_of(excinfo) == (
+        "InvalidParameterValueException",
+        400,
+        "Invalid filter pattern definition.",
+    )
