@@ -11,7 +11,6 @@ import json
 import time
 
 import pytest
-
 from botocore.exceptions import ClientError
 
 from tests.conftest import client, error_of, wait_for
