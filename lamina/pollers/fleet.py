@@ -68,9 +68,6 @@ class Fleet:
         """A mapping changed here: look now rather than at the next tick."""
         self._poke.set()
 
-    def worker(self, mapping_uuid: str) -> Worker | None:
-        return next((w for (uuid, _), w in self._workers.items() if uuid == mapping_uuid), None)
-
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop polling: in-flight batches finish (up to `grace_s`); leases are given up."""
         self._stopping = True

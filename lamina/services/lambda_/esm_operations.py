@@ -16,7 +16,7 @@ from lamina.protocol.errors import ServiceError
 from lamina.services import tagging
 from lamina.services.lambda_ import event_source_mappings as rows
 from lamina.services.lambda_.arns import FunctionRef, decode_marker, encode_marker, parse_function
-from lamina.services.lambda_.errors import not_supported
+from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.esm_settings import (
     check_settings,
     check_source,
@@ -259,6 +259,16 @@ class EventSourceMappingOperations:
         if len(page) > limit:
             result["NextMarker"] = encode_marker(page[limit - 1].uuid)
         return result
+
+    def tagged_mapping(self, conn: Connection, ctx: RequestContext, arn: str) -> str:
+        """The mapping a tagging Resource names, if it is the caller's: its ARN."""
+        parts = arn.split(":")
+        if len(parts) != 7 or parts[:3] != ["arn", "aws", "lambda"]:
+            raise invalid_parameter(f"Invalid ARN: {arn}")
+        found = rows.get(conn, parts[6], ctx.account_id, ctx.region)
+        if found is None or found.arn != arn:
+            raise not_found()
+        return found.arn
 
     # -- checks --------------------------------------------------------------------------
 

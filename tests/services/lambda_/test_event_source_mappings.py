@@ -317,3 +317,20 @@ def test_a_mapping_outlives_its_function(lambda_client, queue, function):
     ]
     lambda_client.delete_function(FunctionName="worker")
     assert lambda_client.get_event_source_mapping(UUID=uuid)["FunctionArn"] == function
+
+
+def test_a_mapping_has_tags_of_its_own(lambda_client, queue, function):
+    created = lambda_client.create_event_source_mapping(
+        EventSourceArn=queue, FunctionName="worker", Tags={"team": "a"}
+    )
+    arn = created["EventSourceMappingArn"]
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+    lambda_client.tag_resource(Resource=arn, Tags={"cost": "1"})
+    lambda_client.untag_resource(Resource=arn, TagKeys=["team"])
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"cost": "1"}
+    assert lambda_client.list_tags(Resource=function)["Tags"] == {}
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.list_tags(
+            Resource=arn.replace(created["UUID"], "0" * 8 + created["UUID"][8:])
+        )
+    assert error_of(excinfo)[:2] == ("ResourceNotFoundException", 404)
