@@ -148,14 +148,16 @@ class Worker:
             return
         if answer.get("FunctionError"):
             self._errors += 1
+            self._limit = max(1, self._limit - 1)  # a failing function gets fewer batches
             await self.source.fail(kept)
             return
         self._errors = 0
         self._limit = min(self._limit + 1, self._cap())
-        failed = failed_items(answer.get("Payload") or b"", kept)
-        if not self.mapping.report_item_failures:
-            failed = []
-        done = [record for record in kept if record not in failed] if failed else kept
+        failed: list[Record] = []
+        if self.mapping.report_item_failures:
+            failed = failed_items(answer.get("Payload") or b"", kept)
+        failed_ids = {id(record) for record in failed}
+        done = [record for record in kept if id(record) not in failed_ids]
         if done:
             await self.source.ack(done)
         if failed:
