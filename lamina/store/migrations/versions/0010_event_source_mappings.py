@@ -1,14 +1,14 @@
 """Lambda's event source mappings, and the poller framework's leases.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
