@@ -512,6 +512,8 @@ sqs_move_tasks = sa.Table(
     sa.Column("lease_owner", sa.String(128), nullable=True),
     sa.Column("lease_until", sa.Float, nullable=True),
     sa.Index("ix_sqs_move_tasks_source", "source_arn", "started_at"),
+)
+
 # Lambda's event source mappings: a pull-based source (an SQS queue) and the function its
 # records go to. No foreign key to the function: on AWS a mapping outlives DeleteFunction (it
 # stays, and fails). `state` is AWS's (Creating, Enabled, Disabling …), advanced by the pollers;
