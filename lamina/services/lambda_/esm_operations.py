@@ -284,7 +284,7 @@ class EventSourceMappingOperations:
         may run with it."""
         if self.internal is None or not self.internal.serves("sqs"):
             raise not_supported("Amazon SQS event sources on a node that serves no SQS")
-        _, _, region, account, name = arn.split(":")
+        _, _, _, region, account, name = arn.split(":")
         call = self.internal.call_async
         try:
             found = await call(
