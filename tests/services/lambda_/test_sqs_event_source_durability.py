@@ -51,7 +51,7 @@ def test_every_message_is_processed_after_a_sigkill_and_restart(tmp_path, engine
         for start in range(0, 300, 10):
             entries = [{"Id": str(n), "MessageBody": str(n)} for n in range(start, start + 10)]
             sqs.send_message_batch(QueueUrl=url, Entries=entries)
-        map_queue(functions, arn, BatchSize=2)
+        map_queue(functions, arn, "recorder", BatchSize=2)
         before = wait_for(lambda: (seen := _ran(logs)) and len(seen) >= 20 and seen, timeout=60)
         lamina.kill()  # mid-way: batches running, messages waiting
         assert len(before) < 250, "the kill came too late to test anything"
