@@ -105,17 +105,20 @@ def settings_of(params: dict[str, Any], current: dict[str, Any] | None = None) -
 
 
 def check_settings(settings: dict[str, Any], fifo: bool) -> None:
+    """AWS's rules, in the order AWS applies them (a FIFO mapping with BatchSize 100 and a window
+    is refused for its window)."""
     batch_size = settings["BatchSize"]
     window = settings["MaximumBatchingWindowInSeconds"]
+    if fifo and window > 0:
+        raise invalid_parameter("Batching window is not supported for FIFO queues")
+    if fifo and batch_size > FIFO_BATCH_LIMIT:
+        # SQS's limit before batching windows, and still FIFO queues': its message then.
+        raise invalid_parameter("Maximum batch size must be between 1 and 10 inclusive")
     if batch_size > 10 and window == 0:
         raise invalid_parameter(
             "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
             "greater than 10"
         )
-    if fifo and window > 0:
-        raise invalid_parameter("Batching window is not supported for FIFO queues")
-    if fifo and batch_size > FIFO_BATCH_LIMIT:
-        raise invalid_parameter("Batch size must not exceed 10 for FIFO queues")
     check_filters(settings.get("FilterCriteria", {}).get("Filters", []))
 
 

@@ -230,21 +230,23 @@ def test_a_fifo_queue_takes_no_window_and_at_most_10(lambda_client, sqs, functio
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
-    for settings in (
-        {"MaximumBatchingWindowInSeconds": 1},
-        {"BatchSize": 11, "MaximumBatchingWindowInSeconds": 1},
+    for settings, message in (
+        ({"MaximumBatchingWindowInSeconds": 1}, "Batching window is not supported for FIFO queues"),
+        (
+            {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5},
+            "Batching window is not supported for FIFO queues",
+        ),
+        ({"BatchSize": 11}, "Maximum batch size must be between 1 and 10 inclusive"),
     ):
         with pytest.raises(ClientError) as excinfo:
             lambda_client.create_event_source_mapping(
                 EventSourceArn=arn, FunctionName="worker", **settings
             )
-        assert error_of(excinfo)[0] == "InvalidParameterValueException"
-    assert (
-        lambda_client.create_event_source_mapping(
-            EventSourceArn=arn, FunctionName="worker", BatchSize=10
-        )["BatchSize"]
-        == 10
+        assert error_of(excinfo) == ("InvalidParameterValueException", 400, message), settings
+    created = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="worker", BatchSize=10
     )
+    assert created["BatchSize"] == 10
 
 
 @pytest.mark.parametrize(
