@@ -253,3 +253,36 @@ def test_a_pattern_outside_lambdas_dialect_is_invalid(lambda_client, sqs):
         400,
         "Invalid filter pattern definition.",
     )
+
+
+def test_a_throttled_function_gets_every_message_in_time(lambda_client, sqs, logs):
+    url, arn = make_queue(sqs, "busy", VisibilityTimeout="10")
+    make_receiver(lambda_client)
+    lambda_client.put_function_concurrency(FunctionName="receiver", ReservedConcurrentExecutions=1)
+    map_queue(lambda_client, arn, BatchSize=1)
+    for start in range(0, 40, 10):
+        entries = [
+            {"Id": str(n), "MessageBody": f"sleep 0.05 {n}"} for n in range(start, start + 10)
+        ]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    got = _received(logs, 40, timeout=60)
+    assert sorted(int(r["body"].split()[-1]) for r in got) == list(range(40))
+    # Throttled batches were retried while hidden, not left to come back: each ran once.
+    assert {r["attributes"]["ApproximateReceiveCount"] for r in got} == {"1"}
+    spans = sorted((m["t"], m["end"]) for m in marks(logs, "receiver"))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # one at a time
+
+
+def test_an_updated_function_receives_the_next_batches(lambda_client, sqs, logs):
+    url, arn = make_queue(sqs, "moving")
+    make_receiver(lambda_client)
+    make_receiver(lambda_client, "successor")
+    uuid = map_queue(lambda_client, arn)
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    assert [r["body"] for r in _received(logs, 1)] == ["first"]
+    updated = lambda_client.update_event_source_mapping(UUID=uuid, FunctionName="successor")
+    assert updated["FunctionArn"].endswith(":function:successor")
+    wait_for(lambda: lambda_client.get_event_source_mapping(UUID=uuid)["State"] == "Enabled")
+    sqs.send_message(QueueUrl=url, MessageBody="second")
+    wait_for(lambda: [r["body"] for r in records(marks(logs, "successor"))] == ["second"])
+    assert [r["body"] for r in records(marks(logs, "receiver"))] == ["first"]
