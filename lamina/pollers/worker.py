@@ -41,7 +41,6 @@ class Worker:
         self.internal = internal
         self._stopping = asyncio.Event()
         self._pollers: set[asyncio.Task[None]] = set()
-        self._carry: list[Record] = []  # fetched, but past a batch's limits: the next batch's
         self._limit = 1  # concurrent batches allowed now: grows with success, shrinks on throttle
         self._errors = 0  # failures in a row, for the back-off
 
@@ -57,9 +56,6 @@ class Worker:
         self._stopping.set()
         if self._pollers:
             await asyncio.wait(set(self._pollers))
-        if self._carry:
-            records, self._carry = self._carry, []
-            await self._quietly(self.source.fail(records))
 
     def _spawn(self, first: bool = False) -> None:
         task = asyncio.get_running_loop().create_task(self._poll(first))
@@ -70,40 +66,61 @@ class Worker:
         return self.mapping.max_concurrency or DEFAULT_MAX_CONCURRENCY
 
     async def _poll(self, first: bool) -> None:
+        # Fetched records past a batch's limits wait here for this poller's next batch: never
+        # another's, so a FIFO group's records are never in two invocations at once.
+        carry: list[Record] = []
+        try:
+            await self._poll_with(first, carry)
+        finally:
+            if carry:
+                await self._quietly(self.source.fail(carry))
+
+    async def _poll_with(self, first: bool, carry: list[Record]) -> None:
         while not self._stopping.is_set():
             try:
-                records = await self._gather()
+                records = await self._gather(carry)
+            except ServiceError as error:
+                log.warning("fetching from %s failed: %s", self.mapping.source_arn, error.message)
+                self._errors += 1
+                await self._back_off()
+                continue
             except Exception:
                 log.exception("fetching from %s failed", self.mapping.source_arn)
                 self._errors += 1
                 await self._back_off()
                 continue
             if not records:
-                if first:
+                if first or carry:
                     continue
                 return  # an added poller found nothing waiting: the backlog is gone
             backlog = len(records) >= min(self.mapping.batch_size, self.source.max_per_fetch)
             if backlog and self.concurrency < min(self._limit, self._cap()):
                 self._spawn()
             try:
-                await self._process(records)
+                whole = await self._process(records)
             except Exception:
                 log.exception("a batch of %s failed in Lamina", self.mapping.source_arn)
                 await self._quietly(self.source.fail(records))
+                whole = False
+            if not whole and carry:
+                # What was fetched after a failed record must not overtake it (a FIFO group's
+                # order): it goes back with it.
+                await self._quietly(self.source.fail(list(carry)))
+                carry.clear()
             if self._errors:
                 await self._back_off()
-            if not first and self.concurrency > self._limit:
+            if not first and not carry and self.concurrency > self._limit:
                 return
 
-    async def _gather(self) -> list[Record]:
+    async def _gather(self, carry: list[Record]) -> list[Record]:
         """Records until BatchSize, the payload limit or the batching window says the batch is
         complete; with no window, whatever the first fetch that finds any returns."""
         mapping = self.mapping
         batch = Batch(mapping.batch_size)
-        while self._carry and batch.add(self._carry[0]):
-            self._carry.pop(0)
+        while carry and batch.add(carry[0]):
+            carry.pop(0)
         started = time.monotonic() if batch.records else None
-        while not batch.full and not self._carry:
+        while not batch.full and not carry:
             wait = LONG_POLL_S
             if started is not None:
                 left = mapping.window_s - (time.monotonic() - started)
@@ -115,7 +132,7 @@ class Worker:
                 break  # stopping
             for index, record in enumerate(fetched):
                 if not batch.add(record):
-                    self._carry.extend(fetched[index:])
+                    carry.extend(fetched[index:])
                     break
             if fetched and started is None:
                 started = time.monotonic()
@@ -135,22 +152,23 @@ class Worker:
         fetch.cancel()
         return None
 
-    async def _process(self, records: list[Record]) -> None:
+    async def _process(self, records: list[Record]) -> bool:
+        """Run one batch to its end; True when every record of it succeeded."""
         received = time.monotonic()
         kept, dropped = self.filters.split(records)
         if dropped:
             await self.source.ack(dropped)  # filtered out: Lambda deletes them unseen
         if not kept:
-            return
+            return True
         answer = await self._invoke(kept, received)
         if answer is None:
             await self.source.fail(kept)
-            return
+            return False
         if answer.get("FunctionError"):
             self._errors += 1
             self._limit = max(1, self._limit - 1)  # a failing function gets fewer batches
             await self.source.fail(kept)
-            return
+            return False
         self._errors = 0
         self._limit = min(self._limit + 1, self._cap())
         failed: list[Record] = []
@@ -162,6 +180,7 @@ class Worker:
             await self.source.ack(done)
         if failed:
             await self.source.fail(failed)
+        return not failed
 
     async def _invoke(self, records: list[Record], received: float) -> dict[str, Any] | None:
         """Invoke the function with the batch, through Lambda's own Invoke; None when it could

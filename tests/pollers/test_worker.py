@@ -227,3 +227,21 @@ def test_stop_lets_the_batch_in_flight_finish():
         return source
 
     assert run(scenario).acked == ["id-0"]
+
+
+def test_records_fetched_after_a_failed_batch_go_back_with_it():
+    async def scenario():
+        def failing(event):
+            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": b"{}"}
+
+        big = [record(n, pad=2_500_000) for n in range(5)]  # one fetch; two fit a batch
+        source, lam = FakeSource(big), FakeLambda(failing)
+        worker = Worker(mapping(batch_size=10, window_s=1), source, Filters([]), lam)  # type: ignore[arg-type]
+        worker.start()
+        await until(lambda: len(source.failed) == 5)
+        await worker.stop()
+        return source, lam
+
+    source, lam = run(scenario)
+    assert [_ids(event) for event in lam.events] == [["id-0", "id-1"]]  # 2-4 never overtook
+    assert source.acked == []

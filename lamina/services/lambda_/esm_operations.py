@@ -1,7 +1,6 @@
-"""Lambda's event source mappings: Create, Get, Update, Delete and ListEventSourceMappings, and
-what the pollers (lamina/pollers) read of them and report back. The API answers at once, in a
-passing state (Creating, Updating, Enabling, Disabling, Deleting), as AWS does; the pollers
-settle the state once they follow the change."""
+"""Lambda's event source mappings: Create, Get, Update, Delete and ListEventSourceMappings. The
+API answers at once, in a passing state (Creating, Updating, Enabling, Disabling, Deleting), as
+AWS does; the pollers settle the state once they follow the change (esm_states.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lamina.pollers import leases
-from lamina.pollers.source import Mapping
 from lamina.protocol.errors import ServiceError
 from lamina.services import tagging
 from lamina.services.lambda_ import event_source_mappings as rows
@@ -20,12 +17,12 @@ from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.esm_settings import (
     check_settings,
     check_source,
-    patterns_of,
     queue_missing,
     refuse_others,
     settings_of,
     timeout_too_long,
 )
+from lamina.services.lambda_.esm_states import EventSourceMappingStates
 from lamina.services.lambda_.event_source_mappings import EventSourceMapping
 from lamina.services.lambda_.settings import check_tags
 from lamina.services.registry import store_read
@@ -34,7 +31,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from lamina.context import RequestContext
-    from lamina.pollers.fleet import Fleet
     from lamina.services.internal import InternalClient
     from lamina.services.lambda_ import functions as repo
     from lamina.store import Store
@@ -93,32 +89,11 @@ def present(mapping: EventSourceMapping) -> dict[str, Any]:
     return answer
 
 
-def followed(mapping: EventSourceMapping) -> Mapping:
-    """The mapping as its pollers follow it."""
-    config = mapping.config
-    return Mapping(
-        uuid=mapping.uuid,
-        account_id=mapping.account_id,
-        region=mapping.region,
-        function_arn=mapping.function_arn,
-        source_arn=mapping.event_source_arn,
-        state=mapping.state,
-        enabled=mapping.enabled,
-        batch_size=config["BatchSize"],
-        window_s=config["MaximumBatchingWindowInSeconds"],
-        filters=patterns_of(config),
-        report_item_failures="ReportBatchItemFailures" in config.get("FunctionResponseTypes", []),
-        max_concurrency=config.get("ScalingConfig", {}).get("MaximumConcurrency"),
-        version=mapping.last_modified,
-    )
-
-
-class EventSourceMappingOperations:
+class EventSourceMappingOperations(EventSourceMappingStates):
     # Provided by LambdaProvider, which this class is a part of.
     store: Store
     writer: BatchWriter
     internal: InternalClient | None
-    pollers: Fleet | None
     find_for_invoke: Callable[[FunctionRef], repo.FunctionVersion]
     _read: Callable[..., Any]
 
@@ -308,42 +283,3 @@ class EventSourceMappingOperations:
         visibility = int((answer.get("Attributes") or {}).get("VisibilityTimeout", 30))
         if visibility < function_timeout_s:
             raise timeout_too_long(visibility, function_timeout_s)
-
-    # -- what the pollers read and settle --------------------------------------------------
-
-    def poke_pollers(self) -> None:
-        if self.pollers is not None:
-            self.pollers.poke()
-
-    async def load_mappings(self) -> list[Mapping]:
-        return [followed(m) for m in await self._read(self._every_mapping)]
-
-    def _every_mapping(self) -> list[EventSourceMapping]:
-        with self.store.read() as conn:
-            return rows.every(conn)
-
-    async def settle_mapping(self, mapping: Mapping) -> None:
-        """Move a mapping on from a passing state once the pollers follow it: Creating,
-        Enabling and Updating end Enabled (or Disabled); Disabling ends, and Deleting removes
-        the mapping, once no node polls it any more."""
-
-        def settle(conn: Connection) -> None:
-            now = time.time()
-            current = rows.get(conn, mapping.uuid)
-            if current is None or current.state != mapping.state:
-                return
-            polled = leases.live(conn, mapping.uuid, now)
-            if current.state == "Deleting":
-                if not polled:
-                    rows.delete(conn, current.uuid)
-                    leases.forget(conn, current.uuid)
-                    tagging.remove_tags(conn, current.arn)
-                return
-            if current.enabled and current.state != "Disabling":
-                rows.set_state(conn, current.uuid, current.state, "Enabled")
-            elif not current.enabled and not polled:
-                rows.set_state(conn, current.uuid, current.state, "Disabled")
-            elif not current.enabled:
-                rows.set_state(conn, current.uuid, current.state, "Disabling")
-
-        await self.writer.write(settle)
