@@ -51,6 +51,7 @@ class Fleet:
         self.alone = alone
         self._workers: dict[Key, Worker] = {}
         self._retiring: dict[Key, asyncio.Task[None]] = {}
+        self._ending: dict[Key, Worker] = {}  # the workers those tasks end
         self._poke = asyncio.Event()
         self._stopping = False
         self._loops: list[asyncio.Task[None]] = []
@@ -77,6 +78,8 @@ class Fleet:
             self._retire(key)
         if self._retiring:
             await asyncio.wait(set(self._retiring.values()), timeout=grace_s)
+        for worker in list(self._ending.values()):
+            worker.cancel()  # past the grace: their records come back by the source's rules
         for task in list(self._retiring.values()):
             task.cancel()
         await self.writer.write(partial(leases.release, owner=self.owner))
@@ -139,6 +142,7 @@ class Fleet:
             return
         task = asyncio.get_running_loop().create_task(self._end(key, worker))
         self._retiring[key] = task
+        self._ending[key] = worker
 
     async def _end(self, key: Key, worker: Worker) -> None:
         try:
@@ -146,6 +150,7 @@ class Fleet:
             await self.writer.write(partial(leases.release, owner=self.owner, mapping=key[0]))
         finally:
             self._retiring.pop(key, None)
+            self._ending.pop(key, None)
             self._poke.set()  # a mapping waiting for this worker to end may settle now
 
     async def _renew_forever(self) -> None:

@@ -57,6 +57,12 @@ class Worker:
         if self._pollers:
             await asyncio.wait(set(self._pollers))
 
+    def cancel(self) -> None:
+        """End at once, in-flight batches too (a node stopping past its grace)."""
+        self._stopping.set()
+        for task in list(self._pollers):
+            task.cancel()
+
     def _spawn(self, first: bool = False) -> None:
         task = asyncio.get_running_loop().create_task(self._poll(first))
         self._pollers.add(task)

@@ -245,3 +245,16 @@ def test_records_fetched_after_a_failed_batch_go_back_with_it():
     source, lam = run(scenario)
     assert [_ids(event) for event in lam.events] == [["id-0", "id-1"]]  # 2-4 never overtook
     assert source.acked == []
+
+
+def test_cancel_ends_a_batch_in_flight_and_acknowledges_nothing():
+    async def scenario():
+        source, lam = FakeSource([record(0)]), FakeLambda(delay_s=30)
+        worker = Worker(mapping(), source, Filters([]), lam)  # type: ignore[arg-type]
+        worker.start()
+        await until(lambda: lam.running == 1)
+        worker.cancel()
+        await asyncio.wait_for(worker.stop(), 5)
+        return source
+
+    assert run(scenario).acked == []
