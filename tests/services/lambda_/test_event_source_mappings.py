@@ -336,3 +336,20 @@ def test_a_mapping_has_tags_of_its_own(lambda_client, queue, function):
             Resource=arn.replace(created["UUID"], "0" * 8 + created["UUID"][8:])
         )
     assert error_of(excinfo)[:2] == ("ResourceNotFoundException", 404)
+
+
+def test_empty_filter_criteria_and_scaling_config_clear_them(lambda_client, queue, function):
+    created = lambda_client.create_event_source_mapping(
+        EventSourceArn=queue,
+        FunctionName="worker",
+        FilterCriteria={"Filters": [{"Pattern": '{"body": {"a": [1]}}'}]},
+        ScalingConfig={"MaximumConcurrency": 3},
+    )
+    assert created["FilterCriteria"] == {"Filters": [{"Pattern": '{"body": {"a": [1]}}'}]}
+    assert created["ScalingConfig"] == {"MaximumConcurrency": 3}
+    _state(lambda_client, created["UUID"], "Enabled")
+    updated = lambda_client.update_event_source_mapping(
+        UUID=created["UUID"], FilterCriteria={}, ScalingConfig={}
+    )
+    assert "FilterCriteria" not in updated
+    assert "ScalingConfig" not in updated

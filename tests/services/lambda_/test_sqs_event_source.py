@@ -286,3 +286,26 @@ def test_an_updated_function_receives_the_next_batches(lambda_client, sqs, logs)
     sqs.send_message(QueueUrl=url, MessageBody="second")
     wait_for(lambda: [r["body"] for r in records(marks(logs, "successor"))] == ["second"])
     assert [r["body"] for r in records(marks(logs, "receiver"))] == ["first"]
+
+
+def _most_at_once(spans: list[tuple[float, float]]) -> int:
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, step in edges:  # an end sorts before a start at the same instant
+        running += step
+        most = max(most, running)
+    return most
+
+
+def test_maximum_concurrency_caps_the_batches_in_flight(lambda_client, sqs, logs):
+    url, arn = make_queue(sqs, "capped")
+    make_receiver(lambda_client)
+    map_queue(lambda_client, arn, BatchSize=1, ScalingConfig={"MaximumConcurrency": 2})
+    for start in range(0, 30, 10):
+        entries = [
+            {"Id": str(n), "MessageBody": f"sleep 0.2 {n}"} for n in range(start, start + 10)
+        ]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    _received(logs, 30, timeout=60)
+    spans = [(m["t"], m["end"]) for m in marks(logs, "receiver")]
+    assert _most_at_once(spans) == 2  # the backlog brought a second, never a third
