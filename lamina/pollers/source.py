@@ -50,11 +50,9 @@ class Source(Protocol):
     max_per_fetch: int  # most records one fetch returns
     hold_s: float  # how long fetched records stay ours before the source offers them again
 
-    async def prepare(self) -> None:
-        """Read what the source needs before the first fetch (the queue's URL, its timeout)."""
-
     async def fetch(self, limit: int, wait_s: int) -> list[Record]:
-        """Up to `limit` records, waiting up to `wait_s` seconds for the first."""
+        """Up to `limit` records, waiting up to `wait_s` seconds for the first. (An adapter
+        finds what it needs on its first fetch: the queue's URL, its visibility timeout.)"""
 
     async def ack(self, records: list[Record]) -> None:
         """The records are done with: processed, or filtered out."""
