@@ -39,6 +39,8 @@ from lamina.services.lambda_.configuration import (
     new_revision,
     present,
 )
+from lamina.services.lambda_.dead_letters import check_dead_letter_config
+from lamina.services.lambda_.delivery import Deliveries
 from lamina.services.lambda_.errors import (
     code_storage_exceeded,
     function_exists,
@@ -49,7 +51,6 @@ from lamina.services.lambda_.errors import (
 )
 from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
-from lamina.services.lambda_.event_queue import EventQueue
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.recent import Recent
@@ -57,7 +58,7 @@ from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
-from lamina.store.batch import BatchWriter
+from lamina.work.queue import WorkQueue
 
 
 class LambdaProvider(
@@ -76,6 +77,7 @@ class LambdaProvider(
         execution: ExecutionService | None = None,
         recorder: MetricRecorder | None = None,
         internal: InternalClient | None = None,
+        work: WorkQueue | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -85,9 +87,14 @@ class LambdaProvider(
         self.event_configs: Recent[tuple[str, str, str], dict | None] = Recent()
         self.concurrency = execution.concurrency if execution else ConcurrencyAccounting()
         self.metrics = LambdaMetrics(recorder)
-        self.writer = BatchWriter(store, "lamina-lambda-writer")
-        self.events: EventQueue | None = None
+        # The node's work queue runs asynchronous events (a queue of its own when alone).
+        self._slot_freed = asyncio.Event()
+        self.own_work = work is None
+        self.work = work or WorkQueue.on(store, settings.node_name)
+        self.work.register(self.invoke_kind())
+        self.work.register(Deliveries(internal, self.metrics).kind())
         self.internal = internal
+        self.writer = self.work.writer  # the node's group-commit writer, for mappings' writes
         self.pollers: Fleet | None = None  # polls the event source mappings' sources
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
@@ -96,9 +103,8 @@ class LambdaProvider(
     async def start(self) -> None:
         self._slot_freed = asyncio.Event()
         self.concurrency.on_release(self.slot_freed)
-        alone = self.store.dialect == "sqlite"  # a SQLite store is never shared by two nodes
-        self.events = EventQueue(self.writer, self.settings.node_name, self.run_event, alone)
-        await self.events.start()
+        if self.own_work:
+            await self.work.start()
         if self.internal is not None:
             self.pollers = Fleet(
                 self.writer,
@@ -106,22 +112,22 @@ class LambdaProvider(
                 self.internal,
                 self.load_mappings,
                 self.settle_mapping,
-                alone,
+                alone=self.store.dialect == "sqlite",  # a SQLite store is never shared
             )
             await self.pollers.start()
 
     async def stop(self) -> None:
         if self.pollers is not None:
-            await self.pollers.stop()  # before the event queue: its batches invoke functions
+            await self.pollers.stop()  # first: their in-flight batches invoke functions
             self.pollers = None
-        if self.events is not None:
-            self.events.begin_stop()
-            self.slot_freed(None)  # events waiting for a slot see the stop now
-            await self.events.stop()
-            self.events = None
+        self.work.begin_stop()
+        self.slot_freed(None)  # events waiting for a slot see the stop now
+        if self.own_work:
+            await self.work.stop()
 
     def close(self) -> None:
-        self.writer.close()
+        if self.own_work:
+            self.work.close()
 
     @contextlib.contextmanager
     def writing(self, ref: FunctionRef) -> Iterator[Connection]:
@@ -211,6 +217,8 @@ class LambdaProvider(
         arn = function_arn(ref.region, ref.account_id, ref.name)
         config = initial_config(params, ref.name, arn)
         self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
@@ -248,6 +256,8 @@ class LambdaProvider(
         ref = parse_function(ctx, params["FunctionName"])
         if "Role" in params:
             self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             return apply_changes(current.config, params), current.code_digest
