@@ -27,7 +27,7 @@ from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import async_events, delivery, destinations
 from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
 from lamina.services.lambda_.async_events import AsyncEvent
-from lamina.services.lambda_.errors import not_supported, request_too_large
+from lamina.services.lambda_.errors import request_too_large
 from lamina.services.lambda_.event_configs import retry_settings
 from lamina.services.lambda_.invoke import InvokeOperations, check_json, key_of, new_trace_id
 from lamina.services.lambda_.recent import Recent
@@ -91,8 +91,6 @@ class AsyncInvokeOperations(InvokeOperations):
             raise request_too_large(limit, operation)
         await self._read(self.find_for_invoke, ref)
         check_json(payload)
-        if self.work.stopping:
-            raise not_supported("asynchronous invocation while the node is not running")
         event = AsyncEvent(
             request_id=ctx.request_id,
             account_id=ref.account_id,

@@ -28,8 +28,6 @@ from lamina.work.kinds import Backoff, WorkKind
 log = logging.getLogger("lamina.lambda.async")
 
 KIND = "lambda:destination"
-# Three sends in about three seconds: a queue that is back by then gets its message.
-BACKOFF = Backoff(delays=(1.0, 2.0), max_attempts=3)
 HOLD_LIMIT = 200
 
 
@@ -60,12 +58,19 @@ def queue_parts(arn: str) -> tuple[str, str, str] | None:
 
 
 class Deliveries:
-    def __init__(self, internal: InternalClient | None, metrics: LambdaMetrics) -> None:
+    def __init__(
+        self,
+        internal: InternalClient | None,
+        metrics: LambdaMetrics,
+        retry_delays: tuple[float, ...],
+    ) -> None:
         self.internal = internal
         self.metrics = metrics
+        # One send, then one more after each delay (by default three in about three seconds).
+        self.backoff = Backoff(retry_delays, max_attempts=len(retry_delays) + 1)
 
     def kind(self) -> WorkKind[Delivery]:
-        return WorkKind(KIND, pack, unpack, self.send, BACKOFF, self.failed, HOLD_LIMIT)
+        return WorkKind(KIND, pack, unpack, self.send, self.backoff, self.failed, HOLD_LIMIT)
 
     async def send(self, item: WorkItem[Delivery]) -> None:
         delivery = item.value

@@ -92,7 +92,8 @@ class LambdaProvider(
         self.own_work = work is None
         self.work = work or WorkQueue.on(store, settings.node_name)
         self.work.register(self.invoke_kind())
-        self.work.register(Deliveries(internal, self.metrics).kind())
+        deliveries = Deliveries(internal, self.metrics, settings.destination_retry_delays)
+        self.work.register(deliveries.kind())
         self.internal = internal
         self.writer = self.work.writer  # the node's group-commit writer, for mappings' writes
         self.pollers: Fleet | None = None  # polls the event source mappings' sources

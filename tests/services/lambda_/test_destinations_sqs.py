@@ -224,3 +224,18 @@ def _wait_for_count(endpoint: str, metric: str, function: str) -> None:
         return line in requests.get(f"{endpoint}/_lamina/metrics", timeout=10).text.splitlines()
 
     wait_for(counted, timeout=30)
+
+
+def test_a_destination_queue_in_another_region_is_refused(endpoint, lambda_client):
+    _queue(endpoint, "far")
+    create_function(lambda_client, "local", Code=CODE)
+    elsewhere = f"arn:aws:sqs:eu-west-1:{ACCOUNT}:far"
+    with pytest.raises(ClientError) as caught:
+        lambda_client.put_function_event_invoke_config(
+            FunctionName="local", DestinationConfig={"OnSuccess": {"Destination": elsewhere}}
+        )
+    assert error_of(caught) == (
+        "InvalidParameterValueException",
+        400,
+        f"The destination ARN {elsewhere} is invalid.",
+    )

@@ -130,3 +130,38 @@ def test_redrive_policy_reads_back_normalized(sqs):
         "deadLetterTargetArn": arn_of(sqs, dlq),
         "maxReceiveCount": 5,
     }
+
+
+def test_create_queue_again_with_the_same_redrive_policy_is_idempotent(sqs):
+    source, dlq = with_dlq(sqs, max_receives=3)
+    policy = json.dumps({"deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": "3"})
+    again = sqs.create_queue(QueueName="work", Attributes={"RedrivePolicy": policy})
+    assert again["QueueUrl"] == source
+
+
+def test_a_long_poll_wakes_when_a_message_is_made_visible(sqs, endpoint):
+    import threading
+    import time
+
+    from tests.conftest import client
+
+    url = sqs.create_queue(QueueName="wake")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    handle = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][0][
+        "ReceiptHandle"
+    ]
+    other = client("sqs", endpoint)
+    timer = threading.Timer(
+        1.0,
+        lambda: other.change_message_visibility(
+            QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0
+        ),
+    )
+    started = time.monotonic()
+    timer.start()
+    try:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)
+    finally:
+        timer.join()
+    assert got["Messages"][0]["Body"] == "m"
+    assert time.monotonic() - started < 5

@@ -171,3 +171,11 @@ def test_query_list_queues(endpoint, queue_path):
     root = xml(query(endpoint, {"Action": "ListQueues"}))
     urls = texts(root, "q:ListQueuesResult/q:QueueUrl")
     assert [u.rsplit("/", 1)[1] for u in urls] == ["legacy"]
+
+
+def test_an_unsigned_query_request_finds_sqs_by_its_action(endpoint):
+    answer = requests.post(
+        endpoint, data={"Action": "CreateQueue", "QueueName": "plain"}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    assert texts(xml(answer), "q:CreateQueueResult/q:QueueUrl")[0].endswith("/000000000000/plain")
