@@ -192,9 +192,9 @@ def wanted_system(names: list[str]) -> set[str]:
 
 def message_attributes(row: Any, names: list[str]) -> dict[str, dict[str, Any]]:
     """The attributes MessageAttributeNames asks for: 'All', '.*', 'prefix.*' or names."""
-    attributes = _load(row.attributes)
-    if not attributes or not names:
+    if not names or not row.attributes:
         return {}
+    attributes = _load(row.attributes) or {}
     if "All" in names or ".*" in names:
         return attributes
     prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))

@@ -47,11 +47,15 @@ _VISIBLE = (
 
 
 def _between(name: str, value: int, low: int, high: int) -> int:
+    """AWS's words: 'Must be between 1 and 10' for MaxNumberOfMessages, '>= 0 and <= 20' for
+    WaitTimeSeconds (and VisibilityTimeout)."""
     if not low <= value <= high:
-        raise invalid_parameter(
-            f"Value {value} for parameter {name} is invalid. Reason: Must be between {low} "
-            f"and {high}, if provided."
+        reason = (
+            f"Must be between {low} and {high}, if provided."
+            if name == "MaxNumberOfMessages"
+            else f"Must be >= {low} and <= {high}, if provided."
         )
+        raise invalid_parameter(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
     return value
 
 

@@ -98,7 +98,12 @@ def test_a_handle_of_another_queue_is_invalid(sqs, queue):
 
 
 def test_receive_parameter_ranges(sqs, queue):
-    for options in ({"MaxNumberOfMessages": 11}, {"WaitTimeSeconds": 21}):
+    for options, reason in (
+        ({"MaxNumberOfMessages": 11}, "Value 11 for parameter MaxNumberOfMessages is invalid. "
+         "Reason: Must be between 1 and 10, if provided."),
+        ({"WaitTimeSeconds": 21}, "Value 21 for parameter WaitTimeSeconds is invalid. "
+         "Reason: Must be >= 0 and <= 20, if provided."),
+    ):  # fmt: skip
         with pytest.raises(ClientError) as excinfo:
             sqs.receive_message(QueueUrl=queue, **options)
-        assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+        assert error_of(excinfo) == ("InvalidParameterValue", 400, reason)
