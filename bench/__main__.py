@@ -1,9 +1,11 @@
 import sys
 
-from bench import async_invoke, control_plane, identity, invoke, signatures
+from bench import async_invoke, control_plane, identity, invoke, signatures, sqs
 
-# `python -m bench [control_plane|identity|invoke|async_invoke|signatures]`: some of them, or all.
-wanted = set(sys.argv[1:]) or {"control_plane", "identity", "invoke", "async_invoke", "signatures"}
+# `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs]`: some, or all.
+wanted = set(sys.argv[1:]) or {
+    "control_plane", "identity", "invoke", "async_invoke", "signatures", "sqs"
+}  # fmt: skip
 if "control_plane" in wanted:
     control_plane.run()
 if "identity" in wanted:
@@ -14,3 +16,5 @@ if "async_invoke" in wanted:
     async_invoke.run()
 if "signatures" in wanted:
     signatures.run()
+if "sqs" in wanted:
+    sqs.run()
