@@ -35,6 +35,7 @@ from lamina.services.internal import InternalClient
 from lamina.services.lambda_.provider import LambdaProvider
 from lamina.services.logs.provider import LogsProvider
 from lamina.services.registry import Service
+from lamina.services.sqs.provider import SqsProvider
 from lamina.services.sts.provider import StsProvider
 from lamina.services.sts.sessions import SessionCredentials
 from lamina.store import Store, open_store
@@ -81,6 +82,7 @@ class Node:
             Service("cloudwatch", CloudWatchProvider(self.store, settings, self.metrics)),
             Service("iam", IamProvider(self.store, settings)),
             Service("sts", StsProvider(self.store, settings, self.internal, self.credentials)),
+            Service("sqs", SqsProvider(self.store, settings)),
         ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()

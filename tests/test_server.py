@@ -145,10 +145,10 @@ def test_an_oversized_body_is_413(tmp_path):
 
 
 def test_a_service_lamina_does_not_serve_says_so(endpoint):
-    sqs = client("sqs", endpoint)
+    sns = client("sns", endpoint)
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as excinfo:
-        sqs.list_queues()
+        sns.list_topics()
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert "does not serve" in excinfo.value.response["Error"]["Message"]

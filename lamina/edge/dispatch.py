@@ -38,6 +38,7 @@ class ServiceDispatcher:
         operation, protocol = service.router.match(request.http)
         request.operation, request.protocol = operation, protocol
         params = parse_request(operation, request.http, protocol)
+        service.provider.params_from_request(operation.name, request.http, params)
         validate_input(operation, params, protocol=protocol)
         handler = service.handler(operation.name)
         ctx = RequestContext(

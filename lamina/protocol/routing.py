@@ -14,6 +14,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from lamina.protocol.errors import UnknownOperation
 from lamina.protocol.http import HttpRequest
+from lamina.protocol.models import protocol_model
 from lamina.protocol.parse import decode_content, protocol_error, rest
 from lamina.protocol.parse.query import form_fields
 from lamina.protocol.parse.uri import PREFIX_DEPTH
@@ -85,6 +86,14 @@ class OperationRouter:
         self.protocols = service_protocols(service)
         self.target_prefix = service.metadata.get("targetPrefix")
         self._operations = {name: service.operation_model(name) for name in service.operation_names}
+        # A protocol with traits of its own (SQS's query names) reads with its own model.
+        self._by_protocol: dict[str, dict[str, OperationModel]] = {}
+        for protocol in self.protocols:
+            model = protocol_model(service, protocol)
+            if model is not service:
+                self._by_protocol[protocol] = {
+                    n: model.operation_model(n) for n in model.operation_names
+                }
         # rest routes by method, then by their leading literal path segments.
         self._rest: dict[str, dict[tuple[str, ...], list[_RestRoute]]] = {}
         if any(protocol.startswith("rest-") for protocol in self.protocols):
@@ -124,7 +133,7 @@ class OperationRouter:
         if not action:
             message = "The request is missing an action or a required parameter."
             raise UnknownOperation(message, code="MissingAction")
-        operation = self._named(action)
+        operation = self._by_protocol.get(protocol, self._operations).get(action)
         if operation is None:
             message = f"The action {action} is not valid for this web service."
             raise UnknownOperation(message, code="InvalidAction")

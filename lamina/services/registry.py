@@ -34,6 +34,10 @@ class Provider:
     def reset(self) -> None:
         """Forget in-memory state after the store was wiped (POST /_lamina/reset)."""
 
+    def params_from_request(self, operation: str, request: Any, params: dict[str, Any]) -> None:
+        """Complete a request's params from what its protocol does not parse: SQS's query
+        requests POSTed to a queue's URL name the queue by the path."""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -404,3 +404,112 @@ sts_sessions = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),
     sa.Index("ix_sts_sessions_expires", "expires_at"),
 )
+
+# SQS: queues per account and region. `attributes` holds what was set (JSON, AWS's strings);
+# what was not set reads as AWS's default.
+sqs_queues = sa.Table(
+    "sqs_queues",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("fifo", sa.Boolean, nullable=False),
+    sa.Column("attributes", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("modified_at", sa.Float, nullable=False),
+    sa.Column("purged_at", sa.Float, nullable=True),
+    sa.UniqueConstraint("account_id", "region", "name", name="uq_sqs_queues_name"),
+)
+
+# A queue's name may not be used again for 60 s after DeleteQueue (QueueDeletedRecently).
+sqs_deleted_queues = sa.Table(
+    "sqs_deleted_queues",
+    metadata,
+    sa.Column("account_id", sa.String(12), primary_key=True),
+    sa.Column("region", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("deleted_at", sa.Float, nullable=False),
+)
+
+# Messages of every queue until deleted or expired. A message is visible once `visible_at`
+# has passed; a receive moves it on by the visibility timeout and gives it a new `receipt`,
+# the only one that may delete it or change its visibility from then on.
+sqs_messages = sa.Table(
+    "sqs_messages",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column(
+        "queue_id", sa.Integer, sa.ForeignKey("sqs_queues.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("message_id", sa.String(36), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("attributes", sa.Text, nullable=True),  # JSON MessageAttributes, binary in base64
+    sa.Column("system_attributes", sa.Text, nullable=True),  # JSON MessageSystemAttributes
+    sa.Column("md5_body", sa.String(32), nullable=False),
+    sa.Column("md5_attributes", sa.String(32), nullable=True),
+    sa.Column("md5_system", sa.String(32), nullable=True),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("sent_at", sa.BigInteger, nullable=False),  # ms since the epoch
+    sa.Column("visible_at", sa.Float, nullable=False),  # s since the epoch
+    sa.Column("receive_count", sa.Integer, nullable=False, default=0),
+    sa.Column("first_received_at", sa.BigInteger, nullable=True),  # ms
+    sa.Column("receipt", sa.String(32), nullable=True),
+    sa.Column("group_id", sa.String(128), nullable=True),
+    sa.Column("dedup_id", sa.String(128), nullable=True),
+    sa.Column("source_arn", sa.String(256), nullable=True),  # DeadLetterQueueSourceArn
+    sa.Index("ix_sqs_messages_visible", "queue_id", "visible_at", "id"),
+    sa.Index("ix_sqs_messages_group", "queue_id", "group_id", "id"),
+)
+
+# FIFO deduplication: an id seen in the last 5 minutes, and the message it was sent as.
+sqs_deduplication = sa.Table(
+    "sqs_deduplication",
+    metadata,
+    sa.Column(
+        "queue_id", sa.Integer, sa.ForeignKey("sqs_queues.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("scope", sa.String(128), primary_key=True),  # the group, or '' for the queue
+    sa.Column("dedup_id", sa.String(128), primary_key=True),
+    sa.Column("message_id", sa.String(36), nullable=False),
+    sa.Column("sequence_number", sa.String(20), nullable=True),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Index("ix_sqs_deduplication_expires", "expires_at"),
+)
+
+# FIFO ReceiveRequestAttemptId: what a receive returned, for a retry within 5 minutes.
+sqs_receive_attempts = sa.Table(
+    "sqs_receive_attempts",
+    metadata,
+    sa.Column(
+        "queue_id", sa.Integer, sa.ForeignKey("sqs_queues.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("attempt_id", sa.String(128), primary_key=True),
+    sa.Column("received", sa.Text, nullable=False),  # JSON [[message row id, receipt], …]
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+# StartMessageMoveTask: accepted work, carried on by whichever node holds its lease.
+sqs_move_tasks = sa.Table(
+    "sqs_move_tasks",
+    metadata,
+    sa.Column("task_handle", sa.String(512), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("source_arn", sa.String(256), nullable=False),
+    sa.Column("destination_arn", sa.String(256), nullable=True),
+    sa.Column("max_per_second", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", sa.BigInteger, nullable=False),  # ms
+    sa.Column("moved", sa.BigInteger, nullable=False, default=0),
+    sa.Column("to_move", sa.BigInteger, nullable=False, default=0),
+    sa.Column("failure_reason", sa.Text, nullable=True),
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_until", sa.Float, nullable=True),
+    sa.Index("ix_sqs_move_tasks_source", "source_arn", "started_at"),
+)

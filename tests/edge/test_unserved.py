@@ -26,7 +26,6 @@ AWS_CLI = Path(sys.executable).parent / "aws"
 # (botocore name, method, params): one per protocol, and the tricky look-ups
 UNSERVED_CALLS = [
     ("sns", "list_topics", {}),  # query: an XML <ErrorResponse>
-    ("sqs", "list_queues", {}),  # json, AWS-query-compatible: x-amzn-query-error
     ("s3", "list_buckets", {}),  # rest-xml: S3's bare <Error>
     ("dynamodb", "list_tables", {}),  # json 1.0
     ("events", "list_rules", {}),  # json 1.1
@@ -47,24 +46,6 @@ def test_boto3_reads_not_implemented_in_the_service_s_protocol(endpoint, name, m
         getattr(sdk, method)(**params)
     operation = sdk.meta.method_to_api_mapping[method]
     assert error_of(excinfo) == ("NotImplementedException", 501, refusal(name, operation))
-
-
-def test_a_query_request_to_a_json_service_that_takes_query_gets_xml(endpoint):
-    # older SDKs still send SQS the query protocol; SQS answers them in XML
-    answer = requests.post(
-        endpoint,
-        data={"Action": "ListQueues", "Version": "2012-11-05"},
-        headers={
-            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/"
-            "aws4_request, SignedHeaders=host, Signature=00",
-        },
-        timeout=30,
-    )
-    assert answer.status_code == 501
-    assert answer.headers["Content-Type"] == "text/xml"
-    assert "<ErrorResponse" in answer.text
-    assert "<Code>NotImplementedException</Code>" in answer.text
-    assert f"<Message>{refusal('sqs', 'ListQueues')}</Message>" in answer.text
 
 
 def test_a_signing_name_botocore_does_not_know_still_gets_an_error(endpoint):
