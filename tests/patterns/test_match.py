@@ -363,6 +363,71 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
         {"n": 5, "s": "x"},
         False,
     ),
+    # more recorded AWS answers
+    (
+        "json in a string is not looked into (AWS)",
+        {"detail": {"my-key": ["my-value"]}},
+        {"detail": '{"my-key": "my-value"}'},
+        False,
+    ),
+    (
+        "exists on an object is not a leaf (AWS)",
+        {"dynamodb": {"presentKey": [{"exists": True}]}},
+        {"dynamodb": {"id": {"S": "test1234"}, "presentKey": {"S": "test123"}}},
+        False,
+    ),
+    (
+        "several operators in one list (AWS)",
+        {"my_key": [{"exists": True}, {"prefix": "IGNORED"}, {"suffix": "IGNORED"}]},
+        {"my_key": "my-value"},
+        True,
+    ),
+    (
+        "anything-but empty wildcard (AWS)",
+        {"p": [{"anything-but": {"wildcard": ""}}]},
+        {"p": "dir/init/file"},
+        True,
+    ),
+    (
+        "complex example, excluded number (AWS)",
+        {
+            "time": [{"prefix": "2022-07-13"}],
+            "detail": {
+                "state": [{"anything-but": "initializing"}],
+                "c-count": [{"numeric": [">", 0, "<=", 5]}],
+                "d-count": [{"numeric": ["<", 10]}],
+                "x-limit": [{"anything-but": [100, 200, 300]}],
+            },
+        },
+        {
+            "time": "2022-07-13T13:48:01Z",
+            "detail": {"state": "processing", "c-count": 3, "d-count": 9, "x-limit": 300},
+        },
+        False,
+    ),
+    (
+        "numeric AND of three fields, one at its open bound (AWS)",
+        {
+            "detail": {
+                "c-count": [{"numeric": [">", 0, "<=", 5]}],
+                "d-count": [{"numeric": ["<", 10]}],
+                "x-limit": [{"numeric": ["=", 3.018e2]}],
+            }
+        },
+        {"detail": {"c-count": 3, "d-count": 10, "x-limit": 3.018e2}},
+        False,
+    ),
+    (
+        "arrays, no element listed (AWS)",
+        {
+            "resources": [
+                "arn:aws:ec2:us-east-1:1:instance/i-1",
+                "arn:aws:ec2:us-east-1:2:instance/i-1",
+            ]
+        },
+        {"resources": ["arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x"]},
+        False,
+    ),
     # array consistency: fields reaching into one array match within one element
     (
         "array consistency same element",
