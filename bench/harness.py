@@ -66,9 +66,11 @@ def measure(make_call: Callable[[], Callable[[], object]], threads: int, seconds
 
 
 class FloorServer:
-    """The floor, answering with `replies` (path?query → body) recorded from Lamina."""
+    """The floor, answering with `replies` (path?query → body) recorded from Lamina; or, with
+    `sqs`, the do-nothing SQS of bench/floor.py."""
 
-    def __init__(self, replies: dict[str, str] | None = None) -> None:
+    def __init__(self, replies: dict[str, str] | None = None, sqs: bool = False) -> None:
+        self.sqs = sqs
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.recording = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)  # noqa: SIM115
@@ -81,8 +83,9 @@ class FloorServer:
 
     def __enter__(self) -> FloorServer:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.floor", str(self.port), self.recording.name]
-        )
+            [sys.executable, "-m", "bench.floor", str(self.port),
+             "--sqs" if self.sqs else self.recording.name]
+        )  # fmt: skip
         for _ in range(200):
             try:
                 requests.get(self.url, timeout=0.5)
