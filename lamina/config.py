@@ -19,13 +19,14 @@ def _flag(name: str) -> bool | None:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _delays(value: str | None) -> tuple[float, ...]:
-    """LAMINA_ASYNC_RETRY_DELAYS: seconds, comma-separated, e.g. "1,2"."""
+def _delays(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A list of waits in the environment variable `name`: seconds, comma-separated, "1,2"."""
+    value = os.environ.get(name)
     if not value:
-        return Settings.async_retry_delays
+        return default
     delays = tuple(float(part) for part in value.split(",") if part.strip())
     if not delays or any(delay < 0 for delay in delays):
-        raise ValueError(f"LAMINA_ASYNC_RETRY_DELAYS: expected seconds like 1,2; got {value!r}")
+        raise ValueError(f"{name}: expected seconds like 1,2; got {value!r}")
     return delays
 
 
@@ -46,6 +47,9 @@ class Settings:
     idle_timeout_s: float = 300.0  # an idle execution environment is reaped after this
     # Waits before the retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
+    # Waits before sending an invocation record or dead-letter message again after a failed
+    # send; once they are used up it is dropped (Lambda documents no schedule of its own).
+    destination_retry_delays: tuple[float, ...] = (1.0, 2.0)
     node_id: str | None = None  # this node's name on its leases; None: host name and port
     # LAMINA_CREDENTIALS: "AKID:SECRET[:ACCOUNT],…", keys of an account's root (default
     # account 000000000000 unless ACCOUNT, 12 digits, names another).
@@ -70,7 +74,10 @@ class Settings:
             code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
             sandbox=env.get("LAMINA_SANDBOX") or None,
             idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),
-            async_retry_delays=_delays(env.get("LAMINA_ASYNC_RETRY_DELAYS")),
+            async_retry_delays=_delays("LAMINA_ASYNC_RETRY_DELAYS", cls.async_retry_delays),
+            destination_retry_delays=_delays(
+                "LAMINA_DESTINATION_RETRY_DELAYS", cls.destination_retry_delays
+            ),
             node_id=env.get("LAMINA_NODE_ID") or None,
             credentials=env.get("LAMINA_CREDENTIALS", ""),
             oidc_issuers=env.get("LAMINA_OIDC_ISSUERS") or None,

@@ -40,6 +40,7 @@ from lamina.services.sts.provider import StsProvider
 from lamina.services.sts.sessions import SessionCredentials
 from lamina.store import Store, open_store
 from lamina.types import ASGIApp
+from lamina.work.queue import WorkQueue
 
 log = logging.getLogger("lamina")
 
@@ -75,7 +76,12 @@ class Node:
                 ]
             )
         )
-        lambda_ = LambdaProvider(self.store, settings, self.execution, self.metrics, self.internal)
+        # Whatever must happen later, for every service: one durable queue (DESIGN decision
+        # 11). Services register their kinds of work with it as they are made.
+        self.work = WorkQueue.on(self.store, settings.node_name)
+        lambda_ = LambdaProvider(
+            self.store, settings, self.execution, self.metrics, self.internal, self.work
+        )
         self.services = [
             Service("lambda", lambda_),
             Service("logs", logs),
@@ -118,10 +124,13 @@ class Node:
     async def start(self) -> None:
         for service in self.services:
             await service.provider.start()
+        await self.work.start()  # the services are ready for the work waiting from before
 
     async def stop(self) -> None:
+        self.work.begin_stop()  # no item starts from now on; the services see it as they stop
         for service in self.services:
             await service.provider.stop()
+        await self.work.stop()
 
     def prometheus(self) -> str:
         lambda_ = self.catalog.by_endpoint_prefix["lambda"].provider
@@ -153,5 +162,6 @@ class Node:
         for service in self.services:
             service.provider.close()
         self.executor.shutdown(wait=True)
+        self.work.close()
         self.metrics.close()  # its last flush needs the store
         self.store.close()

@@ -25,7 +25,9 @@ class ServiceCatalog:
         self.by_endpoint_prefix: dict[str, Service] = {}
         self.by_query_action: dict[str, list[Service]] = {}
         for service in services:
-            if service.model.metadata.get("protocol") in ("query", "ec2"):
+            metadata = service.model.metadata
+            protocols = metadata.get("protocols") or [metadata.get("protocol")]
+            if {"query", "ec2"} & set(protocols):  # SQS's json model takes query too
                 for name in service.model.operation_names:
                     self.by_query_action.setdefault(name, []).append(service)
             prefix = service.model.metadata.get("targetPrefix")
@@ -76,8 +78,9 @@ class ServiceCatalog:
         )
 
     def by_action(self, request: EdgeRequest) -> Service | None:
-        """An unsigned query-protocol request (AssumeRoleWithWebIdentity) to a host that
-        names no service: the one query service with that Action."""
+        """An unsigned query-protocol request (AssumeRoleWithWebIdentity, or SQS's Actions
+        from a plain HTTP client) to a host that names no service: the one query service with
+        that Action."""
         http = request.http
         if http.method != "POST" or "x-www-form-urlencoded" not in http.headers.get(
             "content-type", ""

@@ -309,6 +309,18 @@ def _logs_name_length(
     return violations
 
 
+def _sqs_attribute_names(
+    operation: OperationModel, violations: list[Violation]
+) -> ServiceError | list[Violation]:
+    """SQS answers an attribute name outside its enum (a queue attribute's map key, a name in
+    AttributeNames) with InvalidAttributeName, "Unknown Attribute X." (LocalStack's
+    AWS-validated SQS tests; the error shape is the model's)."""
+    for v in violations:
+        if v.kind in ("keys", "elements") and v.element is not None:
+            return ServiceError("InvalidAttributeName", f"Unknown Attribute {v.element[1]}.", 400)
+    return violations
+
+
 RULES: dict[str, Rules] = {
     # Coral's ValidationException (LocalStack's AWS-recorded Lambda snapshots; "Value '20000'
     # at 'memorySize' ..."), but the runtime has Lambda's own InvalidParameterValueException.
@@ -346,7 +358,7 @@ RULES: dict[str, Rules] = {
     # SQS: "MissingParameter", "The request must contain the parameter MessageBody." over
     # either protocol; its model has no other constraints. (MissingParameter is one of AWS's
     # common query errors, not a shape of the SQS model: the status is given.)
-    "sqs": Rules(missing="MissingParameter", wording="sqs"),
+    "sqs": Rules(missing="MissingParameter", wording="sqs", special=_sqs_attribute_names),
     # Coral's ValidationException: "(ValidationException) when calling the PutRule operation:
     # 1 validation error detected: Value '...' at 'name' ... less than or equal to 64"
     # (custom-resource-helper#61; aws-service-catalog-factory#53).

@@ -39,11 +39,12 @@ lambda_function_versions = sa.Table(
     sa.UniqueConstraint("function_id", "version", name="uq_lambda_function_versions"),
 )
 
-# Asynchronous invocations accepted and not yet done. A row is deleted when its event has run
-# (or been dropped); while a worker runs it, the row is leased to that worker's node, so the
-# event of a node that dies runs again once the lease is given up or runs out.
-lambda_async_events = sa.Table(
-    "lambda_async_events",
+# The durable work queue (lamina/work/): whatever must happen later, one row per item, written
+# in the transaction that caused it and deleted in the one that finishes it. While a node runs
+# an item, the row is leased to that node, so the items of a node that dies run again once the
+# lease is given up or runs out. `payload` is the item's kind's packing of what it carries.
+work_items = sa.Table(
+    "work_items",
     metadata,
     sa.Column(
         "id",
@@ -51,20 +52,17 @@ lambda_async_events = sa.Table(
         primary_key=True,
         autoincrement=True,
     ),
-    sa.Column("request_id", sa.String(36), nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),  # e.g. "lambda:invoke"
     sa.Column("account_id", sa.String(12), nullable=False),
     sa.Column("region", sa.String(32), nullable=False),
-    sa.Column("function_name", sa.String(64), nullable=False),
-    sa.Column("qualifier", sa.String(128), nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),
-    sa.Column("trace_id", sa.String(256), nullable=False),
-    sa.Column("received_at", sa.Float, nullable=False),  # seconds since the epoch
-    sa.Column("attempts", sa.Integer, nullable=False),  # invocations that ran and failed
+    sa.Column("created_at", sa.Float, nullable=False),  # seconds since the epoch
     sa.Column("due_at", sa.Float, nullable=False),  # not to run before this
+    sa.Column("attempts", sa.Integer, nullable=False),  # runs that failed, as its kind counts
     sa.Column("lease_owner", sa.String(128), nullable=True),  # the node running it
     sa.Column("lease_until", sa.Float, nullable=True),
-    sa.Index("ix_lambda_async_events_due", "due_at"),
-    sa.Index("ix_lambda_async_events_lease", "lease_owner"),
+    sa.Index("ix_work_items_due", "kind", "due_at"),
+    sa.Index("ix_work_items_lease", "lease_owner"),
 )
 
 # Per function and qualifier: how its asynchronous invocations are retried and where their

@@ -1,11 +1,13 @@
 """Asynchronous invocation: Invoke with InvocationType Event, and the older InvokeAsync.
 
-The event is durable in the store before the 202. A worker of this node runs it as soon as the
-function has a free concurrency slot (a throttled event waits for one, within its maximum age);
-a function error is retried after Lambda's delays, up to the event invoke config's
-MaximumRetryAttempts and MaximumEventAgeInSeconds. An event that cannot run any more is
-dropped: counted (AsyncEventsDropped), logged, and sent to an OnFailure destination if one is
-configured. Order is not promised, as on Lambda.
+The event is a work item (kind "lambda:invoke", lamina/work/) in the store before the 202. This
+node runs it as soon as the function has a free concurrency slot (a throttled event waits for
+one, within its maximum age); a function error is retried after Lambda's delays, up to the
+event invoke config's MaximumRetryAttempts and MaximumEventAgeInSeconds. An event that cannot
+run any more is dropped: counted (AsyncEventsDropped), logged, and sent to its OnFailure
+destination and its dead-letter queue, if configured; a successful one to its OnSuccess
+destination. Those deliveries are enqueued in the transaction that deletes the event
+(delivery.py). Order is not promised, as on Lambda.
 """
 
 from __future__ import annotations
@@ -22,21 +24,21 @@ from lamina.execution.concurrency import Slot, Throttled
 from lamina.execution.function import InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
-from lamina.services.lambda_ import async_events as rows
-from lamina.services.lambda_ import destinations
+from lamina.services.lambda_ import async_events, delivery, destinations
 from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
 from lamina.services.lambda_.async_events import AsyncEvent
-from lamina.services.lambda_.errors import not_supported, request_too_large
+from lamina.services.lambda_.errors import request_too_large
 from lamina.services.lambda_.event_configs import retry_settings
 from lamina.services.lambda_.invoke import InvokeOperations, check_json, key_of, new_trace_id
 from lamina.services.lambda_.recent import Recent
+from lamina.work.items import WorkItem, enqueue
+from lamina.work.kinds import Backoff, WorkKind
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from lamina.context import RequestContext
-    from lamina.services.lambda_.event_queue import EventQueue
-    from lamina.store.batch import BatchWriter
+    from lamina.work.queue import WorkQueue
 
 log = logging.getLogger("lamina.lambda.async")
 
@@ -48,14 +50,28 @@ WAIT_S = 1.0  # a throttled event looks again at least this often (limits may ha
 # An event waits this long for a busy environment of its function before another is started:
 # a burst of quick events then runs on the environments there are, not on a hundred new ones.
 PATIENCE_S = 0.05
+# A fault of Lamina's own (not the function's) while running an event: it runs again shortly,
+# its attempts unchanged (run_event counts the function's failures itself).
+FAULT_BACKOFF = Backoff(delays=(5.0,), counts=False)
+HOLD_LIMIT = 1000  # events one node runs (or waits to run) at once; the rest wait in the store
 
 
 class AsyncInvokeOperations(InvokeOperations):
-    writer: BatchWriter
-    events: EventQueue | None
+    work: WorkQueue
     _slot_freed: asyncio.Event
     find_for_invoke: Callable[[FunctionRef], Any]  # the provider's
     event_configs: Recent[tuple[str, str, str], dict | None]
+
+    def invoke_kind(self) -> WorkKind[AsyncEvent]:
+        """Asynchronous events as the work queue's items."""
+        return WorkKind(
+            async_events.KIND,
+            async_events.pack,
+            async_events.unpack,
+            self.run_event,
+            FAULT_BACKOFF,
+            hold_limit=HOLD_LIMIT,
+        )
 
     async def invoke_async(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
@@ -85,32 +101,40 @@ class AsyncInvokeOperations(InvokeOperations):
             trace_id=new_trace_id(),
             received_at=time.time(),
         )
-        await self._queue().put(event)
+        await self.work.put(self.event_item(event))
         self.metrics.async_received(key_of(ref))
         return {"StatusCode": 202}
 
-    def _queue(self) -> EventQueue:
-        if self.events is None:
-            raise not_supported("asynchronous invocation before the node has started")
-        return self.events
+    def event_item(self, event: AsyncEvent) -> WorkItem[AsyncEvent]:
+        return WorkItem(
+            async_events.KIND,
+            event.account_id,
+            event.region,
+            async_events.pack(event),
+            created_at=event.received_at,
+            due_at=event.received_at,
+            value=event,
+        )
 
     # -- running queued events ---------------------------------------------------------------
 
-    async def run_event(self, event: AsyncEvent) -> None:
+    async def run_event(self, item: WorkItem[AsyncEvent]) -> None:
         """Run one held event to its end: done, rescheduled, or dropped."""
+        event = item.value
         ref = FunctionRef(
             event.account_id, event.region, event.function_name, event.qualifier or None
         )
         try:
             function = await self._read(self.find_for_invoke, ref)
         except ServiceError:
-            await self._drop(event, {}, "FunctionNotFound", None)
+            await self._drop(item, {}, "FunctionNotFound", None)
             return
         config = await self._read(self._event_config, function.function_id, ref) or {}
+        dead_letter = (function.config.get("DeadLetterConfig") or {}).get("TargetArn") or None
         slot = await self._slot_for(event, ref, config)
         if slot is None:
-            if not self._queue().stopping:
-                await self._drop(event, config, "EventAgeExceeded", None)
+            if not self.work.stopping:
+                await self._drop(item, config, "EventAgeExceeded", None, dead_letter=dead_letter)
             return
         self.metrics.async_age(key_of(ref), max(0.0, time.time() - event.received_at) * 1000)
         request = InvocationRequest(
@@ -122,9 +146,9 @@ class AsyncInvokeOperations(InvokeOperations):
             error = {"errorMessage": str(missing), "errorType": "InvalidRuntimeException"}
             result = InvocationResult(json.dumps(error).encode(), "Unhandled")
         if not result.function_error:
-            await self._finish(event, config, "Success", result, event.attempts + 1)
+            await self._finish(item, config, "Success", result, item.attempts + 1)
             return
-        await self._failed(event, config, result)
+        await self._failed(item, config, result, dead_letter)
 
     async def _slot_for(self, event: AsyncEvent, ref: FunctionRef, config: dict) -> Slot | None:
         """A concurrency slot, waited for while the function is at its limit; None when the
@@ -132,7 +156,7 @@ class AsyncInvokeOperations(InvokeOperations):
         max_age = config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)
         throttled = False
         while True:
-            if time.time() - event.received_at > max_age or self._queue().stopping:
+            if time.time() - event.received_at > max_age or self.work.stopping:
                 return None
             try:
                 function = await self._read(self.find_for_invoke, ref)
@@ -153,27 +177,35 @@ class AsyncInvokeOperations(InvokeOperations):
         self._slot_freed.set()
         self._slot_freed = asyncio.Event()
 
-    async def _failed(self, event: AsyncEvent, config: dict, result: InvocationResult) -> None:
-        attempts = event.attempts + 1
+    async def _failed(
+        self,
+        item: WorkItem[AsyncEvent],
+        config: dict,
+        result: InvocationResult,
+        dead_letter: str | None,
+    ) -> None:
+        event = item.value
+        attempts = item.attempts + 1
         if attempts > config.get("MaximumRetryAttempts", DEFAULT_RETRIES):
-            await self._drop(event, config, "RetriesExhausted", result, attempts)
+            await self._drop(item, config, "RetriesExhausted", result, attempts, dead_letter)
             return
         delays = self.settings.async_retry_delays
         due = time.time() + delays[min(attempts, len(delays)) - 1]
         if due - event.received_at > config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S):
-            await self._drop(event, config, "EventAgeExceeded", result, attempts)
+            await self._drop(item, config, "EventAgeExceeded", result, attempts, dead_letter)
             return
-        await self.writer.write(lambda conn: rows.retry_later(conn, event.id, attempts, due))
-        self._queue().poke(due)
+        await self.work.retry(item, attempts, due)
 
     async def _drop(
         self,
-        event: AsyncEvent,
+        item: WorkItem[AsyncEvent],
         config: dict,
         condition: str,
         result: InvocationResult | None,
         attempts: int | None = None,
+        dead_letter: str | None = None,
     ) -> None:
+        event = item.value
         log.warning(
             "dropped asynchronous event %s of function %s (%s)",
             event.request_id,
@@ -181,30 +213,31 @@ class AsyncInvokeOperations(InvokeOperations):
             condition,
         )
         self.metrics.async_dropped(event.function)
-        await self._finish(event, config, condition, result, attempts or event.attempts)
+        await self._finish(item, config, condition, result, attempts or item.attempts, dead_letter)
 
     async def _finish(
         self,
-        event: AsyncEvent,
+        item: WorkItem[AsyncEvent],
         config: dict,
         condition: str,
         result: InvocationResult | None,
         attempts: int,
+        dead_letter: str | None = None,
     ) -> None:
-        """Remove the event from the queue; in the same transaction, queue its record for the
-        destination its outcome names, if any."""
-        record = destinations.record_for(event, condition, result, attempts, config)
+        """Remove the event from the queue; in the same transaction, queue what follows from
+        its outcome: a record for its destination, the event for its dead-letter queue."""
+        deliveries = destinations.outcome_for(
+            item.value, condition, result, attempts, config, dead_letter
+        )
+        follow = [delivery.item_for(each) for each in deliveries]
 
-        def done(conn: Connection) -> AsyncEvent | None:
-            rows.delete(conn, event.id)
-            if record is not None:
-                rows.insert(conn, record, None)
-            return record
+        def also(conn: Connection) -> None:
+            for each in follow:
+                enqueue(conn, each)
 
-        sent = await self.writer.write(done)
-        if sent is not None:
-            self.metrics.async_received(sent.function)
-            self._queue().poke()
+        await self.work.finish(item, also if follow else None)
+        if follow:
+            self.work.poke()
 
     def _event_config(self, function_id: int, ref: FunctionRef) -> dict | None:
         """The event invoke config; $LATEST's is kept a moment, as function configs are."""

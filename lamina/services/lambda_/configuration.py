@@ -10,6 +10,7 @@ from typing import Any
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.validate import coral_message
 from lamina.services.lambda_.arns import LATEST
+from lamina.services.lambda_.dead_letters import apply_dead_letter_config
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.runtimes import check_runtime
 
@@ -103,8 +104,8 @@ def apply_changes(config: dict[str, Any], params: dict[str, Any]) -> dict[str, A
         config["EphemeralStorage"] = {"Size": params["EphemeralStorage"]["Size"]}
     if "VpcConfig" in params:
         config["VpcConfig"] = vpc_config(params["VpcConfig"])
-    if "DeadLetterConfig" in params:
-        config["DeadLetterConfig"] = params["DeadLetterConfig"]
+    if "DeadLetterConfig" in params:  # checked by the provider (dead_letters.py)
+        apply_dead_letter_config(config, params["DeadLetterConfig"] or {})
     if "FileSystemConfigs" in params:
         config["FileSystemConfigs"] = params["FileSystemConfigs"]
     if "SnapStart" in params:

@@ -22,12 +22,14 @@ from lamina.services.lambda_.arns import (
     function_arn,
     parse_function,
 )
+from lamina.services.lambda_.delivery import queue_exists, queue_parts
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.registry import store_read
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from lamina.services.internal import InternalClient
     from lamina.services.lambda_ import functions as repo
     from lamina.store import Store
 
@@ -93,6 +95,7 @@ class EventInvokeConfigOperations:
     store: Store
     find: Callable[[Connection, FunctionRef], repo.FunctionVersion]
     writing: Callable[[FunctionRef], AbstractContextManager[Connection]]
+    internal: InternalClient | None
 
     def put_function_event_invoke_config(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -176,6 +179,8 @@ class EventInvokeConfigOperations:
             service = arn.split(":")[2] if arn.startswith("arn:") and arn.count(":") > 2 else ""
             if service == "lambda":
                 self.check_function_destination(conn, ref, arn)
+            elif service == "sqs" and self.internal is not None and self.internal.serves("sqs"):
+                check_queue_destination(self.internal, ref, arn)
             elif service in _NOT_YET or (service == "s3" and kind == "OnFailure"):
                 raise not_supported(f"{_NOT_YET.get(service, 'Amazon S3')} destinations")
             else:  # S3 only takes failed events; no other service is a destination
@@ -193,6 +198,18 @@ class EventInvokeConfigOperations:
         target = FunctionRef(ref.account_id, ref.region, match["name"], match["qualifier"])
         with missing_as(invalid):  # AWS checks that the destination exists when it is set
             self.find(conn, target)
+
+
+def check_queue_destination(internal: InternalClient, ref: FunctionRef, arn: str) -> None:
+    """An SQS queue in the function's region; AWS checks, when it is set, that the execution
+    role may send to it (Lamina: that it is there, see dead_letters.py)."""
+    parts = queue_parts(arn)
+    if parts is None or parts[0] != ref.region:
+        raise invalid_parameter(f"The destination ARN {arn} is invalid.")
+    if not queue_exists(internal, arn, ref.account_id):
+        raise invalid_parameter(
+            f"The function's execution role does not have permissions to call SendMessage on {arn}"
+        )
 
 
 def describe(destinations: dict[str, Any]) -> str:

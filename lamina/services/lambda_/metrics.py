@@ -28,6 +28,14 @@ _COUNTERS = {
         "lamina_lambda_async_events_dropped_total",
         "Asynchronous events dropped: too old, out of retries, or their function gone.",
     ),
+    "DestinationDeliveryFailures": (
+        "lamina_lambda_destination_delivery_failures_total",
+        "Invocation records that could not be sent to their destination.",
+    ),
+    "DeadLetterErrors": (
+        "lamina_lambda_dead_letter_errors_total",
+        "Dropped events that could not be sent to the function's dead-letter queue.",
+    ),
 }
 _SUMMARIES = {
     "Duration": ("lamina_lambda_duration_milliseconds", "Time the function code ran."),
@@ -77,6 +85,12 @@ class LambdaMetrics:
 
     def async_dropped(self, function: FunctionKey) -> None:
         self._emit("AsyncEventsDropped", function, 1.0, "Count")
+
+    def destination_delivery_failure(self, function: FunctionKey) -> None:
+        self._emit("DestinationDeliveryFailures", function, 1.0, "Count")
+
+    def dead_letter_error(self, function: FunctionKey) -> None:
+        self._emit("DeadLetterErrors", function, 1.0, "Count")
 
     def _emit(
         self, name: str, function: FunctionKey, value: float, unit: str, total: bool = True

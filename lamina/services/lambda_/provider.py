@@ -38,6 +38,8 @@ from lamina.services.lambda_.configuration import (
     new_revision,
     present,
 )
+from lamina.services.lambda_.dead_letters import check_dead_letter_config
+from lamina.services.lambda_.delivery import Deliveries
 from lamina.services.lambda_.errors import (
     code_storage_exceeded,
     function_exists,
@@ -47,7 +49,6 @@ from lamina.services.lambda_.errors import (
     precondition_failed,
 )
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
-from lamina.services.lambda_.event_queue import EventQueue
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.recent import Recent
@@ -55,7 +56,7 @@ from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
-from lamina.store.batch import BatchWriter
+from lamina.work.queue import WorkQueue
 
 
 class LambdaProvider(
@@ -73,6 +74,7 @@ class LambdaProvider(
         execution: ExecutionService | None = None,
         recorder: MetricRecorder | None = None,
         internal: InternalClient | None = None,
+        work: WorkQueue | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -82,8 +84,14 @@ class LambdaProvider(
         self.event_configs: Recent[tuple[str, str, str], dict | None] = Recent()
         self.concurrency = execution.concurrency if execution else ConcurrencyAccounting()
         self.metrics = LambdaMetrics(recorder)
-        self.writer = BatchWriter(store, "lamina-lambda-writer")
-        self.events: EventQueue | None = None
+        # The node's work queue runs asynchronous events (a queue of its own when alone).
+        self._slot_freed = asyncio.Event()
+        self.own_work = work is None
+        self.work = work or WorkQueue.on(store, settings.node_name)
+        self.work.register(self.invoke_kind())
+        deliveries = Deliveries(internal, self.metrics, settings.destination_retry_delays)
+        self.work.register(deliveries.kind())
+        self.internal = internal
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
@@ -91,19 +99,18 @@ class LambdaProvider(
     async def start(self) -> None:
         self._slot_freed = asyncio.Event()
         self.concurrency.on_release(self.slot_freed)
-        alone = self.store.dialect == "sqlite"  # a SQLite store is never shared by two nodes
-        self.events = EventQueue(self.writer, self.settings.node_name, self.run_event, alone)
-        await self.events.start()
+        if self.own_work:
+            await self.work.start()
 
     async def stop(self) -> None:
-        if self.events is not None:
-            self.events.begin_stop()
-            self.slot_freed(None)  # events waiting for a slot see the stop now
-            await self.events.stop()
-            self.events = None
+        self.work.begin_stop()
+        self.slot_freed(None)  # events waiting for a slot see the stop now
+        if self.own_work:
+            await self.work.stop()
 
     def close(self) -> None:
-        self.writer.close()
+        if self.own_work:
+            self.work.close()
 
     @contextlib.contextmanager
     def writing(self, ref: FunctionRef) -> Iterator[Connection]:
@@ -193,6 +200,8 @@ class LambdaProvider(
         arn = function_arn(ref.region, ref.account_id, ref.name)
         config = initial_config(params, ref.name, arn)
         self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
@@ -230,6 +239,8 @@ class LambdaProvider(
         ref = parse_function(ctx, params["FunctionName"])
         if "Role" in params:
             self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             return apply_changes(current.config, params), current.code_digest

@@ -134,13 +134,18 @@ def _load(text: str | None) -> dict[str, dict[str, Any]] | None:
     return dict(attributes)
 
 
+# Statements a busy queue runs are built once: building and keying one costs more than running it.
+_INSERT = sqs_messages.insert()
+
+
 def insert(conn: sa.engine.Connection, queue_id: int, messages: list[Outgoing]) -> None:
-    conn.execute(sqs_messages.insert(), [m.row(queue_id) for m in messages])
+    rows = [m.row(queue_id) for m in messages]
+    conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 
 def insert_one(conn: sa.engine.Connection, queue_id: int, message: Outgoing) -> int:
     """The new row's id (a FIFO message's sequence number comes from it)."""
-    result = conn.execute(sqs_messages.insert().values(**message.row(queue_id)))
+    result = conn.execute(_INSERT, message.row(queue_id))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -187,9 +192,9 @@ def wanted_system(names: list[str]) -> set[str]:
 
 def message_attributes(row: Any, names: list[str]) -> dict[str, dict[str, Any]]:
     """The attributes MessageAttributeNames asks for: 'All', '.*', 'prefix.*' or names."""
-    attributes = _load(row.attributes)
-    if not attributes or not names:
+    if not names or not row.attributes:
         return {}
+    attributes = _load(row.attributes) or {}
     if "All" in names or ".*" in names:
         return attributes
     prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))

@@ -84,25 +84,41 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
     ]
 
 
-def _candidates(
-    conn: Connection, queue: Queue, limit: int, now: float, postgres: bool
-) -> list[Any]:
+def _choose(fifo: bool, postgres: bool) -> sa.Select[Any]:
     query = sa.select(m).where(
-        m.c.queue_id == queue.id, m.c.visible_at <= now, m.c.sent_at >= oldest_kept(queue, now)
+        m.c.queue_id == sa.bindparam("b_queue"),
+        m.c.visible_at <= sa.bindparam("b_now"),
+        m.c.sent_at >= sa.bindparam("b_oldest"),
     )
-    if queue.fifo:
+    if fifo:
         in_flight = (
             sa.select(m.c.group_id)
-            .where(m.c.queue_id == queue.id, m.c.visible_at > now, m.c.receive_count > 0)
+            .where(
+                m.c.queue_id == sa.bindparam("b_queue"),
+                m.c.visible_at > sa.bindparam("b_now"),
+                m.c.receive_count > 0,
+            )
             .scalar_subquery()
         )
         query = query.where(m.c.group_id.not_in(in_flight)).order_by(m.c.id)
     else:
         query = query.order_by(m.c.visible_at, m.c.id)
-    query = query.limit(limit)
+    query = query.limit(sa.bindparam("b_limit"))
     if postgres:
         query = query.with_for_update(skip_locked=True, of=m)
-    return list(conn.execute(query).all())
+    return query
+
+
+# Built once (fifo, postgres): a receive's statements are the same but for their values.
+_CHOOSE = {(fifo, pg): _choose(fifo, pg) for fifo in (False, True) for pg in (False, True)}
+
+
+def _candidates(
+    conn: Connection, queue: Queue, limit: int, now: float, postgres: bool
+) -> list[Any]:
+    values = {"b_queue": queue.id, "b_now": now, "b_oldest": oldest_kept(queue, now)}
+    values["b_limit"] = limit
+    return list(conn.execute(_CHOOSE[(queue.fifo, postgres)], values).all())
 
 
 def present(

@@ -31,14 +31,31 @@ from lamina.store.schema import sqs_messages
 
 m = sqs_messages
 MAX_VISIBILITY_S = 43_200
+# Built once: the hot statements' building and keying would cost more than running them.
+_DELETE = m.delete().where(m.c.id == sa.bindparam("b_id"), m.c.receipt == sa.bindparam("b_token"))
+_HELD = sa.select(m.c.receipt, m.c.visible_at).where(m.c.id == sa.bindparam("b_id"))
+_HIDE = m.update().where(m.c.id == sa.bindparam("b_id")).values(visible_at=sa.bindparam("b_until"))
+_VISIBLE = (
+    sa.select(m.c.id)
+    .where(
+        m.c.queue_id == sa.bindparam("b_queue"),
+        m.c.visible_at <= sa.bindparam("b_now"),
+        m.c.sent_at >= sa.bindparam("b_oldest"),
+    )
+    .limit(1)
+)
 
 
 def _between(name: str, value: int, low: int, high: int) -> int:
+    """AWS's words: 'Must be between 1 and 10' for MaxNumberOfMessages, '>= 0 and <= 20' for
+    WaitTimeSeconds (and VisibilityTimeout)."""
     if not low <= value <= high:
-        raise invalid_parameter(
-            f"Value {value} for parameter {name} is invalid. Reason: Must be between {low} "
-            f"and {high}, if provided."
+        reason = (
+            f"Must be between {low} and {high}, if provided."
+            if name == "MaxNumberOfMessages"
+            else f"Must be >= {low} and <= {high}, if provided."
         )
+        raise invalid_parameter(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
     return value
 
 
@@ -69,8 +86,10 @@ class VisibilityOperations(SqsBase):
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
+        first = True
         while True:
-            if attempt is not None or await self._something_visible(queue):
+            if first or attempt is not None or await self._something_visible(queue):
+                first = False
                 work = lambda conn: receiving.receive(conn, request, self.postgres)  # noqa: E731
                 messages = await self.writer.write(work)
                 if messages:
@@ -83,19 +102,11 @@ class VisibilityOperations(SqsBase):
     async def _something_visible(self, queue: Queue) -> bool:
         """A read first: an empty queue's long poll costs no write transactions."""
         now = time.time()
-        query = (
-            sa.select(m.c.id)
-            .where(
-                m.c.queue_id == queue.id,
-                m.c.visible_at <= now,
-                m.c.sent_at >= receiving.oldest_kept(queue, now),
-            )
-            .limit(1)
-        )
+        values = {"b_queue": queue.id, "b_now": now, "b_oldest": receiving.oldest_kept(queue, now)}
 
         def read() -> bool:
             with self.store.read() as conn:
-                return conn.execute(query).first() is not None
+                return conn.execute(_VISIBLE, values).first() is not None
 
         return read() if not self.store.reads_wait else await self.off_loop(read)
 
@@ -104,7 +115,7 @@ class VisibilityOperations(SqsBase):
     async def delete_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = await self.queue_of(ctx, params["QueueUrl"])
         target = _handle(queue, params["ReceiptHandle"])
-        await self.writer.write(lambda conn: _delete(conn, target))
+        await self.writer.write(lambda conn: _delete(conn, [target]))
         return {}
 
     async def delete_message_batch(
@@ -120,12 +131,9 @@ class VisibilityOperations(SqsBase):
             except ServiceError as error:
                 failed.append(failure(entry["Id"], error))
 
-        def work(conn: Connection) -> None:
-            for _, target in targets:
-                _delete(conn, target)
-
         if targets:
-            await self.writer.write(work)
+            chosen = [target for _, target in targets]
+            await self.writer.write(lambda conn: _delete(conn, chosen))
         successful = [{"Id": entry_id} for entry_id, _ in targets]
         return {"Successful": successful, "Failed": failed}
 
@@ -141,6 +149,8 @@ class VisibilityOperations(SqsBase):
         error = await self.writer.write(lambda conn: _change(conn, target, timeout, handle))
         if error is not None:
             raise error
+        if timeout == 0:
+            self.waiters.notify(queue.id)  # visible again: a waiting receive may take it
         return {}
 
     async def change_message_visibility_batch(
@@ -163,6 +173,8 @@ class VisibilityOperations(SqsBase):
             return [(i, _change(conn, target, t, h)) for i, target, t, h in todo]
 
         outcomes = await self.writer.write(work) if todo else []
+        if any(t == 0 for _, _, t, _ in todo):
+            self.waiters.notify(queue.id)
         successful = []
         for entry_id, problem in outcomes:
             if problem is None:
@@ -188,9 +200,9 @@ def _visibility(value: int) -> int:
     return value
 
 
-def _delete(conn: Connection, target: tuple[int, str]) -> None:
-    row_id, token = target
-    conn.execute(m.delete().where(m.c.id == row_id, m.c.receipt == token))
+def _delete(conn: Connection, targets: list[tuple[int, str]]) -> None:
+    values = [{"b_id": row_id, "b_token": token} for row_id, token in targets]
+    conn.execute(_DELETE, values[0] if len(values) == 1 else values)
 
 
 def _change(
@@ -206,5 +218,5 @@ def _change(
         )
     if row.visible_at <= now:
         return message_not_inflight()
-    conn.execute(m.update().where(m.c.id == row_id).values(visible_at=now + timeout))
+    conn.execute(_HIDE, {"b_id": row_id, "b_until": now + timeout})
     return None

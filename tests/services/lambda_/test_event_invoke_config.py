@@ -214,7 +214,6 @@ def test_a_function_is_not_its_own_destination(lambda_client):
 @pytest.mark.parametrize(
     ("destination", "service"),
     [
-        ("arn:aws:sqs:us-east-1:000000000000:failed", "Amazon SQS"),
         ("arn:aws:sns:us-east-1:000000000000:failed", "Amazon SNS"),
         ("arn:aws:events:us-east-1:000000000000:event-bus/default", "Amazon EventBridge"),
         ("arn:aws:s3:::failed-events", "Amazon S3"),
