@@ -2,7 +2,8 @@
 
 Each service wraps the reason in its own error: EventBridge answers InvalidEventPatternException
 "Event pattern is not valid. Reason: {reason}", SNS InvalidParameter "Invalid parameter:
-FilterPolicy: {reason}", Lambda InvalidParameterValueException."""
+FilterPolicy: {reason}" (a nested policy in the MessageAttributes scope is the exception: SNS says
+"Invalid parameter: {reason}" without "FilterPolicy: "), Lambda InvalidParameterValueException."""
 
 from __future__ import annotations
 
