@@ -174,11 +174,30 @@ class FunctionCatalog:
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxItems", 50)
         after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        if params.get("FunctionVersion") == "ALL":
+            return self.list_every_version(ctx, limit, after)
         with self.store.read() as conn:
             page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
         result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
         if len(page) > limit:
             result["NextMarker"] = encode_marker(page[limit - 1].name)
+        return result
+
+    def list_every_version(
+        self, ctx: RequestContext, limit: int, after: str | None
+    ) -> dict[str, Any]:
+        """ListFunctions with FunctionVersion ALL: each function's versions, $LATEST first, each
+        ARN qualified. The marker is the last one's qualified ARN."""
+        with self.store.read() as conn:
+            every = repo.list_every_version(conn, ctx.account_id, ctx.region)
+        shown = [versions.shown(each) for each in every]
+        arns = [each["FunctionArn"] for each in shown]
+        start = arns.index(after) + 1 if after in arns else 0
+        if after is not None and after not in arns:
+            raise invalid_parameter(f"Invalid marker: {after}")
+        result: dict[str, Any] = {"Functions": shown[start : start + limit]}
+        if start + limit < len(shown):
+            result["NextMarker"] = encode_marker(arns[start + limit - 1])
         return result
 
     # -- writing ---------------------------------------------------------------------------
