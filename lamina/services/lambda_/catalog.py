@@ -117,10 +117,11 @@ class FunctionCatalog:
         primary = repo.get(conn, ref.account_id, ref.region, ref.name, alias.function_version)
         if primary is None:  # its version was deleted meanwhile
             raise function_not_found(ref.qualified_arn)
-        for version, weight in alias.routing.items():
-            extra = repo.get(conn, ref.account_id, ref.region, ref.name, version)
-            return Route(primary, extra, weight if extra else 0.0)
-        return Route(primary)
+        if not alias.routing:
+            return Route(primary)
+        ((version, weight),) = alias.routing.items()  # AWS allows one additional version
+        extra = repo.get(conn, ref.account_id, ref.region, ref.name, version)
+        return Route(primary, extra, weight if extra else 0.0)
 
     def find_latest(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
         """The function to change: only $LATEST changes; published versions are immutable."""
