@@ -176,8 +176,9 @@ class VisibilityOperations(SqsBase):
             return [(i, _change(conn, target, t, h)) for i, target, t, h in todo]
 
         outcomes = await self.writer.write(work) if todo else []
-        if any(t == 0 for _, _, t, _ in todo):
-            self.waiters.notify(queue.id)
+        visible_again = sum(1 for _, _, t, _ in todo if t == 0)
+        if visible_again:
+            self.waiters.notify(queue.id, visible_again)
         successful = []
         for entry_id, problem in outcomes:
             if problem is None:
