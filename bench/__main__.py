@@ -1,11 +1,18 @@
 import sys
 
-from bench import async_invoke, control_plane, identity, invoke, signatures, sqs
+from bench import async_invoke, control_plane, event_sources, identity, invoke, signatures, sqs
 
-# `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs]`: some, or all.
+# `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources]`:
+# some of them, or all.
 wanted = set(sys.argv[1:]) or {
-    "control_plane", "identity", "invoke", "async_invoke", "signatures", "sqs"
-}  # fmt: skip
+    "control_plane",
+    "identity",
+    "invoke",
+    "async_invoke",
+    "signatures",
+    "sqs",
+    "event_sources",
+}
 if "control_plane" in wanted:
     control_plane.run()
 if "identity" in wanted:
@@ -18,3 +25,5 @@ if "signatures" in wanted:
     signatures.run()
 if "sqs" in wanted:
     sqs.run()
+if "event_sources" in wanted:
+    event_sources.run()

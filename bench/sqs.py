@@ -9,7 +9,7 @@ Figures, each server in turn on the same machine in one run:
   mapping with Lambda's default batch settings, one message at a time; skipped, saying why,
   where Lamina does not serve SQS or event source mappings yet.
 
-The peers are installed on first use into their own virtualenv (.cache/bench-peers), never into
+The peers (bench/peers.py) are installed on first use into their own virtualenv, never into
 Lamina's. A peer that cannot be installed or started is skipped with a note. Lamina runs on
 SQLite, and on PostgreSQL too when LAMINA_BENCH_DATABASE_URL (or LAMINA_TEST_DATABASE_URL) is
 set. `python -m bench sqs`."""
@@ -21,23 +21,18 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import boto3
-import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bench.control_plane import SECONDS
 from bench.harness import FloorServer, Lamina, measure
+from bench.peers import START_TIMEOUT, peers, peers_bin
 from tests.conftest import make_zip
-from tests.server import REPO, free_port
 
 THREADS = (1, 4)
 DRAIN = int(os.environ.get("BENCH_SQS_DRAIN", "2000"))
@@ -45,10 +40,7 @@ DRAIN = int(os.environ.get("BENCH_SQS_DRAIN", "2000"))
 # messages/s from 2,000 on this machine) and would otherwise take minutes per figure.
 DRAIN_SECONDS = max(4 * SECONDS, 20.0)
 E2E_SAMPLES = int(os.environ.get("BENCH_SQS_E2E", "50"))
-PEERS = REPO / ".cache" / "bench-peers"
-PEER_PACKAGES = ("moto[server]", "ministack")
 BODY = "x" * 100
-START_TIMEOUT = 60.0
 
 Figures = dict[str, str]
 
@@ -58,79 +50,6 @@ def sqs_client(url: str):  # type: ignore[no-untyped-def]
         "sqs", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
         aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}),
     )  # fmt: skip
-
-
-# --- the servers ------------------------------------------------------------------------------
-
-
-def peers_bin() -> Path | None:
-    """The peers' virtualenv's bin/, made and filled on first use; None (said) if that fails."""
-    bin_dir = PEERS / "bin"
-    if (bin_dir / "moto_server").exists() and (bin_dir / "ministack").exists():
-        return bin_dir
-    print(f"installing {', '.join(PEER_PACKAGES)} into {PEERS} (once)", flush=True)
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run(
-            [str(bin_dir / "pip"), "install", "-q", *PEER_PACKAGES], check=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    except (subprocess.CalledProcessError, OSError) as error:
-        print(f"peers not installed ({error}): moto and MiniStack are skipped")
-        return None
-    return bin_dir
-
-
-class Peer:
-    """A peer server started as its own process on a free port, ended (only it) after."""
-
-    def __init__(self, label: str, argv: list[str], port: int, env: dict[str, str]) -> None:
-        self.label, self.argv, self.port = label, argv, port
-        self.env = {**os.environ, **env}
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Peer:
-        self.process = subprocess.Popen(
-            self.argv, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                requests.get(self.url, timeout=1)
-                return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.__exit__()
-        self.log.seek(0)
-        raise RuntimeError(f"{self.label} did not start: {self.log.read()[-500:]!r}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-def peers(bin_dir: Path) -> list[Peer]:
-    moto_port, ministack_port = free_port(), free_port()
-    return [
-        Peer("moto", [str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
-             moto_port, {}),
-        Peer("ministack", [str(bin_dir / "python"), "-m", "ministack"], ministack_port,
-             {"GATEWAY_PORT": str(ministack_port), "BIND_HOST": "127.0.0.1",
-              "LOG_LEVEL": "WARNING"}),
-    ]  # fmt: skip
 
 
 def lamina_engines() -> dict[str, dict[str, str]]:

@@ -511,3 +511,37 @@ sqs_move_tasks = sa.Table(
     sa.Column("lease_until", sa.Float, nullable=True),
     sa.Index("ix_sqs_move_tasks_source", "source_arn", "started_at"),
 )
+
+# Lambda's event source mappings: a pull-based source (an SQS queue) and the function its
+# records go to. No foreign key to the function: on AWS a mapping outlives DeleteFunction (it
+# stays, and fails). `state` is AWS's (Creating, Enabled, Disabling …), advanced by the pollers;
+# `enabled` is what the caller asked for; `config` holds the batching and filtering settings.
+lambda_event_source_mappings = sa.Table(
+    "lambda_event_source_mappings",
+    metadata,
+    sa.Column("uuid", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("function_name", sa.String(64), nullable=False),
+    sa.Column("function_arn", sa.String(256), nullable=False),  # with its qualifier, if any
+    sa.Column("event_source_arn", sa.String(1024), nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("last_modified", sa.Float, nullable=False),  # seconds since the epoch
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("event_source_arn", "function_arn", name="uq_lambda_esm_source_function"),
+    sa.Index("ix_lambda_esm_function", "account_id", "region", "function_name"),
+)
+
+# The poller framework's leases: one row per worker of a mapping (an SQS queue has one; a
+# stream, one per shard), held by the node that polls it and renewed while it does, so one
+# node at a time polls a given worker's share of a source.
+poller_leases = sa.Table(
+    "poller_leases",
+    metadata,
+    sa.Column("mapping", sa.String(36), primary_key=True),
+    sa.Column("worker", sa.String(128), primary_key=True),
+    sa.Column("owner", sa.String(128), nullable=True),
+    sa.Column("lease_until", sa.Float, nullable=True),
+)

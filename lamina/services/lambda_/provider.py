@@ -17,6 +17,7 @@ from lamina.config import Settings
 from lamina.context import RequestContext
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
+from lamina.pollers.fleet import Fleet
 from lamina.services import tagging
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.internal import InternalClient
@@ -48,6 +49,7 @@ from lamina.services.lambda_.errors import (
     not_supported,
     precondition_failed,
 )
+from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.metrics import LambdaMetrics
@@ -62,6 +64,7 @@ from lamina.work.queue import WorkQueue
 class LambdaProvider(
     LambdaSettingsOperations,
     EventInvokeConfigOperations,
+    EventSourceMappingOperations,
     AsyncInvokeOperations,
     Provider,
 ):
@@ -92,6 +95,8 @@ class LambdaProvider(
         deliveries = Deliveries(internal, self.metrics, settings.destination_retry_delays)
         self.work.register(deliveries.kind())
         self.internal = internal
+        self.writer = self.work.writer  # the node's group-commit writer, for mappings' writes
+        self.pollers: Fleet | None = None  # polls the event source mappings' sources
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
@@ -101,8 +106,21 @@ class LambdaProvider(
         self.concurrency.on_release(self.slot_freed)
         if self.own_work:
             await self.work.start()
+        if self.internal is not None:
+            self.pollers = Fleet(
+                self.writer,
+                self.settings.node_name,
+                self.internal,
+                self.load_mappings,
+                self.settle_mapping,
+                alone=self.store.dialect == "sqlite",  # a SQLite store is never shared
+            )
+            await self.pollers.start()
 
     async def stop(self) -> None:
+        if self.pollers is not None:
+            await self.pollers.stop()  # first: their in-flight batches invoke functions
+            self.pollers = None
         self.work.begin_stop()
         self.slot_freed(None)  # events waiting for a slot see the stop now
         if self.own_work:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lamina.store import Store
 
 MAX_TAGS = 50
+MAPPING_ARN = ":event-source-mapping:"  # in an event source mapping's ARN, never a function's
 # AWS keeps this much of the account's concurrency unreserved, for functions without a reservation.
 MIN_UNRESERVED = 100
 
@@ -39,10 +40,17 @@ class LambdaSettingsOperations:
     settings: Settings
     find: Callable[[Connection, FunctionRef], repo.FunctionVersion]
     writing: Callable[[FunctionRef], AbstractContextManager[Connection]]
+    tagged_mapping: Callable[[Connection, RequestContext, str], str]  # esm_operations'
 
     # -- tags ------------------------------------------------------------------------------
 
     def tag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        if MAPPING_ARN in params["Resource"]:  # an event source mapping's tags
+            with self.store.write() as conn:
+                arn = self.tagged_mapping(conn, ctx, params["Resource"])
+                check_tags({**tagging.get_tags(conn, arn), **params["Tags"]})
+                tagging.put_tags(conn, arn, params["Tags"])
+            return {}
         ref = parse_function_arn(ctx, params["Resource"])
         with self.writing(ref) as conn:
             self.find(conn, ref)
@@ -52,6 +60,11 @@ class LambdaSettingsOperations:
         return {}
 
     def untag_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        if MAPPING_ARN in params["Resource"]:
+            with self.store.write() as conn:
+                arn = self.tagged_mapping(conn, ctx, params["Resource"])
+                tagging.remove_tags(conn, arn, params["TagKeys"])
+            return {}
         ref = parse_function_arn(ctx, params["Resource"])
         with self.writing(ref) as conn:
             self.find(conn, ref)
@@ -60,6 +73,13 @@ class LambdaSettingsOperations:
 
     @store_read
     def list_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        if MAPPING_ARN in params["Resource"]:
+            with self.store.read() as conn:
+                return {
+                    "Tags": tagging.get_tags(
+                        conn, self.tagged_mapping(conn, ctx, params["Resource"])
+                    )
+                }
         ref = parse_function_arn(ctx, params["Resource"])
         with self.store.read() as conn:
             self.find(conn, ref)
