@@ -84,7 +84,7 @@ class Worker:
     async def _poll_with(self, first: bool, carry: list[Record]) -> None:
         while not self._stopping.is_set():
             try:
-                records = await self._gather(carry)
+                records = await self._gather(carry, first)
             except ServiceError as error:
                 log.warning("fetching from %s failed: %s", self.mapping.source_arn, error.message)
                 self._errors += 1
@@ -118,16 +118,19 @@ class Worker:
             if not first and not carry and self.concurrency > self._limit:
                 return
 
-    async def _gather(self, carry: list[Record]) -> list[Record]:
+    async def _gather(self, carry: list[Record], first: bool = True) -> list[Record]:
         """Records until BatchSize, the payload limit or the batching window says the batch is
-        complete; with no window, whatever the first fetch that finds any returns."""
+        complete; with no window, whatever the first fetch that finds any returns. A poller
+        added for a backlog does not wait for records: finding none, it returns none (and
+        ends), so pollers do not pile up long-polling an idle queue (with BatchSize 1 every
+        fetch looks like a backlog)."""
         mapping = self.mapping
         batch = Batch(mapping.batch_size)
         while carry and batch.add(carry[0]):
             carry.pop(0)
         started = time.monotonic() if batch.records else None
         while not batch.full and not carry:
-            wait = LONG_POLL_S
+            wait = LONG_POLL_S if first else 0
             if started is not None:
                 left = mapping.window_s - (time.monotonic() - started)
                 if left <= 0:
@@ -136,6 +139,8 @@ class Worker:
             fetched = await self._fetch(min(batch.room, self.source.max_per_fetch), wait)
             if fetched is None:
                 break  # stopping
+            if not fetched and not first and started is None:
+                break  # an added poller: the backlog is gone
             for index, record in enumerate(fetched):
                 if not batch.add(record):
                     carry.extend(fetched[index:])

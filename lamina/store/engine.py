@@ -35,6 +35,10 @@ class Store:
         self._write_lock: contextlib.AbstractContextManager[Any] = (
             self._sqlite_lock or contextlib.nullcontext()
         )
+        # SQLite: writes take turns anyway, so they share one connection, kept open under the
+        # lock; a pool checkout, a connection object and a reset per write cost as much as the
+        # write itself.
+        self._writer: Connection | None = None
 
     @property
     def reads_wait(self) -> bool:
@@ -48,7 +52,13 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        with self._write_lock, self.engine.connect() as conn:
+        if self._sqlite_lock is not None:
+            with self._sqlite_lock:
+                conn = self._sqlite_writer()
+                with conn.begin():
+                    yield conn
+            return
+        with self.engine.connect() as conn:
             conn.execution_options(lamina_write=True)
             with conn.begin():
                 yield conn
@@ -62,12 +72,20 @@ class Store:
             yield None
             return
         try:
-            with self.engine.connect() as conn:
-                conn.execution_options(lamina_write=True)
-                with conn.begin():
-                    yield conn
+            conn = self._sqlite_writer()
+            with conn.begin():
+                yield conn
         finally:
             lock.release()
+
+    def _sqlite_writer(self) -> Connection:
+        """The shared write connection (the SQLite lock held), opened anew if it broke."""
+        conn = self._writer
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            conn.execution_options(lamina_write=True)
+            self._writer = conn
+        return conn
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -109,6 +127,14 @@ class Store:
         self.blobs.wipe()
 
     def close(self) -> None:
+        lock = self._sqlite_lock
+        # Not past a write still under way (a stuck one is left to the process's end).
+        if self._writer is not None and lock is not None and lock.acquire(timeout=10):
+            try:
+                self._writer.close()
+                self._writer = None
+            finally:
+                lock.release()
         self.engine.dispose()
 
 

@@ -217,6 +217,27 @@ def test_concurrent_batches_grow_with_a_backlog_up_to_maximum_concurrency():
     assert run(lambda: scenario(2)) == 2
 
 
+def test_pollers_added_for_a_backlog_end_once_it_is_gone_even_with_batch_size_1():
+    # With BatchSize 1 every fetch comes back full, so each looks like a backlog: the pollers
+    # it added must still end when the queue is empty, not stay long-polling it.
+    async def scenario():
+        source = FakeSource([record(n) for n in range(30)])
+        lam = FakeLambda(delay_s=0.02)
+        worker = Worker(mapping(batch_size=1), source, Filters([]), lam)  # type: ignore[arg-type]
+        worker.start()
+        await until(lambda: len(source.acked) == 30, timeout=20)
+        grown = lam.most_running
+        await until(lambda: worker.concurrency == 1, timeout=20)
+        source.put(record(30))  # the one poller left still takes what comes
+        await until(lambda: len(source.acked) == 31, timeout=20)
+        await worker.stop()
+        return grown, worker.concurrency
+
+    grown, after = run(scenario)
+    assert grown > 1
+    assert after == 0
+
+
 def test_stop_lets_the_batch_in_flight_finish():
     async def scenario():
         source, lam = FakeSource([record(0)]), FakeLambda(delay_s=0.3)

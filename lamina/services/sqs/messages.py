@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lamina.services.sqs import digests
+from lamina.store.prepared import Prepared
 from lamina.store.schema import sqs_messages
 
 # FIFO sequence numbers: 20 digits, increasing within a queue (a message row's id, offset).
@@ -136,11 +137,16 @@ def _load(text: str | None) -> dict[str, dict[str, Any]] | None:
 
 # Statements a busy queue runs are built once: building and keying one costs more than running it.
 _INSERT = sqs_messages.insert()
+_COLUMNS = [
+    "queue_id", "message_id", "body", "attributes", "system_attributes", "md5_body",
+    "md5_attributes", "md5_system", "sender_id", "sent_at", "visible_at", "receive_count",
+    "first_received_at", "receipt", "group_id", "dedup_id", "source_arn",
+]  # fmt: skip  # what Outgoing.row gives
+_INSERT_MANY = Prepared(_INSERT, _COLUMNS)
 
 
 def insert(conn: sa.engine.Connection, queue_id: int, messages: list[Outgoing]) -> None:
-    rows = [m.row(queue_id) for m in messages]
-    conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    _INSERT_MANY.run(conn, [m.row(queue_id) for m in messages])
 
 
 def insert_one(conn: sa.engine.Connection, queue_id: int, message: Outgoing) -> int:

@@ -179,7 +179,7 @@ class MoveTaskOperations(SqsBase):
             try:
                 touched = await loop.run_in_executor(None, self._tick)
                 for queue_id in touched:
-                    self.waiters.notify(queue_id)
+                    self.waiters.notify_all(queue_id)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,13 +52,27 @@ class Queue:
 
     @property
     def values(self) -> dict[str, str]:
+        return dict(self._effective)
+
+    # Worked out once per cached queue, not per message: a send asks for two numbers, a
+    # receive for three and the redrive policy.
+    @cached_property
+    def _effective(self) -> dict[str, str]:
         return attributes.effective(self.stored, self.fifo)
 
-    def number(self, name: str) -> int:
-        return int(self.values[name])
+    @cached_property
+    def _numbers(self) -> dict[str, int]:
+        return {}
 
-    @property
+    def number(self, name: str) -> int:
+        found = self._numbers.get(name)
+        if found is None:
+            found = self._numbers[name] = int(self._effective[name])
+        return found
+
+    @cached_property
     def redrive(self) -> dict[str, Any] | None:
+        """The RedrivePolicy (not to be changed: the queue is shared by every request)."""
         text = self.stored.get("RedrivePolicy")
         return json.loads(text) if text else None
 

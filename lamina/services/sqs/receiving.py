@@ -20,12 +20,13 @@ from sqlalchemy.engine import Connection
 from lamina.services.sqs import digests, receipts, redrive
 from lamina.services.sqs.messages import message_attributes, system_attributes
 from lamina.services.sqs.queues import Queue
+from lamina.store.prepared import Prepared
 from lamina.store.schema import sqs_messages, sqs_queues, sqs_receive_attempts
 
 m = sqs_messages
 ATTEMPT_S = 300.0  # a ReceiveRequestAttemptId is remembered for 5 minutes
 
-_HIDE = (
+_HIDE = Prepared(
     m.update()
     .where(m.c.id == sa.bindparam("b_id"))
     .values(
@@ -75,7 +76,7 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
         {"b_id": row.id, "b_visible_at": until, "b_token": receipts.new_token(), "b_now_ms": now_ms}
         for row in rows
     ]
-    conn.execute(_HIDE, hidden)
+    _HIDE.run(conn, hidden)
     if request.attempt_id is not None:
         _remember(conn, request, [(h["b_id"], h["b_token"]) for h in hidden], now)
     return [

@@ -116,7 +116,7 @@ class SendOperations(SqsBase):
             # The queue's row is gone (deleted on this or another node since it was cached).
             self.changed(queue)
             raise queue_does_not_exist() from None
-        self.waiters.notify(queue.id)
+        self.waiters.notify(queue.id, len(accepted))
 
 
 def _write_fifo(conn: Connection, queue: Queue, accepted: list[Accepted]) -> None:

@@ -27,12 +27,15 @@ from lamina.services.sqs.errors import (
 )
 from lamina.services.sqs.messages import wanted_system
 from lamina.services.sqs.queues import Queue
+from lamina.store.prepared import Prepared
 from lamina.store.schema import sqs_messages
 
 m = sqs_messages
 MAX_VISIBILITY_S = 43_200
 # Built once: the hot statements' building and keying would cost more than running them.
-_DELETE = m.delete().where(m.c.id == sa.bindparam("b_id"), m.c.receipt == sa.bindparam("b_token"))
+_DELETE = Prepared(
+    m.delete().where(m.c.id == sa.bindparam("b_id"), m.c.receipt == sa.bindparam("b_token"))
+)
 _HELD = sa.select(m.c.receipt, m.c.visible_at).where(m.c.id == sa.bindparam("b_id"))
 _HIDE = m.update().where(m.c.id == sa.bindparam("b_id")).values(visible_at=sa.bindparam("b_until"))
 _VISIBLE = (
@@ -173,8 +176,9 @@ class VisibilityOperations(SqsBase):
             return [(i, _change(conn, target, t, h)) for i, target, t, h in todo]
 
         outcomes = await self.writer.write(work) if todo else []
-        if any(t == 0 for _, _, t, _ in todo):
-            self.waiters.notify(queue.id)
+        visible_again = sum(1 for _, _, t, _ in todo if t == 0)
+        if visible_again:
+            self.waiters.notify(queue.id, visible_again)
         successful = []
         for entry_id, problem in outcomes:
             if problem is None:
@@ -201,8 +205,7 @@ def _visibility(value: int) -> int:
 
 
 def _delete(conn: Connection, targets: list[tuple[int, str]]) -> None:
-    values = [{"b_id": row_id, "b_token": token} for row_id, token in targets]
-    conn.execute(_DELETE, values[0] if len(values) == 1 else values)
+    _DELETE.run(conn, [{"b_id": row_id, "b_token": token} for row_id, token in targets])
 
 
 def _change(
