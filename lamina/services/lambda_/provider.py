@@ -51,11 +51,14 @@ from lamina.services.lambda_.errors import (
 )
 from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
+from lamina.services.lambda_.function_urls import FunctionUrls
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.metrics import LambdaMetrics
+from lamina.services.lambda_.policies import ResourcePolicies
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
+from lamina.services.lambda_.url_plane import FunctionUrlPlane
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
 from lamina.work.queue import WorkQueue
@@ -100,6 +103,10 @@ class LambdaProvider(
         self.roles = ExecutionRoles(internal, settings)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
+        self.policies = ResourcePolicies(store, self.find)
+        self.urls = FunctionUrls(store, settings, self.find)
+        # Function URLs' data plane (the edge hands it their requests) invokes through Invoke.
+        self.url_plane = FunctionUrlPlane(store, self.urls, self.policies, self.invoke)
 
     async def start(self) -> None:
         self._slot_freed = asyncio.Event()
@@ -147,6 +154,8 @@ class LambdaProvider(
         self.reservations.clear()
         self.event_configs.clear()
         self.metrics.clear()
+        self.policies.reset()
+        self.urls.reset()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -307,6 +316,35 @@ class LambdaProvider(
         used, _ = repo.usage(conn, ctx.account_id, ctx.region)
         if added > 0 and used + added > self.settings.code_storage_bytes:
             raise code_storage_exceeded()
+
+    # -- resource-based policies (policies.py) and function URLs (function_urls.py) --------
+
+    def add_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.policies.add_permission(ctx, params)
+
+    def remove_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.policies.remove_permission(ctx, params)
+
+    @store_read
+    def get_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.policies.get_policy(ctx, params)
+
+    def create_function_url_config(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.urls.create_function_url_config(ctx, params)
+
+    @store_read
+    def get_function_url_config(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.urls.get_function_url_config(ctx, params)
+
+    def update_function_url_config(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.urls.update_function_url_config(ctx, params)
+
+    def delete_function_url_config(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.urls.delete_function_url_config(ctx, params)
+
+    @store_read
+    def list_function_url_configs(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.urls.list_function_url_configs(ctx, params)
 
 
 def check_qualifier(ref: FunctionRef) -> None:
