@@ -547,7 +547,8 @@ poller_leases = sa.Table(
 )
 
 # A function's resource-based policies (AddPermission), one per function and qualifier ('' for
-# the unqualified function): the statements as GetPolicy shows them, and the policy's revision.
+# the unqualified function): the statements as GetPolicy shows them. The policy's RevisionId is
+# that of what it is on (the function's), which AddPermission and RemovePermission renew.
 lambda_policies = sa.Table(
     "lambda_policies",
     metadata,
@@ -559,7 +560,6 @@ lambda_policies = sa.Table(
     ),
     sa.Column("qualifier", sa.String(128), primary_key=True),
     sa.Column("statements", sa.JSON, nullable=False),
-    sa.Column("revision_id", sa.String(36), nullable=False),
 )
 
 # Function URLs: one per function and qualifier ('' for $LATEST, else an alias name), found by

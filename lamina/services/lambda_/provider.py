@@ -75,7 +75,7 @@ class LambdaProvider(Provider):
         self.work.register(deliveries.kind())
         if execution is not None and internal is not None:
             execution.credentials = self.functions.roles.credentials
-        self.policies = ResourcePolicies(store, self.functions.find)
+        self.policies = ResourcePolicies(self.functions)
         self.urls = FunctionUrls(store, settings, self.functions.find)
         # Function URLs' data plane (the edge hands it their requests) invokes through Invoke.
         self.url_plane = FunctionUrlPlane(store, self.urls, self.policies, self.invoke)

@@ -188,16 +188,44 @@ def test_missing_function_and_unknown_qualifier_are_not_found(lambda_client):
     assert (code, status) == ("ResourceNotFoundException", 404)
 
 
-def test_latest_qualifier_has_its_own_resource(lambda_client):
+def test_latest_qualifier_is_refused_as_aws_refuses_it(lambda_client):
     create_function(lambda_client)
-    added = lambda_client.add_permission(
+    assert refused(
+        lambda_client.add_permission,
         FunctionName="fn",
         StatementId="a",
         Action="lambda:InvokeFunction",
         Principal="*",
         Qualifier="$LATEST",
+    ) == (
+        "InvalidParameterValueException",
+        400,
+        "We currently do not support adding policies for $LATEST.",
     )
-    assert json.loads(added["Statement"])["Resource"] == f"{ARN}:$LATEST"
+    lambda_client.add_permission(
+        FunctionName="fn", StatementId="a", Action="lambda:InvokeFunction", Principal="*"
+    )
+    # $LATEST's policy is the function's.
+    latest = lambda_client.get_policy(FunctionName="fn", Qualifier="$LATEST")
+    assert latest["Policy"] == lambda_client.get_policy(FunctionName="fn")["Policy"]
+
+
+def test_policy_revision_is_the_functions_and_a_change_renews_it(lambda_client):
+    before = create_function(lambda_client)["RevisionId"]
+    lambda_client.add_permission(
+        FunctionName="fn", StatementId="a", Action="lambda:InvokeFunction", Principal="*"
+    )
+    revision = lambda_client.get_policy(FunctionName="fn")["RevisionId"]
+    assert revision != before
+    assert lambda_client.get_function(FunctionName="fn")["Configuration"]["RevisionId"] == revision
+    # The function's own RevisionId precondition sees the policy change.
+    code, status, _ = refused(
+        lambda_client.update_function_configuration,
+        FunctionName="fn",
+        Timeout=5,
+        RevisionId=before,
+    )
+    assert (code, status) == ("PreconditionFailedException", 412)
 
 
 def test_invalid_principal_is_refused(lambda_client):

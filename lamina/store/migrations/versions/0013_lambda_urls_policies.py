@@ -24,7 +24,6 @@ def upgrade() -> None:
         ),
         sa.Column("qualifier", sa.String(128), primary_key=True),
         sa.Column("statements", sa.JSON, nullable=False),
-        sa.Column("revision_id", sa.String(36), nullable=False),
     )
     op.create_table(
         "lambda_function_urls",
