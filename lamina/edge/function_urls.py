@@ -60,9 +60,9 @@ class FunctionUrlLayer:
             await self.app(scope, receive, send)
             return
         client = scope.get("client") or ("127.0.0.1", 0)
-        call = UrlCall(
-            http, url_id, path, domain, client[0], request.request_id, await self.caller(request)
-        )
+        raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        caller = await self.caller(request)
+        call = UrlCall(http, url_id, path, domain, client[0], request.request_id, caller, raw)
         await send_response(send, await self.serve(call))
 
     async def caller(self, request: EdgeRequest) -> Credential | None:

@@ -17,3 +17,4 @@ class UrlCall:
     source_ip: str
     request_id: str
     caller: Credential | None  # whose valid SigV4 signature (for lambda) it carries, if any
+    raw_headers: list[tuple[str, str]]  # as received, a repeated header once per line

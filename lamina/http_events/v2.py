@@ -38,24 +38,27 @@ def is_text(content_type: str) -> bool:
     return kind.startswith(_TEXT_TYPES) or kind.endswith(_TEXT_SUFFIXES)
 
 
-def raw_headers(request: HttpRequest) -> list[tuple[str, str]]:
-    return [(name, request.headers[name]) for name in request.headers]
-
-
-def event(request: HttpRequest, path: str, route: Route, now: float | None = None) -> bytes:
+def event(
+    request: HttpRequest,
+    path: str,
+    route: Route,
+    raw_headers: list[tuple[str, str]] | None = None,
+    now: float | None = None,
+) -> bytes:
     """The event, as JSON bytes. `path` is the path the function sees (the request's, less any
-    prefix the edge routed by). Repeated headers and query parameters are joined with commas;
-    cookies leave the headers for their own list."""
+    prefix the edge routed by); `raw_headers` the headers as received, each repeat on its own
+    (else the request's, repeats already joined). Repeated headers and query parameters are
+    joined with commas; cookies leave the headers for their own list."""
     now = time.time() if now is None else now
     headers: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in raw_headers(request):
+    pairs = raw_headers if raw_headers is not None else list(request.headers.items())
+    for name, value in pairs:
         key = name.lower()
         if key == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
-        # Headers already joins repeats with ', '; Lambda joins them with ','.
-        headers[key] = ",".join(part.strip() for part in value.split(", "))
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
     built: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,

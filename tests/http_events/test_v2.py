@@ -9,9 +9,9 @@ from lamina.http_events import v2, v2_response
 from lamina.protocol.http import Headers, HttpRequest
 
 
-def build(request: HttpRequest, path: str = "/p") -> dict:
+def build(request: HttpRequest, path: str = "/p", raw: list | None = None) -> dict:
     route = v2.Route("u" * 32, "u" * 32 + ".lambda-url.us-east-1.localhost", "10.0.0.1", "req")
-    return json.loads(v2.event(request, path, route, now=1_700_000_000.5))
+    return json.loads(v2.event(request, path, route, raw, now=1_700_000_000.5))
 
 
 def test_repeated_headers_and_parameters_are_joined_with_commas():
@@ -21,8 +21,10 @@ def test_repeated_headers_and_parameters_are_joined_with_commas():
         "k=1&k=2&sp=a+b&enc=%2F",
         Headers([("X-Many", "a"), ("X-Many", "b"), ("Host", "h")]),
     )
-    event = build(request)
+    raw = [("X-Many", "a"), ("X-Many", "b"), ("Accept", "text/html, text/plain")]
+    event = build(request, raw=raw)
     assert event["headers"]["x-many"] == "a,b"
+    assert event["headers"]["accept"] == "text/html, text/plain"  # one value, as sent
     assert event["queryStringParameters"] == {"k": "1,2", "sp": "a b", "enc": "/"}
     assert event["requestContext"]["timeEpoch"] == 1_700_000_000_500
     assert event["requestContext"]["time"] == "14/Nov/2023:22:13:20 +0000"

@@ -67,7 +67,9 @@ class FunctionUrlPlane:
             public = self.policies.allows_public_url
             if not await self._read(public, found.function_id, found.qualifier):
                 return forbidden()
-        answer = await self._invoke(found, v2.event(http, call.path, route), call.request_id)
+        answer = await self._invoke(
+            found, v2.event(http, call.path, route, call.raw_headers), call.request_id
+        )
         if settings:
             cors.decorate(settings, http.headers, answer)
         return answer

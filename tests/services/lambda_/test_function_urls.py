@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import http.client
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -381,3 +383,27 @@ def test_url_and_its_policy_survive_a_restart(engine, tmp_path):
         assert by_path(lamina.url, made).status_code == 200
         got = client("lambda", lamina.url).get_function_url_config(FunctionName="fn")
         assert got["FunctionUrl"] == made["FunctionUrl"]
+
+
+def test_repeated_headers_are_joined_and_one_value_kept_whole(lambda_client, endpoint):
+    made = public_url(lambda_client)
+    address = urlsplit(endpoint)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    conn.putrequest("GET", f"/_lamina/url/{url_id(made)}/", skip_accept_encoding=True)
+    conn.putheader("X-Many", "a")
+    conn.putheader("X-Many", "b")
+    conn.putheader("Accept", "text/html, text/plain")
+    conn.endheaders()
+    answer = conn.getresponse()
+    headers = json.loads(answer.read())["headers"]
+    conn.close()
+    assert headers["x-many"] == "a,b"
+    assert headers["accept"] == "text/html, text/plain"
+
+
+def test_host_without_a_port_is_recognised(lambda_client, endpoint):
+    made = public_url(lambda_client)
+    host = urlsplit(made["FunctionUrl"]).hostname
+    answer = requests.get(endpoint + "/x", headers={"Host": host}, timeout=60)
+    assert answer.status_code == 200
+    assert answer.json()["requestContext"]["domainName"] == host
