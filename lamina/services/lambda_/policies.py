@@ -1,12 +1,14 @@
-"""Resource-based policies: AddPermission, RemovePermission, GetPolicy on a function (or, once
-versions and aliases exist, one of them), each policy a row of statements. As on AWS, the
-policy's RevisionId is the function's, and adding or removing a statement renews it. Stored
+"""Resource-based policies: AddPermission, RemovePermission, GetPolicy on a function, a version
+or an alias, each policy a row of statements. As on AWS, the policy's RevisionId is that of
+what it is on (the function's, the version's, the alias's), and a change renews it. Stored
 and returned; the only place they are enforced today is the function URL data plane
 (AuthType NONE needs the statement AWS requires), which asks `allows_public_url`."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.protocol.errors import ServiceError
+from lamina.services.lambda_ import aliases
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
 from lamina.services.lambda_.catalog import FunctionCatalog
@@ -126,16 +129,15 @@ class ResourcePolicies:
         while True:
             try:
                 with self.functions.writing(ref) as conn:
-                    function = self.functions.find(conn, ref)
-                    key = (function.function_id, _qualifier(ref))
+                    function_id, revision, renew = self._target(conn, ref)
+                    key = (function_id, _qualifier(ref))
                     statements = read(conn, *key)
                     if statements is None and missing is not None:
                         raise missing
-                    if expected and expected != function.revision_id:
+                    if expected and expected != revision:
                         raise precondition_failed()
                     write(conn, *key, change(conn, statements or []))
-                    config = dict(function.config, RevisionId=new_revision())
-                    if not repo.replace(conn, function, config, function.code_digest):
+                    if not renew():
                         raise _Changed
                 break
             except _Changed:
@@ -143,14 +145,36 @@ class ResourcePolicies:
                     raise precondition_failed() from None
         self.public.drop(key)
 
+    def _target(self, conn: Connection, ref: FunctionRef) -> tuple[int, str, Callable[[], bool]]:
+        """What the policy is on: its function, its RevisionId, and how to renew that (False
+        when it changed meanwhile). An alias has its own revision; $LATEST and each version
+        theirs."""
+        function = self.functions.find(conn, ref)  # ResourceNotFound for a missing qualifier
+        qualifier = _qualifier(ref)
+        if qualifier and not qualifier.isdigit():
+            alias = aliases.get(conn, function.function_id, qualifier)
+            assert alias is not None  # find() resolved it in this transaction
+            renewed = replace(alias, revision_id=new_revision())
+            return (
+                function.function_id,
+                alias.revision_id,
+                lambda: aliases.replace(conn, alias, renewed),
+            )
+        config = dict(function.config, RevisionId=new_revision())
+        return (
+            function.function_id,
+            function.revision_id,
+            lambda: repo.replace(conn, function, config, function.code_digest),
+        )
+
     def get_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         with self.store.read() as conn:
-            function = self.functions.find(conn, ref)
-            statements = read(conn, function.function_id, _qualifier(ref))
+            function_id, revision, _ = self._target(conn, ref)
+            statements = read(conn, function_id, _qualifier(ref))
         if statements is None:
             raise _not_found("The resource you requested does not exist.")
-        return {"Policy": document(statements), "RevisionId": function.revision_id}
+        return {"Policy": document(statements), "RevisionId": revision}
 
     def allows_public_url(self, function_id: int, qualifier: str) -> bool:
         """Whether the policy of this function (and URL qualifier) lets AuthType NONE serve."""

@@ -160,8 +160,7 @@ def test_url_of_missing_function_or_alias_is_not_found(lambda_client):
     )
     assert (code, status) == ("ResourceNotFoundException", 404)
     create_function(lambda_client)
-    # No aliases on this branch yet: an alias qualifier names nothing.
-    code, status, _ = refused(
+    code, status, _ = refused(  # no such alias
         lambda_client.create_function_url_config,
         FunctionName="fn",
         Qualifier="live",
@@ -407,3 +406,33 @@ def test_host_without_a_port_is_recognised(lambda_client, endpoint):
     answer = requests.get(endpoint + "/x", headers={"Host": host}, timeout=60)
     assert answer.status_code == 200
     assert answer.json()["requestContext"]["domainName"] == host
+
+
+def test_url_on_an_alias_runs_its_version_and_needs_its_own_policy(lambda_client, endpoint):
+    create_function(lambda_client, Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    lambda_client.publish_version(FunctionName="fn")
+    lambda_client.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+    made = lambda_client.create_function_url_config(
+        FunctionName="fn", Qualifier="live", AuthType="NONE"
+    )
+    assert made["FunctionArn"] == f"{ARN}:fn:live"
+    latest = lambda_client.create_function_url_config(FunctionName="fn", AuthType="NONE")
+    assert latest["FunctionUrl"] != made["FunctionUrl"]
+    listed = lambda_client.list_function_url_configs(FunctionName="fn")["FunctionUrlConfigs"]
+    assert sorted(found["FunctionArn"] for found in listed) == [f"{ARN}:fn", f"{ARN}:fn:live"]
+    permission = dict(
+        FunctionName="fn",
+        StatementId="public",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    lambda_client.add_permission(**permission)  # the function's: not the alias's
+    assert by_path(endpoint, made).status_code == 403
+    assert by_path(endpoint, latest).status_code == 200
+    lambda_client.add_permission(**permission, Qualifier="live")
+    answer = by_path(endpoint, made)
+    assert answer.status_code == 200
+    assert answer.json()["requestContext"]["apiId"] == url_id(made)
+    got = lambda_client.get_function_url_config(FunctionName="fn", Qualifier="live")
+    assert got["FunctionUrl"] == made["FunctionUrl"]

@@ -183,9 +183,38 @@ def test_missing_function_and_unknown_qualifier_are_not_found(lambda_client):
     code, status, _ = refused(lambda_client.get_policy, FunctionName="nope")
     assert (code, status) == ("ResourceNotFoundException", 404)
     create_function(lambda_client)
-    # Versions and aliases are not built on this branch: any qualifier but $LATEST names none.
-    code, status, _ = refused(lambda_client.get_policy, FunctionName="fn", Qualifier="live")
-    assert (code, status) == ("ResourceNotFoundException", 404)
+    for qualifier in ("live", "7"):  # no such alias, no such version
+        code, status, _ = refused(lambda_client.get_policy, FunctionName="fn", Qualifier=qualifier)
+        assert (code, status) == ("ResourceNotFoundException", 404)
+
+
+def test_versions_and_aliases_have_policies_of_their_own(lambda_client):
+    create_function(lambda_client)
+    lambda_client.publish_version(FunctionName="fn")
+    alias = lambda_client.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+    for qualifier in ("1", "live"):
+        added = lambda_client.add_permission(
+            FunctionName="fn",
+            StatementId=f"on-{qualifier}",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            Qualifier=qualifier,
+        )
+        assert json.loads(added["Statement"])["Resource"] == f"{ARN}:{qualifier}"
+        statements = json.loads(
+            lambda_client.get_policy(FunctionName="fn", Qualifier=qualifier)["Policy"]
+        )["Statement"]
+        assert [s["Sid"] for s in statements] == [f"on-{qualifier}"]
+    assert refused(lambda_client.get_policy, FunctionName="fn")[0] == "ResourceNotFoundException"
+    # An alias's policy revision is the alias's, renewed by the change.
+    renewed = lambda_client.get_alias(FunctionName="fn", Name="live")["RevisionId"]
+    assert renewed != alias["RevisionId"]
+    assert lambda_client.get_policy(FunctionName="fn", Qualifier="live")["RevisionId"] == renewed
+    version = lambda_client.get_function_configuration(FunctionName="fn", Qualifier="1")
+    assert (
+        lambda_client.get_policy(FunctionName="fn", Qualifier="1")["RevisionId"]
+        == (version["RevisionId"])
+    )
 
 
 def test_latest_qualifier_is_refused_as_aws_refuses_it(lambda_client):
