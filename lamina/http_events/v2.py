@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -30,7 +30,6 @@ class Route:
     stage: str = "$default"
     account_id: str = "anonymous"  # the caller's account; 'anonymous' for AuthType NONE
     authorizer: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def is_text(content_type: str) -> bool:
@@ -88,7 +87,6 @@ def event(
         "stage": route.stage,
         "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
         "timeEpoch": int(now * 1000),
-        **route.extra,
     }
     if route.authorizer is not None:
         context["authorizer"] = route.authorizer
