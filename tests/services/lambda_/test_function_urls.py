@@ -436,3 +436,26 @@ def test_url_on_an_alias_runs_its_version_and_needs_its_own_policy(lambda_client
     assert answer.json()["requestContext"]["apiId"] == url_id(made)
     got = lambda_client.get_function_url_config(FunctionName="fn", Qualifier="live")
     assert got["FunctionUrl"] == made["FunctionUrl"]
+
+
+def test_an_alias_takes_its_url_and_policy_with_it(lambda_client, endpoint):
+    create_function(lambda_client, Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    lambda_client.publish_version(FunctionName="fn")
+    lambda_client.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+    lambda_client.create_function_url_config(FunctionName="fn", Qualifier="live", AuthType="NONE")
+    lambda_client.add_permission(
+        FunctionName="fn",
+        StatementId="public",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+        Qualifier="live",
+    )
+    lambda_client.delete_alias(FunctionName="fn", Name="live")
+    lambda_client.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+    code, status, _ = refused(
+        lambda_client.get_function_url_config, FunctionName="fn", Qualifier="live"
+    )
+    assert (code, status) == ("ResourceNotFoundException", 404)
+    code, status, _ = refused(lambda_client.get_policy, FunctionName="fn", Qualifier="live")
+    assert (code, status) == ("ResourceNotFoundException", 404)
