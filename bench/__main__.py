@@ -1,8 +1,18 @@
 import sys
 
-from bench import async_invoke, control_plane, event_sources, identity, invoke, signatures, sqs
+from bench import (
+    async_invoke,
+    control_plane,
+    event_sources,
+    function_urls,
+    identity,
+    invoke,
+    signatures,
+    sqs,
+)
 
-# `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources]`:
+# `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources|
+# function_urls]`:
 # some of them, or all.
 wanted = set(sys.argv[1:]) or {
     "control_plane",
@@ -12,6 +22,7 @@ wanted = set(sys.argv[1:]) or {
     "signatures",
     "sqs",
     "event_sources",
+    "function_urls",
 }
 if "control_plane" in wanted:
     control_plane.run()
@@ -27,3 +38,5 @@ if "sqs" in wanted:
     sqs.run()
 if "event_sources" in wanted:
     event_sources.run()
+if "function_urls" in wanted:
+    function_urls.run()

@@ -14,6 +14,7 @@ from lamina.edge.auth import SignatureLayer
 from lamina.edge.body import BodyLayer
 from lamina.edge.dispatch import ServiceDispatcher
 from lamina.edge.errors import ErrorLayer
+from lamina.edge.function_urls import FunctionUrlLayer
 from lamina.edge.identity import IdentityLayer
 from lamina.edge.internal import InternalRoutes
 from lamina.edge.lifespan import LifespanLayer
@@ -82,6 +83,7 @@ class Node:
         lambda_ = LambdaProvider(
             self.store, settings, self.execution, self.metrics, self.internal, self.work
         )
+        self.lambda_ = lambda_
         self.services = [
             Service("lambda", lambda_),
             Service("logs", logs),
@@ -100,6 +102,9 @@ class Node:
         app = SignatureLayer(app, self.settings.verify_signatures)
         app = IdentityLayer(app, self.credentials, self.executor, reads_inline)
         app = ServiceResolutionLayer(app, self.catalog)
+        # Function URLs' requests go to Lambda's data plane before any AWS API handling.
+        serve = self.lambda_.url_plane.serve
+        app = FunctionUrlLayer(app, serve, self.credentials, self.executor, reads_inline)
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)

@@ -565,3 +565,38 @@ poller_leases = sa.Table(
     sa.Column("owner", sa.String(128), nullable=True),
     sa.Column("lease_until", sa.Float, nullable=True),
 )
+
+# A function's resource-based policies (AddPermission), one per function and qualifier ('' for
+# the unqualified function): the statements as GetPolicy shows them. The policy's RevisionId is
+# that of what it is on (the function's), which AddPermission and RemovePermission renew.
+lambda_policies = sa.Table(
+    "lambda_policies",
+    metadata,
+    sa.Column(
+        "function_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_functions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("qualifier", sa.String(128), primary_key=True),
+    sa.Column("statements", sa.JSON, nullable=False),
+)
+
+# Function URLs: one per function and qualifier ('' for $LATEST, else an alias name), found by
+# its url-id on every data-plane request. `config` holds AuthType, Cors and InvokeMode.
+lambda_function_urls = sa.Table(
+    "lambda_function_urls",
+    metadata,
+    sa.Column("url_id", sa.String(32), primary_key=True),
+    sa.Column(
+        "function_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_functions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("qualifier", sa.String(128), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_modified", sa.Float, nullable=False),
+    sa.UniqueConstraint("function_id", "qualifier", name="uq_lambda_function_urls"),
+)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.store.rows import insert_new
 from lamina.store.schema import lambda_aliases as aliases
+from lamina.store.schema import lambda_function_urls, lambda_policies
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,14 @@ def replace(conn: Connection, current: Alias, changed: Alias) -> bool:
 
 
 def delete(conn: Connection, function_id: int, name: str | None = None) -> bool:
-    """Delete one alias, or (no name) every alias of the function."""
+    """Delete one alias, or (no name) every alias of the function. An alias's function URL and
+    resource-based policy go with it, as on AWS (a new alias of that name starts without)."""
     query = aliases.delete().where(aliases.c.function_id == function_id)
     if name is not None:
         query = query.where(aliases.c.name == name)
+        for table in (lambda_function_urls, lambda_policies):
+            owned = (table.c.function_id == function_id, table.c.qualifier == name)
+            conn.execute(table.delete().where(*owned))
     return conn.execute(query).rowcount > 0
 
 

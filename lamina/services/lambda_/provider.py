@@ -6,7 +6,9 @@
 - `tags` (tags.py): tags on functions and event source mappings;
 - `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
 - `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
-- `mappings` (esm_operations.py): event source mappings, and what their pollers see.
+- `mappings` (esm_operations.py): event source mappings, and what their pollers see;
+- `policies` (policies.py): resource-based policies;
+- `urls` (function_urls.py): function URLs; `url_plane` (url_plane.py) serves their requests.
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ from lamina.services.lambda_.catalog import FunctionCatalog
 from lamina.services.lambda_.delivery import Deliveries
 from lamina.services.lambda_.esm_operations import EventSourceMappings
 from lamina.services.lambda_.event_invoke import EventInvokeConfigs
+from lamina.services.lambda_.function_urls import FunctionUrls
 from lamina.services.lambda_.invoke import Invoker
 from lamina.services.lambda_.metrics import LambdaMetrics
+from lamina.services.lambda_.policies import ResourcePolicies
 from lamina.services.lambda_.settings import ConcurrencySettings
 from lamina.services.lambda_.tags import Tags
+from lamina.services.lambda_.url_plane import FunctionUrlPlane
 from lamina.services.lambda_.versions import Versions
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
@@ -75,6 +80,10 @@ class LambdaProvider(Provider):
         self.work.register(deliveries.kind())
         if execution is not None and internal is not None:
             execution.credentials = self.functions.roles.credentials
+        self.policies = ResourcePolicies(self.functions)
+        self.urls = FunctionUrls(store, settings, self.functions.find)
+        # Function URLs' data plane (the edge hands it their requests) invokes through Invoke.
+        self.url_plane = FunctionUrlPlane(store, self.urls, self.policies, self.invoke)
 
     async def start(self) -> None:
         self.events.start()
@@ -109,6 +118,8 @@ class LambdaProvider(Provider):
         self.concurrency.reset()
         self.event_configs.reset()
         self.metrics.clear()
+        self.policies.reset()
+        self.urls.reset()
 
     # -- functions -------------------------------------------------------------------------
 
@@ -238,3 +249,34 @@ class LambdaProvider(Provider):
     @store_read
     def list_event_source_mappings(self, ctx: RequestContext, params: Params) -> Answer:
         return self.mappings.list_event_source_mappings(ctx, params)
+
+    # -- resource-based policies -----------------------------------------------------------
+
+    def add_permission(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.policies.add_permission(ctx, params)
+
+    def remove_permission(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.policies.remove_permission(ctx, params)
+
+    @store_read
+    def get_policy(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.policies.get_policy(ctx, params)
+
+    # -- function URLs ---------------------------------------------------------------------
+
+    def create_function_url_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.urls.create_function_url_config(ctx, params)
+
+    @store_read
+    def get_function_url_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.urls.get_function_url_config(ctx, params)
+
+    def update_function_url_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.urls.update_function_url_config(ctx, params)
+
+    def delete_function_url_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.urls.delete_function_url_config(ctx, params)
+
+    @store_read
+    def list_function_url_configs(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.urls.list_function_url_configs(ctx, params)
