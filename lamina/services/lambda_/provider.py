@@ -31,13 +31,14 @@ from lamina.services.lambda_.arns import (
     parse_function,
 )
 from lamina.services.lambda_.async_invoke import AsyncInvokeOperations
-from lamina.services.lambda_.code import CodePackage, read_code
+from lamina.services.lambda_.code import CodePackage, read_code, unzipped_size
 from lamina.services.lambda_.configuration import (
     apply_changes,
     initial_config,
     last_modified,
     new_revision,
     present,
+    set_layers,
 )
 from lamina.services.lambda_.dead_letters import check_dead_letter_config
 from lamina.services.lambda_.delivery import Deliveries
@@ -52,6 +53,7 @@ from lamina.services.lambda_.errors import (
 from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
 from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
 from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.roles import ExecutionRoles
@@ -98,6 +100,7 @@ class LambdaProvider(
         self.writer = self.work.writer  # the node's group-commit writer, for mappings' writes
         self.pollers: Fleet | None = None  # polls the event source mappings' sources
         self.roles = ExecutionRoles(internal, settings)
+        self.layers = Layers(store)
         if execution is not None and internal is not None:
             execution.credentials = self.roles.credentials
 
@@ -223,6 +226,7 @@ class LambdaProvider(
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
+        set_layers(config, self.layer_entries(ctx, params, unzipped_size(code.data)))
         digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
         config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
         with self.writing(ref) as conn:
@@ -244,6 +248,8 @@ class LambdaProvider(
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])
+            layers = current.config.get("Layers", [])
+            self.layers.check_total(unzipped_size(code.data), [x["UnzippedSize"] for x in layers])
             config = dict(current.config, **with_code(code))
             if params.get("Architectures"):
                 config["Architectures"] = params["Architectures"]
@@ -261,11 +267,56 @@ class LambdaProvider(
             check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
-            return apply_changes(current.config, params), current.code_digest
+            config = apply_changes(current.config, params)
+            if "Layers" in params:
+                code_size = unzipped_size(self.store.blobs.path(current.code_digest))
+                set_layers(config, self.layer_entries(ctx, params, code_size))
+            return config, current.code_digest
 
         answer = self.update(ref, params, change)
         self.prewarm(answer)
         return answer
+
+    def layer_entries(self, ctx: RequestContext, params: dict[str, Any], code_unzipped: int):
+        """The configuration's entries for the Layers (ARNs) of a request."""
+        found = self.layers.for_function(ctx, params.get("Layers") or [], code_unzipped)
+        return [layer.entry() for layer in found]
+
+    # -- layers (layers.py) ----------------------------------------------------------------
+
+    def publish_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.publish_layer_version(ctx, params)
+
+    @store_read
+    def get_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.get_layer_version(ctx, params)
+
+    @store_read
+    def get_layer_version_by_arn(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.get_layer_version_by_arn(ctx, params)
+
+    @store_read
+    def list_layers(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.list_layers(ctx, params)
+
+    @store_read
+    def list_layer_versions(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.list_layer_versions(ctx, params)
+
+    def delete_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.delete_layer_version(ctx, params)
+
+    def add_layer_version_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.add_layer_version_permission(ctx, params)
+
+    @store_read
+    def get_layer_version_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+        return self.layers.get_layer_version_policy(ctx, params)
+
+    def remove_layer_version_permission(self, ctx: RequestContext, params: dict) -> dict:
+        return self.layers.remove_layer_version_permission(ctx, params)
+
+    # -- environments -----------------------------------------------------------------------
 
     def prewarm(self, config: dict[str, Any]) -> None:
         """An invoke usually follows: start its environment's sandbox and runtime now."""
