@@ -51,17 +51,37 @@ class CodeCache:
         """Fill an environment's own (empty) /var/task directory with this code: hard links,
         so it costs a few syscalls per file and no copying. A sandbox started before its
         function was known sees the files appear under its read-only bind."""
-        source = self.unpacked(digest)
-        for folder, dirs, files in os.walk(source):
-            here = target / Path(folder).relative_to(source)
-            for name in dirs:
-                (here / name).mkdir(exist_ok=True)
-            for name in files:
-                try:
-                    os.link(Path(folder) / name, here / name)
-                except OSError:  # another filesystem, or links not allowed: copy instead
-                    shutil.copy2(Path(folder) / name, here / name)
+        link_tree(self.unpacked(digest), target)
 
     def wipe(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
+
+
+def link_tree(source: Path, target: Path, replace: bool = False) -> None:
+    """Hard-link every file below `source` into the same place below `target` (copied where
+    links are not possible). With `replace`, what `target` holds already at a path gives way
+    (a later layer's file over an earlier one's)."""
+    for folder, dirs, files in os.walk(source):
+        here = target / Path(folder).relative_to(source)
+        for name in dirs:
+            if (Path(folder) / name).is_symlink():  # listed with the folders, linked as a file
+                files.append(name)
+                continue
+            if replace and _is_file(here / name):
+                (here / name).unlink()
+            (here / name).mkdir(exist_ok=True)
+        for name in files:
+            if replace and os.path.lexists(here / name):
+                if _is_file(here / name):
+                    (here / name).unlink()
+                else:
+                    shutil.rmtree(here / name)
+            try:
+                os.link(Path(folder) / name, here / name, follow_symlinks=False)
+            except OSError:  # another filesystem, or links not allowed: copy instead
+                shutil.copy2(Path(folder) / name, here / name, follow_symlinks=False)
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_symlink() or (path.exists() and not path.is_dir())
