@@ -17,7 +17,6 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lamina.execution.concurrency import Slot, Throttled
@@ -25,19 +24,20 @@ from lamina.execution.function import InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import async_events, delivery, destinations
-from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
+from lamina.services.lambda_.arns import FunctionRef, parse_function
 from lamina.services.lambda_.async_events import AsyncEvent
 from lamina.services.lambda_.errors import request_too_large
-from lamina.services.lambda_.event_configs import retry_settings
-from lamina.services.lambda_.invoke import InvokeOperations, check_json, key_of, new_trace_id
-from lamina.services.lambda_.recent import Recent
+from lamina.services.lambda_.invoke import check_json, key_of, new_trace_id
 from lamina.work.items import WorkItem, enqueue
 from lamina.work.kinds import Backoff, WorkKind
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from lamina.config import Settings
     from lamina.context import RequestContext
+    from lamina.services.lambda_.event_invoke import EventInvokeConfigs
+    from lamina.services.lambda_.invoke import Invoker
     from lamina.work.queue import WorkQueue
 
 log = logging.getLogger("lamina.lambda.async")
@@ -56,11 +56,31 @@ FAULT_BACKOFF = Backoff(delays=(5.0,), counts=False)
 HOLD_LIMIT = 1000  # events one node runs (or waits to run) at once; the rest wait in the store
 
 
-class AsyncInvokeOperations(InvokeOperations):
-    work: WorkQueue
-    _slot_freed: asyncio.Event
-    find_for_invoke: Callable[[FunctionRef], Any]  # the provider's
-    event_configs: Recent[tuple[str, str, str], dict | None]
+class AsyncInvocations:
+    """Events queued by Invoke (Event) and InvokeAsync, as the work queue's kind of item."""
+
+    def __init__(
+        self,
+        invoker: Invoker,
+        event_configs: EventInvokeConfigs,
+        work: WorkQueue,
+        settings: Settings,
+    ) -> None:
+        self.invoker = invoker
+        self.functions = invoker.functions
+        self.event_configs = event_configs
+        self.work = work
+        self.settings = settings
+        self.metrics = invoker.metrics
+        self.concurrency = invoker.concurrency
+        self._slot_freed = asyncio.Event()
+
+    def start(self) -> None:
+        self._slot_freed = asyncio.Event()  # of the loop that runs the events
+        self.concurrency.on_release(self.slot_freed)
+
+    def stop(self) -> None:
+        self.slot_freed(None)  # events waiting for a slot see the stop now
 
     def invoke_kind(self) -> WorkKind[AsyncEvent]:
         """Asynchronous events as the work queue's items."""
@@ -72,6 +92,12 @@ class AsyncInvokeOperations(InvokeOperations):
             FAULT_BACKOFF,
             hold_limit=HOLD_LIMIT,
         )
+
+    async def invoke(
+        self, ctx: RequestContext, ref: FunctionRef, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Invoke with InvocationType Event."""
+        return await self.invoke_event(ctx, ref, params.get("Payload") or b"")
 
     async def invoke_async(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
@@ -89,7 +115,7 @@ class AsyncInvokeOperations(InvokeOperations):
     ) -> dict[str, Any]:
         if len(payload) > limit:
             raise request_too_large(limit, operation)
-        await self._read(self.find_for_invoke, ref)
+        await self.functions.read(self.functions.find_for_invoke, ref)
         check_json(payload)
         event = AsyncEvent(
             request_id=ctx.request_id,
@@ -125,11 +151,11 @@ class AsyncInvokeOperations(InvokeOperations):
             event.account_id, event.region, event.function_name, event.qualifier or None
         )
         try:
-            function = await self._read(self.find_for_invoke, ref)
+            function = await self.functions.read(self.functions.find_for_invoke, ref)
         except ServiceError:
             await self._drop(item, {}, "FunctionNotFound", None)
             return
-        config = await self._read(self._event_config, function.function_id, ref) or {}
+        config = await self.event_configs.retry_settings_of(function.function_id, ref) or {}
         dead_letter = (function.config.get("DeadLetterConfig") or {}).get("TargetArn") or None
         slot = await self._slot_for(event, ref, config)
         if slot is None:
@@ -141,7 +167,7 @@ class AsyncInvokeOperations(InvokeOperations):
             event.request_id, event.payload, ref.qualified_arn, event.trace_id
         )
         try:
-            result = await self.run_invocation(ref, function, request, slot, PATIENCE_S)
+            result = await self.invoker.run_invocation(ref, function, request, slot, PATIENCE_S)
         except RuntimeUnavailable as missing:
             error = {"errorMessage": str(missing), "errorType": "InvalidRuntimeException"}
             result = InvocationResult(json.dumps(error).encode(), "Unhandled")
@@ -159,12 +185,14 @@ class AsyncInvokeOperations(InvokeOperations):
             if time.time() - event.received_at > max_age or self.work.stopping:
                 return None
             try:
-                function = await self._read(self.find_for_invoke, ref)
+                function = await self.functions.read(self.functions.find_for_invoke, ref)
             except ServiceError:
                 return None
             freed = self._slot_freed
             try:
-                return self.concurrency.acquire(key_of(ref), await self.limits(ref, function))
+                return self.concurrency.acquire(
+                    key_of(ref), await self.invoker.limits.limits(ref, function)
+                )
             except Throttled:
                 if not throttled:
                     self.metrics.throttle(key_of(ref))
@@ -238,17 +266,3 @@ class AsyncInvokeOperations(InvokeOperations):
         await self.work.finish(item, also if follow else None)
         if follow:
             self.work.poke()
-
-    def _event_config(self, function_id: int, ref: FunctionRef) -> dict | None:
-        """The event invoke config; $LATEST's is kept a moment, as function configs are."""
-        latest = (ref.qualifier or LATEST) == LATEST
-        if latest:
-            cached, config = self.event_configs.get(key_of(ref))
-            if cached:
-                return config
-        read_at = time.monotonic()
-        with self.store.read() as conn:
-            config = retry_settings(conn, function_id, ref.qualifier or LATEST)
-        if latest:
-            self.event_configs.put(key_of(ref), config, read_at)
-        return config

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lamina.protocol.errors import ServiceError
 from lamina.services import tagging
 from lamina.services.lambda_ import event_source_mappings as rows
-from lamina.services.lambda_.arns import FunctionRef, decode_marker, encode_marker, parse_function
+from lamina.services.lambda_.arns import decode_marker, encode_marker, parse_function
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.esm_settings import (
     check_settings,
@@ -24,16 +23,14 @@ from lamina.services.lambda_.esm_settings import (
 )
 from lamina.services.lambda_.esm_states import EventSourceMappingStates
 from lamina.services.lambda_.event_source_mappings import EventSourceMapping
-from lamina.services.lambda_.settings import check_tags
+from lamina.services.lambda_.tags import check_tags
 from lamina.services.registry import store_read
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from lamina.context import RequestContext
-    from lamina.services.internal import InternalClient
-    from lamina.services.lambda_ import functions as repo
-    from lamina.store import Store
+    from lamina.services.lambda_.catalog import FunctionCatalog
     from lamina.store.batch import BatchWriter
 
 REASON = "USER_INITIATED"
@@ -89,13 +86,10 @@ def present(mapping: EventSourceMapping) -> dict[str, Any]:
     return answer
 
 
-class EventSourceMappingOperations(EventSourceMappingStates):
-    # Provided by LambdaProvider, which this class is a part of.
-    store: Store
-    writer: BatchWriter
-    internal: InternalClient | None
-    find_for_invoke: Callable[[FunctionRef], repo.FunctionVersion]
-    _read: Callable[..., Any]
+class EventSourceMappings(EventSourceMappingStates):
+    def __init__(self, functions: FunctionCatalog, writer: BatchWriter) -> None:
+        super().__init__(functions, writer)
+        self.internal = functions.internal
 
     async def create_event_source_mapping(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -107,7 +101,7 @@ class EventSourceMappingOperations(EventSourceMappingStates):
         tags = params.get("Tags") or {}
         check_tags(tags)
         ref = parse_function(ctx, params["FunctionName"])
-        function = await self._read(self.find_for_invoke, ref)
+        function = await self.functions.read(self.functions.find_for_invoke, ref)
         await self.check_queue(ctx, source_arn, function.config["Timeout"])
         enabled = params.get("Enabled", True)
         now = time.time()
@@ -151,13 +145,13 @@ class EventSourceMappingOperations(EventSourceMappingStates):
     ) -> dict[str, Any]:
         refuse_others(params)
         while True:
-            current = await self._read(self._mapping, ctx, params["UUID"])
+            current = await self.functions.read(self._mapping, ctx, params["UUID"])
             if current.state == "Deleting":
                 raise in_use()
             settings = settings_of(params, current.config)
             check_settings(settings, fifo=current.event_source_arn.endswith(".fifo"))
             ref = parse_function(ctx, params.get("FunctionName") or current.function_arn)
-            function = await self._read(self.find_for_invoke, ref)
+            function = await self.functions.read(self.functions.find_for_invoke, ref)
             await self.check_queue(ctx, current.event_source_arn, function.config["Timeout"])
             enabled = params.get("Enabled", current.enabled)
             state = "Updating"
@@ -199,7 +193,7 @@ class EventSourceMappingOperations(EventSourceMappingStates):
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         while True:
-            current = await self._read(self._mapping, ctx, params["UUID"])
+            current = await self.functions.read(self._mapping, ctx, params["UUID"])
             if current.state == "Deleting":
                 return present(current)
 

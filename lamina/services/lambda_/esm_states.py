@@ -4,8 +4,7 @@ mappings, and how a mapping's passing state is settled once they follow the chan
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lamina.pollers import leases
 from lamina.pollers.source import Mapping
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from lamina.pollers.fleet import Fleet
-    from lamina.store import Store
+    from lamina.services.lambda_.catalog import FunctionCatalog
     from lamina.store.batch import BatchWriter
 
 
@@ -43,18 +42,20 @@ def followed(mapping: EventSourceMapping) -> Mapping:
 
 
 class EventSourceMappingStates:
-    # Provided by LambdaProvider, which this class is a part of.
-    store: Store
-    writer: BatchWriter
-    pollers: Fleet | None
-    _read: Callable[..., Any]
+    """What the pollers see of the mappings; EventSourceMappings adds the operations."""
+
+    def __init__(self, functions: FunctionCatalog, writer: BatchWriter) -> None:
+        self.functions = functions
+        self.store = functions.store
+        self.writer = writer
+        self.pollers: Fleet | None = None  # polls the mappings' sources, once started
 
     def poke_pollers(self) -> None:
         if self.pollers is not None:
             self.pollers.poke()
 
     async def load_mappings(self) -> list[Mapping]:
-        return [followed(m) for m in await self._read(self._every_mapping)]
+        return [followed(m) for m in await self.functions.read(self._every_mapping)]
 
     def _every_mapping(self) -> list[EventSourceMapping]:
         with self.store.read() as conn:

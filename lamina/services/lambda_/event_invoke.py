@@ -7,8 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from lamina.context import RequestContext
@@ -24,14 +23,15 @@ from lamina.services.lambda_.arns import (
 )
 from lamina.services.lambda_.delivery import queue_exists, queue_parts
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
+from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.recent import Recent
 from lamina.services.registry import store_read
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from lamina.services.internal import InternalClient
-    from lamina.services.lambda_ import functions as repo
-    from lamina.store import Store
+    from lamina.services.lambda_.catalog import FunctionCatalog
 
 SETTINGS = ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
 DESTINATIONS = ("OnSuccess", "OnFailure")
@@ -90,12 +90,37 @@ def present(ref: FunctionRef, stored: configs.EventInvokeConfig) -> dict[str, An
     return answer
 
 
-class EventInvokeConfigOperations:
-    # Provided by LambdaProvider, which this class is a part of.
-    store: Store
-    find: Callable[[Connection, FunctionRef], repo.FunctionVersion]
-    writing: Callable[[FunctionRef], AbstractContextManager[Connection]]
-    internal: InternalClient | None
+class EventInvokeConfigs:
+    def __init__(self, functions: FunctionCatalog) -> None:
+        self.functions = functions
+        self.store = functions.store
+        self.internal = functions.internal
+        # $LATEST's retry settings, for the events' hot path.
+        self.recent: Recent[tuple[str, str, str], dict | None] = Recent()
+        functions.on_change(self.forget)
+
+    def forget(self, ref: FunctionRef) -> None:
+        self.recent.drop(key_of(ref))
+
+    def reset(self) -> None:
+        self.recent.clear()
+
+    async def retry_settings_of(self, function_id: int, ref: FunctionRef) -> dict | None:
+        return await self.functions.read(self._retry_settings, function_id, ref)
+
+    def _retry_settings(self, function_id: int, ref: FunctionRef) -> dict | None:
+        """The event invoke config; $LATEST's is kept a moment, as function configs are."""
+        latest = (ref.qualifier or LATEST) == LATEST
+        if latest:
+            cached, config = self.recent.get(key_of(ref))
+            if cached:
+                return config
+        read_at = time.monotonic()
+        with self.store.read() as conn:
+            config = configs.retry_settings(conn, function_id, ref.qualifier or LATEST)
+        if latest:
+            self.recent.put(key_of(ref), config, read_at)
+        return config
 
     def put_function_event_invoke_config(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -112,9 +137,9 @@ class EventInvokeConfigOperations:
     ) -> dict[str, Any]:
         wanted = requested(params)  # AWS checks this before the function exists
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        with self.writing(ref) as conn:
+        with self.functions.writing(ref) as conn:
             with missing_as(no_function()):
-                function = self.find(conn, ref)
+                function = self.functions.find(conn, ref)
             config = wanted
             if merge:
                 current = configs.get(
@@ -135,7 +160,7 @@ class EventInvokeConfigOperations:
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         with self.store.read() as conn, missing_as(no_config(ref)):
-            found = configs.get(conn, self.find(conn, ref).function_id, qualifier_of(ref))
+            found = configs.get(conn, self.functions.find(conn, ref).function_id, qualifier_of(ref))
         if found is None:
             raise no_config(ref)
         return present(ref, found)
@@ -149,7 +174,7 @@ class EventInvokeConfigOperations:
         after = decode_marker(params["Marker"]) if params.get("Marker") else None
         with self.store.read() as conn:
             with missing_as(no_function()):
-                function = self.find(conn, ref)
+                function = self.functions.find(conn, ref)
             page = configs.list_page(conn, function.function_id, after, limit + 1)
         result: dict[str, Any] = {
             "FunctionEventInvokeConfigs": [present(ref, found) for found in page[:limit]]
@@ -162,9 +187,9 @@ class EventInvokeConfigOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        with self.writing(ref) as conn:
+        with self.functions.writing(ref) as conn:
             with missing_as(no_config(ref)):
-                function = self.find(conn, ref)
+                function = self.functions.find(conn, ref)
             if not configs.delete(conn, function.function_id, qualifier_of(ref)):
                 raise no_config(ref)
         return {}
@@ -197,7 +222,7 @@ class EventInvokeConfigOperations:
             raise invalid_parameter("You can't specify the function as a destination for itself.")
         target = FunctionRef(ref.account_id, ref.region, match["name"], match["qualifier"])
         with missing_as(invalid):  # AWS checks that the destination exists when it is set
-            self.find(conn, target)
+            self.functions.find(conn, target)
 
 
 def check_queue_destination(internal: InternalClient, ref: FunctionRef, arn: str) -> None:

@@ -4,7 +4,6 @@ concurrency limit is refused with 429, as Lambda refuses it."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -16,7 +15,6 @@ from lamina.context import RequestContext
 from lamina.execution.concurrency import (
     ConcurrencyAccounting,
     FunctionKey,
-    Limits,
     Slot,
     Throttled,
 )
@@ -24,7 +22,7 @@ from lamina.execution.function import FunctionSnapshot, InvocationRequest, Invoc
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import LATEST, FunctionRef, parse_function
+from lamina.services.lambda_.arns import LATEST, FunctionRef
 from lamina.services.lambda_.errors import (
     invalid_parameter,
     not_supported,
@@ -32,34 +30,40 @@ from lamina.services.lambda_.errors import (
     too_many_requests,
 )
 from lamina.services.lambda_.metrics import LambdaMetrics
-from lamina.services.lambda_.recent import Recent
 
 if TYPE_CHECKING:
-    from lamina.config import Settings
-    from lamina.execution.service import ExecutionService
-    from lamina.store import Store
+    from lamina.services.lambda_.catalog import FunctionCatalog
+    from lamina.services.lambda_.settings import ConcurrencySettings
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # request and response, RequestResponse
 CLIENT_CONTEXT_LIMIT = 3583  # bytes of base64, as Lambda documents
 
 
-class InvokeOperations:
-    store: Store
-    settings: Settings
-    execution: ExecutionService | None
-    concurrency: ConcurrencyAccounting
-    metrics: LambdaMetrics
-    reservations: Recent[tuple[str, str], int]
+class Invoker:
+    """Runs invocations: a synchronous Invoke, and each queued event (async_invoke.py)."""
 
-    async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+    def __init__(
+        self,
+        functions: FunctionCatalog,
+        limits: ConcurrencySettings,
+        concurrency: ConcurrencyAccounting,
+        metrics: LambdaMetrics,
+    ) -> None:
+        self.functions = functions
+        self.limits = limits
+        self.concurrency = concurrency
+        self.metrics = metrics
+        self.execution = functions.execution
+
+    async def invoke(
+        self, ctx: RequestContext, ref: FunctionRef, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A RequestResponse or DryRun invoke (an Event goes to AsyncInvocations)."""
         invocation_type = params.get("InvocationType") or "RequestResponse"
         payload = params.get("Payload") or b""
-        if invocation_type == "Event":
-            return await self.invoke_event(ctx, ref, payload)  # type: ignore[attr-defined]
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
-        function = await self._read(self.find_for_invoke, ref)  # type: ignore[attr-defined]
+        function = await self.functions.read(self.functions.find_for_invoke, ref)
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
         check_json(payload)
@@ -71,7 +75,7 @@ class InvokeOperations:
             client_context=_client_context(params.get("ClientContext")),
         )
         try:
-            slot = self.concurrency.acquire(key_of(ref), await self.limits(ref, function))
+            slot = self.concurrency.acquire(key_of(ref), await self.limits.limits(ref, function))
         except Throttled as throttled:
             self.metrics.throttle(key_of(ref))
             raise too_many_requests(throttled.reason) from None
@@ -115,27 +119,6 @@ class InvokeOperations:
             self.concurrency.release(slot)
         self.metrics.invocation(key, result.duration_ms, bool(result.function_error))
         return result
-
-    async def limits(self, ref: FunctionRef, function: repo.FunctionVersion) -> Limits:
-        """The function's concurrency limits: its reservation, or the account's unreserved pool."""
-        if function.reserved_concurrency is not None:
-            return Limits(function.reserved_concurrency, 0)
-        account = (ref.account_id, ref.region)
-        _, reserved = self.reservations.get(account)
-        if reserved is None:
-            read_at = time.monotonic()
-            reserved = await self._read(self._reserved_total, *account)
-            self.reservations.put(account, reserved, read_at)
-        return Limits(None, self.settings.account_concurrency - reserved)
-
-    def _reserved_total(self, account_id: str, region: str) -> int:
-        with self.store.read() as conn:
-            return repo.reserved_total(conn, account_id, region)
-
-    async def _read(self, read: Any, *args: Any) -> Any:
-        if not self.store.reads_wait:
-            return read(*args)  # SQLite: a brief read on the loop costs less than a thread
-        return await asyncio.get_running_loop().run_in_executor(None, read, *args)
 
 
 def key_of(ref: FunctionRef) -> FunctionKey:

@@ -1,75 +1,45 @@
-"""Lambda's control plane: functions, their code and configuration.
+"""Lambda's API: a thin face that maps each operation onto the domain object owning it.
 
-Tags, concurrency and account settings are in `settings.py`; this class gathers both.
+- `functions` (catalog.py): functions, their code and configuration;
+- `concurrency` (settings.py): reserved concurrency, the account's limits;
+- `tags` (tags.py): tags on functions and event source mappings;
+- `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
+- `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
+- `mappings` (esm_operations.py): event source mappings, and what their pollers see;
+- `layers` (layers.py): layers, their versions and permissions.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from collections.abc import Iterator
 from typing import Any
-
-from sqlalchemy.engine import Connection
 
 from lamina.config import Settings
 from lamina.context import RequestContext
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.service import ExecutionService
 from lamina.pollers.fleet import Fleet
-from lamina.services import tagging
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.internal import InternalClient
-from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import (
-    LATEST,
-    FunctionRef,
-    decode_marker,
-    encode_marker,
-    function_arn,
-    parse_function,
-)
-from lamina.services.lambda_.async_invoke import AsyncInvokeOperations
-from lamina.services.lambda_.code import CodePackage, read_code, unzipped_size
-from lamina.services.lambda_.configuration import (
-    apply_changes,
-    initial_config,
-    last_modified,
-    new_revision,
-    present,
-    set_layers,
-)
-from lamina.services.lambda_.dead_letters import check_dead_letter_config
+from lamina.services.lambda_.arns import parse_function
+from lamina.services.lambda_.async_invoke import AsyncInvocations
+from lamina.services.lambda_.catalog import FunctionCatalog
 from lamina.services.lambda_.delivery import Deliveries
-from lamina.services.lambda_.errors import (
-    code_storage_exceeded,
-    function_exists,
-    function_not_found,
-    invalid_parameter,
-    not_supported,
-    precondition_failed,
-)
-from lamina.services.lambda_.esm_operations import EventSourceMappingOperations
-from lamina.services.lambda_.event_invoke import EventInvokeConfigOperations
-from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.esm_operations import EventSourceMappings
+from lamina.services.lambda_.event_invoke import EventInvokeConfigs
+from lamina.services.lambda_.invoke import Invoker
 from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.metrics import LambdaMetrics
-from lamina.services.lambda_.recent import Recent
-from lamina.services.lambda_.roles import ExecutionRoles
-from lamina.services.lambda_.settings import LambdaSettingsOperations, check_tags
+from lamina.services.lambda_.settings import ConcurrencySettings
+from lamina.services.lambda_.tags import Tags
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
 from lamina.work.queue import WorkQueue
 
+Params = dict[str, Any]
+Answer = dict[str, Any]
 
-class LambdaProvider(
-    LambdaSettingsOperations,
-    EventInvokeConfigOperations,
-    EventSourceMappingOperations,
-    AsyncInvokeOperations,
-    Provider,
-):
+
+class LambdaProvider(Provider):
     service_name = "lambda"
 
     def __init__(
@@ -83,49 +53,48 @@ class LambdaProvider(
     ) -> None:
         self.store = store
         self.settings = settings
-        self.execution = execution
-        self.recent: Recent[tuple[str, str, str], repo.FunctionVersion] = Recent()
-        self.reservations: Recent[tuple[str, str], int] = Recent()
-        self.event_configs: Recent[tuple[str, str, str], dict | None] = Recent()
-        self.concurrency = execution.concurrency if execution else ConcurrencyAccounting()
+        self.internal = internal
         self.metrics = LambdaMetrics(recorder)
         # The node's work queue runs asynchronous events (a queue of its own when alone).
-        self._slot_freed = asyncio.Event()
         self.own_work = work is None
         self.work = work or WorkQueue.on(store, settings.node_name)
-        self.work.register(self.invoke_kind())
+        self.layers = Layers(store)
+        self.functions = FunctionCatalog(store, settings, execution, internal, self.layers)
+        self.concurrency = ConcurrencySettings(self.functions)
+        self.event_configs = EventInvokeConfigs(self.functions)
+        accounting = execution.concurrency if execution else ConcurrencyAccounting()
+        self.invoker = Invoker(self.functions, self.concurrency, accounting, self.metrics)
+        self.events = AsyncInvocations(self.invoker, self.event_configs, self.work, settings)
+        # The node's group-commit writer, for mappings' writes.
+        self.mappings = EventSourceMappings(self.functions, self.work.writer)
+        self.tags = Tags(self.functions, self.mappings)
+        self.work.register(self.events.invoke_kind())
         deliveries = Deliveries(internal, self.metrics, settings.destination_retry_delays)
         self.work.register(deliveries.kind())
-        self.internal = internal
-        self.writer = self.work.writer  # the node's group-commit writer, for mappings' writes
-        self.pollers: Fleet | None = None  # polls the event source mappings' sources
-        self.roles = ExecutionRoles(internal, settings)
-        self.layers = Layers(store)
         if execution is not None and internal is not None:
-            execution.credentials = self.roles.credentials
+            execution.credentials = self.functions.roles.credentials
 
     async def start(self) -> None:
-        self._slot_freed = asyncio.Event()
-        self.concurrency.on_release(self.slot_freed)
+        self.events.start()
         if self.own_work:
             await self.work.start()
         if self.internal is not None:
-            self.pollers = Fleet(
-                self.writer,
+            self.mappings.pollers = Fleet(
+                self.work.writer,
                 self.settings.node_name,
                 self.internal,
-                self.load_mappings,
-                self.settle_mapping,
+                self.mappings.load_mappings,
+                self.mappings.settle_mapping,
                 alone=self.store.dialect == "sqlite",  # a SQLite store is never shared
             )
-            await self.pollers.start()
+            await self.mappings.pollers.start()
 
     async def stop(self) -> None:
-        if self.pollers is not None:
-            await self.pollers.stop()  # first: their in-flight batches invoke functions
-            self.pollers = None
+        if self.mappings.pollers is not None:
+            await self.mappings.pollers.stop()  # first: their in-flight batches invoke functions
+            self.mappings.pollers = None
         self.work.begin_stop()
-        self.slot_freed(None)  # events waiting for a slot see the stop now
+        self.events.stop()
         if self.own_work:
             await self.work.stop()
 
@@ -133,239 +102,145 @@ class LambdaProvider(
         if self.own_work:
             self.work.close()
 
-    @contextlib.contextmanager
-    def writing(self, ref: FunctionRef) -> Iterator[Connection]:
-        """A write transaction on one function; once it has ended, the function's cached
-        configuration is dropped, so the next invoke here reads what was committed."""
-        try:
-            with self.store.write() as conn:
-                yield conn
-        finally:
-            self.recent.drop(key_of(ref))
-            self.event_configs.drop(key_of(ref))
-            self.reservations.drop(key_of(ref)[:2])  # it may have changed a reservation
-
     def reset(self) -> None:
-        self.recent.clear()
-        self.reservations.clear()
-        self.event_configs.clear()
+        self.functions.reset()
+        self.concurrency.reset()
+        self.event_configs.reset()
         self.metrics.clear()
 
-    # -- reading ---------------------------------------------------------------------------
+    # -- functions -------------------------------------------------------------------------
 
-    def find(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
-        check_qualifier(ref)
-        found = repo.get(conn, ref.account_id, ref.region, ref.name)
-        if found is None:
-            raise function_not_found(ref.qualified_arn)
-        return found
-
-    def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
-        # Checked before the cache, which is keyed by function and holds only $LATEST: a cached
-        # $LATEST must not answer for a version or alias that does not exist.
-        check_qualifier(ref)
-        _, found = self.recent.get(key_of(ref))
-        if found is None:
-            read_at = time.monotonic()
-            with self.store.read() as conn:
-                found = self.find(conn, ref)
-            self.recent.put(key_of(ref), found, read_at)
-        return found
+    def create_function(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.create_function(ctx, params)
 
     @store_read
-    def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def get_function(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.get_function(ctx, params)
+
+    @store_read
+    def get_function_configuration(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.get_function_configuration(ctx, params)
+
+    @store_read
+    def list_functions(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.list_functions(ctx, params)
+
+    def update_function_code(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.update_function_code(ctx, params)
+
+    def update_function_configuration(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.update_function_configuration(ctx, params)
+
+    def delete_function(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.functions.delete_function(ctx, params)
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def tag_resource(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.tags.tag_resource(ctx, params)
+
+    def untag_resource(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.tags.untag_resource(ctx, params)
+
+    @store_read
+    def list_tags(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.tags.list_tags(ctx, params)
+
+    # -- concurrency -----------------------------------------------------------------------
+
+    def put_function_concurrency(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.concurrency.put_function_concurrency(ctx, params)
+
+    @store_read
+    def get_function_concurrency(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.concurrency.get_function_concurrency(ctx, params)
+
+    def delete_function_concurrency(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.concurrency.delete_function_concurrency(ctx, params)
+
+    @store_read
+    def get_account_settings(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.concurrency.get_account_settings(ctx, params)
+
+    # -- event invoke configs --------------------------------------------------------------
+
+    def put_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.event_configs.put_function_event_invoke_config(ctx, params)
+
+    def update_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.event_configs.update_function_event_invoke_config(ctx, params)
+
+    @store_read
+    def get_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.event_configs.get_function_event_invoke_config(ctx, params)
+
+    @store_read
+    def list_function_event_invoke_configs(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.event_configs.list_function_event_invoke_configs(ctx, params)
+
+    def delete_function_event_invoke_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.event_configs.delete_function_event_invoke_config(ctx, params)
+
+    # -- invocations -----------------------------------------------------------------------
+
+    async def invoke(self, ctx: RequestContext, params: Params) -> Answer:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        with self.store.read() as conn:
-            function = self.find(conn, ref)
-            tags = tagging.get_tags(conn, ref.arn)
-        result: dict[str, Any] = {
-            "Configuration": present(function.config),
-            "Code": {
-                "RepositoryType": "S3",
-                "Location": f"{ctx.base_url}/_lamina/code/{function.code_digest}.zip",
-            },
-        }
-        if tags:
-            result["Tags"] = tags
-        if function.reserved_concurrency is not None:
-            result["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
-        return result
+        if params.get("InvocationType") == "Event":
+            return await self.events.invoke(ctx, ref, params)
+        return await self.invoker.invoke(ctx, ref, params)
+
+    async def invoke_async(self, ctx: RequestContext, params: Params) -> Answer:
+        return await self.events.invoke_async(ctx, params)
+
+    # -- event source mappings -------------------------------------------------------------
+
+    async def create_event_source_mapping(self, ctx: RequestContext, params: Params) -> Answer:
+        return await self.mappings.create_event_source_mapping(ctx, params)
 
     @store_read
-    def get_function_configuration(
-        self, ctx: RequestContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        with self.store.read() as conn:
-            return present(self.find(conn, ref).config)
+    def get_event_source_mapping(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.mappings.get_event_source_mapping(ctx, params)
+
+    async def update_event_source_mapping(self, ctx: RequestContext, params: Params) -> Answer:
+        return await self.mappings.update_event_source_mapping(ctx, params)
+
+    async def delete_event_source_mapping(self, ctx: RequestContext, params: Params) -> Answer:
+        return await self.mappings.delete_event_source_mapping(ctx, params)
 
     @store_read
-    def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        limit = params.get("MaxItems", 50)
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
-        with self.store.read() as conn:
-            page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
-        result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].name)
-        return result
+    def list_event_source_mappings(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.mappings.list_event_source_mappings(ctx, params)
 
-    # -- writing ---------------------------------------------------------------------------
+    # -- layers ----------------------------------------------------------------------------
 
-    def create_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"])
-        if ref.qualifier:
-            raise invalid_parameter("A function name cannot have a qualifier when it is created.")
-        if params.get("Publish"):
-            raise not_supported("publishing versions (Publish)")
-        arn = function_arn(ref.region, ref.account_id, ref.name)
-        config = initial_config(params, ref.name, arn)
-        self.roles.check(ctx, params["Role"])
-        if params.get("DeadLetterConfig"):
-            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
-        tags = params.get("Tags") or {}
-        check_tags(tags)
-        code = read_code(params["Code"], "CreateFunction")
-        set_layers(config, self.layer_entries(ctx, params, unzipped_size(code.data)))
-        digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
-        config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
-        with self.writing(ref) as conn:
-            self.check_code_storage(conn, ctx, code.size)
-            try:
-                repo.insert(conn, ref.account_id, ref.region, config, digest)
-            except repo.AlreadyExists:
-                raise function_exists(ref.name) from None
-            tagging.put_tags(conn, arn, tags)
-        self.prewarm(config)
-        return present(config, "create")
-
-    def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"])
-        if params.get("Publish"):
-            raise not_supported("publishing versions (Publish)")
-        code = read_code(params, "UpdateFunctionCode")
-        digest = self.store.blobs.put(code.data)  # read_code never passes an empty zip
-
-        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
-            self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])
-            layers = current.config.get("Layers", [])
-            self.layers.check_total(unzipped_size(code.data), [x["UnzippedSize"] for x in layers])
-            config = dict(current.config, **with_code(code))
-            if params.get("Architectures"):
-                config["Architectures"] = params["Architectures"]
-            return config, digest
-
-        return self.update(ref, params, change, dry_run=bool(params.get("DryRun")))
-
-    def update_function_configuration(
-        self, ctx: RequestContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"])
-        if "Role" in params:
-            self.roles.check(ctx, params["Role"])
-        if params.get("DeadLetterConfig"):
-            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
-
-        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
-            config = apply_changes(current.config, params)
-            if "Layers" in params:
-                code_size = unzipped_size(self.store.blobs.path(current.code_digest))
-                set_layers(config, self.layer_entries(ctx, params, code_size))
-            return config, current.code_digest
-
-        answer = self.update(ref, params, change)
-        self.prewarm(answer)
-        return answer
-
-    def layer_entries(self, ctx: RequestContext, params: dict[str, Any], code_unzipped: int):
-        """The configuration's entries for the Layers (ARNs) of a request."""
-        found = self.layers.for_function(ctx, params.get("Layers") or [], code_unzipped)
-        return [layer.entry() for layer in found]
-
-    # -- layers (layers.py) ----------------------------------------------------------------
-
-    def publish_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def publish_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.publish_layer_version(ctx, params)
 
     @store_read
-    def get_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def get_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.get_layer_version(ctx, params)
 
     @store_read
-    def get_layer_version_by_arn(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def get_layer_version_by_arn(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.get_layer_version_by_arn(ctx, params)
 
     @store_read
-    def list_layers(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def list_layers(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.list_layers(ctx, params)
 
     @store_read
-    def list_layer_versions(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def list_layer_versions(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.list_layer_versions(ctx, params)
 
-    def delete_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def delete_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.delete_layer_version(ctx, params)
 
-    def add_layer_version_permission(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def add_layer_version_permission(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.add_layer_version_permission(ctx, params)
 
     @store_read
-    def get_layer_version_policy(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
+    def get_layer_version_policy(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.get_layer_version_policy(ctx, params)
 
-    def remove_layer_version_permission(self, ctx: RequestContext, params: dict) -> dict:
+    def remove_layer_version_permission(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.remove_layer_version_permission(ctx, params)
-
-    # -- environments -----------------------------------------------------------------------
-
-    def prewarm(self, config: dict[str, Any]) -> None:
-        """An invoke usually follows: start its environment's sandbox and runtime now."""
-        if self.execution is not None and config.get("Runtime"):
-            storage = config.get("EphemeralStorage", {}).get("Size", 512)
-            self.execution.prewarm(config["Runtime"], config["MemorySize"], storage)
-
-    def update(self, ref: FunctionRef, params: dict[str, Any], change: Any, dry_run: bool = False):
-        """Read, change, write if unchanged meanwhile. With a RevisionId the caller's view must be
-        current; without one we retry on a concurrent change, so no update is lost."""
-        expected = params.get("RevisionId")
-        while True:
-            with self.writing(ref) as conn:
-                current = self.find(conn, ref)
-                if expected and expected != current.revision_id:
-                    raise precondition_failed()
-                config, digest = change(conn, current)
-                config.update(LastModified=last_modified(), RevisionId=new_revision())
-                if dry_run:
-                    return present(config)
-                if repo.replace(conn, current, config, digest):
-                    return present(config, "update")
-            if expected:
-                raise precondition_failed()
-
-    def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        if ref.qualifier == LATEST:
-            raise invalid_parameter(
-                "$LATEST version cannot be deleted without deleting the function."
-            )
-        with self.writing(ref) as conn:
-            function = self.find(conn, ref)
-            repo.delete(conn, function.function_id)
-            tagging.remove_tags(conn, ref.arn)
-        return {}
-
-    def check_code_storage(self, conn: Connection, ctx: RequestContext, added: int) -> None:
-        used, _ = repo.usage(conn, ctx.account_id, ctx.region)
-        if added > 0 and used + added > self.settings.code_storage_bytes:
-            raise code_storage_exceeded()
-
-
-def check_qualifier(ref: FunctionRef) -> None:
-    """$LATEST is the only qualifier there is: versions and aliases are not built yet, so any
-    other names nothing, and AWS answers a qualifier it cannot resolve with 404."""
-    if ref.qualifier not in (None, LATEST):
-        raise function_not_found(ref.qualified_arn)
-
-
-def with_code(code: CodePackage) -> dict[str, Any]:
-    return {"CodeSize": code.size, "CodeSha256": code.sha256}

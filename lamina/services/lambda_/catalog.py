@@ -1,0 +1,280 @@
+"""Lambda's functions: their code and configuration, read and written (the store module is
+functions.py). The other domain objects find a function through this one, and hear of each
+change to it (`on_change`), so what they keep of a function is dropped once it is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from lamina.config import Settings
+from lamina.context import RequestContext
+from lamina.execution.service import ExecutionService
+from lamina.services import tagging
+from lamina.services.internal import InternalClient
+from lamina.services.lambda_ import functions as repo
+from lamina.services.lambda_.arns import (
+    LATEST,
+    FunctionRef,
+    decode_marker,
+    encode_marker,
+    function_arn,
+    parse_function,
+)
+from lamina.services.lambda_.code import CodePackage, read_code, unzipped_size
+from lamina.services.lambda_.configuration import (
+    apply_changes,
+    initial_config,
+    last_modified,
+    new_revision,
+    present,
+    set_layers,
+)
+from lamina.services.lambda_.dead_letters import check_dead_letter_config
+from lamina.services.lambda_.errors import (
+    code_storage_exceeded,
+    function_exists,
+    function_not_found,
+    invalid_parameter,
+    not_supported,
+    precondition_failed,
+)
+from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.layers import Layers
+from lamina.services.lambda_.recent import Recent
+from lamina.services.lambda_.roles import ExecutionRoles
+from lamina.services.lambda_.tags import check_tags
+from lamina.services.registry import store_read
+from lamina.store import Store
+
+
+class FunctionCatalog:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        execution: ExecutionService | None,
+        internal: InternalClient | None,
+        layers: Layers,
+    ) -> None:
+        self.store = store
+        self.layers = layers  # what a function's Layers name
+        self.settings = settings
+        self.execution = execution
+        self.internal = internal
+        self.roles = ExecutionRoles(internal, settings)
+        self.recent: Recent[tuple[str, str, str], repo.FunctionVersion] = Recent()
+        self.listeners: list[Callable[[FunctionRef], None]] = []
+
+    def on_change(self, listener: Callable[[FunctionRef], None]) -> None:
+        """`listener(ref)` once a write transaction on the function has ended."""
+        self.listeners.append(listener)
+
+    @contextlib.contextmanager
+    def writing(self, ref: FunctionRef) -> Iterator[Connection]:
+        """A write transaction on one function; once it has ended, the function's cached
+        configuration is dropped, so the next invoke here reads what was committed."""
+        try:
+            with self.store.write() as conn:
+                yield conn
+        finally:
+            self.recent.drop(key_of(ref))
+            for listener in self.listeners:
+                listener(ref)
+
+    def reset(self) -> None:
+        self.recent.clear()
+
+    async def read(self, read: Callable[..., Any], *args: Any) -> Any:
+        """A store read from the event loop: inline where reads never wait, else in a thread."""
+        if not self.store.reads_wait:
+            return read(*args)  # SQLite: a brief read on the loop costs less than a thread
+        return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def find(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
+        check_qualifier(ref)
+        found = repo.get(conn, ref.account_id, ref.region, ref.name)
+        if found is None:
+            raise function_not_found(ref.qualified_arn)
+        return found
+
+    def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
+        # Checked before the cache, which is keyed by function and holds only $LATEST: a cached
+        # $LATEST must not answer for a version or alias that does not exist.
+        check_qualifier(ref)
+        _, found = self.recent.get(key_of(ref))
+        if found is None:
+            read_at = time.monotonic()
+            with self.store.read() as conn:
+                found = self.find(conn, ref)
+            self.recent.put(key_of(ref), found, read_at)
+        return found
+
+    @store_read
+    def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        with self.store.read() as conn:
+            function = self.find(conn, ref)
+            tags = tagging.get_tags(conn, ref.arn)
+        result: dict[str, Any] = {
+            "Configuration": present(function.config),
+            "Code": {
+                "RepositoryType": "S3",
+                "Location": f"{ctx.base_url}/_lamina/code/{function.code_digest}.zip",
+            },
+        }
+        if tags:
+            result["Tags"] = tags
+        if function.reserved_concurrency is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
+        return result
+
+    @store_read
+    def get_function_configuration(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        with self.store.read() as conn:
+            return present(self.find(conn, ref).config)
+
+    @store_read
+    def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("MaxItems", 50)
+        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        with self.store.read() as conn:
+            page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
+        result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
+        if len(page) > limit:
+            result["NextMarker"] = encode_marker(page[limit - 1].name)
+        return result
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        if ref.qualifier:
+            raise invalid_parameter("A function name cannot have a qualifier when it is created.")
+        if params.get("Publish"):
+            raise not_supported("publishing versions (Publish)")
+        arn = function_arn(ref.region, ref.account_id, ref.name)
+        config = initial_config(params, ref.name, arn)
+        self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
+        tags = params.get("Tags") or {}
+        check_tags(tags)
+        code = read_code(params["Code"], "CreateFunction")
+        set_layers(config, self.layer_entries(ctx, params, unzipped_size(code.data)))
+        digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
+        config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
+        with self.writing(ref) as conn:
+            self.check_code_storage(conn, ctx, code.size)
+            try:
+                repo.insert(conn, ref.account_id, ref.region, config, digest)
+            except repo.AlreadyExists:
+                raise function_exists(ref.name) from None
+            tagging.put_tags(conn, arn, tags)
+        self.prewarm(config)
+        return present(config, "create")
+
+    def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        if params.get("Publish"):
+            raise not_supported("publishing versions (Publish)")
+        code = read_code(params, "UpdateFunctionCode")
+        digest = self.store.blobs.put(code.data)  # read_code never passes an empty zip
+
+        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
+            self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])
+            layers = current.config.get("Layers", [])
+            self.layers.check_total(unzipped_size(code.data), [x["UnzippedSize"] for x in layers])
+            config = dict(current.config, **with_code(code))
+            if params.get("Architectures"):
+                config["Architectures"] = params["Architectures"]
+            return config, digest
+
+        return self.update(ref, params, change, dry_run=bool(params.get("DryRun")))
+
+    def update_function_configuration(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"])
+        if "Role" in params:
+            self.roles.check(ctx, params["Role"])
+        if params.get("DeadLetterConfig"):
+            check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
+
+        def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
+            config = apply_changes(current.config, params)
+            if "Layers" in params:
+                code_size = unzipped_size(self.store.blobs.path(current.code_digest))
+                set_layers(config, self.layer_entries(ctx, params, code_size))
+            return config, current.code_digest
+
+        answer = self.update(ref, params, change)
+        self.prewarm(answer)
+        return answer
+
+    def layer_entries(self, ctx: RequestContext, params: dict[str, Any], code_unzipped: int):
+        """The configuration's entries for the Layers (ARNs) of a request."""
+        found = self.layers.for_function(ctx, params.get("Layers") or [], code_unzipped)
+        return [layer.entry() for layer in found]
+
+    def prewarm(self, config: dict[str, Any]) -> None:
+        """An invoke usually follows: start its environment's sandbox and runtime now."""
+        if self.execution is not None and config.get("Runtime"):
+            storage = config.get("EphemeralStorage", {}).get("Size", 512)
+            self.execution.prewarm(config["Runtime"], config["MemorySize"], storage)
+
+    def update(self, ref: FunctionRef, params: dict[str, Any], change: Any, dry_run: bool = False):
+        """Read, change, write if unchanged meanwhile. With a RevisionId the caller's view must be
+        current; without one we retry on a concurrent change, so no update is lost."""
+        expected = params.get("RevisionId")
+        while True:
+            with self.writing(ref) as conn:
+                current = self.find(conn, ref)
+                if expected and expected != current.revision_id:
+                    raise precondition_failed()
+                config, digest = change(conn, current)
+                config.update(LastModified=last_modified(), RevisionId=new_revision())
+                if dry_run:
+                    return present(config)
+                if repo.replace(conn, current, config, digest):
+                    return present(config, "update")
+            if expected:
+                raise precondition_failed()
+
+    def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        if ref.qualifier == LATEST:
+            raise invalid_parameter(
+                "$LATEST version cannot be deleted without deleting the function."
+            )
+        with self.writing(ref) as conn:
+            function = self.find(conn, ref)
+            repo.delete(conn, function.function_id)
+            tagging.remove_tags(conn, ref.arn)
+        return {}
+
+    def check_code_storage(self, conn: Connection, ctx: RequestContext, added: int) -> None:
+        used, _ = repo.usage(conn, ctx.account_id, ctx.region)
+        if added > 0 and used + added > self.settings.code_storage_bytes:
+            raise code_storage_exceeded()
+
+
+def check_qualifier(ref: FunctionRef) -> None:
+    """$LATEST is the only qualifier there is: versions and aliases are not built yet, so any
+    other names nothing, and AWS answers a qualifier it cannot resolve with 404."""
+    if ref.qualifier not in (None, LATEST):
+        raise function_not_found(ref.qualified_arn)
+
+
+def with_code(code: CodePackage) -> dict[str, Any]:
+    return {"CodeSize": code.size, "CodeSha256": code.sha256}
