@@ -9,7 +9,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from lamina.execution import channel, logs
@@ -228,8 +228,33 @@ class ExecutionEnvironment:
 
     # -- end ---------------------------------------------------------------------------------
 
-    def destroy(self) -> None:
-        """End the sandbox and everything in it; the environment is never used again."""
+    def destroy(self, at_once: bool = False) -> None:
+        """End the sandbox and everything in it; the environment is never used again. Its
+        extensions get SHUTDOWN first, and until its deadline, where a loop runs (not
+        `at_once`: Lamina is stopping, and nothing may outlive it)."""
+        alive = self.process is not None and self.process.poll() is None
+        if not at_once and not self.dead and alive:
+            shutdown = self.link.shutdown()
+            if shutdown is not None:
+                self.dead = True
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    loop = None
+                if loop is not None:
+                    loop.create_task(self._end_after(shutdown))
+                    return
+                if asyncio.iscoroutine(shutdown):
+                    shutdown.close()  # no loop to run it on (Lamina is stopping): end now
+        self._end()
+
+    async def _end_after(self, shutdown: Awaitable[None]) -> None:
+        try:
+            await shutdown
+        finally:
+            self._end()
+
+    def _end(self) -> None:
         self.dead = True
         for hook in self.on_destroy:
             hook()

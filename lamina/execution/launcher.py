@@ -171,6 +171,14 @@ class Launcher:
     def assign(self, environment: ExecutionEnvironment, function: FunctionSnapshot) -> None:
         """Give a stem cell its function: the code into its /var/task, and what specialize()
         sends (the function's environment variables, handler, import paths)."""
+        if function.layers and _extensions(self.layers.merged(function.layers)):
+            environment.destroy()
+            error = {
+                "errorType": "Runtime.ExtensionsNotSupported",
+                "errorMessage": "Lamina runs layer extensions (/opt/extensions) only with custom "
+                f"runtimes (provided.*) yet, not with {function.runtime}.",
+            }
+            raise InitError(error, 0.0)
         self.code.link_into(function.code_digest, environment.spec.task_dir)
         opt = environment.spec.layers_dir
         assert opt is not None  # every stem cell has one
@@ -202,10 +210,14 @@ class Launcher:
         problem = runtime_api.bootstrap_problem(bootstrap)
         if problem is not None:  # Lambda fails the init before anything runs
             raise InitError(problem, 0.0)
+        extensions = _extensions(opt)
+        argv = [started]
+        if extensions:  # started first, in the background; then the runtime, in their place
+            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root]
         spec = self._spec(
             function,
             task_dir,
-            argv=[started],
+            argv=argv,
             # The function's own variables are merged in by the link: a custom runtime reads
             # them at process start, there is no specialization step.
             env=self._base_env(task_root, "/var/runtime", opt_root),
@@ -213,7 +225,8 @@ class Launcher:
             layers_dir=opt,
         )
         specialize = {"env": env}
-        return ExecutionEnvironment(function, spec, specialize, runtime_api.RuntimeApiLink(env))
+        link = runtime_api.RuntimeApiLink(env, len(extensions))
+        return ExecutionEnvironment(function, spec, specialize, link)
 
     @staticmethod
     def _spec(function: FunctionSnapshot, task_dir: Path, **fields: Any) -> SandboxSpec:
@@ -260,6 +273,21 @@ class Launcher:
             **(function.credentials or {}),
         }
         return {**function.environment, **env}
+
+
+# $0: the runtime's bootstrap, $1: /opt. Each executable in /opt/extensions is started (no
+# arguments, as on Lambda), then the bootstrap takes the shell's place.
+START_EXTENSIONS = (
+    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] && "$e" & done; exec "$0"'
+)
+
+
+def _extensions(opt: Path | None) -> list[Path]:
+    """The external extensions a layer set holds: the executables in its extensions/."""
+    folder = opt / "extensions" if opt is not None else None
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and os.access(p, os.X_OK))
 
 
 def _node_path(runtime: str, runtime_root: str, task_root: str, opt_root: str) -> str:

@@ -3,16 +3,17 @@ its log; the lines are written to CloudWatch Logs after the answer, in one batch
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
-from lamina.execution.environment import InitError
+from lamina.execution.environment import ExecutionEnvironment, InitError
 from lamina.execution.function import (
     FunctionSnapshot,
     InvocationRequest,
@@ -59,7 +60,11 @@ class ExecutionService:
         try:
             result, lines = await env.invoke(request)
         finally:
-            self.pool.release(env)
+            settling = env.link.settling()
+            if settling is None:
+                self.pool.release(env)
+            else:  # the answer goes back now; the environment once its extensions are done
+                asyncio.get_running_loop().create_task(self._release_after(env, settling))
         result.init_ms = init_ms
         events = [*init_log, (began, logs.start_line(request.request_id, function.version))]
         events += lines.events
@@ -71,6 +76,14 @@ class ExecutionService:
         result.log = events[len(init_log) :]
         self._write_logs(function, env.log_stream, events)
         return result
+
+    async def _release_after(self, env: ExecutionEnvironment, settling: Awaitable[None]) -> None:
+        try:
+            await settling
+        finally:
+            if not getattr(env.link, "reusable", True):  # an extension reported /exit/error
+                env.destroy()
+            self.pool.release(env)
 
     def _init_failed(
         self,

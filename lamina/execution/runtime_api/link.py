@@ -14,13 +14,16 @@ import asyncio
 import contextlib
 import os
 import socket
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
+from lamina.execution import channel
 from lamina.execution.channel import ChannelClosed, Frame
 from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
+from lamina.execution.runtime_api.extensions import ExtensionsApi
 from lamina.execution.sandbox.base import SandboxSpec
 
 BAD_REQUEST = http11.response(
@@ -32,8 +35,10 @@ class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
     at construction: a custom runtime reads it at process start, there is no specialization."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], extensions: int = 0) -> None:
         self.env = env
+        self.expected_extensions = extensions  # started from /opt/extensions before the runtime
+        self.extensions: ExtensionsApi | None = None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -65,14 +70,58 @@ class RuntimeApiLink(RuntimeLink):
         self._loop = loop = asyncio.get_running_loop()
         self._api, self._exited = RuntimeApi(loop), loop.create_future()
         loop.add_reader(self._lifeline, self._on_lifeline)
+        if self.expected_extensions:
+            function = {
+                "functionName": self.env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+                "functionVersion": self.env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+                "handler": self.env.get("_HANDLER", ""),
+            }
+            self.extensions = ExtensionsApi(self.expected_extensions, function)
         self._server = await asyncio.start_server(self._serve, sock=self._sock)
-        return await self._until(self._api.init)
+        if self.extensions is None:
+            return await self._until(self._api.init)
+        return await self._until(self._initialized(self._api, self.extensions))
+
+    def _initialized(self, api: RuntimeApi, extensions: ExtensionsApi) -> asyncio.Future[Frame]:
+        """Init ends when the runtime and every extension have asked for their first event;
+        an extension's /init/error ends it at once, failed."""
+        assert self._loop is not None
+        done: asyncio.Future[Frame] = self._loop.create_future()
+
+        async def both() -> None:
+            await extensions.ready()
+            frame = await api.init
+            if not done.done():
+                done.set_result(frame)
+
+        def failed(error: asyncio.Future[dict[str, Any]]) -> None:
+            if not done.done() and not error.cancelled():
+                done.set_result(Frame(channel.INIT_ERROR, {"error": error.result()}))
+
+        waiting = self._loop.create_task(both())
+        extensions.init_failed.add_done_callback(failed)
+        done.add_done_callback(lambda _: waiting.cancel())
+        return done
 
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         assert self._api is not None, "ready() comes first"
         invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
+        if self.extensions is not None:
+            self.extensions.invoke(header)
         self._api.deliver(invocation)
         return await self._until(invocation.done)
+
+    def settling(self) -> Awaitable[None] | None:
+        return self.extensions.settled() if self.extensions is not None else None
+
+    def shutdown(self) -> Awaitable[None] | None:
+        if self.extensions is None or self._closed:
+            return None
+        return self.extensions.shutdown()
+
+    @property
+    def reusable(self) -> bool:
+        return self.extensions is None or not self.extensions.failed
 
     def close(self) -> None:
         if self._closed:
@@ -128,7 +177,10 @@ class RuntimeApiLink(RuntimeLink):
                 request = await http11.read_request(reader, writer)
                 if request is None:
                     break
-                writer.write(await self._api.dispatch(request))
+                answer = None
+                if self.extensions is not None:
+                    answer = await self.extensions.dispatch(request)
+                writer.write(answer if answer is not None else await self._api.dispatch(request))
                 await writer.drain()
                 if not request.keep_alive:
                     break

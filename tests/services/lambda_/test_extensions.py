@@ -1,0 +1,172 @@
+"""External extensions from a layer's extensions/, through boto3: a real extension (a small
+Python script) registers through the Extensions API, receives INVOKE events, and the
+environment waits for it as Lambda does. Custom runtimes only, as Lamina runs them today."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import time
+
+import pytest
+
+from lamina.execution.sandbox import bubblewrap_problem
+from tests.conftest import client, create_function, wait_for
+from tests.services.lambda_.test_layers_runtime import layer, zip_of
+
+pytestmark = [
+    pytest.mark.skipif(
+        bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
+    ),
+    pytest.mark.skipif(shutil.which("python3", path="/usr/bin") is None, reason="no python3"),
+]
+
+# Registers for INVOKE; for each, waits a little (work after the answer, as a telemetry
+# shipper does), writes the request id to /tmp (the environment's, shared with the runtime),
+# then asks for the next event.
+EXTENSION = """#!/usr/bin/python3
+import json, os, time, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
+register = urllib.request.Request(
+    api + "/register", data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(),
+    headers={"Lambda-Extension-Name": "recorder"}, method="POST")
+with urllib.request.urlopen(register) as answer:
+    me = answer.headers["Lambda-Extension-Identifier"]
+    open("/tmp/registered", "w").write(json.dumps(json.load(answer)))
+while True:
+    ask = urllib.request.Request(api + "/event/next", headers={"Lambda-Extension-Identifier": me})
+    with urllib.request.urlopen(ask) as answer:
+        event = json.load(answer)
+    if event["eventType"] == "SHUTDOWN":  # tell the test, through Lamina's own Logs API
+        name = "/shutdown/" + event["shutdownReason"]
+        key = os.environ["AWS_ACCESS_KEY_ID"]
+        urllib.request.urlopen(urllib.request.Request(
+            os.environ["AWS_ENDPOINT_URL"], data=json.dumps({"logGroupName": name}).encode(),
+            headers={"X-Amz-Target": "Logs_20140328.CreateLogGroup",
+                     "Content-Type": "application/x-amz-json-1.1",
+                     "Authorization": "AWS4-HMAC-SHA256 Credential=" + key
+                     + "/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0"},
+            method="POST"))
+        break
+    time.sleep(0.3)
+    with open("/tmp/seen", "a") as seen:
+        seen.write(event["requestId"] + "\\n")
+"""
+
+FAILING = """#!/usr/bin/python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
+register = urllib.request.Request(
+    api + "/register", data=b'{"events": ["INVOKE"]}',
+    headers={"Lambda-Extension-Name": "broken"}, method="POST")
+with urllib.request.urlopen(register) as answer:
+    me = answer.headers["Lambda-Extension-Identifier"]
+fail = urllib.request.Request(
+    api + "/init/error", data=b'{"errorMessage": "no config", "errorType": "Extension.NoConfig"}',
+    headers={"Lambda-Extension-Identifier": me,
+             "Lambda-Extension-Function-Error-Type": "Extension.NoConfig"}, method="POST")
+urllib.request.urlopen(fail)
+"""
+
+# A custom runtime answering each event with what the extension has left in /tmp.
+BOOTSTRAP = """#!/usr/bin/python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation"
+def read(path):
+    return open(path).read() if os.path.exists(path) else ""
+while True:
+    with urllib.request.urlopen(api + "/next") as event:
+        request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
+    body = json.dumps({"seen": read("/tmp/seen").split(), "registered": read("/tmp/registered")})
+    urllib.request.urlopen(urllib.request.Request(
+        api + "/" + request_id + "/response", data=body.encode(), method="POST"))
+"""
+
+
+def deploy(client, extension: str) -> None:
+    arn = layer(
+        client, "ext", {"extensions/recorder": extension}, executable=("extensions/recorder",)
+    )
+    create_function(
+        client,
+        Runtime="provided.al2023",
+        Handler="unused",
+        Code={"ZipFile": zip_of({"bootstrap": BOOTSTRAP}, executable=("bootstrap",))},
+        Layers=[arn],
+    )
+
+
+def invoke(client) -> tuple[dict, dict]:
+    answer = client.invoke(FunctionName="fn", LogType="Tail")
+    body = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer, body
+    return answer, body
+
+
+def test_an_extension_registers_gets_invoke_events_and_the_environment_waits_for_it(
+    lambda_client,
+):
+    deploy(lambda_client, EXTENSION)
+    first, body = invoke(lambda_client)
+    assert json.loads(body["registered"]) == {
+        "functionName": "fn",
+        "functionVersion": "$LATEST",
+        "handler": "unused",
+    }
+    assert body["seen"] == []  # the answer came before the extension was done with it
+    second, _ = invoke(lambda_client)
+    # At once: the first environment is still busy while its extension works on the event,
+    # so this invoke needs another (a second init), as on Lambda.
+    assert "Init Duration" in base64.b64decode(second["LogResult"]).decode()
+    ids = [first["ResponseMetadata"]["RequestId"], second["ResponseMetadata"]["RequestId"]]
+    # Once an extension is done with its event and has asked for the next, its environment
+    # is reused: an invoke then is warm, and sees what that extension recorded.
+    for _ in range(100):
+        time.sleep(0.2)
+        answer, body = invoke(lambda_client)
+        if "Init Duration" not in base64.b64decode(answer["LogResult"]).decode():
+            break
+        ids.append(answer["ResponseMetadata"]["RequestId"])
+    else:
+        pytest.fail("no environment was reused")
+    assert len(body["seen"]) == 1 and body["seen"][0] in ids
+
+
+def test_an_extension_gets_shutdown_when_its_environment_ends(lambda_client, endpoint):
+    deploy(lambda_client, EXTENSION)
+    invoke(lambda_client)
+    # A new configuration retires the environment at the next invoke: SHUTDOWN first.
+    lambda_client.update_function_configuration(FunctionName="fn", Description="changed")
+    invoke(lambda_client)
+    logs = client("logs", endpoint)
+
+    def told() -> bool:
+        groups = logs.describe_log_groups(logGroupNamePrefix="/shutdown/")["logGroups"]
+        return [g["logGroupName"] for g in groups] == ["/shutdown/spindown"]
+
+    wait_for(told)
+
+
+def test_an_extensions_init_error_fails_the_init_with_its_type(lambda_client):
+    deploy(lambda_client, FAILING)
+    answer = lambda_client.invoke(FunctionName="fn")
+    assert answer["FunctionError"] == "Unhandled"
+    error = json.loads(answer["Payload"].read())
+    assert error["errorType"] == "Extension.NoConfig"
+
+
+def test_a_python_function_with_an_extension_is_refused_plainly(lambda_client):
+    arn = layer(
+        lambda_client,
+        "ext",
+        {"extensions/recorder": EXTENSION},
+        executable=("extensions/recorder",),
+    )
+    code = {"ZipFile": zip_of({"handler.py": "def handler(e, c):\n    return 1\n"})}
+    create_function(lambda_client, Code=code, Layers=[arn])
+    answer = lambda_client.invoke(FunctionName="fn")
+    assert answer["FunctionError"] == "Unhandled"
+    error = json.loads(answer["Payload"].read())
+    assert error["errorType"] == "Runtime.ExtensionsNotSupported"
+    assert "provided" in error["errorMessage"]
