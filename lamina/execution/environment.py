@@ -213,7 +213,9 @@ class ExecutionEnvironment:
             lines = (self._partial + chunk).split(b"\n")
             self._partial = lines.pop()
             for line in lines:
-                self._log.add(line.decode("utf-8", "replace"))
+                text = line.decode("utf-8", "replace")
+                self._log.add(text)
+                self.link.observe("function", text)
 
     def _close_logs(self) -> None:
         if self._log_fd < 0:

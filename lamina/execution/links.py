@@ -37,6 +37,10 @@ class RuntimeLink(ABC):
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         """One invocation: RESULT (body: the response) or ERROR {error}."""
 
+    def observe(self, kind: str, record: Any) -> None:  # noqa: B027 - a hook
+        """A telemetry record of the environment (a log line, platform.report), for the
+        links that deliver them (the Telemetry API's)."""
+
     def settling(self) -> Awaitable[None] | None:
         """After an invocation: what the environment must wait for before it is reused (its
         extensions asking for their next event), or None."""

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
@@ -73,6 +75,7 @@ class ExecutionService:
             request.request_id, result.duration_ms, function.memory_mb, env.max_memory_mb, init_ms
         )
         events.append((logs.now_ms(), report))
+        env.link.observe("platform.report", _report(request, result, function, env, init_ms))
         result.log = events[len(init_log) :]
         self._write_logs(function, env.log_stream, events)
         return result
@@ -162,3 +165,23 @@ class ExecutionService:
     def close(self) -> None:
         self.pool.close()
         self.logs.write_pending()
+
+
+def _report(
+    request: InvocationRequest,
+    result: InvocationResult,
+    function: FunctionSnapshot,
+    env: ExecutionEnvironment,
+    init_ms: float | None,
+) -> dict[str, Any]:
+    """platform.report, as the Telemetry API delivers it."""
+    metrics: dict[str, Any] = {
+        "durationMs": round(result.duration_ms, 3),
+        "billedDurationMs": max(1, math.ceil(round(result.duration_ms, 2))),
+        "memorySizeMB": function.memory_mb,
+        "maxMemoryUsedMB": env.max_memory_mb,
+    }
+    if init_ms is not None:
+        metrics["initDurationMs"] = round(init_ms, 3)
+    status = "error" if result.function_error else "success"
+    return {"requestId": request.request_id, "status": status, "metrics": metrics}

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
@@ -24,8 +25,10 @@ from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
 from lamina.execution.runtime_api.extensions import ExtensionsApi
+from lamina.execution.runtime_api.telemetry import TelemetryApi
 from lamina.execution.sandbox.base import SandboxSpec
 
+TELEMETRY = "/2022-07-01/telemetry"
 BAD_REQUEST = http11.response(
     400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
 )
@@ -39,6 +42,7 @@ class RuntimeApiLink(RuntimeLink):
         self.env = env
         self.expected_extensions = extensions  # started from /opt/extensions before the runtime
         self.extensions: ExtensionsApi | None = None
+        self.telemetry: TelemetryApi | None = TelemetryApi() if extensions else None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -80,7 +84,15 @@ class RuntimeApiLink(RuntimeLink):
         self._server = await asyncio.start_server(self._serve, sock=self._sock)
         if self.extensions is None:
             return await self._until(self._api.init)
-        return await self._until(self._initialized(self._api, self.extensions))
+        phase = {"initializationType": "on-demand", "phase": "init"}
+        started = time.perf_counter()
+        self.observe("platform.initStart", {**phase, **self.extensions.function})
+        frame = await self._until(self._initialized(self._api, self.extensions))
+        status = "success" if frame.kind == channel.READY else "error"
+        self.observe("platform.initRuntimeDone", {**phase, "status": status})
+        metrics = {"durationMs": round((time.perf_counter() - started) * 1000, 3)}
+        self.observe("platform.initReport", {**phase, "status": status, "metrics": metrics})
+        return frame
 
     def _initialized(self, api: RuntimeApi, extensions: ExtensionsApi) -> asyncio.Future[Frame]:
         """Init ends when the runtime and every extension have asked for their first event;
@@ -106,10 +118,28 @@ class RuntimeApiLink(RuntimeLink):
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         assert self._api is not None, "ready() comes first"
         invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
-        if self.extensions is not None:
-            self.extensions.invoke(header)
+        if self.extensions is None:
+            self._api.deliver(invocation)
+            return await self._until(invocation.done)
+        request_id = header["request_id"]
+        version = self.env.get("AWS_LAMBDA_FUNCTION_VERSION", "")
+        self.observe("platform.start", {"requestId": request_id, "version": version})
+        started = time.perf_counter()
+        self.extensions.invoke(header)
         self._api.deliver(invocation)
-        return await self._until(invocation.done)
+        frame = await self._until(invocation.done)
+        metrics = {
+            "durationMs": round((time.perf_counter() - started) * 1000, 3),
+            "producedBytes": len(frame.body),
+        }
+        status = "success" if frame.kind == channel.RESULT else "error"
+        done = {"requestId": request_id, "status": status, "metrics": metrics}
+        self.observe("platform.runtimeDone", done)
+        return frame
+
+    def observe(self, kind: str, record: Any) -> None:
+        if self.telemetry is not None:
+            self.telemetry.record(kind, record)
 
     def settling(self) -> Awaitable[None] | None:
         return self.extensions.settled() if self.extensions is not None else None
@@ -123,10 +153,19 @@ class RuntimeApiLink(RuntimeLink):
     def reusable(self) -> bool:
         return self.extensions is None or not self.extensions.failed
 
+    async def _subscribe(self, request: http11.Request) -> bytes:
+        assert self.telemetry is not None and self.extensions is not None
+        if request.method != "PUT":
+            return http11.response(405, headers={"Allow": "PUT"})
+        identifier = request.headers.get("lambda-extension-identifier", "")
+        return await self.telemetry.subscribe(request, identifier in self.extensions.extensions)
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self.telemetry is not None:
+            self.telemetry.close()
         with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
             self._stop_serving()
         if self._sock is not None:
@@ -180,6 +219,8 @@ class RuntimeApiLink(RuntimeLink):
                 answer = None
                 if self.extensions is not None:
                     answer = await self.extensions.dispatch(request)
+                if self.telemetry is not None and request.path == TELEMETRY:
+                    answer = await self._subscribe(request)
                 writer.write(answer if answer is not None else await self._api.dispatch(request))
                 await writer.drain()
                 if not request.keep_alive:

@@ -170,3 +170,83 @@ def test_a_python_function_with_an_extension_is_refused_plainly(lambda_client):
     error = json.loads(answer["Payload"].read())
     assert error["errorType"] == "Runtime.ExtensionsNotSupported"
     assert "provided" in error["errorMessage"]
+
+
+# Subscribes an HTTP listener of its own to the Telemetry API; keeps what it is sent in /tmp.
+TELEMETRY = """#!/usr/bin/python3
+import http.server, json, os, threading, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"]
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        batch = self.rfile.read(int(self.headers["Content-Length"]))
+        with open("/tmp/telemetry", "a") as kept:
+            kept.write(batch.decode() + "\\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+register = urllib.request.Request(
+    api + "/2020-01-01/extension/register", data=b'{"events": ["SHUTDOWN"]}',
+    headers={"Lambda-Extension-Name": "telemetry"}, method="POST")
+with urllib.request.urlopen(register) as answer:
+    me = answer.headers["Lambda-Extension-Identifier"]
+subscription = {
+    "schemaVersion": "2022-12-13",
+    "destination": {"protocol": "HTTP",
+                    "URI": "http://sandbox.localdomain:%d/" % server.server_port},
+    "types": ["platform", "function"],
+    "buffering": {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
+}
+urllib.request.urlopen(urllib.request.Request(
+    api + "/2022-07-01/telemetry", data=json.dumps(subscription).encode(),
+    headers={"Lambda-Extension-Identifier": me}, method="PUT"))
+urllib.request.urlopen(urllib.request.Request(
+    api + "/2020-01-01/extension/event/next", headers={"Lambda-Extension-Identifier": me}))
+"""
+
+TELLING_BOOTSTRAP = """#!/usr/bin/python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation"
+while True:
+    with urllib.request.urlopen(api + "/next") as event:
+        request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
+    print("hello from the function", flush=True)
+    kept = open("/tmp/telemetry").read().split("\\n") if os.path.exists("/tmp/telemetry") else []
+    records = [record for batch in kept if batch for record in json.loads(batch)]
+    urllib.request.urlopen(urllib.request.Request(
+        api + "/" + request_id + "/response", data=json.dumps(records).encode(), method="POST"))
+"""
+
+
+def test_the_telemetry_api_delivers_platform_records_and_function_logs(lambda_client):
+    arn = layer(
+        lambda_client,
+        "ext",
+        {"extensions/telemetry": TELEMETRY},
+        executable=("extensions/telemetry",),
+    )
+    code = {"ZipFile": zip_of({"bootstrap": TELLING_BOOTSTRAP}, executable=("bootstrap",))}
+    create_function(
+        lambda_client, Runtime="provided.al2023", Handler="unused", Code=code, Layers=[arn]
+    )
+    first = lambda_client.invoke(FunctionName="fn")
+    first_id = first["ResponseMetadata"]["RequestId"]
+
+    def delivered() -> list | None:
+        records = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())
+        reports = [r for r in records if r["type"] == "platform.report"]
+        return records if any(r["record"]["requestId"] == first_id for r in reports) else None
+
+    records = wait_for(delivered)
+    types = [r["type"] for r in records]
+    assert types[0] == "platform.initStart"
+    assert {"platform.initRuntimeDone", "platform.start", "platform.runtimeDone"} <= set(types)
+    assert {"type": "function", "record": "hello from the function"}.items() <= next(
+        r for r in records if r["type"] == "function"
+    ).items()
+    report = next(r for r in records if r["type"] == "platform.report")["record"]
+    assert report["status"] == "success"
+    assert report["metrics"]["memorySizeMB"] == 128
+    assert "initDurationMs" in report["metrics"]
