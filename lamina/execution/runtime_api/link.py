@@ -14,21 +14,17 @@ import asyncio
 import contextlib
 import os
 import socket
-import time
 from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
-from lamina.execution import channel
 from lamina.execution.channel import ChannelClosed, Frame
 from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
-from lamina.execution.runtime_api.extensions import ExtensionsApi
-from lamina.execution.runtime_api.telemetry import TelemetryApi
+from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
 
-TELEMETRY = "/2022-07-01/telemetry"
 BAD_REQUEST = http11.response(
     400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
 )
@@ -40,9 +36,8 @@ class RuntimeApiLink(RuntimeLink):
 
     def __init__(self, env: dict[str, str], extensions: int = 0) -> None:
         self.env = env
-        self.expected_extensions = extensions  # started from /opt/extensions before the runtime
-        self.extensions: ExtensionsApi | None = None
-        self.telemetry: TelemetryApi | None = TelemetryApi() if extensions else None
+        # The extensions started from /opt/extensions before the runtime, if any.
+        self.host = ExtensionHost(extensions, env) if extensions else None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -74,98 +69,39 @@ class RuntimeApiLink(RuntimeLink):
         self._loop = loop = asyncio.get_running_loop()
         self._api, self._exited = RuntimeApi(loop), loop.create_future()
         loop.add_reader(self._lifeline, self._on_lifeline)
-        if self.expected_extensions:
-            function = {
-                "functionName": self.env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
-                "functionVersion": self.env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
-                "handler": self.env.get("_HANDLER", ""),
-            }
-            self.extensions = ExtensionsApi(self.expected_extensions, function)
         self._server = await asyncio.start_server(self._serve, sock=self._sock)
-        if self.extensions is None:
+        if self.host is None:
             return await self._until(self._api.init)
-        phase = {"initializationType": "on-demand", "phase": "init"}
-        started = time.perf_counter()
-        self.observe("platform.initStart", {**phase, **self.extensions.function})
-        frame = await self._until(self._initialized(self._api, self.extensions))
-        status = "success" if frame.kind == channel.READY else "error"
-        self.observe("platform.initRuntimeDone", {**phase, "status": status})
-        metrics = {"durationMs": round((time.perf_counter() - started) * 1000, 3)}
-        self.observe("platform.initReport", {**phase, "status": status, "metrics": metrics})
-        return frame
-
-    def _initialized(self, api: RuntimeApi, extensions: ExtensionsApi) -> asyncio.Future[Frame]:
-        """Init ends when the runtime and every extension have asked for their first event;
-        an extension's /init/error ends it at once, failed."""
-        assert self._loop is not None
-        done: asyncio.Future[Frame] = self._loop.create_future()
-
-        async def both() -> None:
-            await extensions.ready()
-            frame = await api.init
-            if not done.done():
-                done.set_result(frame)
-
-        def failed(error: asyncio.Future[dict[str, Any]]) -> None:
-            if not done.done() and not error.cancelled():
-                done.set_result(Frame(channel.INIT_ERROR, {"error": error.result()}))
-
-        waiting = self._loop.create_task(both())
-        extensions.init_failed.add_done_callback(failed)
-        done.add_done_callback(lambda _: waiting.cancel())
-        return done
+        return await self.host.init(self._until(self._api.init))
 
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         assert self._api is not None, "ready() comes first"
         invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
-        if self.extensions is None:
-            self._api.deliver(invocation)
-            return await self._until(invocation.done)
-        request_id = header["request_id"]
-        version = self.env.get("AWS_LAMBDA_FUNCTION_VERSION", "")
-        self.observe("platform.start", {"requestId": request_id, "version": version})
-        started = time.perf_counter()
-        self.extensions.invoke(header)
         self._api.deliver(invocation)
-        frame = await self._until(invocation.done)
-        metrics = {
-            "durationMs": round((time.perf_counter() - started) * 1000, 3),
-            "producedBytes": len(frame.body),
-        }
-        status = "success" if frame.kind == channel.RESULT else "error"
-        done = {"requestId": request_id, "status": status, "metrics": metrics}
-        self.observe("platform.runtimeDone", done)
-        return frame
+        if self.host is None:
+            return await self._until(invocation.done)
+        return await self.host.invoke(header, self._until(invocation.done))
 
     def observe(self, kind: str, record: Any) -> None:
-        if self.telemetry is not None:
-            self.telemetry.record(kind, record)
+        if self.host is not None:
+            self.host.telemetry.record(kind, record)
 
     def settling(self) -> Awaitable[None] | None:
-        return self.extensions.settled() if self.extensions is not None else None
+        return self.host.settling() if self.host is not None else None
 
     def shutdown(self) -> Awaitable[None] | None:
-        if self.extensions is None or self._closed:
-            return None
-        return self.extensions.shutdown()
+        return self.host.shutdown() if self.host is not None and not self._closed else None
 
     @property
     def reusable(self) -> bool:
-        return self.extensions is None or not self.extensions.failed
-
-    async def _subscribe(self, request: http11.Request) -> bytes:
-        assert self.telemetry is not None and self.extensions is not None
-        if request.method != "PUT":
-            return http11.response(405, headers={"Allow": "PUT"})
-        identifier = request.headers.get("lambda-extension-identifier", "")
-        return await self.telemetry.subscribe(request, identifier in self.extensions.extensions)
+        return self.host is None or self.host.reusable
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        if self.telemetry is not None:
-            self.telemetry.close()
+        if self.host is not None:
+            self.host.close()
         with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
             self._stop_serving()
         if self._sock is not None:
@@ -217,10 +153,8 @@ class RuntimeApiLink(RuntimeLink):
                 if request is None:
                     break
                 answer = None
-                if self.extensions is not None:
-                    answer = await self.extensions.dispatch(request)
-                if self.telemetry is not None and request.path == TELEMETRY:
-                    answer = await self._subscribe(request)
+                if self.host is not None:
+                    answer = await self.host.dispatch(request)
                 writer.write(answer if answer is not None else await self._api.dispatch(request))
                 await writer.drain()
                 if not request.keep_alive:
