@@ -18,6 +18,7 @@ from lamina.execution.environment import ExecutionEnvironment, InitError
 from lamina.execution.function import FunctionSnapshot
 from lamina.execution.layers import LayerSets
 from lamina.execution.links import ChannelLink
+from lamina.execution.runtime_api.extended import ExtendedLink
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds, interpreter_path
 from lamina.execution.sandbox.base import SandboxSpec
 
@@ -171,14 +172,6 @@ class Launcher:
     def assign(self, environment: ExecutionEnvironment, function: FunctionSnapshot) -> None:
         """Give a stem cell its function: the code into its /var/task, and what specialize()
         sends (the function's environment variables, handler, import paths)."""
-        if function.layers and _extensions(self.layers.merged(function.layers)):
-            environment.destroy()
-            error = {
-                "errorType": "Runtime.ExtensionsNotSupported",
-                "errorMessage": "Lamina runs layer extensions (/opt/extensions) only with custom "
-                f"runtimes (provided.*) yet, not with {function.runtime}.",
-            }
-            raise InitError(error, 0.0)
         self.code.link_into(function.code_digest, environment.spec.task_dir)
         opt = environment.spec.layers_dir
         assert opt is not None  # every stem cell has one
@@ -195,6 +188,10 @@ class Launcher:
                 f"{opt_root}/python/lib/python{version}/site-packages",
                 f"{opt_root}/python",
             ]
+        extensions = _extensions(opt)
+        if extensions:  # started by the runtime's bootstrap when it is specialized
+            inside = [str(Path(self._opt_root(opt)) / e.relative_to(opt)) for e in extensions]
+            environment.link = ExtendedLink(environment.link, inside, env)
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
     def _provided(

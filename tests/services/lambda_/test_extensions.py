@@ -1,6 +1,7 @@
 """External extensions from a layer's extensions/, through boto3: a real extension (a small
 Python script) registers through the Extensions API, receives INVOKE events, and the
-environment waits for it as Lambda does. Custom runtimes only, as Lamina runs them today."""
+environment waits for it as Lambda does, for custom and built-in runtimes; and the Telemetry
+API delivering platform records and log lines to one."""
 
 from __future__ import annotations
 
@@ -156,20 +157,56 @@ def test_an_extensions_init_error_fails_the_init_with_its_type(lambda_client):
     assert error["errorType"] == "Extension.NoConfig"
 
 
-def test_a_python_function_with_an_extension_is_refused_plainly(lambda_client):
+PYTHON = """
+import json, os
+
+def read(path):
+    return open(path).read() if os.path.exists(path) else ""
+
+def handler(event, context):
+    return {"seen": read("/tmp/seen").split(), "registered": read("/tmp/registered")}
+"""
+
+NODE = """
+const fs = require("fs");
+const read = (path) => (fs.existsSync(path) ? fs.readFileSync(path, "utf8") : "");
+exports.handler = async () => ({
+  seen: read("/tmp/seen").split("\\n").filter(Boolean),
+  registered: read("/tmp/registered"),
+});
+"""
+
+
+@pytest.mark.parametrize(
+    "runtime, handler, files",
+    [
+        ("python3.12", "app.handler", {"app.py": PYTHON}),
+        pytest.param(
+            "nodejs20.x",
+            "index.handler",
+            {"index.js": NODE},
+            marks=pytest.mark.skipif(shutil.which("node") is None, reason="no node"),
+        ),
+    ],
+)
+def test_built_in_runtimes_start_extensions_too(lambda_client, runtime, handler, files):
     arn = layer(
         lambda_client,
         "ext",
         {"extensions/recorder": EXTENSION},
         executable=("extensions/recorder",),
     )
-    code = {"ZipFile": zip_of({"handler.py": "def handler(e, c):\n    return 1\n"})}
-    create_function(lambda_client, Code=code, Layers=[arn])
-    answer = lambda_client.invoke(FunctionName="fn")
-    assert answer["FunctionError"] == "Unhandled"
-    error = json.loads(answer["Payload"].read())
-    assert error["errorType"] == "Runtime.ExtensionsNotSupported"
-    assert "provided" in error["errorMessage"]
+    code = {"ZipFile": zip_of(files)}
+    create_function(lambda_client, Runtime=runtime, Handler=handler, Code=code, Layers=[arn])
+    first, body = invoke(lambda_client)
+    assert json.loads(body["registered"])["handler"] == handler  # registered before the init
+    assert body["seen"] == []
+
+    def recorded() -> bool:
+        _, body = invoke(lambda_client)
+        return first["ResponseMetadata"]["RequestId"] in body["seen"]
+
+    wait_for(recorded)
 
 
 # Subscribes an HTTP listener of its own to the Telemetry API; keeps what it is sent in /tmp.
