@@ -72,6 +72,7 @@ class InvocationResult:
     log: list[tuple[int, str]] = field(default_factory=list)
     duration_ms: float = 0.0
     init_ms: float | None = None  # set on a cold start
+    executed_version: str = "$LATEST"  # the version that ran (an alias routes to one)
 
     @property
     def log_tail(self) -> str:

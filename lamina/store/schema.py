@@ -16,10 +16,12 @@ lambda_functions = sa.Table(
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("reserved_concurrency", sa.Integer, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
+    # The last version number published: numbers are never reused, even once deleted.
+    sa.Column("last_version", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("account_id", "region", "name", name="uq_lambda_functions_name"),
 )
 
-# One row per version ('$LATEST' now; published versions later). `config` is the
+# One row per version: '$LATEST', and each published one ('1', '2', ...). `config` is the
 # FunctionConfiguration as the API returns it, less what is derived at read time.
 lambda_function_versions = sa.Table(
     "lambda_function_versions",
@@ -37,6 +39,24 @@ lambda_function_versions = sa.Table(
     sa.Column("code_size", sa.BigInteger, nullable=False),
     sa.Column("revision_id", sa.String(36), nullable=False),
     sa.UniqueConstraint("function_id", "version", name="uq_lambda_function_versions"),
+)
+
+# A function's aliases: each names a version ('$LATEST' or published), and `routing` the
+# AdditionalVersionWeights ({version: weight}, empty when it routes to one version).
+lambda_aliases = sa.Table(
+    "lambda_aliases",
+    metadata,
+    sa.Column(
+        "function_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_functions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("function_version", sa.String(16), nullable=False),
+    sa.Column("description", sa.String(256), nullable=False),
+    sa.Column("routing", sa.JSON, nullable=False),
+    sa.Column("revision_id", sa.String(36), nullable=False),
 )
 
 # The durable work queue (lamina/work/): whatever must happen later, one row per item, written

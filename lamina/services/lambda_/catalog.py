@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -17,6 +18,7 @@ from lamina.context import RequestContext
 from lamina.execution.service import ExecutionService
 from lamina.services import tagging
 from lamina.services.internal import InternalClient
+from lamina.services.lambda_ import aliases, versions
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import (
     LATEST,
@@ -41,13 +43,13 @@ from lamina.services.lambda_.errors import (
     function_exists,
     function_not_found,
     invalid_parameter,
-    not_supported,
     precondition_failed,
 )
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.roles import ExecutionRoles
+from lamina.services.lambda_.routing import Route
 from lamina.services.lambda_.tags import check_tags
 from lamina.services.registry import store_read
 from lamina.store import Store
@@ -68,7 +70,8 @@ class FunctionCatalog:
         self.execution = execution
         self.internal = internal
         self.roles = ExecutionRoles(internal, settings)
-        self.recent: Recent[tuple[str, str, str], repo.FunctionVersion] = Recent()
+        # Where invocations of each qualifier of a function go, for Invoke's hot path.
+        self.recent: Recent[tuple[str, str, str, str], Route] = Recent(group=lambda key: key[:3])
         self.listeners: list[Callable[[FunctionRef], None]] = []
 
     def on_change(self, listener: Callable[[FunctionRef], None]) -> None:
@@ -83,7 +86,7 @@ class FunctionCatalog:
             with self.store.write() as conn:
                 yield conn
         finally:
-            self.recent.drop(key_of(ref))
+            self.recent.drop_group(key_of(ref))
             for listener in self.listeners:
                 listener(ref)
 
@@ -99,23 +102,50 @@ class FunctionCatalog:
     # -- reading ---------------------------------------------------------------------------
 
     def find(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
-        check_qualifier(ref)
-        found = repo.get(conn, ref.account_id, ref.region, ref.name)
-        if found is None:
+        """The version a reference names: $LATEST (unqualified), a published version, or the
+        version an alias points at."""
+        return self.route(conn, ref).primary
+
+    def route(self, conn: Connection, ref: FunctionRef) -> Route:
+        """Where an invocation of the reference goes (an alias may split it between two)."""
+        qualifier = ref.qualifier or LATEST
+        if qualifier == LATEST or qualifier.isdigit():
+            found = repo.get(conn, ref.account_id, ref.region, ref.name, qualifier)
+            if found is None:
+                raise function_not_found(ref.qualified_arn)
+            return Route(found)
+        latest = repo.get(conn, ref.account_id, ref.region, ref.name)
+        alias = aliases.get(conn, latest.function_id, qualifier) if latest else None
+        if alias is None:
             raise function_not_found(ref.qualified_arn)
+        primary = repo.get(conn, ref.account_id, ref.region, ref.name, alias.function_version)
+        if primary is None:  # its version was deleted meanwhile
+            raise function_not_found(ref.qualified_arn)
+        for version, weight in alias.routing.items():
+            extra = repo.get(conn, ref.account_id, ref.region, ref.name, version)
+            return Route(primary, extra, weight if extra else 0.0)
+        return Route(primary)
+
+    def find_latest(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
+        """The function to change: only $LATEST changes; published versions are immutable."""
+        found = self.find(conn, ref)
+        if ref.qualifier not in (None, LATEST):
+            raise invalid_parameter(
+                f"{ref.qualified_arn} is a published version or an alias, which cannot be "
+                "changed: change $LATEST (the unqualified function) and publish a version."
+            )
         return found
 
     def find_for_invoke(self, ref: FunctionRef) -> repo.FunctionVersion:
-        # Checked before the cache, which is keyed by function and holds only $LATEST: a cached
-        # $LATEST must not answer for a version or alias that does not exist.
-        check_qualifier(ref)
-        _, found = self.recent.get(key_of(ref))
-        if found is None:
+        """The version to run, by the alias's weights if it has two; kept a moment (recent.py)."""
+        key = (ref.account_id, ref.region, ref.name, ref.qualifier or LATEST)
+        _, route = self.recent.get(key)
+        if route is None:
             read_at = time.monotonic()
             with self.store.read() as conn:
-                found = self.find(conn, ref)
-            self.recent.put(key_of(ref), found, read_at)
-        return found
+                route = self.route(conn, ref)
+            self.recent.put(key, route, read_at)
+        return route.pick()
 
     @store_read
     def get_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +154,7 @@ class FunctionCatalog:
             function = self.find(conn, ref)
             tags = tagging.get_tags(conn, ref.arn)
         result: dict[str, Any] = {
-            "Configuration": present(function.config),
+            "Configuration": shown_as(function.config, ref),
             "Code": {
                 "RepositoryType": "S3",
                 "Location": f"{ctx.base_url}/_lamina/code/{function.code_digest}.zip",
@@ -142,7 +172,7 @@ class FunctionCatalog:
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         with self.store.read() as conn:
-            return present(self.find(conn, ref).config)
+            return shown_as(self.find(conn, ref).config, ref)
 
     @store_read
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -161,8 +191,6 @@ class FunctionCatalog:
         ref = parse_function(ctx, params["FunctionName"])
         if ref.qualifier:
             raise invalid_parameter("A function name cannot have a qualifier when it is created.")
-        if params.get("Publish"):
-            raise not_supported("publishing versions (Publish)")
         arn = function_arn(ref.region, ref.account_id, ref.name)
         config = initial_config(params, ref.name, arn)
         self.roles.check(ctx, params["Role"])
@@ -177,17 +205,17 @@ class FunctionCatalog:
         with self.writing(ref) as conn:
             self.check_code_storage(conn, ctx, code.size)
             try:
-                repo.insert(conn, ref.account_id, ref.region, config, digest)
+                latest = repo.insert(conn, ref.account_id, ref.region, config, digest)
             except repo.AlreadyExists:
                 raise function_exists(ref.name) from None
             tagging.put_tags(conn, arn, tags)
+            if params.get("Publish"):  # version 1, in the same transaction
+                config = versions.publish(conn, latest).config
         self.prewarm(config)
         return present(config, "create")
 
     def update_function_code(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        if params.get("Publish"):
-            raise not_supported("publishing versions (Publish)")
         code = read_code(params, "UpdateFunctionCode")
         digest = self.store.blobs.put(code.data)  # read_code never passes an empty zip
 
@@ -200,7 +228,8 @@ class FunctionCatalog:
                 config["Architectures"] = params["Architectures"]
             return config, digest
 
-        return self.update(ref, params, change, dry_run=bool(params.get("DryRun")))
+        dry_run = bool(params.get("DryRun"))
+        return self.update(ref, params, change, dry_run, publish=bool(params.get("Publish")))
 
     def update_function_configuration(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -233,13 +262,20 @@ class FunctionCatalog:
             storage = config.get("EphemeralStorage", {}).get("Size", 512)
             self.execution.prewarm(config["Runtime"], config["MemorySize"], storage)
 
-    def update(self, ref: FunctionRef, params: dict[str, Any], change: Any, dry_run: bool = False):
+    def update(
+        self,
+        ref: FunctionRef,
+        params: dict[str, Any],
+        change: Any,
+        dry_run: bool = False,
+        publish: bool = False,
+    ) -> dict[str, Any]:
         """Read, change, write if unchanged meanwhile. With a RevisionId the caller's view must be
         current; without one we retry on a concurrent change, so no update is lost."""
         expected = params.get("RevisionId")
         while True:
             with self.writing(ref) as conn:
-                current = self.find(conn, ref)
+                current = self.find_latest(conn, ref)
                 if expected and expected != current.revision_id:
                     raise precondition_failed()
                 config, digest = change(conn, current)
@@ -247,21 +283,13 @@ class FunctionCatalog:
                 if dry_run:
                     return present(config)
                 if repo.replace(conn, current, config, digest):
+                    if publish:  # the new code as a version, in the same transaction
+                        changed = replace(current, config=config, code_digest=digest,
+                                          revision_id=config["RevisionId"])  # fmt: skip
+                        return present(versions.publish(conn, changed).config, "update")
                     return present(config, "update")
             if expected:
                 raise precondition_failed()
-
-    def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
-        if ref.qualifier == LATEST:
-            raise invalid_parameter(
-                "$LATEST version cannot be deleted without deleting the function."
-            )
-        with self.writing(ref) as conn:
-            function = self.find(conn, ref)
-            repo.delete(conn, function.function_id)
-            tagging.remove_tags(conn, ref.arn)
-        return {}
 
     def check_code_storage(self, conn: Connection, ctx: RequestContext, added: int) -> None:
         used, _ = repo.usage(conn, ctx.account_id, ctx.region)
@@ -269,11 +297,13 @@ class FunctionCatalog:
             raise code_storage_exceeded()
 
 
-def check_qualifier(ref: FunctionRef) -> None:
-    """$LATEST is the only qualifier there is: versions and aliases are not built yet, so any
-    other names nothing, and AWS answers a qualifier it cannot resolve with 404."""
-    if ref.qualifier not in (None, LATEST):
-        raise function_not_found(ref.qualified_arn)
+def shown_as(config: dict[str, Any], ref: FunctionRef) -> dict[str, Any]:
+    """A configuration as read through a qualifier: a version's ARN carries its number, an
+    alias's its name (not the version it points at); $LATEST's stays unqualified."""
+    shown = present(config)
+    if ref.qualifier and ref.qualifier != LATEST:
+        shown["FunctionArn"] = function_arn(ref.region, ref.account_id, ref.name, ref.qualifier)
+    return shown
 
 
 def with_code(code: CodePackage) -> dict[str, Any]:

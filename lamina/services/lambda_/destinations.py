@@ -77,7 +77,7 @@ def invocation_record(
         "requestPayload": _json_or_text(event.payload),
     }
     if result is not None:
-        context: dict[str, Any] = {"statusCode": 200, "executedVersion": LATEST}
+        context: dict[str, Any] = {"statusCode": 200, "executedVersion": result.executed_version}
         if result.function_error:
             context["functionError"] = result.function_error
         record["responseContext"] = context

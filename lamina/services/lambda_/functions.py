@@ -159,3 +159,68 @@ def usage(conn: Connection, account: str, region: str) -> tuple[int, int]:
         .where(functions.c.account_id == account, functions.c.region == region)
     ).one()
     return int(row[0]), int(row[1])
+
+
+# -- published versions ----------------------------------------------------------------------
+
+
+def next_version(conn: Connection, function_id: int) -> int:
+    """Take the function's next version number (the row stays locked till the commit)."""
+    conn.execute(
+        functions.update()
+        .where(functions.c.id == function_id)
+        .values(last_version=functions.c.last_version + 1)
+    )
+    number = conn.execute(
+        sa.select(functions.c.last_version).where(functions.c.id == function_id)
+    ).scalar_one()
+    return int(number)
+
+
+def insert_version(
+    conn: Connection, latest: FunctionVersion, version: str, config: dict[str, Any]
+) -> FunctionVersion:
+    conn.execute(
+        versions.insert().values(
+            function_id=latest.function_id,
+            version=version,
+            config=config,
+            code_digest=latest.code_digest,
+            code_size=config["CodeSize"],
+            revision_id=config["RevisionId"],
+        )
+    )
+    return FunctionVersion(
+        latest.function_id,
+        latest.name,
+        version,
+        config,
+        latest.code_digest,
+        config["RevisionId"],
+        latest.reserved_concurrency,
+    )
+
+
+def every_version(conn: Connection, function_id: int) -> list[FunctionVersion]:
+    """$LATEST first, then the published versions in their order."""
+    rows = conn.execute(_select().where(functions.c.id == function_id))
+    found = [_row(row) for row in rows]
+    return sorted(found, key=lambda v: -1 if v.version == LATEST else int(v.version))
+
+
+def delete_version(conn: Connection, function_id: int, version: str) -> bool:
+    result = conn.execute(
+        versions.delete().where(
+            versions.c.function_id == function_id, versions.c.version == version
+        )
+    )
+    return result.rowcount == 1
+
+
+def lock(conn: Connection, function_id: int) -> None:
+    """Hold the function's row till the commit (a no-op write takes its lock on PostgreSQL)."""
+    conn.execute(
+        functions.update()
+        .where(functions.c.id == function_id)
+        .values(last_version=functions.c.last_version)
+    )

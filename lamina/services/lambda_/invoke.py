@@ -22,7 +22,7 @@ from lamina.execution.function import FunctionSnapshot, InvocationRequest, Invoc
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import LATEST, FunctionRef
+from lamina.services.lambda_.arns import FunctionRef
 from lamina.services.lambda_.errors import (
     invalid_parameter,
     not_supported,
@@ -83,7 +83,7 @@ class Invoker:
             result = await self.run_invocation(ref, function, request, slot)
         except RuntimeUnavailable as missing:
             raise ServiceError("InvalidRuntimeException", str(missing), 502, Type="User") from None
-        answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": LATEST}
+        answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": result.executed_version}
         body = result.payload
         if len(body) > SYNC_PAYLOAD_LIMIT:
             body = _too_large(len(body))
@@ -115,6 +115,7 @@ class Invoker:
             result = await self.execution.invoke(
                 snapshot(ref.account_id, ref.region, function), request, patience_s
             )
+            result.executed_version = function.version
         finally:
             self.concurrency.release(slot)
         self.metrics.invocation(key, result.duration_ms, bool(result.function_error))

@@ -1,6 +1,7 @@
 """Lambda's API: a thin face that maps each operation onto the domain object owning it.
 
 - `functions` (catalog.py): functions, their code and configuration;
+- `versions` (versions.py) and `aliases` (alias_operations.py): published versions, aliases;
 - `concurrency` (settings.py): reserved concurrency, the account's limits;
 - `tags` (tags.py): tags on functions and event source mappings;
 - `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
@@ -20,6 +21,7 @@ from lamina.execution.service import ExecutionService
 from lamina.pollers.fleet import Fleet
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.internal import InternalClient
+from lamina.services.lambda_.alias_operations import Aliases
 from lamina.services.lambda_.arns import parse_function
 from lamina.services.lambda_.async_invoke import AsyncInvocations
 from lamina.services.lambda_.catalog import FunctionCatalog
@@ -31,6 +33,7 @@ from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.settings import ConcurrencySettings
 from lamina.services.lambda_.tags import Tags
+from lamina.services.lambda_.versions import Versions
 from lamina.services.registry import Provider, store_read
 from lamina.store import Store
 from lamina.work.queue import WorkQueue
@@ -60,6 +63,8 @@ class LambdaProvider(Provider):
         self.work = work or WorkQueue.on(store, settings.node_name)
         self.layers = Layers(store)
         self.functions = FunctionCatalog(store, settings, execution, internal, self.layers)
+        self.versions = Versions(self.functions)
+        self.aliases = Aliases(self.functions)
         self.concurrency = ConcurrencySettings(self.functions)
         self.event_configs = EventInvokeConfigs(self.functions)
         accounting = execution.concurrency if execution else ConcurrencyAccounting()
@@ -132,7 +137,33 @@ class LambdaProvider(Provider):
         return self.functions.update_function_configuration(ctx, params)
 
     def delete_function(self, ctx: RequestContext, params: Params) -> Answer:
-        return self.functions.delete_function(ctx, params)
+        return self.versions.delete_function(ctx, params)
+
+    # -- versions and aliases --------------------------------------------------------------
+
+    def publish_version(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.versions.publish_version(ctx, params)
+
+    @store_read
+    def list_versions_by_function(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.versions.list_versions_by_function(ctx, params)
+
+    def create_alias(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.aliases.create_alias(ctx, params)
+
+    @store_read
+    def get_alias(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.aliases.get_alias(ctx, params)
+
+    def update_alias(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.aliases.update_alias(ctx, params)
+
+    def delete_alias(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.aliases.delete_alias(ctx, params)
+
+    @store_read
+    def list_aliases(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.aliases.list_aliases(ctx, params)
 
     # -- tags ------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 TTL_S = 1.0
@@ -20,10 +20,13 @@ V = TypeVar("V")
 
 
 class Recent(Generic[K, V]):
-    def __init__(self, ttl_s: float = TTL_S) -> None:
+    def __init__(self, ttl_s: float = TTL_S, group: Callable[[K], Hashable] | None = None) -> None:
+        """`group`: the group of a key, for dropping them all at once (a function's qualifiers)."""
         self.ttl_s = ttl_s
         self._entries: dict[K, tuple[float, V]] = {}
         self._dropped: dict[K, float] = {}  # when each entry was last dropped
+        self._group = group
+        self._groups_dropped: dict[Hashable, float] = {}
         self._lock = threading.Lock()
 
     def get(self, key: K) -> tuple[bool, V | None]:
@@ -36,7 +39,10 @@ class Recent(Generic[K, V]):
     def put(self, key: K, value: V, read_at: float) -> None:
         """`read_at`: monotonic time before the read, so a drop during it wins."""
         with self._lock:
-            if self._dropped.get(key, 0.0) < read_at:
+            dropped = self._dropped.get(key, 0.0)
+            if self._group is not None:
+                dropped = max(dropped, self._groups_dropped.get(self._group(key), 0.0))
+            if dropped < read_at:
                 self._entries[key] = (read_at, value)
 
     def drop(self, key: K) -> None:
@@ -46,7 +52,17 @@ class Recent(Generic[K, V]):
             if len(self._dropped) > 10_000:  # old drop times matter for one read at most
                 self._dropped.clear()
 
+    def drop_group(self, group: Hashable) -> None:
+        assert self._group is not None
+        with self._lock:
+            for key in [key for key in self._entries if self._group(key) == group]:
+                del self._entries[key]
+            self._groups_dropped[group] = time.monotonic()
+            if len(self._groups_dropped) > 10_000:
+                self._groups_dropped.clear()
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._dropped.clear()
+            self._groups_dropped.clear()
