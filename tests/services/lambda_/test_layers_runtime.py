@@ -115,6 +115,22 @@ def test_a_function_keeps_running_a_deleted_layer_version_and_can_change_layers(
 
 
 @needs_bwrap
+def test_a_published_version_keeps_the_layers_it_was_published_with(lambda_client):
+    one = layer(lambda_client, "lib", {"python/greeting.py": "WORD = 'one'\n"})
+    two = layer(lambda_client, "lib", {"python/greeting.py": "WORD = 'two'\n"})
+    source = "import greeting\ndef handler(event, context):\n    return greeting.WORD\n"
+    code = {"ZipFile": make_zip({"app.py": source})}
+    create_function(lambda_client, Handler="app.handler", Code=code, Layers=[one])
+    version = lambda_client.publish_version(FunctionName="fn")["Version"]
+    lambda_client.update_function_configuration(FunctionName="fn", Layers=[two])
+    config = lambda_client.get_function_configuration(FunctionName="fn", Qualifier=version)
+    assert [x["Arn"] for x in config["Layers"]] == [one]
+    answer = lambda_client.invoke(FunctionName="fn", Qualifier=version)
+    assert json.loads(answer["Payload"].read()) == "one"
+    assert run(lambda_client) == "two"
+
+
+@needs_bwrap
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_node_finds_modules_in_the_layers_node_modules(lambda_client):
     plain = layer(
