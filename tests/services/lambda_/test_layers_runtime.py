@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from lamina.execution.sandbox import bubblewrap_problem
-from tests.conftest import client, create_function, make_zip
+from tests.conftest import client, create_function, make_zip, own_server
 from tests.server import LaminaServer
 
 needs_bwrap = pytest.mark.skipif(
@@ -215,3 +215,35 @@ def test_the_plain_process_backend_shows_layers_at_their_host_paths(tmp_path):
         assert run(lam) == {"greeting": "hosted", "tool_found": True, "ld_last": True}
     finally:
         lamina.stop()
+
+
+@needs_bwrap
+def test_layers_and_their_permissions_survive_a_restart(tmp_path, engine):
+    """Killed and started again on the same store: the versions, their policy and a function
+    that uses one are all there, and the function still finds the layer at /opt."""
+    with own_server(tmp_path / "data", engine, "lamina_layers_restart") as lamina:
+        lam = client("lambda", lamina.url)
+        arn = layer(lam, "lib", {"python/greeting.py": "WORD = 'kept'\n"})
+        lam.add_layer_version_permission(
+            LayerName="lib",
+            VersionNumber=1,
+            StatementId="all",
+            Action="lambda:GetLayerVersion",
+            Principal="*",
+        )
+        source = "import greeting\ndef handler(event, context):\n    return greeting.WORD\n"
+        code = {"ZipFile": make_zip({"app.py": source})}
+        create_function(lam, Handler="app.handler", Code=code, Layers=[arn])
+        lamina.kill()
+        lamina.start()
+        lam = client("lambda", lamina.url)
+        assert lam.get_layer_version_by_arn(Arn=arn)["Version"] == 1
+        policy = json.loads(
+            lam.get_layer_version_policy(LayerName="lib", VersionNumber=1)["Policy"]
+        )
+        assert [s["Sid"] for s in policy["Statement"]] == ["all"]
+        assert run(lam) == "kept"
+        assert (
+            lam.publish_layer_version(LayerName="lib", Content={"ZipFile": make_zip()})["Version"]
+            == 2
+        )
