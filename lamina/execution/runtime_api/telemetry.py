@@ -34,8 +34,10 @@ class Subscriber:
     path: str
     types: tuple[str, ...]
     max_items: int
+    max_bytes: int
     timeout_s: float
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[tuple[dict[str, Any], int]] = field(default_factory=list)  # (record, size)
+    pending_bytes: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)  # something is pending
     full: asyncio.Event = field(default_factory=asyncio.Event)  # maxItems are pending
     task: asyncio.Task[None] | None = None
@@ -74,6 +76,7 @@ class TelemetryApi:
             uri.path or "/",
             types,
             int(buffering["maxItems"]),
+            int(buffering["maxBytes"]),
             int(buffering["timeoutMs"]) / 1000,
         )
         self.subscribers.append(subscriber)
@@ -89,26 +92,44 @@ class TelemetryApi:
 
     def _offer(self, subscriber: Subscriber, entry: dict[str, Any]) -> None:
         if entry["type"].split(".")[0] in subscriber.types:
-            subscriber.pending.append(entry)
+            size = len(json.dumps(entry))
+            subscriber.pending.append((entry, size))
+            subscriber.pending_bytes += size
             subscriber.arrived.set()
-            if len(subscriber.pending) >= subscriber.max_items:
+            if _full(subscriber):
                 subscriber.full.set()
 
     async def _deliver(self, subscriber: Subscriber) -> None:
         """Batches to the listener: when maxItems are waiting, or timeoutMs after the first."""
         while True:
             await subscriber.arrived.wait()
-            if len(subscriber.pending) < subscriber.max_items:
+            if not _full(subscriber):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(subscriber.full.wait(), subscriber.timeout_s)
-            batch = subscriber.pending[: subscriber.max_items]
+            batch: list[dict[str, Any]] = []
+            size = 0
+            for entry, entry_size in subscriber.pending:  # at least one, however big
+                if batch and (
+                    len(batch) >= subscriber.max_items or size + entry_size > subscriber.max_bytes
+                ):
+                    break
+                batch.append(entry)
+                size += entry_size
             del subscriber.pending[: len(batch)]
+            subscriber.pending_bytes -= size
             if not subscriber.pending:
                 subscriber.arrived.clear()
-            if len(subscriber.pending) < subscriber.max_items:
+            if not _full(subscriber):
                 subscriber.full.clear()
             with contextlib.suppress(OSError, TimeoutError):  # no listener there: dropped
                 await asyncio.wait_for(_post(subscriber, batch), 5.0)
+
+
+def _full(subscriber: Subscriber) -> bool:
+    return (
+        len(subscriber.pending) >= subscriber.max_items
+        or subscriber.pending_bytes >= subscriber.max_bytes
+    )
 
 
 async def _post(subscriber: Subscriber, batch: list[dict[str, Any]]) -> None:

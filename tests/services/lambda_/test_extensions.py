@@ -234,7 +234,7 @@ subscription = {
     "destination": {"protocol": "HTTP",
                     "URI": "http://sandbox.localdomain:%d/" % server.server_port},
     "types": ["platform", "function"],
-    "buffering": {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
+    "buffering": BUFFERING,
 }
 urllib.request.urlopen(urllib.request.Request(
     api + "/2022-07-01/telemetry", data=json.dumps(subscription).encode(),
@@ -251,28 +251,28 @@ while True:
         request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
     print("hello from the function", flush=True)
     kept = open("/tmp/telemetry").read().split("\\n") if os.path.exists("/tmp/telemetry") else []
-    records = [record for batch in kept if batch for record in json.loads(batch)]
+    batches = [json.loads(batch) for batch in kept if batch]
+    told = {"records": [r for batch in batches for r in batch], "sizes": [len(b) for b in batches]}
     urllib.request.urlopen(urllib.request.Request(
-        api + "/" + request_id + "/response", data=json.dumps(records).encode(), method="POST"))
+        api + "/" + request_id + "/response", data=json.dumps(told).encode(), method="POST"))
 """
 
 
-def test_the_telemetry_api_delivers_platform_records_and_function_logs(lambda_client):
-    arn = layer(
-        lambda_client,
-        "ext",
-        {"extensions/telemetry": TELEMETRY},
-        executable=("extensions/telemetry",),
-    )
+def deploy_telemetry(client, buffering: dict) -> None:
+    extension = TELEMETRY.replace("BUFFERING", json.dumps(buffering))
+    files, executable = {"extensions/telemetry": extension}, ("extensions/telemetry",)
+    arn = layer(client, "ext", files, executable=executable)
     code = {"ZipFile": zip_of({"bootstrap": TELLING_BOOTSTRAP}, executable=("bootstrap",))}
-    create_function(
-        lambda_client, Runtime="provided.al2023", Handler="unused", Code=code, Layers=[arn]
-    )
+    create_function(client, Runtime="provided.al2023", Handler="unused", Code=code, Layers=[arn])
+
+
+def test_the_telemetry_api_delivers_platform_records_and_function_logs(lambda_client):
+    deploy_telemetry(lambda_client, {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25})
     first = lambda_client.invoke(FunctionName="fn")
     first_id = first["ResponseMetadata"]["RequestId"]
 
     def delivered() -> list | None:
-        records = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())
+        records = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())["records"]
         reports = [r for r in records if r["type"] == "platform.report"]
         return records if any(r["record"]["requestId"] == first_id for r in reports) else None
 
@@ -287,3 +287,15 @@ def test_the_telemetry_api_delivers_platform_records_and_function_logs(lambda_cl
     assert report["status"] == "success"
     assert report["metrics"]["memorySizeMB"] == 128
     assert "initDurationMs" in report["metrics"]
+
+
+def test_telemetry_batches_hold_at_most_max_items(lambda_client):
+    deploy_telemetry(lambda_client, {"maxItems": 2, "maxBytes": 262144, "timeoutMs": 25})
+    lambda_client.invoke(FunctionName="fn")
+
+    def batches() -> list | None:
+        told = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())
+        return told["sizes"] if sum(told["sizes"]) >= 6 else None
+
+    sizes = wait_for(batches)
+    assert max(sizes) == 2  # the init's records alone are three: they came in two batches
