@@ -150,7 +150,7 @@ class ExecutionEnvironment:
         except TimeoutError:
             duration = (time.perf_counter() - started) * 1000
             self._sample()  # still alive: its real peak, before it is killed
-            self.destroy()
+            self.destroy(reason="timeout")
             message = (
                 f"RequestId: {request.request_id} Error: Task timed out after {timeout:.2f} seconds"
             )
@@ -159,7 +159,7 @@ class ExecutionEnvironment:
         except ChannelClosed:
             duration = (time.perf_counter() - started) * 1000  # not the wait for its status
             error = await self._exit_error(request.request_id)
-            self.destroy()
+            self.destroy(reason="failure")
             return self._failed(error, duration), log
         except asyncio.CancelledError:
             self.destroy()  # mid-invocation: its answer would reach the next caller
@@ -174,7 +174,7 @@ class ExecutionEnvironment:
         if frame.header.get("retire"):
             # The runtime cannot go on (Node after an uncaught error, where AWS's runtime
             # exits): this environment ends, and the next invoke gets a fresh one.
-            self.destroy()
+            self.destroy(reason="failure")
         return InvocationResult(body, "Unhandled", duration_ms=duration), log
 
     def _failed(self, error: dict, duration: float) -> InvocationResult:
@@ -230,13 +230,13 @@ class ExecutionEnvironment:
 
     # -- end ---------------------------------------------------------------------------------
 
-    def destroy(self, at_once: bool = False) -> None:
+    def destroy(self, at_once: bool = False, reason: str = "spindown") -> None:
         """End the sandbox and everything in it; the environment is never used again. Its
         extensions get SHUTDOWN first, and until its deadline, where a loop runs (not
         `at_once`: Lamina is stopping, and nothing may outlive it)."""
         alive = self.process is not None and self.process.poll() is None
         if not at_once and not self.dead and alive:
-            shutdown = self.link.shutdown()
+            shutdown = self.link.shutdown(reason)  # spindown, timeout or failure, as AWS says
             if shutdown is not None:
                 self.dead = True
                 try:

@@ -191,7 +191,8 @@ class Launcher:
         extensions = _extensions(opt)
         if extensions:  # started by the runtime's bootstrap when it is specialized
             inside = [str(Path(self._opt_root(opt)) / e.relative_to(opt)) for e in extensions]
-            environment.link = ExtendedLink(environment.link, inside, env)
+            link = ExtendedLink(environment.link, inside, env, function.account_id)
+            environment.link = link
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
     def _provided(
@@ -222,7 +223,7 @@ class Launcher:
             layers_dir=opt,
         )
         specialize = {"env": env}
-        link = runtime_api.RuntimeApiLink(env, len(extensions))
+        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id)
         return ExecutionEnvironment(function, spec, specialize, link)
 
     @staticmethod

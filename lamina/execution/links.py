@@ -46,7 +46,7 @@ class RuntimeLink(ABC):
         extensions asking for their next event), or None."""
         return None
 
-    def shutdown(self) -> Awaitable[None] | None:
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
         """At the environment's end: what to wait for before its processes are killed (its
         extensions handling SHUTDOWN), or None."""
         return None

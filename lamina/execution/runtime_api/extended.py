@@ -27,10 +27,12 @@ NOT_FOUND = http11.response(404, b"404 page not found\n", "text/plain; charset=u
 
 
 class ExtendedLink(RuntimeLink):
-    def __init__(self, inner: RuntimeLink, executables: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, inner: RuntimeLink, executables: list[str], env: dict[str, str], account_id: str
+    ) -> None:
         self.inner = inner
         self.executables = executables  # as the sandbox sees them
-        self.host = ExtensionHost(len(executables), env)
+        self.host = ExtensionHost(len(executables), env, account_id)
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._closed = False
@@ -60,8 +62,8 @@ class ExtendedLink(RuntimeLink):
     def settling(self) -> Awaitable[None] | None:
         return self.host.settling()
 
-    def shutdown(self) -> Awaitable[None] | None:
-        return None if self._closed else self.host.shutdown()
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
+        return None if self._closed else self.host.shutdown(reason)
 
     @property
     def reusable(self) -> bool:

@@ -42,9 +42,10 @@ class Extension:
 
 
 class ExtensionsApi:
-    def __init__(self, expected: int, function: dict[str, str]) -> None:
+    def __init__(self, expected: int, function: dict[str, str], account_id: str = "") -> None:
         self.expected = expected  # how many executables /opt/extensions held
         self.function = function  # functionName, functionVersion, handler
+        self.account_id = account_id
         self.extensions: dict[str, Extension] = {}
         self.initializing = True
         self.init_failed: asyncio.Future[dict[str, Any]] = (
@@ -145,7 +146,11 @@ class ExtensionsApi:
         self.extensions[identifier] = Extension(name, identifier, events)
         self._changed.set()
         headers = {"Lambda-Extension-Identifier": identifier}
-        return http11.json_response(200, self.function, headers)
+        answer = dict(self.function)
+        features = request.headers.get("lambda-extension-accept-feature", "")
+        if "accountId" in (f.strip() for f in features.split(",")):
+            answer["accountId"] = self.account_id
+        return http11.json_response(200, answer, headers)
 
     async def next(self, request: Request) -> bytes:
         extension, problem = self._caller(request)

@@ -22,12 +22,13 @@ _INIT = {"initializationType": "on-demand", "phase": "init"}
 
 
 class ExtensionHost:
-    def __init__(self, expected: int, env: dict[str, str]) -> None:
+    def __init__(self, expected: int, env: dict[str, str], account_id: str) -> None:
         self.function = {
             "functionName": env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             "functionVersion": env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
             "handler": env.get("_HANDLER", ""),
         }
+        self.account_id = account_id  # told to extensions that accept the accountId feature
         self.expected = expected
         self.extensions: ExtensionsApi | None = None  # made on the loop, at init
         self.telemetry = TelemetryApi()
@@ -35,7 +36,7 @@ class ExtensionHost:
     async def init(self, runtime_ready: Awaitable[Frame]) -> Frame:
         """Init ends when the runtime and every extension have asked for their first event;
         an extension's /init/error (or the runtime's) ends it at once, failed."""
-        self.extensions = extensions = ExtensionsApi(self.expected, self.function)
+        self.extensions = extensions = ExtensionsApi(self.expected, self.function, self.account_id)
         started = time.perf_counter()
         self.telemetry.record("platform.initStart", {**_INIT, **self.function})
         runtime = asyncio.ensure_future(runtime_ready)
@@ -99,8 +100,8 @@ class ExtensionHost:
     def settling(self) -> Awaitable[None] | None:
         return self.extensions.settled() if self.extensions is not None else None
 
-    def shutdown(self) -> Awaitable[None] | None:
-        return self.extensions.shutdown() if self.extensions is not None else None
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
+        return self.extensions.shutdown(reason) if self.extensions is not None else None
 
     @property
     def reusable(self) -> bool:

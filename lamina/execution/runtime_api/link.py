@@ -34,10 +34,10 @@ class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
     at construction: a custom runtime reads it at process start, there is no specialization."""
 
-    def __init__(self, env: dict[str, str], extensions: int = 0) -> None:
+    def __init__(self, env: dict[str, str], extensions: int = 0, account_id: str = "") -> None:
         self.env = env
         # The extensions started from /opt/extensions before the runtime, if any.
-        self.host = ExtensionHost(extensions, env) if extensions else None
+        self.host = ExtensionHost(extensions, env, account_id) if extensions else None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -89,8 +89,10 @@ class RuntimeApiLink(RuntimeLink):
     def settling(self) -> Awaitable[None] | None:
         return self.host.settling() if self.host is not None else None
 
-    def shutdown(self) -> Awaitable[None] | None:
-        return self.host.shutdown() if self.host is not None and not self._closed else None
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
+        if self.host is None or self._closed:
+            return None
+        return self.host.shutdown(reason)
 
     @property
     def reusable(self) -> bool:

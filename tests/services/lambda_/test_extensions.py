@@ -31,7 +31,8 @@ import json, os, time, urllib.request
 api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
 register = urllib.request.Request(
     api + "/register", data=json.dumps({"events": ["INVOKE", "SHUTDOWN"]}).encode(),
-    headers={"Lambda-Extension-Name": "recorder"}, method="POST")
+    headers={"Lambda-Extension-Name": "recorder", "Lambda-Extension-Accept-Feature": "accountId"},
+    method="POST")
 with urllib.request.urlopen(register) as answer:
     me = answer.headers["Lambda-Extension-Identifier"]
     open("/tmp/registered", "w").write(json.dumps(json.load(answer)))
@@ -114,6 +115,7 @@ def test_an_extension_registers_gets_invoke_events_and_the_environment_waits_for
         "functionName": "fn",
         "functionVersion": "$LATEST",
         "handler": "unused",
+        "accountId": "000000000000",
     }
     assert body["seen"] == []  # the answer came before the extension was done with it
     second, _ = invoke(lambda_client)
