@@ -155,7 +155,6 @@ class Aliases:
         """The versions an alias routes to exist, and the weights follow AWS's rules."""
         check_weights(weights, version)
         for target in (version, *weights):
-            if target != LATEST and not target.isdigit():
-                raise function_not_found(function_arn(ref.region, ref.account_id, ref.name, target))
-            if repo.get(conn, ref.account_id, ref.region, ref.name, target) is None:
+            named = target == LATEST or target.isdigit()  # an alias cannot point at an alias
+            if not named or repo.get(conn, ref.account_id, ref.region, ref.name, target) is None:
                 raise function_not_found(function_arn(ref.region, ref.account_id, ref.name, target))

@@ -121,10 +121,11 @@ class FunctionCatalog:
         primary = repo.get(conn, ref.account_id, ref.region, ref.name, alias.function_version)
         if primary is None:  # its version was deleted meanwhile
             raise function_not_found(ref.qualified_arn)
-        for version, weight in alias.routing.items():
-            extra = repo.get(conn, ref.account_id, ref.region, ref.name, version)
-            return Route(primary, extra, weight if extra else 0.0)
-        return Route(primary)
+        if not alias.routing:
+            return Route(primary)
+        ((version, weight),) = alias.routing.items()  # AWS allows one additional version
+        extra = repo.get(conn, ref.account_id, ref.region, ref.name, version)
+        return Route(primary, extra, weight if extra else 0.0)
 
     def find_latest(self, conn: Connection, ref: FunctionRef) -> repo.FunctionVersion:
         """The function to change: only $LATEST changes; published versions are immutable."""
@@ -178,11 +179,30 @@ class FunctionCatalog:
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         limit = params.get("MaxItems", 50)
         after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        if params.get("FunctionVersion") == "ALL":
+            return self.list_every_version(ctx, limit, after)
         with self.store.read() as conn:
             page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
         result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
         if len(page) > limit:
             result["NextMarker"] = encode_marker(page[limit - 1].name)
+        return result
+
+    def list_every_version(
+        self, ctx: RequestContext, limit: int, after: str | None
+    ) -> dict[str, Any]:
+        """ListFunctions with FunctionVersion ALL: each function's versions, $LATEST first, each
+        ARN qualified. The marker is the last one's qualified ARN."""
+        with self.store.read() as conn:
+            every = repo.list_every_version(conn, ctx.account_id, ctx.region)
+        shown = [versions.shown(each) for each in every]
+        arns = [each["FunctionArn"] for each in shown]
+        start = arns.index(after) + 1 if after in arns else 0
+        if after is not None and after not in arns:
+            raise invalid_parameter(f"Invalid marker: {after}")
+        result: dict[str, Any] = {"Functions": shown[start : start + limit]}
+        if start + limit < len(shown):
+            result["NextMarker"] = encode_marker(arns[start + limit - 1])
         return result
 
     # -- writing ---------------------------------------------------------------------------

@@ -224,3 +224,10 @@ def lock(conn: Connection, function_id: int) -> None:
         .where(functions.c.id == function_id)
         .values(last_version=functions.c.last_version)
     )
+
+
+def list_every_version(conn: Connection, account: str, region: str) -> list[FunctionVersion]:
+    """Every version of every function in the region: by name, then $LATEST, 1, 2, ..."""
+    rows = conn.execute(_select().where(*_IN_REGION), {"account": account, "region": region})
+    found = [_row(row) for row in rows]
+    return sorted(found, key=lambda v: (v.name, -1 if v.version == LATEST else int(v.version)))
