@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -51,17 +52,41 @@ class CodeCache:
         """Fill an environment's own (empty) /var/task directory with this code: hard links,
         so it costs a few syscalls per file and no copying. A sandbox started before its
         function was known sees the files appear under its read-only bind."""
-        source = self.unpacked(digest)
-        for folder, dirs, files in os.walk(source):
-            here = target / Path(folder).relative_to(source)
-            for name in dirs:
-                (here / name).mkdir(exist_ok=True)
-            for name in files:
-                try:
-                    os.link(Path(folder) / name, here / name)
-                except OSError:  # another filesystem, or links not allowed: copy instead
-                    shutil.copy2(Path(folder) / name, here / name)
+        link_tree(self.unpacked(digest), target)
 
     def wipe(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
+
+
+def link_tree(source: Path, target: Path, replace: bool = False) -> None:
+    """Hard-link every file below `source` into the same place below `target` (copied where
+    links are not possible). With `replace`, what `target` holds already at a path gives way
+    (a later layer's file over an earlier one's). Plain strings and scandir: this runs on a
+    cold start, once per file."""
+    pending = [(str(source), str(target))]
+    while pending:
+        folder, here = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                there = os.path.join(here, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    if replace and _is_file(there):
+                        os.unlink(there)
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(there)
+                    pending.append((entry.path, there))
+                    continue
+                if replace and os.path.lexists(there):
+                    if _is_file(there):
+                        os.unlink(there)
+                    else:
+                        shutil.rmtree(there)
+                try:
+                    os.link(entry.path, there, follow_symlinks=False)
+                except OSError:  # another filesystem, or links not allowed: copy instead
+                    shutil.copy2(entry.path, there, follow_symlinks=False)
+
+
+def _is_file(path: str) -> bool:
+    return os.path.islink(path) or (os.path.exists(path) and not os.path.isdir(path))

@@ -9,7 +9,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from lamina.execution import channel, logs
@@ -150,7 +150,7 @@ class ExecutionEnvironment:
         except TimeoutError:
             duration = (time.perf_counter() - started) * 1000
             self._sample()  # still alive: its real peak, before it is killed
-            self.destroy()
+            self.destroy(reason="timeout")
             message = (
                 f"RequestId: {request.request_id} Error: Task timed out after {timeout:.2f} seconds"
             )
@@ -159,7 +159,7 @@ class ExecutionEnvironment:
         except ChannelClosed:
             duration = (time.perf_counter() - started) * 1000  # not the wait for its status
             error = await self._exit_error(request.request_id)
-            self.destroy()
+            self.destroy(reason="failure")
             return self._failed(error, duration), log
         except asyncio.CancelledError:
             self.destroy()  # mid-invocation: its answer would reach the next caller
@@ -174,7 +174,7 @@ class ExecutionEnvironment:
         if frame.header.get("retire"):
             # The runtime cannot go on (Node after an uncaught error, where AWS's runtime
             # exits): this environment ends, and the next invoke gets a fresh one.
-            self.destroy()
+            self.destroy(reason="failure")
         return InvocationResult(body, "Unhandled", duration_ms=duration), log
 
     def _failed(self, error: dict, duration: float) -> InvocationResult:
@@ -213,7 +213,9 @@ class ExecutionEnvironment:
             lines = (self._partial + chunk).split(b"\n")
             self._partial = lines.pop()
             for line in lines:
-                self._log.add(line.decode("utf-8", "replace"))
+                text = line.decode("utf-8", "replace")
+                self._log.add(text)
+                self.link.observe("function", text)
 
     def _close_logs(self) -> None:
         if self._log_fd < 0:
@@ -228,8 +230,33 @@ class ExecutionEnvironment:
 
     # -- end ---------------------------------------------------------------------------------
 
-    def destroy(self) -> None:
-        """End the sandbox and everything in it; the environment is never used again."""
+    def destroy(self, at_once: bool = False, reason: str = "spindown") -> None:
+        """End the sandbox and everything in it; the environment is never used again. Its
+        extensions get SHUTDOWN first, and until its deadline, where a loop runs (not
+        `at_once`: Lamina is stopping, and nothing may outlive it)."""
+        alive = self.process is not None and self.process.poll() is None
+        if not at_once and not self.dead and alive:
+            shutdown = self.link.shutdown(reason)  # spindown, timeout or failure, as AWS says
+            if shutdown is not None:
+                self.dead = True
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    loop = None
+                if loop is not None:
+                    loop.create_task(self._end_after(shutdown))
+                    return
+                if asyncio.iscoroutine(shutdown):
+                    shutdown.close()  # no loop to run it on (Lamina is stopping): end now
+        self._end()
+
+    async def _end_after(self, shutdown: Awaitable[None]) -> None:
+        try:
+            await shutdown
+        finally:
+            self._end()
+
+    def _end(self) -> None:
         self.dead = True
         for hook in self.on_destroy:
             hook()

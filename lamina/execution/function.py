@@ -23,6 +23,7 @@ class FunctionSnapshot:
     code_digest: str
     revision_id: str  # a new revision retires the old environments
     environment: dict[str, str] = field(default_factory=dict)
+    layers: tuple[str, ...] = ()  # the digests of its layers' zips, in the order they stack
     role: str = ""  # the execution role's ARN
     # The execution role's session (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
     # AWS_SESSION_TOKEN), set when an environment is made for the function, and when it

@@ -4,9 +4,11 @@ runtime, interpreter, limits) and the specialization it receives (environment, h
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ from lamina.execution import logs, runtime_api, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.environment import ExecutionEnvironment, InitError
 from lamina.execution.function import FunctionSnapshot
+from lamina.execution.layers import LayerSets
 from lamina.execution.links import ChannelLink
+from lamina.execution.runtime_api.extended import ExtendedLink
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds, interpreter_path
 from lamina.execution.sandbox.base import SandboxSpec
 
@@ -45,10 +49,11 @@ class StemKey:
         return cls(runtime, memory_mb, ephemeral_storage_mb)
 
 
-# As on Lambda's Amazon Linux images.
-PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+# As on Lambda's Amazon Linux images ({opt} is /opt, where the sandbox remaps paths).
+PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:{opt}/bin"
 LD_LIBRARY_PATH = (
-    "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
+    "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:"
+    "{opt}/lib"
 )
 
 
@@ -58,6 +63,7 @@ class Launcher:
     ) -> None:
         self.backend = backend
         self.code = code
+        self.layers = LayerSets(data_dir / "opt", code)
         self.endpoint_url = endpoint_url
         self.remaps = bool(getattr(backend, "remaps_paths", False))
         self.python_runtime_dir = data_dir / "runtimes" / "python"
@@ -98,6 +104,9 @@ class Launcher:
         launch = {"python": self._built_in, "nodejs": self._built_in, "provided": self._provided}
         return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
 
+    def _opt_root(self, host: Path) -> str:
+        return "/opt" if self.remaps else str(host)
+
     def _built_in(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
@@ -112,16 +121,19 @@ class Launcher:
         assign() and specialize()."""
         cell = Path(tempfile.mkdtemp(prefix="", dir=self.cells_dir))
         cell.chmod(0o755)
+        opt = cell.with_name(f"{cell.name}.opt")  # its /opt, filled with the layers at assign()
+        opt.mkdir(mode=0o755)
         task_root = "/var/task" if self.remaps else str(cell)
         if runtimes.family(key.runtime) == "nodejs":
-            spec = self._node_spec(key, cell, task_root)
+            spec = self._node_spec(key, cell, task_root, self._opt_root(opt))
         else:
-            spec = self._python_spec(key, cell, task_root)
-        environment = ExecutionEnvironment(None, spec, link=ChannelLink())
-        environment.on_destroy.append(lambda: shutil.rmtree(cell, ignore_errors=True))
+            spec = self._python_spec(key, cell, task_root, self._opt_root(opt))
+        environment = ExecutionEnvironment(None, replace(spec, layers_dir=opt), link=ChannelLink())
+        for made in (cell, opt):
+            environment.on_destroy.append(partial(shutil.rmtree, made, ignore_errors=True))
         return environment
 
-    def _python_spec(self, key: StemKey, cell: Path, task_root: str) -> SandboxSpec:
+    def _python_spec(self, key: StemKey, cell: Path, task_root: str, opt: str) -> SandboxSpec:
         interpreter = runtimes.python_interpreter(key.runtime)
         runtime_root = "/var/runtime" if self.remaps else str(self.python_runtime_dir)
         binds = tuple(interpreter_binds(interpreter))
@@ -129,7 +141,7 @@ class Launcher:
             binds += tuple((path, Path(runtime_root) / path.name) for path in self.sdk.values())
         return SandboxSpec(
             argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
-            env=self._base_env(task_root, runtime_root),
+            env=self._base_env(task_root, runtime_root, opt),
             task_dir=cell,
             memory_mb=key.memory_mb,
             ephemeral_storage_mb=key.ephemeral_storage_mb,
@@ -138,11 +150,11 @@ class Launcher:
             cwd=task_root,
         )
 
-    def _node_spec(self, key: StemKey, cell: Path, task_root: str) -> SandboxSpec:
+    def _node_spec(self, key: StemKey, cell: Path, task_root: str, opt: str) -> SandboxSpec:
         node = interpreter_path(runtimes.node_interpreter(key.runtime))
         runtime_root = "/var/runtime" if self.remaps else str(self.nodejs_runtime_dir)
-        base_env = self._base_env(task_root, runtime_root)
-        base_env["NODE_PATH"] = _node_path(key.runtime, runtime_root, task_root)
+        base_env = self._base_env(task_root, runtime_root, opt)
+        base_env["NODE_PATH"] = _node_path(key.runtime, runtime_root, task_root, opt)
         # As AWS's nodejs bootstrap starts node: global.gc, big headers, heap sized to memory.
         options = ["--expose-gc", "--max-http-header-size=81920"]
         options += runtimes.node_heap_options(key.memory_mb)
@@ -161,31 +173,58 @@ class Launcher:
         """Give a stem cell its function: the code into its /var/task, and what specialize()
         sends (the function's environment variables, handler, import paths)."""
         self.code.link_into(function.code_digest, environment.spec.task_dir)
+        opt = environment.spec.layers_dir
+        assert opt is not None  # every stem cell has one
+        self.layers.link_into(function.layers, opt)
         env = self._function_env(function, logs.log_stream(function.version))
         # Without remapping, Python's SDK is imported from where it lies on the host.
         python = runtimes.family(function.runtime) == "python"
         hosted = python and not self.remaps
         paths = sorted({str(p.parent) for p in self.sdk.values()}) if hosted else []
+        if python:  # after /var/task, as on Lambda: the layers' packages, then /opt/python
+            opt_root = self._opt_root(opt)
+            version = function.runtime.removeprefix("python")
+            paths[:0] = [
+                f"{opt_root}/python/lib/python{version}/site-packages",
+                f"{opt_root}/python",
+            ]
+        extensions = _extensions(opt)
+        if extensions:  # started by the runtime's bootstrap when it is specialized
+            inside = [str(Path(self._opt_root(opt)) / e.relative_to(opt)) for e in extensions]
+            link = ExtendedLink(environment.link, inside, env, function.account_id)
+            environment.link = link
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
     def _provided(
         self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
     ) -> ExecutionEnvironment:
-        """A custom runtime: the zip's own `bootstrap`, speaking AWS's Runtime API."""
-        problem = runtime_api.bootstrap_problem(task_dir / "bootstrap")
+        """A custom runtime: the zip's own `bootstrap` (or, without one, a layer's at
+        /opt/bootstrap, as Lambda looks), speaking AWS's Runtime API."""
+        opt = self.layers.merged(function.layers) if function.layers else None
+        opt_root = self._opt_root(opt) if opt is not None else "/opt"
+        bootstrap, started = task_dir / "bootstrap", f"{task_root}/bootstrap"
+        if not os.path.lexists(bootstrap) and opt is not None and (opt / "bootstrap").exists():
+            bootstrap, started = opt / "bootstrap", f"{opt_root}/bootstrap"
+        problem = runtime_api.bootstrap_problem(bootstrap)
         if problem is not None:  # Lambda fails the init before anything runs
             raise InitError(problem, 0.0)
+        extensions = _extensions(opt)
+        argv = [started]
+        if extensions:  # started first, in the background; then the runtime, in their place
+            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root]
         spec = self._spec(
             function,
             task_dir,
-            argv=[f"{task_root}/bootstrap"],
+            argv=argv,
             # The function's own variables are merged in by the link: a custom runtime reads
             # them at process start, there is no specialization step.
-            env=self._base_env(task_root, "/var/runtime"),
+            env=self._base_env(task_root, "/var/runtime", opt_root),
             cwd=task_root,
+            layers_dir=opt,
         )
         specialize = {"env": env}
-        return ExecutionEnvironment(function, spec, specialize, runtime_api.RuntimeApiLink(env))
+        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id)
+        return ExecutionEnvironment(function, spec, specialize, link)
 
     @staticmethod
     def _spec(function: FunctionSnapshot, task_dir: Path, **fields: Any) -> SandboxSpec:
@@ -198,13 +237,13 @@ class Launcher:
         )
 
     @staticmethod
-    def _base_env(task_root: str, runtime_root: str) -> dict[str, str]:
+    def _base_env(task_root: str, runtime_root: str, opt_root: str) -> dict[str, str]:
         """What every environment of a runtime shares, set when its process starts."""
         return {
-            "PATH": PATH,
+            "PATH": PATH.format(opt=opt_root),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "LD_LIBRARY_PATH": LD_LIBRARY_PATH,
+            "LD_LIBRARY_PATH": LD_LIBRARY_PATH.format(opt=opt_root),
             "LAMBDA_TASK_ROOT": task_root,
             "LAMBDA_RUNTIME_DIR": runtime_root,
         }
@@ -234,10 +273,25 @@ class Launcher:
         return {**function.environment, **env}
 
 
-def _node_path(runtime: str, runtime_root: str, task_root: str) -> str:
+# $0: the runtime's bootstrap, $1: /opt. Each executable in /opt/extensions is started (no
+# arguments, as on Lambda), then the bootstrap takes the shell's place.
+START_EXTENSIONS = (
+    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] && "$e" & done; exec "$0"'
+)
+
+
+def _extensions(opt: Path | None) -> list[Path]:
+    """The external extensions a layer set holds: the executables in its extensions/."""
+    folder = opt / "extensions" if opt is not None else None
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and os.access(p, os.X_OK))
+
+
+def _node_path(runtime: str, runtime_root: str, task_root: str, opt_root: str) -> str:
     """NODE_PATH as on AWS: the layers' node_modules (versioned, then plain), the runtime's,
     then the code."""
     major = runtime.removeprefix("nodejs").removesuffix(".x")
-    paths = [f"/opt/nodejs/node{major}/node_modules", "/opt/nodejs/node_modules"]
+    paths = [f"{opt_root}/nodejs/node{major}/node_modules", f"{opt_root}/nodejs/node_modules"]
     paths += [f"{runtime_root}/node_modules", runtime_root, task_root]
     return ":".join(paths)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import socket
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +36,20 @@ class RuntimeLink(ABC):
     @abstractmethod
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         """One invocation: RESULT (body: the response) or ERROR {error}."""
+
+    def observe(self, kind: str, record: Any) -> None:  # noqa: B027 - a hook
+        """A telemetry record of the environment (a log line, platform.report), for the
+        links that deliver them (the Telemetry API's)."""
+
+    def settling(self) -> Awaitable[None] | None:
+        """After an invocation: what the environment must wait for before it is reused (its
+        extensions asking for their next event), or None."""
+        return None
+
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
+        """At the environment's end: what to wait for before its processes are killed (its
+        extensions handling SHUTDOWN), or None."""
+        return None
 
     @abstractmethod
     def close(self) -> None: ...

@@ -157,7 +157,7 @@ class EnvironmentPool:
             self._reaper = None
         for pool in self._pools.values():
             for env in pool.idle:
-                env.destroy()
+                env.destroy(at_once=True)
         self._pools.clear()
 
 

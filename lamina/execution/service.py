@@ -3,16 +3,19 @@ its log; the lines are written to CloudWatch Logs after the answer, in one batch
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from lamina.execution import logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
-from lamina.execution.environment import InitError
+from lamina.execution.environment import ExecutionEnvironment, InitError
 from lamina.execution.function import (
     FunctionSnapshot,
     InvocationRequest,
@@ -59,7 +62,11 @@ class ExecutionService:
         try:
             result, lines = await env.invoke(request)
         finally:
-            self.pool.release(env)
+            settling = env.link.settling()
+            if settling is None:
+                self.pool.release(env)
+            else:  # the answer goes back now; the environment once its extensions are done
+                asyncio.get_running_loop().create_task(self._release_after(env, settling))
         result.init_ms = init_ms
         events = [*init_log, (began, logs.start_line(request.request_id, function.version))]
         events += lines.events
@@ -68,9 +75,18 @@ class ExecutionService:
             request.request_id, result.duration_ms, function.memory_mb, env.max_memory_mb, init_ms
         )
         events.append((logs.now_ms(), report))
+        env.link.observe("platform.report", _report(request, result, function, env, init_ms))
         result.log = events[len(init_log) :]
         self._write_logs(function, env.log_stream, events)
         return result
+
+    async def _release_after(self, env: ExecutionEnvironment, settling: Awaitable[None]) -> None:
+        try:
+            await settling
+        finally:
+            if not getattr(env.link, "reusable", True):  # an extension reported /exit/error
+                env.destroy()
+            self.pool.release(env)
 
     def _init_failed(
         self,
@@ -149,3 +165,23 @@ class ExecutionService:
     def close(self) -> None:
         self.pool.close()
         self.logs.write_pending()
+
+
+def _report(
+    request: InvocationRequest,
+    result: InvocationResult,
+    function: FunctionSnapshot,
+    env: ExecutionEnvironment,
+    init_ms: float | None,
+) -> dict[str, Any]:
+    """platform.report, as the Telemetry API delivers it."""
+    metrics: dict[str, Any] = {
+        "durationMs": round(result.duration_ms, 3),
+        "billedDurationMs": max(1, math.ceil(round(result.duration_ms, 2))),
+        "memorySizeMB": function.memory_mb,
+        "maxMemoryUsedMB": env.max_memory_mb,
+    }
+    if init_ms is not None:
+        metrics["initDurationMs"] = round(init_ms, 3)
+    status = "error" if result.function_error else "success"
+    return {"requestId": request.request_id, "status": status, "metrics": metrics}

@@ -600,3 +600,39 @@ lambda_function_urls = sa.Table(
     sa.Column("last_modified", sa.Float, nullable=False),
     sa.UniqueConstraint("function_id", "qualifier", name="uq_lambda_function_urls"),
 )
+
+# Lambda layers (lamina/services/lambda_/layer_store.py): one row per layer name, holding the
+# last version number given out, so numbers are never reused after a version is deleted.
+lambda_layers = sa.Table(
+    "lambda_layers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(140), nullable=False),
+    sa.Column("last_version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("account_id", "region", "name", name="uq_lambda_layers_name"),
+)
+
+# One row per published layer version. A deleted version keeps its row (deleted=True): as on
+# AWS, functions that use it keep running it, but it can no longer be read or added. `config`
+# is the GetLayerVersion answer, less what is derived; `policy` its permission statements.
+lambda_layer_versions = sa.Table(
+    "lambda_layer_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "layer_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_layers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),  # the zip's blob
+    sa.Column("unzipped_size", sa.BigInteger, nullable=False),
+    sa.Column("statements", sa.JSON, nullable=False),
+    sa.Column("revision_id", sa.String(36), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("layer_id", "version", name="uq_lambda_layer_versions"),
+)

@@ -118,7 +118,9 @@ def response(
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-def json_response(status: int, document: dict[str, Any]) -> bytes:
+def json_response(
+    status: int, document: dict[str, Any], headers: dict[str, str] | None = None
+) -> bytes:
     """Compact and newline-terminated, as Go's JSON encoder writes AWS's answers."""
     body = json.dumps(document, separators=(",", ":")) + "\n"
-    return response(status, body.encode(), "application/json")
+    return response(status, body.encode(), "application/json", headers or {})

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import socket
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from lamina.execution.channel import ChannelClosed, Frame
 from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
+from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
 
 BAD_REQUEST = http11.response(
@@ -32,8 +34,10 @@ class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
     at construction: a custom runtime reads it at process start, there is no specialization."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], extensions: int = 0, account_id: str = "") -> None:
         self.env = env
+        # The extensions started from /opt/extensions before the runtime, if any.
+        self.host = ExtensionHost(extensions, env, account_id) if extensions else None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -66,18 +70,40 @@ class RuntimeApiLink(RuntimeLink):
         self._api, self._exited = RuntimeApi(loop), loop.create_future()
         loop.add_reader(self._lifeline, self._on_lifeline)
         self._server = await asyncio.start_server(self._serve, sock=self._sock)
-        return await self._until(self._api.init)
+        if self.host is None:
+            return await self._until(self._api.init)
+        return await self.host.init(self._until(self._api.init))
 
     async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
         assert self._api is not None, "ready() comes first"
         invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
         self._api.deliver(invocation)
-        return await self._until(invocation.done)
+        if self.host is None:
+            return await self._until(invocation.done)
+        return await self.host.invoke(header, self._until(invocation.done))
+
+    def observe(self, kind: str, record: Any) -> None:
+        if self.host is not None:
+            self.host.telemetry.record(kind, record)
+
+    def settling(self) -> Awaitable[None] | None:
+        return self.host.settling() if self.host is not None else None
+
+    def shutdown(self, reason: str) -> Awaitable[None] | None:
+        if self.host is None or self._closed:
+            return None
+        return self.host.shutdown(reason)
+
+    @property
+    def reusable(self) -> bool:
+        return self.host is None or self.host.reusable
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self.host is not None:
+            self.host.close()
         with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
             self._stop_serving()
         if self._sock is not None:
@@ -128,7 +154,10 @@ class RuntimeApiLink(RuntimeLink):
                 request = await http11.read_request(reader, writer)
                 if request is None:
                     break
-                writer.write(await self._api.dispatch(request))
+                answer = None
+                if self.host is not None:
+                    answer = await self.host.dispatch(request)
+                writer.write(answer if answer is not None else await self._api.dispatch(request))
                 await writer.drain()
                 if not request.keep_alive:
                     break

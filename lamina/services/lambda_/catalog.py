@@ -28,13 +28,14 @@ from lamina.services.lambda_.arns import (
     function_arn,
     parse_function,
 )
-from lamina.services.lambda_.code import CodePackage, read_code
+from lamina.services.lambda_.code import CodePackage, read_code, unzipped_size
 from lamina.services.lambda_.configuration import (
     apply_changes,
     initial_config,
     last_modified,
     new_revision,
     present,
+    set_layers,
 )
 from lamina.services.lambda_.dead_letters import check_dead_letter_config
 from lamina.services.lambda_.errors import (
@@ -45,6 +46,7 @@ from lamina.services.lambda_.errors import (
     precondition_failed,
 )
 from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.routing import Route
@@ -60,8 +62,10 @@ class FunctionCatalog:
         settings: Settings,
         execution: ExecutionService | None,
         internal: InternalClient | None,
+        layers: Layers,
     ) -> None:
         self.store = store
+        self.layers = layers  # what a function's Layers name
         self.settings = settings
         self.execution = execution
         self.internal = internal
@@ -215,6 +219,7 @@ class FunctionCatalog:
         tags = params.get("Tags") or {}
         check_tags(tags)
         code = read_code(params["Code"], "CreateFunction")
+        set_layers(config, self.layer_entries(ctx, params, unzipped_size(code.data)))
         digest = self.store.blobs.put(code.data)  # before the row: a row never names a lost blob
         config.update(with_code(code), LastModified=last_modified(), RevisionId=new_revision())
         with self.writing(ref) as conn:
@@ -236,6 +241,8 @@ class FunctionCatalog:
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
             self.check_code_storage(conn, ctx, code.size - current.config["CodeSize"])
+            layers = current.config.get("Layers", [])
+            self.layers.check_total(unzipped_size(code.data), [x["UnzippedSize"] for x in layers])
             config = dict(current.config, **with_code(code))
             if params.get("Architectures"):
                 config["Architectures"] = params["Architectures"]
@@ -254,11 +261,20 @@ class FunctionCatalog:
             check_dead_letter_config(self.internal, ctx, params["DeadLetterConfig"])
 
         def change(conn: Connection, current: repo.FunctionVersion) -> tuple[dict[str, Any], str]:
-            return apply_changes(current.config, params), current.code_digest
+            config = apply_changes(current.config, params)
+            if "Layers" in params:
+                code_size = unzipped_size(self.store.blobs.path(current.code_digest))
+                set_layers(config, self.layer_entries(ctx, params, code_size))
+            return config, current.code_digest
 
         answer = self.update(ref, params, change)
         self.prewarm(answer)
         return answer
+
+    def layer_entries(self, ctx: RequestContext, params: dict[str, Any], code_unzipped: int):
+        """The configuration's entries for the Layers (ARNs) of a request."""
+        found = self.layers.for_function(ctx, params.get("Layers") or [], code_unzipped)
+        return [layer.entry() for layer in found]
 
     def prewarm(self, config: dict[str, Any]) -> None:
         """An invoke usually follows: start its environment's sandbox and runtime now."""

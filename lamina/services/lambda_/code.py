@@ -7,6 +7,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lamina.services.lambda_.errors import invalid_parameter, not_supported, request_too_large
@@ -56,3 +57,9 @@ def check_zip(data: bytes) -> None:
         ) from None
     if unzipped > UNZIPPED_LIMIT:
         raise invalid_parameter(f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes")
+
+
+def unzipped_size(data: bytes | Path) -> int:
+    """What a (checked) zip holds, unpacked: Lambda's measure for the 250 MB limit."""
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+        return sum(info.file_size for info in archive.infolist())

@@ -39,8 +39,6 @@ _NOT_YET = {
     "AcceleratorConfig": "accelerators",
     "TenancyConfig": "tenant isolation",
     "PublishTo": "publishing to a capacity provider",
-    # Said plainly: "Layer version ... does not exist" would send the caller to look for one.
-    "Layers": "layers",
 }
 
 
@@ -83,6 +81,13 @@ def initial_config(params: dict[str, Any], name: str, arn: str) -> dict[str, Any
     return apply_changes(config, params)
 
 
+def set_layers(config: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """The function's Layers, resolved by the provider (layers.py); none: the member goes."""
+    config.pop("Layers", None)
+    if entries:
+        config["Layers"] = entries
+
+
 def apply_changes(config: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """A copy of `config` with the members of a Create or UpdateFunctionConfiguration applied."""
     check_unsupported(params)
@@ -113,8 +118,6 @@ def apply_changes(config: dict[str, Any], params: dict[str, Any]) -> dict[str, A
         config["SnapStart"] = {"ApplyOn": apply_on, "OptimizationStatus": "Off"}
     if "LoggingConfig" in params:
         config["LoggingConfig"] = logging_config(config["LoggingConfig"], params["LoggingConfig"])
-    if "Layers" in params:  # an empty list: none, as there can be none yet (check_unsupported)
-        config.pop("Layers", None)
     if "RuntimeConfig" in params:
         config["RuntimeConfig"] = params["RuntimeConfig"]
     return config
@@ -184,6 +187,8 @@ def present(config: dict[str, Any], transition: str | None = None) -> dict[str, 
     """The configuration as the API shows it; `transition` is 'create' or 'update' for the
     answer to the call that started one (AWS answers Pending/InProgress, then settles)."""
     shown = dict(config)
+    if "Layers" in shown:  # each entry also keeps its content's digest and size, unshown
+        shown["Layers"] = [{"Arn": x["Arn"], "CodeSize": x["CodeSize"]} for x in shown["Layers"]]
     shown["State"] = "Active"
     shown["LastUpdateStatus"] = "Successful"
     if transition == "create":

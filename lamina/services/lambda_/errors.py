@@ -52,3 +52,15 @@ def not_supported(what: str) -> ServiceError:
 def too_many_requests(reason: str) -> ServiceError:
     """An invocation over a concurrency limit: Lambda's 429, with why in `Reason`."""
     return _user("TooManyRequestsException", "Rate Exceeded.", 429, Reason=reason)
+
+
+def resource_not_found(message: str = "The resource you requested does not exist.") -> ServiceError:
+    return _user("ResourceNotFoundException", message)
+
+
+def resource_conflict(message: str) -> ServiceError:
+    return _user("ResourceConflictException", message)
+
+
+def access_denied(message: str) -> ServiceError:
+    return _user("AccessDeniedException", message, 403)

@@ -142,6 +142,7 @@ def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> Fu
         code_digest=function.code_digest,
         revision_id=function.revision_id,
         environment=dict(config.get("Environment", {}).get("Variables", {})),
+        layers=tuple(layer["Digest"] for layer in config.get("Layers", ())),
         role=config.get("Role", ""),
     )
 

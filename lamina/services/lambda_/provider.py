@@ -8,7 +8,8 @@
 - `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
 - `mappings` (esm_operations.py): event source mappings, and what their pollers see;
 - `policies` (policies.py): resource-based policies;
-- `urls` (function_urls.py): function URLs; `url_plane` (url_plane.py) serves their requests.
+- `urls` (function_urls.py): function URLs; `url_plane` (url_plane.py) serves their requests;
+- `layers` (layers.py): layers, their versions and permissions.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from lamina.services.lambda_.esm_operations import EventSourceMappings
 from lamina.services.lambda_.event_invoke import EventInvokeConfigs
 from lamina.services.lambda_.function_urls import FunctionUrls
 from lamina.services.lambda_.invoke import Invoker
+from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.policies import ResourcePolicies
 from lamina.services.lambda_.settings import ConcurrencySettings
@@ -64,7 +66,8 @@ class LambdaProvider(Provider):
         # The node's work queue runs asynchronous events (a queue of its own when alone).
         self.own_work = work is None
         self.work = work or WorkQueue.on(store, settings.node_name)
-        self.functions = FunctionCatalog(store, settings, execution, internal)
+        self.layers = Layers(store)
+        self.functions = FunctionCatalog(store, settings, execution, internal, self.layers)
         self.versions = Versions(self.functions)
         self.aliases = Aliases(self.functions)
         self.concurrency = ConcurrencySettings(self.functions)
@@ -280,3 +283,37 @@ class LambdaProvider(Provider):
     @store_read
     def list_function_url_configs(self, ctx: RequestContext, params: Params) -> Answer:
         return self.urls.list_function_url_configs(ctx, params)
+
+    # -- layers ----------------------------------------------------------------------------
+
+    def publish_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.publish_layer_version(ctx, params)
+
+    @store_read
+    def get_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.get_layer_version(ctx, params)
+
+    @store_read
+    def get_layer_version_by_arn(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.get_layer_version_by_arn(ctx, params)
+
+    @store_read
+    def list_layers(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.list_layers(ctx, params)
+
+    @store_read
+    def list_layer_versions(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.list_layer_versions(ctx, params)
+
+    def delete_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.delete_layer_version(ctx, params)
+
+    def add_layer_version_permission(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.add_layer_version_permission(ctx, params)
+
+    @store_read
+    def get_layer_version_policy(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.get_layer_version_policy(ctx, params)
+
+    def remove_layer_version_permission(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.layers.remove_layer_version_permission(ctx, params)

@@ -109,31 +109,31 @@ def test_s3_code_names_a_missing_bucket(lambda_client):
 
 def test_an_unsupported_operation_says_so_clearly(lambda_client):
     with pytest.raises(ClientError) as excinfo:
-        lambda_client.list_layers()
+        lambda_client.list_code_signing_configs()
     code, status, message = error_of(excinfo)
     assert (code, status) == ("NotImplementedException", 501)
-    assert "ListLayers" in message
+    assert "ListCodeSigningConfigs" in message
 
 
 LAYER = "arn:aws:lambda:us-east-1:000000000000:layer:shared:1"
-NO_LAYERS = ("InvalidParameterValueException", 400, "Lamina does not support layers yet.")
+NO_LAYER = ("InvalidParameterValueException", 400, f"Layer version {LAYER} does not exist.")
 
 
-def test_layers_are_refused_plainly_as_not_supported_yet(lambda_client):
-    assert refused(lambda_client, Layers=[LAYER]) == NO_LAYERS
+def test_a_layer_that_does_not_exist_is_refused(lambda_client):
+    assert refused(lambda_client, Layers=[LAYER]) == NO_LAYER
 
 
-def test_adding_layers_in_an_update_is_refused_and_changes_nothing(lambda_client):
+def test_a_refused_layer_in_an_update_changes_nothing(lambda_client):
     create_function(lambda_client, "fn", Description="before")
     revision = lambda_client.get_function_configuration(FunctionName="fn")["RevisionId"]
     with pytest.raises(ClientError) as excinfo:
         lambda_client.update_function_configuration(
             FunctionName="fn", Layers=[LAYER], Description="after"
         )
-    assert error_of(excinfo) == NO_LAYERS
+    assert error_of(excinfo) == NO_LAYER
     config = lambda_client.get_function_configuration(FunctionName="fn")
     assert (config["Description"], config["RevisionId"]) == ("before", revision)
     assert "Layers" not in config
-    # No layers at all is what every function has: asking for that is fine.
+    # No layers at all is what a function has by default: asking for that is fine.
     lambda_client.update_function_configuration(FunctionName="fn", Layers=[])
     assert "Layers" not in lambda_client.get_function_configuration(FunctionName="fn")

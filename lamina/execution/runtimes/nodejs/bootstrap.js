@@ -386,8 +386,19 @@ function serve(channel, handler) {
 
 // -- start -------------------------------------------------------------------------------------
 
+// The layers' external extensions, started before the handler is loaded, as on Lambda; they
+// reach Lamina's Extensions API at the address given.
+function startExtensions(extensions) {
+  const { spawn } = require("child_process");
+  const env = { ...process.env, AWS_LAMBDA_RUNTIME_API: extensions.runtime_api };
+  for (const executable of extensions.executables) {
+    spawn(executable, [], { env, stdio: ["ignore", "inherit", "inherit"] });
+  }
+}
+
 function specialize(header) {
   Object.assign(process.env, header.env);
+  if (header.extensions) startExtensions(header.extensions);
   if (header.env.NODE_PATH) require("module")._initPaths(); // the function's own NODE_PATH
   process.chdir(process.env.LAMBDA_TASK_ROOT || "/var/task");
   return loadHandler(process.cwd(), header.handler);

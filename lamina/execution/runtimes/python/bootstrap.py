@@ -13,6 +13,7 @@ import os
 import resource
 import socket
 import struct
+import subprocess
 import sys
 import time
 import traceback
@@ -151,10 +152,20 @@ def install_logging():
     return request_ids
 
 
+def start_extensions(extensions):
+    """The layers' external extensions, started before the handler is loaded, as on Lambda;
+    they reach Lamina's Extensions API at the address given."""
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=extensions["runtime_api"])
+    for executable in extensions["executables"]:
+        subprocess.Popen([executable], env=env, stdin=subprocess.DEVNULL)
+
+
 def specialize(header):
     os.environ.update(header["env"])
     if hasattr(time, "tzset"):
         time.tzset()
+    if header.get("extensions"):
+        start_extensions(header["extensions"])
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
     os.chdir(task_root)
     sys.path[:0] = [task_root] + [p for p in header.get("paths", []) if p not in sys.path]
