@@ -3,6 +3,7 @@
 - `functions` (catalog.py): functions, their code and configuration;
 - `versions` (versions.py) and `aliases` (alias_operations.py): published versions, aliases;
 - `concurrency` (settings.py): reserved concurrency, the account's limits;
+- `provisioned` (provisioned.py): provisioned concurrency configs and their environments;
 - `tags` (tags.py): tags on functions and event source mappings;
 - `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
 - `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
@@ -29,6 +30,7 @@ from lamina.services.lambda_.esm_operations import EventSourceMappings
 from lamina.services.lambda_.event_invoke import EventInvokeConfigs
 from lamina.services.lambda_.invoke import Invoker
 from lamina.services.lambda_.metrics import LambdaMetrics
+from lamina.services.lambda_.provisioned import ProvisionedConcurrency
 from lamina.services.lambda_.settings import ConcurrencySettings
 from lamina.services.lambda_.tags import Tags
 from lamina.services.lambda_.versions import Versions
@@ -63,6 +65,7 @@ class LambdaProvider(Provider):
         self.versions = Versions(self.functions)
         self.aliases = Aliases(self.functions)
         self.concurrency = ConcurrencySettings(self.functions)
+        self.provisioned = ProvisionedConcurrency(self.functions)
         self.event_configs = EventInvokeConfigs(self.functions)
         accounting = execution.concurrency if execution else ConcurrencyAccounting()
         self.invoker = Invoker(self.functions, self.concurrency, accounting, self.metrics)
@@ -78,6 +81,7 @@ class LambdaProvider(Provider):
 
     async def start(self) -> None:
         self.events.start()
+        await self.provisioned.start()
         if self.own_work:
             await self.work.start()
         if self.internal is not None:
@@ -97,6 +101,7 @@ class LambdaProvider(Provider):
             self.mappings.pollers = None
         self.work.begin_stop()
         self.events.stop()
+        self.provisioned.stop()
         if self.own_work:
             await self.work.stop()
 
@@ -189,6 +194,20 @@ class LambdaProvider(Provider):
     @store_read
     def get_account_settings(self, ctx: RequestContext, params: Params) -> Answer:
         return self.concurrency.get_account_settings(ctx, params)
+
+    def put_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.put_provisioned_concurrency_config(ctx, params)
+
+    @store_read
+    def get_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.get_provisioned_concurrency_config(ctx, params)
+
+    @store_read
+    def list_provisioned_concurrency_configs(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.list_provisioned_concurrency_configs(ctx, params)
+
+    def delete_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.delete_provisioned_concurrency_config(ctx, params)
 
     # -- event invoke configs --------------------------------------------------------------
 
