@@ -7,6 +7,7 @@ of the version and DeleteAlias remove the config; a restart keeps it and provisi
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import pytest
@@ -197,4 +198,63 @@ def test_a_restart_keeps_the_config_and_provisions_again(tmp_path, engine):
         assert config["LastModified"] == before["LastModified"]
         answer, log = tail_invoke(functions, "pc", version)
         assert answer["init"] == "provisioned-concurrency"
+        assert "Init Duration" not in log
+
+
+def _resource_sum(cloudwatch, name: str, resource: str, metric: str, statistic: str):
+    now = dt.datetime.now(dt.UTC)
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName=metric,
+        Dimensions=[
+            {"Name": "FunctionName", "Value": name},
+            {"Name": "Resource", "Value": resource},
+        ],
+        StartTime=now - dt.timedelta(minutes=10),
+        EndTime=now + dt.timedelta(minutes=1),
+        Period=3600,
+        Statistics=[statistic],
+    )["Datapoints"]
+    return points[0][statistic] if points else None
+
+
+def test_invocations_on_provisioned_environments_are_measured(endpoint, lambda_client):
+    version = published(lambda_client)
+    lambda_client.put_provisioned_concurrency_config(
+        FunctionName="pc", Qualifier=version, ProvisionedConcurrentExecutions=1
+    )
+    ready(lambda_client, "pc", version)
+    tail_invoke(lambda_client, "pc", version)
+    tail_invoke(lambda_client, "pc", version)
+    cloudwatch = client("cloudwatch", endpoint)
+    resource = f"pc:{version}"
+    metric = "ProvisionedConcurrencyInvocations"
+    assert _resource_sum(cloudwatch, "pc", resource, metric, "Sum") == 2
+    assert _resource_sum(cloudwatch, "pc", resource, "ProvisionedConcurrentExecutions",
+                         "Maximum") == 1  # fmt: skip
+    assert _resource_sum(cloudwatch, "pc", resource, "ProvisionedConcurrencyUtilization",
+                         "Maximum") == 1.0  # fmt: skip
+    spilled = "ProvisionedConcurrencySpilloverInvocations"
+    assert _resource_sum(cloudwatch, "pc", resource, spilled, "Sum") is None
+
+
+def test_a_weighted_alias_splits_its_environments_between_its_versions(lambda_client):
+    first = published(lambda_client)
+    lambda_client.update_function_configuration(
+        FunctionName="pc", Environment={"Variables": {"RELEASE": "second"}}
+    )
+    wait_for(lambda: lambda_client.get_function(FunctionName="pc")["Configuration"]
+             ["LastUpdateStatus"] == "Successful")  # fmt: skip
+    second = lambda_client.publish_version(FunctionName="pc")["Version"]
+    lambda_client.create_alias(
+        FunctionName="pc", Name="canary", FunctionVersion=first,
+        RoutingConfig={"AdditionalVersionWeights": {second: 0.5}},
+    )  # fmt: skip
+    lambda_client.put_provisioned_concurrency_config(
+        FunctionName="pc", Qualifier="canary", ProvisionedConcurrentExecutions=2
+    )
+    assert ready(lambda_client, "pc", "canary")["AllocatedProvisionedConcurrentExecutions"] == 2
+    for version in (first, second):  # each version holds one of the two
+        answer, log = tail_invoke(lambda_client, "pc", version)
+        assert answer == {"init": "provisioned-concurrency", "version": version}
         assert "Init Duration" not in log
