@@ -36,7 +36,9 @@ class EnvironmentPool:
     def __init__(self, launcher: Launcher, idle_timeout_s: float) -> None:
         self.launcher = launcher
         self.stemcells = StemCells(launcher)
-        self.provisioned = ProvisionedEnvironments(self._new)
+        self.provisioned = ProvisionedEnvironments(
+            self._new, lambda env: not _credentials_ending(env.function)
+        )
         self.idle_timeout_s = idle_timeout_s
         self._pools: dict[tuple[str, str, str, str], _Versions] = {}
         self._reaper: asyncio.Task[None] | None = None

@@ -41,8 +41,11 @@ class ProvisionState:
 
 
 class ProvisionedEnvironments:
-    def __init__(self, start: Starter) -> None:
+    def __init__(
+        self, start: Starter, fresh: Callable[[ExecutionEnvironment], bool] = lambda env: True
+    ) -> None:
         self._start = start  # a new environment for the function, and its init duration
+        self._fresh = fresh  # whether an environment may still serve (its credentials last)
         self._by_version: dict[VersionKey, _Provision] = {}
 
     def provision(self, function: FunctionSnapshot, count: int) -> None:
@@ -103,9 +106,10 @@ class ProvisionedEnvironments:
             return None, False
         while provision.idle:
             env = provision.idle.pop()
-            if not env.dead and env.process is not None and env.process.poll() is None:
+            alive = not env.dead and env.process is not None and env.process.poll() is None
+            if alive and self._fresh(env):
                 return env, True
-            env.destroy()
+            env.destroy()  # died idle, or its role credentials end: a new one replaces it
             self._lost(function.key, provision)
         return None, True
 
