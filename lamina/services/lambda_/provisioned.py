@@ -193,20 +193,22 @@ class ProvisionedConcurrency:
             if others + wanted > reserved:
                 raise invalid_parameter(
                     "Requested Provisioned Concurrency should not be greater than the "
-                    f"reservedConcurrentExecution for function [{reserved}]."
+                    "reservedConcurrentExecution for function"
                 )
             return
+        limit = self.settings.account_concurrency
+        if wanted > limit:
+            raise invalid_parameter(
+                "Specified ConcurrentExecutions for function is greater than account's "
+                f"unreserved concurrency [{limit}]."
+            )
         old = rows.get(conn, function.function_id, qualifier)
         provisioned = rows.unreserved_total(conn, ref.account_id, ref.region)
         provisioned -= old.requested if old else 0
         reservations = repo.reserved_total(conn, ref.account_id, ref.region)
-        unreserved = self.settings.account_concurrency - reservations - provisioned
-        if unreserved - wanted < MIN_UNRESERVED:
+        if limit - reservations - provisioned - wanted < MIN_UNRESERVED:
             raise invalid_parameter(
-                "Specified ConcurrentExecutions for function is greater than account's "
-                f"unreserved concurrency [{unreserved}]."
-                if wanted > unreserved
-                else "Specified ConcurrentExecutions for function decreases account's "
+                "Specified ConcurrentExecutions for function decreases account's "
                 f"UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
             )
 

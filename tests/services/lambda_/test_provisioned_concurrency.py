@@ -156,7 +156,10 @@ def test_over_the_reservation_or_the_unreserved_pool_is_refused(lambda_client):
         FunctionName="pc", Qualifier=version, ProvisionedConcurrentExecutions=4,
     )  # fmt: skip
     assert (code, status) == ("InvalidParameterValueException", 400)
-    assert "reservedConcurrentExecution" in message
+    assert message == (
+        "Requested Provisioned Concurrency should not be greater than the "
+        "reservedConcurrentExecution for function"
+    )
     lambda_client.delete_function_concurrency(FunctionName="pc")
     limit = lambda_client.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"]
     code, status, message = failure(
