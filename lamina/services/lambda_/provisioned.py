@@ -305,6 +305,8 @@ class ProvisionedConcurrency:
         if self.execution is None:
             return
         wanted = await self.functions.read(self._wanted, key)
+        if self.loop is None:  # stopped meanwhile: nothing is kept past stop()
+            return
         current = self.active.get(key, {})
         for version, function in current.items():
             if version not in wanted:
