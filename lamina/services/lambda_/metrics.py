@@ -2,8 +2,9 @@
 Prometheus (GET /_lamina/metrics).
 
 As on Lambda, each metric is published per function (dimension FunctionName) and for the whole
-account and region (no dimensions). Lambda also publishes per version or alias (Resource) and,
-for an alias, per version it ran (ExecutedVersion): those wait for versions and aliases."""
+account and region (no dimensions). The provisioned concurrency metrics are also published per
+version or alias (FunctionName and Resource); the others are not yet per Resource, nor, for an
+alias, per version it ran (ExecutedVersion)."""
 
 from __future__ import annotations
 
