@@ -7,8 +7,9 @@ every reservation). An invocation over either limit is throttled.
 Counts live in this node's memory and are touched only on its event loop. A slot is held for
 one invocation and given back when it ends, however it ends (answer, error, timeout, a sandbox
 that died); a node that crashes takes its counts with it, so nothing is ever left counted.
-Provisioned concurrency (with versions and aliases) will plug in here: a pre-initialized
-environment's invocation would take a provisioned slot before a reserved or unreserved one.
+Provisioned concurrency (lamina/services/lambda_/provisioned.py) is held to these limits when
+it is configured (within the function's reservation, or leaving the unreserved pool its
+minimum); an invocation on a provisioned environment holds an ordinary slot here.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ class ExecutionEnvironment:
         self.specialize_message: dict = specialize or {}
         self.process: SandboxProcess | None = None
         self.dead = False
+        self.provisioned = False  # kept warm by a provisioned concurrency config, never reaped
         self.last_used = time.monotonic()
         self.maxrss_kb = 0  # the runtime's own peak, reported with each answer
         self.sampled_bytes = 0  # the sandbox's peak, sampled while it was alive (see _sample)

@@ -30,6 +30,9 @@ class FunctionSnapshot:
     # expires (seconds since the epoch; None: it does not).
     credentials: dict[str, str] | None = field(default=None, compare=False)
     credentials_expire_at: float | None = field(default=None, compare=False)
+    # AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' for an environment started
+    # ahead of need by a provisioned concurrency config.
+    initialization_type: str = field(default="on-demand", compare=False)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -73,6 +76,11 @@ class InvocationResult:
     duration_ms: float = 0.0
     init_ms: float | None = None  # set on a cold start
     executed_version: str = "$LATEST"  # the version that ran (an alias routes to one)
+    # None: the version has no provisioned concurrency; else whether a provisioned
+    # environment served it (False: it spilled over onto an on-demand one).
+    provisioned: bool | None = None
+    # (provisioned environments in use, provisioned in all) as this invocation started.
+    provisioned_in_use: tuple[int, int] | None = None
 
     @property
     def log_tail(self) -> str:

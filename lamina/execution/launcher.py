@@ -260,7 +260,7 @@ class Launcher:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
             "AWS_LAMBDA_LOG_GROUP_NAME": logs.log_group(function.name),
             "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": function.initialization_type,
             "_HANDLER": function.handler,
             # The SDK inside reaches this Lamina as the execution role's session; without
             # one (no role to assume), as the root of the function's account.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from lamina.execution.environment import ExecutionEnvironment
 from lamina.execution.function import FunctionSnapshot, RoleCredentials
 from lamina.execution.launcher import Launcher, StemKey
+from lamina.execution.provisioned import ProvisionedEnvironments
 from lamina.execution.stemcells import StemCells
 
 log = logging.getLogger("lamina.execution")
@@ -35,6 +36,9 @@ class EnvironmentPool:
     def __init__(self, launcher: Launcher, idle_timeout_s: float) -> None:
         self.launcher = launcher
         self.stemcells = StemCells(launcher)
+        self.provisioned = ProvisionedEnvironments(
+            self._new, lambda env: not _credentials_ending(env.function)
+        )
         self.idle_timeout_s = idle_timeout_s
         self._pools: dict[tuple[str, str, str, str], _Versions] = {}
         self._reaper: asyncio.Task[None] | None = None
@@ -50,6 +54,9 @@ class EnvironmentPool:
         environments to come back (queued work need not scale out for every burst).
         Raises InitError when the function's init fails."""
         self._start_reaper()
+        provisioned, _ = self.provisioned.take(function)
+        if provisioned is not None:  # initialized ahead of need: no init on this invoke
+            return provisioned, None
         pool = self._pool(function)
         env = self._warm(pool)
         if env is None and patience_s > 0 and pool.busy:
@@ -112,6 +119,9 @@ class EnvironmentPool:
         return env, init_ms
 
     def release(self, env: ExecutionEnvironment) -> None:
+        if env.provisioned:
+            self.provisioned.give_back(env)
+            return
         pool = self._pools.get(env.function.key)
         if pool is not None and pool.revision_id == env.function.revision_id:
             pool.busy -= 1
@@ -152,6 +162,7 @@ class EnvironmentPool:
 
     def close(self) -> None:
         self.stemcells.close()
+        self.provisioned.close()
         if self._reaper is not None:
             self._reaper.cancel()
             self._reaper = None

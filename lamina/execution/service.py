@@ -25,6 +25,7 @@ from lamina.execution.function import (
 from lamina.execution.launcher import Launcher, StemKey
 from lamina.execution.logbatch import LogBatcher, LogSink
 from lamina.execution.pool import EnvironmentPool
+from lamina.execution.provisioned import ProvisionState
 from lamina.execution.sandbox import SandboxBackend
 from lamina.store.blobs import BlobStore
 
@@ -52,12 +53,14 @@ class ExecutionService:
         """`patience_s`: how long to wait for a busy environment of the function before
         starting another (queued work; a synchronous caller waits for none)."""
         started = time.perf_counter()
+        has_provisioned = self.pool.provisioned.state(function.key) is not None
         try:
             env, init_ms = await self.pool.acquire(function, patience_s)
         except InitError as failure:
             duration_ms = (time.perf_counter() - started) * 1000
             return self._init_failed(function, request, failure, duration_ms)
         init_log = env.take_init_log() if init_ms is not None else []
+        state = self.pool.provisioned.state(function.key) if has_provisioned else None
         began = logs.now_ms()  # START is stamped when the invocation begins: logs sort by time
         try:
             result, lines = await env.invoke(request)
@@ -68,6 +71,9 @@ class ExecutionService:
             else:  # the answer goes back now; the environment once its extensions are done
                 asyncio.get_running_loop().create_task(self._release_after(env, settling))
         result.init_ms = init_ms
+        result.provisioned = env.provisioned if has_provisioned else None
+        if state is not None:
+            result.provisioned_in_use = (state.in_use, state.target)
         events = [*init_log, (began, logs.start_line(request.request_id, function.version))]
         events += lines.events
         events.append((logs.now_ms(), logs.end_line(request.request_id)))
@@ -121,6 +127,14 @@ class ExecutionService:
     ) -> None:
         group = logs.log_group(function.name)
         self.logs.add((function.account_id, function.region, group, stream), events)
+
+    def provision(self, function: FunctionSnapshot, count: int) -> None:
+        """Keep `count` environments of this function version initialized ahead of need (0:
+        none); they start in the background (provisioned_state() says how far)."""
+        self.pool.provisioned.provision(function, count)
+
+    def provisioned_state(self, function: FunctionSnapshot) -> ProvisionState | None:
+        return self.pool.provisioned.state(function.key)
 
     def prewarm(self, runtime: str, memory_mb: int, ephemeral_storage_mb: int) -> None:
         """A function with these settings was created or changed: have environments for it

@@ -59,6 +59,22 @@ lambda_aliases = sa.Table(
     sa.Column("revision_id", sa.String(36), nullable=False),
 )
 
+# Provisioned concurrency configs: one row per published version or alias of a function that
+# keeps `requested` environments initialized ahead of need (their state is the node's).
+lambda_provisioned_concurrency = sa.Table(
+    "lambda_provisioned_concurrency",
+    metadata,
+    sa.Column(
+        "function_id",
+        sa.Integer,
+        sa.ForeignKey("lambda_functions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("qualifier", sa.String(128), primary_key=True),
+    sa.Column("requested", sa.Integer, nullable=False),
+    sa.Column("last_modified", sa.String(40), nullable=False),
+)
+
 # The durable work queue (lamina/work/): whatever must happen later, one row per item, written
 # in the transaction that caused it and deleted in the one that finishes it. While a node runs
 # an item, the row is leased to that node, so the items of a node that dies run again once the

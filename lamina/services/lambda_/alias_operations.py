@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import aliases as rows
 from lamina.services.lambda_ import functions as repo
+from lamina.services.lambda_ import provisioned_configs
 from lamina.services.lambda_.aliases import Alias
 from lamina.services.lambda_.arns import (
     LATEST,
@@ -132,6 +133,7 @@ class Aliases:
             function = self.functions.find_latest(conn, ref)
             if not rows.delete(conn, function.function_id, params["Name"]):
                 raise no_alias(ref, params["Name"])
+            provisioned_configs.delete(conn, function.function_id, params["Name"])
         return {}
 
     @store_read

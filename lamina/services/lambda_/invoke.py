@@ -119,6 +119,9 @@ class Invoker:
         finally:
             self.concurrency.release(slot)
         self.metrics.invocation(key, result.duration_ms, bool(result.function_error))
+        if result.provisioned is not None:
+            resource = f"{ref.name}:{ref.qualifier or function.version}"
+            self.metrics.provisioned(key, resource, result.provisioned, result.provisioned_in_use)
         return result
 
 

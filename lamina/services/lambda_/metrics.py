@@ -2,8 +2,9 @@
 Prometheus (GET /_lamina/metrics).
 
 As on Lambda, each metric is published per function (dimension FunctionName) and for the whole
-account and region (no dimensions). Lambda also publishes per version or alias (Resource) and,
-for an alias, per version it ran (ExecutedVersion): those wait for versions and aliases."""
+account and region (no dimensions). The provisioned concurrency metrics are also published per
+version or alias (FunctionName and Resource); the others are not yet per Resource, nor, for an
+alias, per version it ran (ExecutedVersion)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,39 @@ class LambdaMetrics:
             self.recorder.record(
                 account, region, NAMESPACE, "ConcurrentExecutions", {}, float(in_account), "Count"
             )
+
+    def provisioned(
+        self,
+        function: FunctionKey,
+        resource: str,
+        served: bool,
+        in_use: tuple[int, int] | None,
+    ) -> None:
+        """An invocation of a version or alias with provisioned concurrency: served by a
+        provisioned environment or spilled over onto an on-demand one, and how many of the
+        provisioned ones were busy as it started (per function and per Resource, as Lambda)."""
+        name = (
+            "ProvisionedConcurrencyInvocations"
+            if served
+            else "ProvisionedConcurrencySpilloverInvocations"
+        )
+        self._emit(name, function, 1.0, "Count")
+        self._emit_resource(name, function, resource, 1.0, "Count")
+        if in_use is None:
+            return
+        busy, total = in_use
+        for emit in (self._emit, lambda n, f, v, u: self._emit_resource(n, f, resource, v, u)):
+            emit("ProvisionedConcurrentExecutions", function, float(busy), "Count")
+            if total:
+                emit("ProvisionedConcurrencyUtilization", function, busy / total, "None")
+
+    def _emit_resource(
+        self, name: str, function: FunctionKey, resource: str, value: float, unit: str
+    ) -> None:
+        if self.recorder is not None:
+            account, region, function_name = function
+            dimensions = {"FunctionName": function_name, "Resource": resource}
+            self.recorder.record(account, region, NAMESPACE, name, dimensions, value, unit)
 
     def async_received(self, function: FunctionKey) -> None:
         self._emit("AsyncEventsReceived", function, 1.0, "Count")

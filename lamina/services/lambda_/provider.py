@@ -3,6 +3,7 @@
 - `functions` (catalog.py): functions, their code and configuration;
 - `versions` (versions.py) and `aliases` (alias_operations.py): published versions, aliases;
 - `concurrency` (settings.py): reserved concurrency, the account's limits;
+- `provisioned` (provisioned.py): provisioned concurrency configs and their environments;
 - `tags` (tags.py): tags on functions and event source mappings;
 - `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
 - `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
@@ -35,6 +36,7 @@ from lamina.services.lambda_.invoke import Invoker
 from lamina.services.lambda_.layers import Layers
 from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.policies import ResourcePolicies
+from lamina.services.lambda_.provisioned import ProvisionedConcurrency
 from lamina.services.lambda_.settings import ConcurrencySettings
 from lamina.services.lambda_.tags import Tags
 from lamina.services.lambda_.url_plane import FunctionUrlPlane
@@ -71,6 +73,7 @@ class LambdaProvider(Provider):
         self.versions = Versions(self.functions)
         self.aliases = Aliases(self.functions)
         self.concurrency = ConcurrencySettings(self.functions)
+        self.provisioned = ProvisionedConcurrency(self.functions)
         self.event_configs = EventInvokeConfigs(self.functions)
         accounting = execution.concurrency if execution else ConcurrencyAccounting()
         self.invoker = Invoker(self.functions, self.concurrency, accounting, self.metrics)
@@ -90,6 +93,7 @@ class LambdaProvider(Provider):
 
     async def start(self) -> None:
         self.events.start()
+        await self.provisioned.start()
         if self.own_work:
             await self.work.start()
         if self.internal is not None:
@@ -109,6 +113,7 @@ class LambdaProvider(Provider):
             self.mappings.pollers = None
         self.work.begin_stop()
         self.events.stop()
+        self.provisioned.stop()
         if self.own_work:
             await self.work.stop()
 
@@ -203,6 +208,20 @@ class LambdaProvider(Provider):
     @store_read
     def get_account_settings(self, ctx: RequestContext, params: Params) -> Answer:
         return self.concurrency.get_account_settings(ctx, params)
+
+    def put_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.put_provisioned_concurrency_config(ctx, params)
+
+    @store_read
+    def get_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.get_provisioned_concurrency_config(ctx, params)
+
+    @store_read
+    def list_provisioned_concurrency_configs(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.list_provisioned_concurrency_configs(ctx, params)
+
+    def delete_provisioned_concurrency_config(self, ctx: RequestContext, params: Params) -> Answer:
+        return self.provisioned.delete_provisioned_concurrency_config(ctx, params)
 
     # -- event invoke configs --------------------------------------------------------------
 

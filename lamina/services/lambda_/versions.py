@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamina.protocol.errors import ServiceError
 from lamina.services import tagging
-from lamina.services.lambda_ import aliases
+from lamina.services.lambda_ import aliases, provisioned_configs
 from lamina.services.lambda_ import event_configs as configs
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import LATEST, decode_marker, encode_marker, parse_function
@@ -130,6 +130,7 @@ class Versions:
             if users:
                 raise referenced(users)
             repo.delete_version(conn, function.function_id, ref.qualifier)
+            provisioned_configs.delete(conn, function.function_id, ref.qualifier)
             configs.delete(conn, function.function_id, ref.qualifier)
         return {}
 
