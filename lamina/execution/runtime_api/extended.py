@@ -20,9 +20,6 @@ from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
 
-BAD_REQUEST = http11.response(
-    400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
-)
 NOT_FOUND = http11.response(404, b"404 page not found\n", "text/plain; charset=utf-8")
 
 
@@ -87,19 +84,10 @@ class ExtendedLink(RuntimeLink):
         assert task is not None
         self._connections[task] = writer
         try:
-            while not self._closed:
-                request = await http11.read_request(reader, writer)
-                if request is None:
-                    break
-                answer = await self.host.dispatch(request)
-                writer.write(answer if answer is not None else NOT_FOUND)
-                await writer.drain()
-                if not request.keep_alive:
-                    break
-        except http11.BadRequest:
-            writer.write(BAD_REQUEST)
-        except ConnectionError:
-            pass
+            await http11.serve(reader, writer, self._answer, lambda: not self._closed)
         finally:
             self._connections.pop(task, None)
-            writer.close()
+
+    async def _answer(self, request: http11.Request) -> bytes:
+        answer = await self.host.dispatch(request)
+        return answer if answer is not None else NOT_FOUND

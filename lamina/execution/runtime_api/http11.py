@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -124,3 +125,33 @@ def json_response(
     """Compact and newline-terminated, as Go's JSON encoder writes AWS's answers."""
     body = json.dumps(document, separators=(",", ":")) + "\n"
     return response(status, body.encode(), "application/json", headers or {})
+
+
+BAD_REQUEST = response(
+    400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
+)
+
+
+async def serve(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    answer: Callable[[Request], Awaitable[bytes]],
+    is_open: Callable[[], bool],
+) -> None:
+    """One connection: requests answered in turn, kept alive as runtime clients expect, until
+    the client closes or asks to, sends what is not HTTP, or `is_open()` turns false."""
+    try:
+        while is_open():
+            request = await read_request(reader, writer)
+            if request is None:
+                break
+            writer.write(await answer(request))
+            await writer.drain()
+            if not request.keep_alive:
+                break
+    except BadRequest:
+        writer.write(BAD_REQUEST)
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()

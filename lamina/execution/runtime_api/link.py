@@ -25,10 +25,6 @@ from lamina.execution.runtime_api.api import Invocation, RuntimeApi
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
 
-BAD_REQUEST = http11.response(
-    400, b"400 Bad Request", "text/plain; charset=utf-8", {"Connection": "close"}
-)
-
 
 class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
@@ -150,21 +146,16 @@ class RuntimeApiLink(RuntimeLink):
         assert task is not None and self._api is not None
         self._connections[task] = writer
         try:
-            while not self._closed:
-                request = await http11.read_request(reader, writer)
-                if request is None:
-                    break
-                answer = None
-                if self.host is not None:
-                    answer = await self.host.dispatch(request)
-                writer.write(answer if answer is not None else await self._api.dispatch(request))
-                await writer.drain()
-                if not request.keep_alive:
-                    break
-        except http11.BadRequest:
-            writer.write(BAD_REQUEST)
-        except ConnectionError:
-            pass
+            await http11.serve(reader, writer, self._answer, lambda: not self._closed)
         finally:
             self._connections.pop(task, None)
-            writer.close()
+
+    async def _answer(self, request: http11.Request) -> bytes:
+        """Extensions' and Telemetry's paths first, when this environment has a host for them;
+        every other path is the Runtime API's."""
+        assert self._api is not None
+        if self.host is not None:
+            answer = await self.host.dispatch(request)
+            if answer is not None:
+                return answer
+        return await self._api.dispatch(request)
