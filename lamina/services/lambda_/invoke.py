@@ -7,10 +7,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
-import time
 from typing import TYPE_CHECKING, Any
 
+from lamina import ids
 from lamina.context import RequestContext
 from lamina.execution.concurrency import (
     ConcurrencyAccounting,
@@ -180,8 +179,7 @@ def _client_context(value: str | None) -> dict | None:
 
 def new_trace_id() -> str:
     """A new X-Ray trace header, as Lambda sets _X_AMZN_TRACE_ID for each invocation."""
-    root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
-    return f"Root={root};Parent={os.urandom(8).hex()};Sampled=0"
+    return ids.trace_header()
 
 
 def _too_large(size: int) -> bytes:
