@@ -147,7 +147,8 @@ class ExecutionEnvironment:
         }
         started = time.perf_counter()
         try:
-            frame = await asyncio.wait_for(self.link.invoke(header, request.payload), timeout)
+            async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
+                frame = await self.link.invoke(header, request.payload)
         except TimeoutError:
             duration = (time.perf_counter() - started) * 1000
             self._sample()  # still alive: its real peak, before it is killed
@@ -217,6 +218,11 @@ class ExecutionEnvironment:
                 text = line.decode("utf-8", "replace")
                 self._log.add(text)
                 self.link.observe("function", text)
+            if len(chunk) < 65536:
+                # Short of the buffer: the pipe is drained (a read more would only answer
+                # EAGAIN, one more system call an invoke). Anything written later wakes the
+                # loop's reader on this fd.
+                return
 
     def _close_logs(self) -> None:
         if self._log_fd < 0:
