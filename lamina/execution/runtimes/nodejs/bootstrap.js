@@ -234,6 +234,97 @@ function isModulePackage(folder) {
   return folder === "/" ? false : isModulePackage(path.resolve(folder, ".."));
 }
 
+// -- response streaming, as AWS's runtime offers it -------------------------------------------
+//
+// `awslambda.streamifyResponse(handler)` marks a handler that streams: it is called as
+// handler(event, responseStream, context), and what it writes goes to Lamina as it writes it
+// (STREAM {content_type} first, then a CHUNK per write). `awslambda.HttpResponseStream.from`
+// puts a function URL's status and headers (a JSON prelude, then 8 NUL bytes) before the body.
+
+const { Writable } = require("stream");
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const STREAM_RESPONSE = "response";
+const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+
+class InvalidStreamingOperation extends Error {}
+Object.defineProperty(InvalidStreamingOperation.prototype, "name", {
+  value: "Runtime.InvalidStreamingOperation",
+});
+
+function streamifyResponse(handler, options) {
+  handler[STREAMING] = STREAM_RESPONSE;
+  if (options && options.highWaterMark) handler[HIGH_WATER_MARK] = options.highWaterMark;
+  return handler;
+}
+
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION);
+    const metadata = JSON.stringify(prelude); // JSON cannot hold a NUL: the delimiter is safe
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+function installGlobals() {
+  globalThis.awslambda = Object.assign(globalThis.awslambda || {}, {
+    streamifyResponse,
+    HttpResponseStream,
+  });
+}
+
+// A writable stream whose writes are CHUNK frames, sent at once (blocking, like every frame).
+function responseStream(channel, highWaterMark) {
+  let contentType = "application/octet-stream";
+  let begun = false;
+  const begin = () => {
+    if (begun) return;
+    begun = true;
+    channel.send("T", { content_type: contentType });
+  };
+  const stream = new Writable({
+    highWaterMark,
+    write(chunk, _encoding, callback) {
+      begin();
+      if (chunk.length) channel.send("C", {}, Buffer.from(chunk));
+      callback();
+    },
+    final(callback) {
+      begin(); // an empty stream is still a streamed answer
+      callback();
+    },
+  });
+  stream._onBeforeFirstWrite = undefined;
+  stream.setContentType = (type) => {
+    if (begun || stream._wrote) {
+      throw new InvalidStreamingOperation("Cannot set content-type, too late.");
+    }
+    contentType = String(type);
+  };
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, encoding, callback) => {
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) {
+      chunk = JSON.stringify(chunk); // as AWS's runtime writes a value that is not bytes
+    }
+    if (!stream._wrote && typeof stream._onBeforeFirstWrite === "function") {
+      stream._onBeforeFirstWrite((piece) => write(piece));
+    }
+    stream._wrote = true;
+    return write(chunk, encoding, callback);
+  };
+  const end = stream.end.bind(stream);
+  stream.end = (chunk, encoding, callback) => {
+    if (typeof chunk === "function") return end(chunk);
+    if (chunk !== undefined && chunk !== null) stream.write(chunk, encoding); // with the prelude
+    return end(typeof encoding === "function" ? encoding : callback);
+  };
+  return stream;
+}
+
 // -- one invocation ----------------------------------------------------------------------------
 
 const NO_OP = () => {};
@@ -377,11 +468,53 @@ function invoke(channel, handler, header, body) {
   }
 }
 
+// A streaming handler's invocation, as AWS's runtime runs one: the handler must be async;
+// its answer is over when its promise has settled and its stream has ended. An error (thrown,
+// rejected, or uncaught) ends the stream failed, whatever was written before it.
+function invokeStreaming(channel, handler, header, body) {
+  globalThis[REQUEST_ID] = header.request_id;
+  if (header.trace_id) process.env._X_AMZN_TRACE_ID = header.trace_id;
+  else delete process.env._X_AMZN_TRACE_ID;
+  const invocation = new Invocation(channel, () => serve(channel, handler));
+  const stream = responseStream(channel, handler[HIGH_WATER_MARK]);
+  const fail = (error, retire = false) => {
+    if (invocation.answered) return;
+    console.error("Invoke Error", toFormatted(intoError(error)));
+    invocation.answer("F", { error: toResponse(error), streamed: true, retire });
+  };
+  const succeed = () => {
+    if (!invocation.answered) invocation.answer("O", { streamed: true });
+  };
+  onUncaught = (error) => fail(error, true);
+  // The loop emptied with the stream still open: nothing can end it any more.
+  beforeExit = () => fail(new Error("Response stream is not finished."));
+  let result;
+  try {
+    const event = body.length ? JSON.parse(body.toString("utf8")) : {};
+    const context = contextOf({ callbackWaitsForEmptyEventLoop: true }, header);
+    result = handler(event, stream, context);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (!result || typeof result.then !== "function") {
+    fail(new Error("Streaming does not support non-async handlers."));
+    return;
+  }
+  result.then((value) => {
+    if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+    if (stream.writableFinished) succeed();
+    else stream.once("finish", succeed);
+  }, fail);
+  stream.once("error", fail);
+}
+
 // Wait (blocking: the environment is idle) for the next invocation, and start it.
 function serve(channel, handler) {
   beforeExit = NO_OP;
   const frame = channel.receive();
-  invoke(channel, handler, frame.header, frame.body);
+  const run = handler[STREAMING] === STREAM_RESPONSE ? invokeStreaming : invoke;
+  run(channel, handler, frame.header, frame.body);
 }
 
 // -- start -------------------------------------------------------------------------------------
@@ -422,6 +555,7 @@ async function main() {
   const channel = new Channel(Number(process.env._LAMINA_CHANNEL_FD));
   delete process.env._LAMINA_CHANNEL_FD;
   patchConsole();
+  installGlobals(); // before the handler's module is loaded: it calls them at its top level
   installProcessHooks();
   onUncaught = (error, status) => {
     channel.send("N", { error: toResponse(error) });
