@@ -26,7 +26,6 @@ from lamina.services.lambda_.arns import (
     encode_marker,
     parse_function,
 )
-from lamina.services.lambda_.errors import not_supported
 from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
 from lamina.store.schema import lambda_function_urls as urls
@@ -100,12 +99,6 @@ def _not_found() -> ServiceError:
     )
 
 
-def _check_settings(params: dict[str, Any]) -> None:
-    if params.get("InvokeMode") == "RESPONSE_STREAM":
-        # Streaming needs the runtimes to stream (awslambda.streamifyResponse): not built yet.
-        raise not_supported("InvokeMode RESPONSE_STREAM (response streaming)")
-
-
 class FunctionUrls:
     def __init__(self, store: Store, settings: Settings, find: Finder) -> None:
         self.store = store
@@ -142,7 +135,6 @@ class FunctionUrls:
     def create_function_url_config(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        _check_settings(params)
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         config: dict[str, Any] = {
             "AuthType": params["AuthType"],
@@ -190,7 +182,6 @@ class FunctionUrls:
     def update_function_url_config(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        _check_settings(params)
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         now = time.time()
         with self.store.write() as conn:

@@ -71,13 +71,9 @@ class Invoker:
             payload=payload,
             invoked_arn=ref.qualified_arn,
             trace_id=new_trace_id(),
-            client_context=_client_context(params.get("ClientContext")),
+            client_context=client_context(params.get("ClientContext")),
         )
-        try:
-            slot = self.concurrency.acquire(key_of(ref), await self.limits.limits(ref, function))
-        except Throttled as throttled:
-            self.metrics.throttle(key_of(ref))
-            raise too_many_requests(throttled.reason) from None
+        slot = await self.take_slot(ref, function)
         try:
             result = await self.run_invocation(ref, function, request, slot)
         except RuntimeUnavailable as missing:
@@ -85,7 +81,7 @@ class Invoker:
         answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": result.executed_version}
         body = result.payload
         if len(body) > SYNC_PAYLOAD_LIMIT:
-            body = _too_large(len(body))
+            body = too_large(len(body))
             result.function_error = "Unhandled"
         answer["Payload"] = body
         if result.function_error:
@@ -93,6 +89,14 @@ class Invoker:
         if params.get("LogType") == "Tail":
             answer["LogResult"] = result.log_tail
         return answer
+
+    async def take_slot(self, ref: FunctionRef, function: repo.FunctionVersion) -> Slot:
+        """A concurrency slot for one invocation, or Lambda's 429."""
+        try:
+            return self.concurrency.acquire(key_of(ref), await self.limits.limits(ref, function))
+        except Throttled as throttled:
+            self.metrics.throttle(key_of(ref))
+            raise too_many_requests(throttled.reason) from None
 
     async def run_invocation(
         self,
@@ -163,7 +167,7 @@ def check_json(payload: bytes) -> None:
         ) from None
 
 
-def _client_context(value: str | None) -> dict | None:
+def client_context(value: str | None) -> dict | None:
     if not value:
         return None
     if len(value) > CLIENT_CONTEXT_LIMIT:
@@ -182,10 +186,10 @@ def new_trace_id() -> str:
     return ids.trace_header()
 
 
-def _too_large(size: int) -> bytes:
+def too_large(size: int, limit: int = SYNC_PAYLOAD_LIMIT) -> bytes:
     message = (
         f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-        f"({SYNC_PAYLOAD_LIMIT} bytes)."
+        f"({limit} bytes)."
     )
     return json.dumps(
         {"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}
