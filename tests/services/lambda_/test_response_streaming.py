@@ -156,6 +156,34 @@ def test_a_non_async_streaming_handler_fails_as_on_aws(lambda_client):
     assert complete["ErrorDetails"] == "Streaming does not support non-async handlers."
 
 
+@needs_node
+def test_a_timeout_mid_stream_ends_it_with_sandbox_timedout(lambda_client):
+    code = """
+exports.handler = awslambda.streamifyResponse(async (event, stream) => {
+  stream.write("before the timeout");
+  await new Promise(() => setInterval(() => {}, 1000)); // never ends
+});
+"""
+    files = {"index.js": code}
+    create_function(
+        lambda_client, "fn", Runtime="nodejs20.x", Handler="index.handler",
+        Code={"ZipFile": make_zip(files)}, Timeout=1,
+    )  # fmt: skip
+    _, events = stream_events(lambda_client)
+    assert chunks_of(events) == [b"before the timeout"]
+    complete = events[-1]["InvokeComplete"]
+    assert complete["ErrorCode"] == "Sandbox.Timedout"
+    assert complete["ErrorDetails"].endswith("Task timed out after 1.00 seconds")
+
+
+def test_a_throttle_is_refused_before_the_stream(lambda_client):
+    create_function(lambda_client, Code={"ZipFile": make_zip({"handler.py": PYTHON})})
+    lambda_client.put_function_concurrency(FunctionName="fn", ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as throttled:
+        lambda_client.invoke_with_response_stream(FunctionName="fn")
+    assert error_of(throttled) == ("TooManyRequestsException", 429, "Rate Exceeded.")
+
+
 def test_a_python_function_answers_in_one_chunk(lambda_client):
     create_function(lambda_client, Code={"ZipFile": make_zip({"handler.py": PYTHON})})
     _, events = stream_events(lambda_client, {"n": 7})
