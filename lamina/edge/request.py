@@ -64,14 +64,15 @@ async def send_response(send: Send, response: HttpResponse) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     if response.stream is None:
         headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if response.stream is None:
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
         return
     # Without a Content-Length the server sends the body chunked, each piece as it comes.
-    if response.body:
-        await send({"type": "http.response.body", "body": response.body, "more_body": True})
     try:
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.body:
+            await send({"type": "http.response.body", "body": response.body, "more_body": True})
         async for chunk in response.stream:
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})

@@ -9,8 +9,10 @@ stream becomes its payload, as on AWS."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"  # what AWS's runtimes declare by default
 # A streamed response's limit: 200 MB, as Lambda documents it.
@@ -98,3 +100,32 @@ class StreamedResponse:
             if item is _END:
                 return
             yield item  # type: ignore[misc]
+
+
+class Guarded(AsyncIterator[T]):
+    """What a reader reads from a running invocation: closed before its end (the client went
+    away, or the response never started), it calls `abandon`, so the function's writes are
+    dropped instead of waiting for a reader that will not come."""
+
+    def __init__(self, inner: AsyncIterator[T], abandon: Callable[[], None]) -> None:
+        self._inner = inner
+        self._abandon = abandon
+        self._ended = False
+
+    def __aiter__(self) -> Guarded[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await anext(self._inner)
+        except BaseException:
+            self._ended = True  # at its end, or failed: either way read no more
+            raise
+
+    async def aclose(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._abandon()
+        close = getattr(self._inner, "aclose", None)
+        if close is not None:
+            await close()

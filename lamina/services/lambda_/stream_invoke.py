@@ -18,7 +18,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.execution.function import InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
-from lamina.execution.streaming import MAX_STREAMED, StreamedResponse
+from lamina.execution.streaming import MAX_STREAMED, Guarded, StreamedResponse
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_.arns import FunctionRef
 from lamina.services.lambda_.errors import request_too_large
@@ -69,7 +69,7 @@ class StreamingInvoker:
         return {
             "StatusCode": 200,
             "ExecutedVersion": running.version,
-            "EventStream": _events(running, tail),
+            "EventStream": Guarded(_events(running, tail), running.abandon),
         }
 
     async def start(
@@ -93,7 +93,11 @@ class StreamingInvoker:
         )
         slot = await self.invoker.take_slot(ref, function)
         task = asyncio.create_task(self._run(ref, function, request, slot, response))
-        await asyncio.wait((response.started, task), return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait((response.started, task), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the caller left before the first byte
+            response.drop()
+            raise
         if task.done() and task.exception() is not None:
             error = task.exception()
             if isinstance(error, RuntimeUnavailable):
@@ -117,13 +121,9 @@ class StreamingInvoker:
 
 async def _events(running: StreamingInvocation, tail: bool) -> AsyncIterator[dict[str, Any]]:
     """PayloadChunk events as the function writes, then InvokeComplete."""
-    try:
-        async for chunk in running.response.chunks():
-            yield {"PayloadChunk": {"Payload": chunk}}
-        result = await running.result()
-    except BaseException:
-        running.abandon()
-        raise
+    async for chunk in running.response.chunks():
+        yield {"PayloadChunk": {"Payload": chunk}}
+    result = await running.result()
     complete: dict[str, Any] = {}
     if not result.streamed and not result.function_error and result.payload:
         yield {"PayloadChunk": {"Payload": result.payload}}  # a buffered answer, in one piece

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lamina.context import RequestContext
+from lamina.execution.streaming import Guarded
 from lamina.http_events import cors, v2, v2_response, v2_stream
 from lamina.http_events.url_call import UrlCall
 from lamina.identity import Credential
@@ -120,7 +121,14 @@ class FunctionUrlPlane:
                 return v2_response.bad_gateway()
             return HttpResponse(200, [("Content-Type", JSON)], result.payload)
         content_type = running.response.started.result()
-        answer = await v2_stream.response(content_type, _abandoned_with(running))
+        chunks = Guarded(running.response.chunks(), running.abandon)
+        try:
+            answer = await v2_stream.response(content_type, chunks)
+        except BaseException:
+            await chunks.aclose()
+            raise
+        if answer.stream is None:  # a 502 made of a bad prelude: nothing more will be read
+            await chunks.aclose()
         if not answer.body and running.task.done() and running.task.result().function_error:
             return v2_response.bad_gateway()  # it failed before its first byte
         return answer
@@ -129,16 +137,6 @@ class FunctionUrlPlane:
         if not self.store.reads_wait:
             return read(*args)  # SQLite: a brief read on the loop costs less than a thread
         return await asyncio.get_running_loop().run_in_executor(None, read, *args)
-
-
-async def _abandoned_with(running: StreamingInvocation) -> AsyncIterator[bytes]:
-    """The function's bytes; the function runs on unread if the client goes away."""
-    try:
-        async for chunk in running.response.chunks():
-            yield chunk
-    except BaseException:
-        running.abandon()
-        raise
 
 
 def _iam_authorizer(credential: Credential) -> dict[str, Any]:
