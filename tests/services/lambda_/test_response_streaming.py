@@ -216,6 +216,17 @@ def test_dry_run_and_errors_before_the_stream_are_plain_answers(lambda_client):
     assert error_of(bad)[:2] == ("InvalidRequestContentException", 400)
 
 
+def test_only_request_response_and_dry_run_are_invocation_types(unvalidated_lambda_client):
+    create_function(unvalidated_lambda_client)
+    with pytest.raises(ClientError) as refused:
+        unvalidated_lambda_client.invoke_with_response_stream(
+            FunctionName="fn", InvocationType="Event"
+        )
+    code, status, message = error_of(refused)
+    assert (code, status) == ("ValidationException", 400)
+    assert "Member must satisfy enum value set: [RequestResponse, DryRun]" in message
+
+
 def test_a_qualifier_names_the_version_that_runs(lambda_client):
     create_function(lambda_client, Code={"ZipFile": make_zip({"handler.py": PYTHON})})
     version = lambda_client.publish_version(FunctionName="fn")["Version"]
