@@ -19,7 +19,7 @@ from lamina.services.lambda_.errors import (
     resource_not_found,
 )
 from lamina.services.lambda_.layer_arns import LayerRef, parse_layer_name, parse_layer_version_arn
-from lamina.services.lambda_.paging import Paging
+from lamina.services.lambda_.paging import Paging, invalid_marker
 from lamina.store import Store
 
 MAX_LAYERS = 5  # per function
@@ -107,7 +107,11 @@ class Layers:
     def list_layer_versions(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
         ref = parse_layer_name(ctx, params["LayerName"])
         paging = Paging(params, PAGE)
-        below = int(paging.after) if paging.after is not None else None
+        below = None
+        if paging.after is not None:
+            if not paging.after.isdigit():  # a marker of another List operation's
+                raise invalid_marker(params["Marker"])
+            below = int(paging.after)
         with self.store.read() as conn:
             found = repo.versions_of(conn, ref.account_id, ref.region, ref.name, below, 10_000)
         readable = [v for v in found if _matches(v, params) and self._may_read(ctx, v)]

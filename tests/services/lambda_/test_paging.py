@@ -122,3 +122,13 @@ def test_provisioned_concurrency_configs_page_one_at_a_time(lambda_client):
     )
     arn = lambda_client.get_function(FunctionName="fn")["Configuration"]["FunctionArn"]
     assert seen == [f"{arn}:{first}", f"{arn}:{second}"] and pages == 2
+
+
+def test_a_marker_of_another_list_is_an_invalid_marker_for_layer_versions(listed):
+    create_function(listed, "fn2")
+    marker = listed.list_functions(MaxItems=1)["NextMarker"]  # a name, not a version number
+    assert refused(listed.list_layer_versions, LayerName="lib", Marker=marker) == (
+        "InvalidParameterValueException",
+        400,
+        f"Invalid marker: {marker}",
+    )
