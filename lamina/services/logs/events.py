@@ -13,12 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.services.logs import segments
-from lamina.services.logs.segments import EVENT_OVERHEAD, event_size
 from lamina.services.logs.tokens import EventKey
 from lamina.store.schema import logs_segments
 from lamina.store.schema import logs_streams as streams
-
-__all__ = ["EVENT_OVERHEAD", "Event", "event_size"]
 
 ORDINALS = 1_000_000  # places in a segment (segments hold at most MAX_EVENTS)
 SEGMENT_CHUNK = 64  # segments read at a time while merging
@@ -155,8 +152,3 @@ def _merged(
                 if key[0] >= horizon or (following is not None and key > following):
                     heapq.heappush(heap, (*key, lane, place))
                     break
-
-
-def expire(conn: Connection, group_id: int, cutoff: int) -> dict[int, int]:
-    """Delete the group's events older than `cutoff`; answer the bytes freed per stream."""
-    return segments.expire(conn, group_id, cutoff)

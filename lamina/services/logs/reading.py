@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.logs import events, groups, patterns, streams, tokens
+from lamina.services.logs import events, groups, patterns, segments, streams, tokens
 from lamina.services.logs.errors import invalid_parameter, invalid_token, not_supported
 from lamina.services.logs.names import group_name
 from lamina.services.logs.retention import now_ms, oldest_kept
@@ -154,7 +154,7 @@ def _fitting(found: list[events.Event]) -> list[events.Event]:
     """As many events, in reading order, as fit in one response."""
     total = 0
     for index, event in enumerate(found):
-        total += events.event_size(event.message)
+        total += segments.event_size(event.message)
         if total > MAX_RESPONSE_BYTES:
             return found[: max(index, 1)]
     return found
