@@ -39,7 +39,11 @@ class LogSink:
         now = now_ms()
         group_ids: dict[tuple[str, str, str], int] = {}  # one lookup a group, not a stream
         with self.store.write() as conn:
-            for (account_id, region, group, stream), events in batches.items():
+            # In one order on every node: two flushes touching the same streams lock their
+            # rows in the same order, so they cannot deadlock (PostgreSQL).
+            for (account_id, region, group, stream), events in sorted(
+                batches.items(), key=lambda item: item[0]
+            ):
                 if not events:
                     continue
                 # Stable sort: lines of the same millisecond keep their order.
