@@ -39,6 +39,7 @@ class Store:
         # lock; a pool checkout, a connection object and a reset per write cost as much as the
         # write itself.
         self._writer: Connection | None = None
+        self.resets = 0  # how many times reset() wiped the store: ids may be handed out again
 
     @property
     def reads_wait(self) -> bool:
@@ -124,6 +125,7 @@ class Store:
         with self.write() as conn:
             for table in reversed(metadata.sorted_tables):
                 conn.execute(table.delete())
+            self.resets += 1
         self.blobs.wipe()
 
     def close(self) -> None:

@@ -76,6 +76,7 @@ class LogsProvider(LogReadOperations, Provider):
         name = params["logGroupName"]
         with self.store.write() as conn:
             groups.delete(conn, self.find_group(conn, ctx, name).id)
+            self.sink.forget()
             tagging.remove_tags(conn, group_arn(ctx.region, ctx.account_id, name))
         return {}
 
@@ -140,6 +141,7 @@ class LogsProvider(LogReadOperations, Provider):
         with self.store.write() as conn:
             group = self.find_group(conn, ctx, params["logGroupName"])
             streams.delete(conn, self.find_stream(conn, group.id, params["logStreamName"]).id)
+            self.sink.forget()
         return {}
 
     @store_read

@@ -78,6 +78,11 @@ _INSERT = Prepared(segments.insert(), _COLUMNS)
 
 
 def insert(conn: Connection, group_id: int, stream_id: int, packed: Packed, now: int) -> None:
+    insert_many(conn, [(group_id, stream_id, packed)], now)
+
+
+def insert_many(conn: Connection, batches: list[tuple[int, int, Packed]], now: int) -> None:
+    """Several streams' segments in one statement: (group id, stream id, packed batch)."""
     rows = [
         {
             "stream_id": stream_id,
@@ -90,9 +95,11 @@ def insert(conn: Connection, group_id: int, stream_id: int, packed: Packed, now:
             "stored_bytes": piece.size,
             "events": piece.events,
         }
+        for group_id, stream_id, packed in batches
         for piece in packed.pieces
     ]
-    _INSERT.run(conn, rows)
+    if rows:
+        _INSERT.run(conn, rows)
 
 
 def _pieces(batch: Sequence[tuple[int, str]]) -> Iterator[tuple[Sequence[tuple[int, str]], int]]:

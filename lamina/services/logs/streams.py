@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.services.logs import segments
+from lamina.store.prepared import Prepared
 from lamina.store.rows import insert_new
 from lamina.store.schema import logs_streams as streams
 
@@ -107,6 +108,20 @@ def record_batch(conn: Connection, stream_id: int, packed: segments.Packed, inge
     """Note a batch on its stream; answer the stream's new sequence number."""
     found = _recorded(packed, ingested, stream=stream_id)
     return int(conn.execute(_RECORD, found).scalar_one())
+
+
+# For many streams at once (executemany): nothing returned.
+_RECORD_MANY = Prepared(
+    streams.update().where(streams.c.id == sa.bindparam("stream")).values(_RECORD_VALUES)
+)
+
+
+def record_many(
+    conn: Connection, batches: list[tuple[int, segments.Packed]], ingested: int
+) -> None:
+    """Note batches on their streams (by id), in one statement."""
+    if batches:
+        _RECORD_MANY.run(conn, [_recorded(packed, ingested, stream=sid) for sid, packed in batches])
 
 
 def record_named(

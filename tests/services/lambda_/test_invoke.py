@@ -321,6 +321,38 @@ def test_function_output_lands_in_cloudwatch_logs(lambda_client, endpoint):
     assert "/[$LATEST]" in streams[0]["logStreamName"]
 
 
+def test_function_logs_arrive_again_after_their_group_or_stream_is_deleted(lambda_client, endpoint):
+    """The sink remembers the streams it writes to; a deleted one is made again, as Lambda
+    makes the group and stream again when they are gone."""
+    from tests.conftest import client
+
+    deploy(lambda_client, "def handler(event, context):\n    print('line', event['n'])\n")
+    logs = client("logs", endpoint)
+
+    def lines() -> list[str]:
+        try:
+            found = logs.filter_log_events(logGroupName="/aws/lambda/fn", filterPattern="line")
+        except ClientError:  # the group is created by the first batch
+            return []
+        return [event["message"].strip() for event in found["events"]]
+
+    def logged(n: int) -> list[str]:
+        call(lambda_client, payload={"n": n})
+        for _ in range(200):
+            if f"line {n}" in lines():
+                break
+            time.sleep(0.05)
+        return lines()
+
+    assert logged(1) == ["line 1"]
+    stream = logs.describe_log_streams(logGroupName="/aws/lambda/fn")["logStreams"][0]
+    logs.delete_log_stream(logGroupName="/aws/lambda/fn", logStreamName=stream["logStreamName"])
+    assert logged(2) == ["line 2"]
+    logs.delete_log_group(logGroupName="/aws/lambda/fn")
+    assert logged(3) == ["line 3"]
+    assert logged(4) == ["line 3", "line 4"]
+
+
 def test_the_plain_process_backend_runs_functions_too(tmp_path):
     """Where bubblewrap cannot run: a plain process, same answers (paths are the host's)."""
     from tests.conftest import client

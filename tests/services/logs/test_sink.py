@@ -153,3 +153,50 @@ def test_write_many_puts_several_streams_in_one_go(store):
     assert read_all(store, "000000000000", "/aws/lambda/b", "s1") == [(now, "other group")]
     with store.read() as conn:  # an empty batch creates nothing
         assert groups.get(conn, "000000000000", "us-east-1", "/aws/lambda/c") is None
+
+
+def test_a_stream_deleted_behind_the_sinks_back_is_made_again(store):
+    """Another node deleted a stream this sink remembers: the segment's foreign key fails, and
+    the flush is written again with the stream looked up (and made) anew."""
+    sink, now = LogSink(store), now_ms()
+    key = ("000000000000", "us-east-1", "/aws/lambda/f", "s")
+    sink.write_many({key: [(now, "one")]})
+    with store.write() as conn:  # not through the provider: the sink is not told
+        group = groups.get(conn, "000000000000", "us-east-1", "/aws/lambda/f")
+        assert group is not None
+        stream = streams.get(conn, group.id, "s")
+        assert stream is not None
+        streams.delete(conn, stream.id)
+    sink.write_many({key: [(now + 1, "two")]})
+    assert read_all(store, "000000000000", "/aws/lambda/f", "s") == [(now + 1, "two")]
+
+
+def test_remembered_streams_are_forgotten_when_the_store_is_reset(store):
+    """After a reset SQLite hands the same ids out again: a remembered id would name a stream
+    of another group."""
+    sink, now = LogSink(store), now_ms()
+    sink.write_many({("000000000000", "us-east-1", "/g/one", "s"): [(now, "first")]})
+    store.reset()
+    LogSink(store).write_many({("000000000000", "us-east-1", "/g/two", "s"): [(now, "other")]})
+    sink.write_many({("000000000000", "us-east-1", "/g/one", "s"): [(now + 1, "second")]})
+    assert read_all(store, "000000000000", "/g/one", "s") == [(now + 1, "second")]
+    assert read_all(store, "000000000000", "/g/two", "s") == [(now, "other")]
+
+
+def test_remembered_streams_keep_their_counts_right(store):
+    sink, now = LogSink(store), now_ms()
+    keys = [("000000000000", "us-east-1", "/aws/lambda/f", f"s{i}") for i in range(3)]
+    for flush in range(4):
+        sink.write_many({key: [(now + flush, f"{key[3]} {flush}")] for key in keys})
+    with store.read() as conn:
+        group = groups.get(conn, "000000000000", "us-east-1", "/aws/lambda/f")
+        assert group is not None
+        for key in keys:
+            stream = streams.get(conn, group.id, key[3])
+            assert stream is not None
+            assert (stream.first_event_timestamp, stream.last_event_timestamp) == (now, now + 3)
+            assert stream.stored_bytes == 4 * (len(f"{key[3]} 0") + 26)
+            assert stream.sequence == 4
+    assert [m for _, m in read_all(store, "000000000000", "/aws/lambda/f", "s1")] == [
+        "s1 0", "s1 1", "s1 2", "s1 3"
+    ]  # fmt: skip
