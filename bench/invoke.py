@@ -7,6 +7,7 @@ import base64
 import os
 import re
 import statistics
+import threading
 import time
 from pathlib import Path
 
@@ -74,6 +75,34 @@ def back_to_back(client, count: int = 20) -> list[float]:
         client.invoke(FunctionName=f"rush-{index}")["Payload"].read()
         totals.append((time.perf_counter() - started) * 1000)
     return totals
+
+
+def burst(url: str, count: int = 50, prefix: str = "burst") -> tuple[list[float], float]:
+    """`count` functions created (none invoked yet), then each invoked once, all at the same
+    moment from threads of their own: `count` new environments wanted at once. Each invoke's
+    latency, and environments started per second (count / time until the last answered)."""
+    client = lambda_client(url)
+    for index in range(count):
+        create(client, f"{prefix}-{index}")
+    time.sleep(1.0)  # the prewarmed cells of the creations are ready; the burst outruns them
+    clients = [lambda_client(url) for _ in range(count)]
+    latencies = [0.0] * count
+    gate = threading.Barrier(count + 1)
+
+    def one(index: int) -> None:
+        gate.wait()
+        started = time.perf_counter()
+        clients[index].invoke(FunctionName=f"{prefix}-{index}")["Payload"].read()
+        latencies[index] = (time.perf_counter() - started) * 1000
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    gate.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return latencies, count / (time.perf_counter() - began)
 
 
 def rates(url: str, label: str) -> dict[int, float]:
@@ -155,6 +184,10 @@ def run() -> None:
         rush = back_to_back(client)
         print(f"cold start back to back p50 {statistics.median(rush):.1f} ms  "
               f"p99 {pct(rush, 99):.1f} ms")  # fmt: skip
+        spread, per_second = burst(lamina.url)
+        print(f"burst of {len(spread)} new environments at once: cold start p50 "
+              f"{statistics.median(spread):.1f} ms  p99 {pct(spread, 99):.1f} ms; "
+              f"{per_second:.0f} environments started/s")  # fmt: skip
         body = lambda_client(lamina.url).invoke(FunctionName="hello")["Payload"].read()
         got = rates(lamina.url, "lamina")
         # A first pass grows the pool to 64 environments; the second measures them warm.

@@ -1,0 +1,105 @@
+"""What an environment forked from a zygote (sandbox/zygote.py) could get wrong, checked from
+inside functions: siblings of one zygote, even of one function, share nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from lamina.execution.sandbox import bubblewrap_problem, zygote_problem
+from tests.conftest import create_function, make_zip
+
+pytestmark = pytest.mark.skipif(
+    bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
+)
+
+PROBE = """
+import ctypes, errno, os, pty, time
+STATE = []  # module state: each environment's own
+def handler(event, context):
+    STATE.append(event["mark"])
+    open("/tmp/mark", "a").write(event["mark"])
+    open("/dev/shm/mark", "a").write(event["mark"])
+    pts_before = sorted(os.listdir("/dev/pts"))
+    master, _ = pty.openpty()
+    time.sleep(event.get("sleep", 0))
+    libc = ctypes.CDLL(None, use_errno=True)
+    mounted = libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)
+    caps = {l.split(":")[0]: l.split()[1] for l in open("/proc/self/status") if l.startswith("Cap")}
+    cells = "/var/lamina/cells"
+    return {
+        "state": STATE, "tmp": open("/tmp/mark").read(), "shm": open("/dev/shm/mark").read(),
+        "pts_before": pts_before, "pid": os.getpid(), "ppid": os.getppid(),
+        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "mount": [mounted, errno.errorcode.get(ctypes.get_errno())], "caps": caps,
+        "cells": os.listdir(cells) if os.path.isdir(cells) else None,
+        "task": sorted(os.listdir("/var/task")), "env": sorted(os.environ),
+    }
+"""
+
+
+def deploy(client, name: str) -> None:
+    code = make_zip({"app.py": PROBE})
+    create_function(client, name, Handler="app.handler", Code={"ZipFile": code})
+
+
+def invoke(client, name: str, payload: dict) -> dict:
+    answer = client.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    return json.loads(answer["Payload"].read())
+
+
+def concurrently(client, name: str, marks: list[str]) -> list[dict]:
+    """One invoke per mark at the same time: as many environments of the function."""
+    answers: dict[str, dict] = {}
+
+    def one(mark: str) -> None:
+        answers[mark] = invoke(client, name, {"mark": mark, "sleep": 1.0})
+
+    threads = [threading.Thread(target=one, args=(mark,)) for mark in marks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [answers[mark] for mark in marks]
+
+
+def test_environments_of_one_function_share_no_tmp_shm_pty_or_module_state(lambda_client):
+    deploy(lambda_client, "siblings")
+    first, second = concurrently(lambda_client, "siblings", ["a", "b"])
+    assert (first["state"], first["tmp"], first["shm"]) == (["a"], "a", "a")
+    assert (second["state"], second["tmp"], second["shm"]) == (["b"], "b", "b")
+    # Each has its own pseudo-terminals: none of the sibling's is listed.
+    assert first["pts_before"] == second["pts_before"] == ["ptmx"]
+    again = invoke(lambda_client, "siblings", {"mark": "c"})  # a warm one: its own state only
+    assert again["state"] in (["a", "c"], ["b", "c"])
+
+
+@pytest.mark.skipif(
+    zygote_problem() is not None, reason=f"no zygote here: {zygote_problem()}"
+)
+def test_a_forked_environment_is_pid_1_of_its_own_namespace(lambda_client):
+    deploy(lambda_client, "pid-one")
+    answer = invoke(lambda_client, "pid-one", {"mark": "x"})
+    assert (answer["pid"], answer["ppid"]) == (1, 0)  # not bwrap's child: the zygote's fork
+    assert answer["processes"] == [1]
+
+
+def test_a_forked_environment_has_no_capabilities_and_sees_no_other_code(lambda_client):
+    deploy(lambda_client, "caps")
+    deploy(lambda_client, "other-code")
+    invoke(lambda_client, "other-code", {"mark": "o"})
+    answer = invoke(lambda_client, "caps", {"mark": "x"})
+    assert set(answer["caps"].values()) == {"0000000000000000"}
+    assert answer["mount"] == [-1, "EPERM"]
+    assert answer["cells"] in (None, [])  # the zygote's view of every cell is unmounted
+    assert answer["task"] == ["app.py"]
+
+
+def test_a_forked_environment_has_exactly_the_functions_variables(lambda_client):
+    deploy(lambda_client, "env-vars")
+    names = invoke(lambda_client, "env-vars", {"mark": "x"})["env"]
+    assert not [name for name in names if name.startswith("_LAMINA")]
+    assert {"AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "PATH", "_HANDLER"} <= set(names)
