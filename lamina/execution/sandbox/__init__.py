@@ -16,7 +16,6 @@ from lamina.execution.sandbox.bubblewrap import (
     interpreter_path,
 )
 from lamina.execution.sandbox.process import ProcessSandbox
-from lamina.execution.sandbox.zygote import zygote_options
 
 __all__ = [
     "BubblewrapSandbox",
@@ -28,7 +27,6 @@ __all__ = [
     "choose_backend",
     "interpreter_binds",
     "interpreter_path",
-    "zygote_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -60,22 +58,6 @@ def bubblewrap_problem() -> str | None:
         err.seek(0)
         said = err.read().decode(errors="replace").strip()
         return None if status == 0 else f"a trivial bwrap sandbox failed ({status}): {said}"
-
-
-@functools.cache
-def zygote_problem() -> str | None:
-    """Why environments cannot be forked from a zygote here (zygote.py), or None: bwrap must
-    run, and make a user namespace that keeps its capabilities (probed once, like bwrap)."""
-    problem = bubblewrap_problem()
-    if problem is not None:
-        return problem
-    with tempfile.TemporaryDirectory(prefix="lamina-zygote-probe-") as task:
-        spec = SandboxSpec(argv=["true"], env={"PATH": "/usr/bin:/bin"}, task_dir=Path(task))
-        sandbox = BubblewrapSandbox().spawn_with(spec, zygote_options())
-        status = sandbox.wait(10.0)
-        if status is None:
-            sandbox.kill()
-        return None if status == 0 else f"bwrap --unshare-user --cap-add ALL failed ({status})"
 
 
 def choose_backend(preferred: str | None = None) -> SandboxBackend:

@@ -5,6 +5,9 @@ its runtime at /var/runtime, its layers at /opt (all read-only), a private size-
 its own /proc and /dev, and nothing else of the host. PID, IPC, UTS and mount namespaces are
 private; the network is the host's, so functions reach Lamina on 127.0.0.1. All capabilities
 are dropped, so uid 0 inside can neither remount nor raise its limits.
+
+Python environments are forked from a zygote (zygote.py) where it can start, with the same
+promises; this module starts the zygote and, elsewhere, each environment's own bwrap.
 """
 
 from __future__ import annotations
@@ -158,10 +161,6 @@ class BubblewrapSandbox(SandboxBackend):
             if zygote is not None:
                 return zygote.fork(spec)
         return _spawner.submit(self._spawn, spec).result()
-
-    def spawn_with(self, spec: SandboxSpec, extra_options: list[str]) -> SandboxProcess:
-        """A new bwrap sandbox with further options (a zygote's own, see zygote.py)."""
-        return _spawner.submit(self._spawn, spec, extra_options).result()
 
     def _zygote(self, zygote_spec: ZygoteSpec) -> Zygote | None:
         with self._zygotes_lock:

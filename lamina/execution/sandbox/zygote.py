@@ -10,7 +10,9 @@ its own mount, PID, IPC and UTS namespaces, its own /var/task, /opt, /tmp (cappe
 its spec's environment, its memory limit, and no capabilities at all before the bootstrap runs.
 
 Where a zygote cannot start (no user namespaces) environments are spawned as before, and one
-warning says so.
+warning says so. The environments' PID namespaces are nested in the zygote's sandbox's, so a
+zygote that dies takes its environments with it (their invokes fail as Runtime.ExitError and
+the next ones start in a new zygote); Lamina ends its zygotes only when it stops.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,7 +60,9 @@ def zygote_options() -> list[str]:
 
 
 class Zygote:
-    def __init__(self, spawn_sandbox, zygote: ZygoteSpec) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, spawn_sandbox: Callable[[SandboxSpec, list[str]], SandboxProcess], zygote: ZygoteSpec
+    ) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._lock = threading.Lock()
@@ -119,7 +124,8 @@ class Zygote:
         return ForkedProcess(ours, pidfds[0], confinement)
 
     def close(self) -> None:
-        self._sock.close()  # the zygote ends; the environments it forked live on
+        # Its environments end with it: their PID namespaces are nested in its sandbox's.
+        self._sock.close()
         self.process.kill()
 
 

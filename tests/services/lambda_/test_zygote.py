@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from lamina.execution.sandbox import bubblewrap_problem, zygote_problem
+from lamina.execution.sandbox import bubblewrap_problem
 from tests.conftest import create_function, make_zip
 
 pytestmark = pytest.mark.skipif(
@@ -77,14 +77,12 @@ def test_environments_of_one_function_share_no_tmp_shm_pty_or_module_state(lambd
     assert again["state"] in (["a", "c"], ["b", "c"])
 
 
-@pytest.mark.skipif(
-    zygote_problem() is not None, reason=f"no zygote here: {zygote_problem()}"
-)
-def test_a_forked_environment_is_pid_1_of_its_own_namespace(lambda_client):
-    deploy(lambda_client, "pid-one")
-    answer = invoke(lambda_client, "pid-one", {"mark": "x"})
-    assert (answer["pid"], answer["ppid"]) == (1, 0)  # not bwrap's child: the zygote's fork
-    assert answer["processes"] == [1]
+def test_a_forked_environment_has_a_pid_namespace_of_its_own(lambda_client):
+    deploy(lambda_client, "pid-two")
+    answer = invoke(lambda_client, "pid-two", {"mark": "x"})
+    # Under its own init (the fork's, PID 1), as under bwrap's, and nothing else.
+    assert (answer["pid"], answer["ppid"]) == (2, 1)
+    assert answer["processes"] == [1, 2]
 
 
 def test_a_forked_environment_has_no_capabilities_and_sees_no_other_code(lambda_client):

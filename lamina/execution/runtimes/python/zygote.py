@@ -5,12 +5,13 @@ It runs in a bubblewrap sandbox of its own with a user namespace whose capabilit
 so that each fork can make the sandbox of one environment before any of its code runs:
 
   zygote ── fork ──> monitor: its limits (cgroup, rlimits), new mount/PID/IPC/UTS namespaces
-                        └─ fork ──> the environment, PID 1 of its namespace: its own /var/task,
-                                    /opt, /tmp, /dev/shm and /proc mounted, every other cell's
-                                    code unmounted, all capabilities dropped, then bootstrap.main
+                        └─ fork ──> init, PID 1 of the namespace: its own /var/task, /opt,
+                                    /tmp, /dev/shm, /dev/pts and /proc mounted, every other
+                                    cell's code unmounted, all capabilities dropped
+                                        └─ fork ──> the runtime, PID 2: bootstrap.main
 
-The monitor hands Lamina a pidfd of the environment, then its exit status, on a socket of that
-environment's own; the zygote only forks. Requests come on a SOCK_SEQPACKET socket (fd in
+The monitor hands Lamina a pidfd of the init on a socket of that environment's own; the init
+sends the runtime's exit status on it. The zygote only forks. Requests come on a SOCK_SEQPACKET socket (fd in
 _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the status socket, the log pipe, the
 channel and, with a cgroup, its cgroup.procs opened by Lamina.
 """
@@ -73,8 +74,11 @@ def _drop_capabilities():
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def _become_environment(request, log_fd, channel_fd):
-    """In the environment's own namespaces, as PID 1: its mounts, then no capabilities."""
+def _become_environment(request, fds):
+    """In the environment's own namespaces, as PID 1: its mounts, no capabilities; then PID 1
+    stays its init and the runtime runs as PID 2, as in a bwrap sandbox (the kernel ignores
+    the signals a namespace's init gets from inside it: `kill -9 $$` must end the runtime)."""
+    status_sock, log_fd, channel_fd = socket.socket(fileno=fds[0]), fds[1], fds[2]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     cell = request["cell"]
     _bind_read_only(f"{CELLS}/{cell}", "/var/task")
@@ -86,6 +90,12 @@ def _become_environment(request, log_fd, channel_fd):
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _check(libc.umount2(CELLS.encode(), MNT_DETACH), "unmount the other cells")
     _drop_capabilities()
+    runtime = os.fork()
+    if runtime:
+        os.close(log_fd)
+        os.close(channel_fd)
+        _init(runtime, status_sock)
+    status_sock.close()
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     target = int(request["channel_fd"])
@@ -100,10 +110,18 @@ def _become_environment(request, log_fd, channel_fd):
     sys.argv = ["/var/runtime/bootstrap.py"]
 
 
+def _init(runtime, status_sock):
+    """PID 1: reap whatever is orphaned until the runtime ends; Lamina gets its status, and
+    this init's exit ends everything else in the namespace."""
+    while True:
+        pid, status = os.wait()
+        if pid == runtime:
+            status_sock.send(struct.pack(">i", os.waitstatus_to_exitcode(status)))
+            os._exit(0)
+
+
 def _monitor(request, fds):
-    """The fork's first process: limits, namespaces, the environment; then its status."""
-    status_sock = socket.socket(fileno=fds[0])
-    log_fd, channel_fd = fds[1], fds[2]
+    """The fork's first process: limits and namespaces, then the environment's init."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
     if len(fds) > 3:  # the environment's cgroup, opened by Lamina
@@ -117,16 +135,15 @@ def _monitor(request, fds):
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
     pid = os.fork()
     if pid == 0:
-        status_sock.close()
-        _become_environment(request, log_fd, channel_fd)
+        _become_environment(request, fds)
         return True
-    os.close(log_fd)
-    os.close(channel_fd)
+    for fd in fds[1:3]:
+        os.close(fd)
     pidfd = os.pidfd_open(pid)
+    status_sock = socket.socket(fileno=fds[0])
     socket.send_fds(status_sock, [b"P"], [pidfd])
-    os.close(pidfd)
-    _, status = os.waitpid(pid, 0)
-    status_sock.send(struct.pack(">i", os.waitstatus_to_exitcode(status)))
+    status_sock.close()  # the init sends the status; none (EOF) when it was killed
+    os.waitpid(pid, 0)
     os._exit(0)
 
 
