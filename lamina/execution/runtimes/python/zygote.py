@@ -11,9 +11,9 @@ so that each fork can make the sandbox of one environment before any of its code
                                         └─ fork ──> the runtime, PID 2: bootstrap.main
 
 The monitor hands Lamina a pidfd of the init on a socket of that environment's own; the init
-sends the runtime's exit status on it. The zygote only forks. Requests come on a SOCK_SEQPACKET socket (fd in
-_LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the status socket, the log pipe, the
-channel and, with a cgroup, its cgroup.procs opened by Lamina.
+sends the runtime's exit status on it. The zygote only forks. Requests come on a SOCK_SEQPACKET
+socket (fd in _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the status socket, the log
+pipe, the channel and, with a cgroup, its cgroup.procs opened by Lamina.
 """
 
 import ctypes
@@ -26,7 +26,7 @@ import struct
 import sys
 import time
 
-import bootstrap  # noqa: F401 - loaded once here; each fork has it, copy-on-write
+import bootstrap  # loaded once here; each fork has it, copy-on-write
 
 CELLS = "/var/lamina/cells"  # every cell's code and layers, as the zygote sees them
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID = 0x20000, 0x4000000, 0x8000000, 0x20000000
@@ -63,7 +63,8 @@ def _bind_read_only(source, target):
 def _drop_capabilities():
     """As bwrap's --cap-drop ALL: bounding and ambient sets emptied, the capability sets zeroed,
     no privileges by exec (setuid binaries, or uid 0 exec'ing anything)."""
-    last = int(open("/proc/sys/kernel/cap_last_cap").read())
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
     for cap in range(last + 1):
         _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding capability")
     _check(libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0), "clear ambient capabilities")
