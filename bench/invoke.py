@@ -121,13 +121,20 @@ def rates(url: str, label: str) -> dict[int, float]:
 
 
 def idle_pss_mib() -> list[float]:
-    """PSS of each idle environment: its bootstrap process and the sandbox's own processes."""
+    """PSS of each idle environment: its bootstrap process and the sandbox's own processes
+    (bwrap's; for one forked from a zygote, its init, the runtime's parent)."""
     sizes = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes()
+            if b"zygote.py" in cmdline:
+                parent = Path(f"/proc/{_ppid(proc)}")
+                above = (parent / "cmdline").read_bytes()
+                if b"zygote.py" in above and b"bwrap" not in above:  # a runtime, under init
+                    sizes.append((_pss_kb(proc) + _pss_kb(parent)) / 1024)
+                continue
             if b"bootstrap.py" not in cmdline or b"bwrap" in cmdline:
                 continue
             tree = [proc, *(Path(f"/proc/{p}") for p in _parents(proc))]
@@ -135,6 +142,10 @@ def idle_pss_mib() -> list[float]:
         except OSError:
             continue
     return sizes
+
+
+def _ppid(proc: Path) -> str:
+    return (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
 
 
 def _parents(proc: Path) -> list[str]:

@@ -101,19 +101,17 @@ class Launcher:
 
     def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """A new (not yet started) environment for the function, by its runtime's family."""
+        if runtimes.family(function.runtime) != "provided":
+            return self._built_in(function)
         task_dir = self.code.unpacked(function.code_digest)
         task_root = "/var/task" if self.remaps else str(task_dir)
-        stream = logs.log_stream(function.version)
-        env = self._function_env(function, stream)
-        launch = {"python": self._built_in, "nodejs": self._built_in, "provided": self._provided}
-        return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
+        env = self._function_env(function, logs.log_stream(function.version))
+        return self._provided(function, task_dir, task_root, env)
 
     def _opt_root(self, host: Path) -> str:
         return "/opt" if self.remaps else str(host)
 
-    def _built_in(
-        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
-    ) -> ExecutionEnvironment:
+    def _built_in(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """Cold, for Python and Node.js: a generic environment made this function's at once."""
         cell = self.stem(StemKey.of(function))
         self.assign(cell, function)

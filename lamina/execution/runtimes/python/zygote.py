@@ -5,15 +5,16 @@ It runs in a bubblewrap sandbox of its own with a user namespace whose capabilit
 so that each fork can make the sandbox of one environment before any of its code runs:
 
   zygote ── fork ──> monitor: its limits (cgroup, rlimits), new mount/PID/IPC/UTS namespaces
-                        └─ fork ──> init, PID 1 of the namespace: its own /var/task, /opt,
-                                    /tmp, /dev/shm, /dev/pts and /proc mounted, every other
-                                    cell's code unmounted, all capabilities dropped
+                        └─ fork ──> init, PID 1 of the namespace (the monitor exits): its own
+                                    /var/task, /opt, /tmp, /dev/shm, /dev/pts and /proc
+                                    mounted, every other cell's code unmounted, all
+                                    capabilities dropped
                                         └─ fork ──> the runtime, PID 2: bootstrap.main
 
-The monitor hands Lamina a pidfd of the init on a socket of that environment's own; the init
-sends the runtime's exit status on it. The zygote only forks. Requests come on a SOCK_SEQPACKET
-socket (fd in _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the status socket, the log
-pipe, the channel and, with a cgroup, its cgroup.procs opened by Lamina.
+The init hands Lamina a pidfd of itself, then the runtime's exit status, on a socket of that
+environment's own (none, EOF, when the init was killed). The zygote only forks. Requests come
+on a SOCK_SEQPACKET socket (fd in _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the
+status socket, the log pipe, the channel and, with a cgroup, its cgroup.procs opened by Lamina.
 """
 
 import ctypes
@@ -91,6 +92,9 @@ def _become_environment(request, fds):
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _check(libc.umount2(CELLS.encode(), MNT_DETACH), "unmount the other cells")
     _drop_capabilities()
+    pidfd = os.pidfd_open(1)  # itself: Lamina's handle to end the whole namespace
+    socket.send_fds(status_sock, [b"P"], [pidfd])
+    os.close(pidfd)
     runtime = os.fork()
     if runtime:
         os.close(log_fd)
@@ -122,7 +126,8 @@ def _init(runtime, status_sock):
 
 
 def _monitor(request, fds):
-    """The fork's first process: limits and namespaces, then the environment's init."""
+    """The fork's first process: limits and namespaces, then the environment's init, which
+    a new PID namespace gets only as a child (unshare moves the children, not the caller)."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
     if len(fds) > 3:  # the environment's cgroup, opened by Lamina
@@ -134,18 +139,10 @@ def _monitor(request, fds):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-    pid = os.fork()
-    if pid == 0:
+    if os.fork() == 0:
         _become_environment(request, fds)
         return True
-    for fd in fds[1:3]:
-        os.close(fd)
-    pidfd = os.pidfd_open(pid)
-    status_sock = socket.socket(fileno=fds[0])
-    socket.send_fds(status_sock, [b"P"], [pidfd])
-    status_sock.close()  # the init sends the status; none (EOF) when it was killed
-    os.waitpid(pid, 0)
-    os._exit(0)
+    os._exit(0)  # the init is on its own (the zygote's sandbox's init reaps it)
 
 
 def serve(sock):
