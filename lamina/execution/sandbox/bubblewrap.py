@@ -159,7 +159,14 @@ class BubblewrapSandbox(SandboxBackend):
         if isinstance(zygote_spec, ZygoteSpec):
             zygote = self._zygote(zygote_spec)
             if zygote is not None:
-                return zygote.fork(spec)
+                try:
+                    return zygote.fork(spec)
+                except OSError:
+                    if zygote.process.wait(1.0) is None:
+                        raise  # the zygote lives: the fork itself failed
+                zygote = self._zygote(zygote_spec)  # it died meanwhile: once more, in a new one
+                if zygote is not None:
+                    return zygote.fork(spec)
         return _spawner.submit(self._spawn, spec).result()
 
     def _zygote(self, zygote_spec: ZygoteSpec) -> Zygote | None:

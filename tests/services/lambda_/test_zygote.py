@@ -4,12 +4,15 @@ inside functions: siblings of one zygote, even of one function, share nothing.""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
+from pathlib import Path
 
 import pytest
 
-from lamina.execution.sandbox import bubblewrap_problem
-from tests.conftest import create_function, make_zip
+from lamina.execution.sandbox import bubblewrap_problem, proctree
+from tests.conftest import client, create_function, make_zip, own_server
 
 pytestmark = pytest.mark.skipif(
     bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
@@ -101,3 +104,22 @@ def test_a_forked_environment_has_exactly_the_functions_variables(lambda_client)
     names = invoke(lambda_client, "env-vars", {"mark": "x"})["env"]
     assert not [name for name in names if name.startswith("_LAMINA")]
     assert {"AWS_LAMBDA_FUNCTION_NAME", "LAMBDA_TASK_ROOT", "PATH", "_HANDLER"} <= set(names)
+
+
+def test_environments_start_again_after_the_zygote_dies(engine, tmp_path):
+    with own_server(tmp_path / "data", engine, "lamina_zygote_dies") as lamina:
+        lambda_client = client("lambda", lamina.url)
+        deploy(lambda_client, "before")
+        assert invoke(lambda_client, "before", {"mark": "a"})["state"] == ["a"]
+        sandboxes = [
+            pid
+            for pid in proctree.children(lamina.process.pid)
+            if b"zygote.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert sandboxes  # the zygotes' bwrap, with all they forked
+        for pid in sandboxes:
+            os.kill(pid, signal.SIGKILL)
+        # The warm environment went with its zygote: a new one, forked by a new zygote.
+        assert invoke(lambda_client, "before", {"mark": "b"})["state"] == ["b"]
+        deploy(lambda_client, "after")
+        assert invoke(lambda_client, "after", {"mark": "c"})["state"] == ["c"]
