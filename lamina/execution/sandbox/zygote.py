@@ -176,7 +176,11 @@ class ForkedProcess(SandboxProcess):
             if cgroup_peak is not None:
                 return max(cgroup_peak, self._peak)
             if self._status is None and self.pid:
-                self._peak = max(self._peak, proctree.tree_memory_bytes(self.pid))
+                # Below its init, which is a copy of the zygote: its resident pages are the
+                # zygote's, shared, and no more the function's than bwrap's processes are.
+                below = proctree.children(self.pid)
+                used = sum(proctree.tree_memory_bytes(pid) for pid in below)
+                self._peak = max(self._peak, used)
             return self._peak or None
 
     def _finish(self, said: bytes) -> None:

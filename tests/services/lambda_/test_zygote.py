@@ -3,6 +3,7 @@ inside functions: siblings of one zygote, even of one function, share nothing.""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -123,3 +124,13 @@ def test_environments_start_again_after_the_zygote_dies(engine, tmp_path):
         assert invoke(lambda_client, "before", {"mark": "b"})["state"] == ["b"]
         deploy(lambda_client, "after")
         assert invoke(lambda_client, "after", {"mark": "c"})["state"] == ["c"]
+
+
+def test_max_memory_used_is_the_runtimes_not_its_init_too(lambda_client):
+    code = make_zip({"app.py": "def handler(event, context):\n    return 'ok'\n"})
+    create_function(lambda_client, "small", Handler="app.handler", Code={"ZipFile": code})
+    answer = lambda_client.invoke(FunctionName="small", LogType="Tail")
+    report = base64.b64decode(answer["LogResult"]).decode().splitlines()[-1]
+    used = int(report.split("Max Memory Used: ")[1].split()[0])
+    # A hello world's interpreter: about 10 MB; the init's copy of the zygote would double it.
+    assert 5 <= used <= 18, report
