@@ -7,6 +7,7 @@ import base64
 import os
 import re
 import statistics
+import threading
 import time
 from pathlib import Path
 
@@ -76,6 +77,34 @@ def back_to_back(client, count: int = 20) -> list[float]:
     return totals
 
 
+def burst(url: str, count: int = 50, prefix: str = "burst") -> tuple[list[float], float]:
+    """`count` functions created (none invoked yet), then each invoked once, all at the same
+    moment from threads of their own: `count` new environments wanted at once. Each invoke's
+    latency, and environments started per second (count / time until the last answered)."""
+    client = lambda_client(url)
+    for index in range(count):
+        create(client, f"{prefix}-{index}")
+    time.sleep(1.0)  # the prewarmed cells of the creations are ready; the burst outruns them
+    clients = [lambda_client(url) for _ in range(count)]
+    latencies = [0.0] * count
+    gate = threading.Barrier(count + 1)
+
+    def one(index: int) -> None:
+        gate.wait()
+        started = time.perf_counter()
+        clients[index].invoke(FunctionName=f"{prefix}-{index}")["Payload"].read()
+        latencies[index] = (time.perf_counter() - started) * 1000
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    gate.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return latencies, count / (time.perf_counter() - began)
+
+
 def rates(url: str, label: str) -> dict[int, float]:
     out = {}
     for threads in (1, 4, 16):
@@ -92,13 +121,20 @@ def rates(url: str, label: str) -> dict[int, float]:
 
 
 def idle_pss_mib() -> list[float]:
-    """PSS of each idle environment: its bootstrap process and the sandbox's own processes."""
+    """PSS of each idle environment: its bootstrap process and the sandbox's own processes
+    (bwrap's; for one forked from a zygote, its init, the runtime's parent)."""
     sizes = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes()
+            if b"zygote.py" in cmdline:
+                parent = Path(f"/proc/{_ppid(proc)}")
+                above = (parent / "cmdline").read_bytes()
+                if b"zygote.py" in above and b"bwrap" not in above:  # a runtime, under init
+                    sizes.append((_pss_kb(proc) + _pss_kb(parent)) / 1024)
+                continue
             if b"bootstrap.py" not in cmdline or b"bwrap" in cmdline:
                 continue
             tree = [proc, *(Path(f"/proc/{p}") for p in _parents(proc))]
@@ -106,6 +142,10 @@ def idle_pss_mib() -> list[float]:
         except OSError:
             continue
     return sizes
+
+
+def _ppid(proc: Path) -> str:
+    return (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
 
 
 def _parents(proc: Path) -> list[str]:
@@ -155,6 +195,10 @@ def run() -> None:
         rush = back_to_back(client)
         print(f"cold start back to back p50 {statistics.median(rush):.1f} ms  "
               f"p99 {pct(rush, 99):.1f} ms")  # fmt: skip
+        spread, per_second = burst(lamina.url)
+        print(f"burst of {len(spread)} new environments at once: cold start p50 "
+              f"{statistics.median(spread):.1f} ms  p99 {pct(spread, 99):.1f} ms; "
+              f"{per_second:.0f} environments started/s")  # fmt: skip
         body = lambda_client(lamina.url).invoke(FunctionName="hello")["Payload"].read()
         got = rates(lamina.url, "lamina")
         # A first pass grows the pool to 64 environments; the second measures them warm.

@@ -92,12 +92,14 @@ class ExecutionEnvironment:
         finally:
             self.link.spawned()
             os.close(log_write)
+        # Something to report if its init crashes, taken here and not in specialize(): off
+        # the event loop and out of the Init Duration (a forked runtime is loaded already).
+        self._sample()
 
     async def specialize(self, since: float) -> float:
         """Specialize and wait for the function's init; the init duration in ms from `since`
         (a perf_counter time: when the caller started waiting for this environment)."""
         asyncio.get_running_loop().add_reader(self._log_fd, self._read_logs)
-        self._sample()  # a stem cell's loaded runtime; something to report if init crashes
         try:
             ready = self.link.ready(self.specialize_message)
             frame = await asyncio.wait_for(ready, _init_limit())

@@ -21,6 +21,7 @@ from lamina.execution.links import ChannelLink
 from lamina.execution.runtime_api.extended import ExtendedLink
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds, interpreter_path
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.sandbox.zygote import ZygoteSpec
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,10 @@ class Launcher:
         """data_dir/runtimes/python: the bootstrap, and a mount point for each SDK module."""
         root = self.python_runtime_dir
         root.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(runtimes.BOOTSTRAPS / "python" / "bootstrap.py", root / "bootstrap.py")
+        for name in ("bootstrap.py", "zygote.py"):
+            shutil.copyfile(runtimes.BOOTSTRAPS / "python" / name, root / name)
+        self.empty_dir = root.parent / "empty"  # a zygote's /var/task (it runs no function)
+        self.empty_dir.mkdir(mode=0o755, exist_ok=True)
         for path in self.sdk.values():
             point = root / path.name
             if path.is_dir():
@@ -98,19 +102,17 @@ class Launcher:
 
     def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """A new (not yet started) environment for the function, by its runtime's family."""
+        if runtimes.family(function.runtime) != "provided":
+            return self._built_in(function)
         task_dir = self.code.unpacked(function.code_digest)
         task_root = "/var/task" if self.remaps else str(task_dir)
-        stream = logs.log_stream(function.version)
-        env = self._function_env(function, stream)
-        launch = {"python": self._built_in, "nodejs": self._built_in, "provided": self._provided}
-        return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
+        env = self._function_env(function, logs.log_stream(function.version))
+        return self._provided(function, task_dir, task_root, env)
 
     def _opt_root(self, host: Path) -> str:
         return "/opt" if self.remaps else str(host)
 
-    def _built_in(
-        self, function: FunctionSnapshot, task_dir: Path, task_root: str, env: dict[str, str]
-    ) -> ExecutionEnvironment:
+    def _built_in(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """Cold, for Python and Node.js: a generic environment made this function's at once."""
         cell = self.stem(StemKey.of(function))
         self.assign(cell, function)
@@ -140,7 +142,7 @@ class Launcher:
         binds = tuple(interpreter_binds(interpreter))
         if self.remaps:
             binds += tuple((path, Path(runtime_root) / path.name) for path in self.sdk.values())
-        return SandboxSpec(
+        spec = SandboxSpec(
             argv=[interpreter, "-s", "-u", f"{runtime_root}/bootstrap.py"],
             env=self._base_env(task_root, runtime_root, opt),
             task_dir=cell,
@@ -150,6 +152,13 @@ class Launcher:
             ro_binds=binds,
             cwd=task_root,
         )
+        if not self.remaps:  # no sandbox to make per environment: no zygote either
+            return spec
+        # Forked from a warm interpreter of the same binds and base environment (zygote.py).
+        zygote = replace(spec, argv=[*spec.argv[:-1], f"{runtime_root}/zygote.py"])
+        zygote = replace(zygote, task_dir=self.empty_dir, cwd="/")
+        fork_from = ZygoteSpec(f"python:{interpreter}", zygote, self.cells_dir)
+        return replace(spec, extra={"zygote": fork_from})
 
     def _node_spec(self, key: StemKey, cell: Path, task_root: str, opt: str) -> SandboxSpec:
         node = interpreter_path(runtimes.node_interpreter(key.runtime))

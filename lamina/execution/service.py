@@ -178,6 +178,9 @@ class ExecutionService:
 
     def close(self) -> None:
         self.pool.close()
+        close_backend = getattr(self.pool.launcher.backend, "close", None)
+        if close_backend is not None:  # its zygotes
+            close_backend()
         self.logs.write_pending()
 
 

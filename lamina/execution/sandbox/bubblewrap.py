@@ -5,16 +5,21 @@ its runtime at /var/runtime, its layers at /opt (all read-only), a private size-
 its own /proc and /dev, and nothing else of the host. PID, IPC, UTS and mount namespaces are
 private; the network is the host's, so functions reach Lamina on 127.0.0.1. All capabilities
 are dropped, so uid 0 inside can neither remount nor raise its limits.
+
+Python environments are forked from a zygote (zygote.py) where it can start, with the same
+promises; this module starts the zygote and, elsewhere, each environment's own bwrap.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import shutil
 import signal
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,6 +27,9 @@ from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
+from lamina.execution.sandbox.zygote import Zygote, ZygoteSpec
+
+log = logging.getLogger("lamina.execution")
 
 BWRAP = "bwrap"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -141,11 +149,54 @@ class BubblewrapSandbox(SandboxBackend):
 
     def __init__(self, bwrap: str | None = None) -> None:
         self.bwrap = bwrap or shutil.which(BWRAP) or "/usr/bin/bwrap"
+        self._zygotes: dict[str, Zygote | None] = {}  # None: it could not start here
+        self._zygotes_lock = threading.Lock()
 
     def spawn(self, spec: SandboxSpec) -> SandboxProcess:
+        """A new sandbox; forked from the zygote named in spec.extra["zygote"], where there is
+        one (see zygote.py), else a new bwrap."""
+        zygote_spec = spec.extra.get("zygote")
+        if isinstance(zygote_spec, ZygoteSpec):
+            zygote = self._zygote(zygote_spec)
+            if zygote is not None:
+                try:
+                    return zygote.fork(spec)
+                except OSError:
+                    if zygote.process.wait(1.0) is None:
+                        raise  # the zygote lives: the fork itself failed
+                zygote = self._zygote(zygote_spec)  # it died meanwhile: once more, in a new one
+                if zygote is not None:
+                    return zygote.fork(spec)
         return _spawner.submit(self._spawn, spec).result()
 
-    def _spawn(self, spec: SandboxSpec) -> SandboxProcess:
+    def _zygote(self, zygote_spec: ZygoteSpec) -> Zygote | None:
+        with self._zygotes_lock:
+            zygote = self._zygotes.get(zygote_spec.name)
+            if zygote is not None and not zygote.alive():
+                zygote = None  # ended (killed): a new one is started
+            elif zygote_spec.name in self._zygotes and zygote is None:
+                return None
+            if zygote is None:
+                try:
+                    zygote = _spawner.submit(Zygote, self._spawn, zygote_spec).result()
+                except OSError as e:
+                    log.warning(
+                        "environments of %s start as new interpreters (about 40 ms each, not "
+                        "a 1 ms fork): its zygote could not start: %s", zygote_spec.name, e
+                    )  # fmt: skip
+                    zygote = None
+                self._zygotes[zygote_spec.name] = zygote
+            return zygote
+
+    def close(self) -> None:
+        """End the zygotes (the environments they forked live on until killed)."""
+        with self._zygotes_lock:
+            zygotes, self._zygotes = list(self._zygotes.values()), {}
+        for zygote in zygotes:
+            if zygote is not None:
+                zygote.close()
+
+    def _spawn(self, spec: SandboxSpec, extra_options: list[str] | None = None) -> SandboxProcess:
         confinement = Confinement(spec.memory_mb)
         # The options go through a memfd (--args), not the command line, because a host's
         # /proc/<pid>/cmdline is world-readable and the environment holds credentials; and
@@ -153,7 +204,8 @@ class BubblewrapSandbox(SandboxBackend):
         # acts on the host side. bwrap closes the fd before running the command.
         args_fd = os.memfd_create("lamina-bwrap-args")
         try:
-            os.write(args_fd, b"".join(a.encode() + b"\0" for a in bwrap_options(spec)))
+            options = [*bwrap_options(spec), *(extra_options or [])]  # --cap-add after --cap-drop
+            os.write(args_fd, b"".join(a.encode() + b"\0" for a in options))
             os.lseek(args_fd, 0, os.SEEK_SET)
             argv = [self.bwrap, "--args", str(args_fd), "--", *command(spec)]
             popen = subprocess.Popen(

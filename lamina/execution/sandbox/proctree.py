@@ -39,10 +39,24 @@ def status_kib(pid: int, key: str) -> int:
 def tree_memory_bytes(pid: int) -> int:
     """A lower bound of the tree's peak memory now: the larger of the tree's current resident
     total and the highest high-water mark of any one process in it."""
-    pids = descendants(pid)
-    rss = sum(status_kib(p, "VmRSS") for p in pids)
-    hwm = max((status_kib(p, "VmHWM") for p in pids), default=0)
+    rss = hwm = 0
+    for each in descendants(pid):
+        fields = _status_kib(each, ("VmRSS", "VmHWM"))  # one read of each status file
+        rss += fields.get("VmRSS", 0)
+        hwm = max(hwm, fields.get("VmHWM", 0))
     return max(rss, hwm) * 1024
+
+
+def _status_kib(pid: int, keys: tuple[str, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in keys:
+                found[key] = int(value.split()[0])
+                if len(found) == len(keys):
+                    break
+    return found
 
 
 def kill_pid(pid: int) -> None:

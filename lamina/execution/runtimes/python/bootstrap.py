@@ -13,7 +13,6 @@ import os
 import resource
 import socket
 import struct
-import subprocess
 import sys
 import time
 import traceback
@@ -155,6 +154,8 @@ def install_logging():
 def start_extensions(extensions):
     """The layers' external extensions, started before the handler is loaded, as on Lambda;
     they reach Lamina's Extensions API at the address given."""
+    import subprocess  # here: a runtime without extensions does not pay for its import
+
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=extensions["runtime_api"])
     for executable in extensions["executables"]:
         subprocess.Popen([executable], env=env, stdin=subprocess.DEVNULL)

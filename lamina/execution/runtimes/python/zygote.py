@@ -1,0 +1,170 @@
+"""The python3.x zygote: one warm interpreter, Lamina's bootstrap imported, that forks each new
+execution environment instead of starting an interpreter for it (stdlib only, like bootstrap).
+
+It runs in a bubblewrap sandbox of its own with a user namespace whose capabilities it keeps,
+so that each fork can make the sandbox of one environment before any of its code runs:
+
+  zygote ── fork ──> monitor: its limits (cgroup, rlimits), new mount/PID/IPC/UTS namespaces
+                        └─ fork ──> init, PID 1 of the namespace (the monitor exits): its own
+                                    /var/task, /opt, /tmp, /dev/shm, /dev/pts and /proc
+                                    mounted, every other cell's code unmounted, all
+                                    capabilities dropped
+                                        └─ fork ──> the runtime, PID 2: bootstrap.main
+
+The init hands Lamina a pidfd of itself, then the runtime's exit status, on a socket of that
+environment's own (none, EOF, when the init was killed). The zygote only forks. Requests come
+on a SOCK_SEQPACKET socket (fd in _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the
+status socket, the log pipe, the channel and, with a cgroup, its cgroup.procs opened by Lamina.
+"""
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import socket
+import struct
+import sys
+import time
+
+import bootstrap  # loaded once here; each fork has it, copy-on-write
+
+CELLS = "/var/lamina/cells"  # every cell's code and layers, as the zygote sees them
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID = 0x20000, 0x4000000, 0x8000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 24, 28, 38, 47
+SECBIT_NOROOT_AND_LOCKED = 0x3  # uid 0 gains no capabilities by exec, and that stays so
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags, data=None):
+    encoded = [s.encode() if s else None for s in (source, target, fstype)]
+    _check(libc.mount(*encoded, flags, data.encode() if data else None), f"mount {target}")
+
+
+def _bind_read_only(source, target):
+    _mount(source, target, None, MS_BIND | MS_REC)
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+    _mount(None, target, None, flags)
+
+
+def _drop_capabilities():
+    """As bwrap's --cap-drop ALL: bounding and ambient sets emptied, the capability sets zeroed,
+    no privileges by exec (setuid binaries, or uid 0 exec'ing anything)."""
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
+    for cap in range(last + 1):
+        _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding capability")
+    _check(libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0), "clear ambient capabilities")
+    _check(libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT_AND_LOCKED, 0, 0, 0), "securebits")
+    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = bytes(24)  # two {effective, permitted, inheritable}, all zero
+    _check(libc.capset(header, data), "capset")
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def _become_environment(request, fds):
+    """In the environment's own namespaces, as PID 1: its mounts, no capabilities; then PID 1
+    stays its init and the runtime runs as PID 2, as in a bwrap sandbox (the kernel ignores
+    the signals a namespace's init gets from inside it: `kill -9 $$` must end the runtime)."""
+    status_sock, log_fd, channel_fd = socket.socket(fileno=fds[0]), fds[1], fds[2]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    cell = request["cell"]
+    _bind_read_only(f"{CELLS}/{cell}", "/var/task")
+    _bind_read_only(f"{CELLS}/{cell}.opt", "/opt")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['tmp_bytes']}")
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # Its own pseudo-terminals: siblings (all uid 0) must not open each other's.
+    _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666")
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _check(libc.umount2(CELLS.encode(), MNT_DETACH), "unmount the other cells")
+    _drop_capabilities()
+    pidfd = os.pidfd_open(1)  # itself: Lamina's handle to end the whole namespace
+    socket.send_fds(status_sock, [b"P"], [pidfd])
+    os.close(pidfd)
+    runtime = os.fork()
+    if runtime:
+        os.close(log_fd)
+        os.close(channel_fd)
+        _init(runtime, status_sock)
+    status_sock.close()
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    target = int(request["channel_fd"])
+    if channel_fd != target:
+        os.dup2(channel_fd, target)
+    os.closerange(3, target)
+    os.closerange(target + 1, 1 << 16)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    os.chdir(request["cwd"])
+    sys.argv = ["/var/runtime/bootstrap.py"]
+
+
+def _init(runtime, status_sock):
+    """PID 1: reap whatever is orphaned until the runtime ends; Lamina gets its status, and
+    this init's exit ends everything else in the namespace."""
+    while True:
+        pid, status = os.wait()
+        if pid == runtime:
+            status_sock.send(struct.pack(">i", os.waitstatus_to_exitcode(status)))
+            os._exit(0)
+
+
+def _monitor(request, fds):
+    """The fork's first process: limits and namespaces, then the environment's init, which
+    a new PID namespace gets only as a child (unshare moves the children, not the caller)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    if len(fds) > 3:  # the environment's cgroup, opened by Lamina
+        os.write(fds[3], b"0")
+        os.close(fds[3])
+    else:
+        data = request["data_kb"] * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    if os.fork() == 0:
+        _become_environment(request, fds)
+        return True
+    os._exit(0)  # the init is on its own (the zygote's sandbox's init reaps it)
+
+
+def serve(sock):
+    """Fork one environment per request; True in the environment itself, to run bootstrap."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
+    sock.send(b"ready")
+    while True:
+        message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 8)
+        if not message:
+            return False  # Lamina closed the socket: the zygote ends
+        request = json.loads(message)
+        if os.fork() == 0:
+            sock.close()
+            try:
+                return _monitor(request, fds)
+            except BaseException as exc:  # nothing of the function ran: say why, and end
+                os.write(2, f"lamina zygote: {exc!r}\n".encode())
+                os._exit(70)
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    if serve(socket.socket(fileno=int(os.environ.pop("_LAMINA_ZYGOTE_FD")))):
+        bootstrap.main()
