@@ -63,6 +63,8 @@ class Launcher:
     ) -> None:
         self.backend = backend
         self.code = code
+        # This node's custom-runtime environments not yet destroyed (see _live()).
+        self.live: set[ExecutionEnvironment] = set()
         self.layers = LayerSets(data_dir / "opt", code)
         self.endpoint_url = endpoint_url
         self.remaps = bool(getattr(backend, "remaps_paths", False))
@@ -101,8 +103,29 @@ class Launcher:
         task_root = "/var/task" if self.remaps else str(task_dir)
         stream = logs.log_stream(function.version)
         env = self._function_env(function, stream)
-        launch = {"python": self._built_in, "nodejs": self._built_in, "provided": self._provided}
-        return launch[runtimes.family(function.runtime)](function, task_dir, task_root, env)
+        if runtimes.family(function.runtime) == "provided":
+            return self._live(self._provided(function, task_dir, task_root, env))
+        return self._built_in(function, task_dir, task_root, env)
+
+    def _live(self, environment: ExecutionEnvironment) -> ExecutionEnvironment:
+        """A custom runtime's sandbox binds the cached code and merged layers themselves (a
+        built-in runtime's gets hard links of its own): they stay while it lives."""
+        self.live.add(environment)
+        environment.on_destroy.append(partial(self.live.discard, environment))
+        return environment
+
+    def in_use(self) -> tuple[set[str], set[tuple[str, ...]]]:
+        """The code digests (function code and layers) and layer sets live custom-runtime
+        environments bind."""
+        code: set[str] = set()
+        layer_sets: set[tuple[str, ...]] = set()
+        for environment in self.live:
+            function = environment.function
+            if function is not None:
+                code.add(function.code_digest)
+                code.update(function.layers)
+                layer_sets.add(function.layers)
+        return code, layer_sets
 
     def _opt_root(self, host: Path) -> str:
         return "/opt" if self.remaps else str(host)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from lamina.execution import logs, runtimes
+from lamina.execution import housekeeping, logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.environment import ExecutionEnvironment, InitError
@@ -143,6 +143,20 @@ class ExecutionService:
         """Keep `count` environments of this function version initialized ahead of need (0:
         none); they start in the background (provisioned_state() says how far)."""
         self.pool.provisioned.provision(function, count)
+
+    def sweep_caches(self, references: housekeeping.References) -> list[Path]:
+        """Take the unpacked code and merged layers nothing refers to any more out of the
+        caches (on the event loop, see housekeeping.py); the trees to delete, off the loop."""
+        code, layer_sets = self.launcher.in_use()
+        code |= references.code
+        layer_sets |= references.layer_sets
+        taken = housekeeping.take_out(self.code.root, code)
+        sets = {housekeeping.layer_set_key(s) for s in layer_sets if s}
+        taken += housekeeping.take_out(self.launcher.layers.root, sets)
+        taken += housekeeping.leftovers(self.code.root) + housekeeping.leftovers(
+            self.launcher.layers.root
+        )
+        return list(dict.fromkeys(taken))
 
     def take_provisioned(self, function: FunctionSnapshot) -> ExecutionEnvironment | None:
         """A free provisioned environment of this version, held for one invocation (give it

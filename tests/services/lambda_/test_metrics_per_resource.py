@@ -78,7 +78,7 @@ def test_get_metric_data_reads_the_per_resource_series(endpoint, lambda_client):
                     "Namespace": "AWS/Lambda",
                     "MetricName": metric,
                     "Dimensions": resource,
-                },  # fmt: skip
+                },
                 "Period": 3600,
                 "Stat": "Sum",
             },
