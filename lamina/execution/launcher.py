@@ -14,7 +14,7 @@ from typing import Any
 
 from lamina.execution import logs, runtime_api, runtimes
 from lamina.execution.code import CodeCache
-from lamina.execution.environment import ExecutionEnvironment, InitError
+from lamina.execution.environment import EXTENSION_FD, ExecutionEnvironment, InitError
 from lamina.execution.function import FunctionSnapshot
 from lamina.execution.layers import LayerSets
 from lamina.execution.links import ChannelLink
@@ -234,7 +234,7 @@ class Launcher:
         extensions = _extensions(opt)
         argv = [started]
         if extensions:  # started first, in the background; then the runtime, in their place
-            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root]
+            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root, EXTENSION_FD]
         spec = self._spec(
             function,
             task_dir,
@@ -244,6 +244,7 @@ class Launcher:
             env=self._base_env(task_root, "/var/runtime", opt_root),
             cwd=task_root,
             layers_dir=opt,
+            extra={"extension_output": True} if extensions else {},
         )
         specialize = {"env": env}
         link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id)
@@ -296,10 +297,13 @@ class Launcher:
         return {**function.environment, **env}
 
 
-# $0: the runtime's bootstrap, $1: /opt. Each executable in /opt/extensions is started (no
-# arguments, as on Lambda), then the bootstrap takes the shell's place.
+# $0: the runtime's bootstrap, $1: /opt, $2: the fd of the extensions' output pipe (opened by
+# path: dash takes no fd above 9 in a redirection). Each executable in /opt/extensions is
+# started (no arguments, as on Lambda) writing to that pipe, then the bootstrap takes the
+# shell's place (the fd stays open in it, unused).
 START_EXTENSIONS = (
-    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] && "$e" & done; exec "$0"'
+    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] &&'
+    ' "$e" >"/proc/self/fd/$2" 2>&1 & done; exec "$0"'
 )
 
 

@@ -301,3 +301,47 @@ def test_telemetry_batches_hold_at_most_max_items(lambda_client):
 
     sizes = wait_for(batches)
     assert max(sizes) == 2  # the init's records alone are three: they came in two batches
+
+
+def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
+    lambda_client, endpoint
+):
+    """As on AWS: the Telemetry API tells an extension's lines (type `extension`) from the
+    function's, and CloudWatch Logs has both in the environment's log stream."""
+    extension = TELEMETRY.replace(
+        '"types": ["platform", "function"]', '"types": ["platform", "function", "extension"]'
+    ).replace(
+        "urllib.request.urlopen(urllib.request.Request(\n    api + \"/2020-01-01/extension/event",
+        "print('hello from the extension', flush=True)\n"
+        "urllib.request.urlopen(urllib.request.Request(\n    api + \"/2020-01-01/extension/event",
+    )
+    assert "hello from the extension" in extension
+    extension = extension.replace("BUFFERING", json.dumps({"timeoutMs": 25}))
+    files, executable = {"extensions/telemetry": extension}, ("extensions/telemetry",)
+    arn = layer(lambda_client, "ext", files, executable=executable)
+    code = {"ZipFile": zip_of({"bootstrap": TELLING_BOOTSTRAP}, executable=("bootstrap",))}
+    create_function(lambda_client, Runtime="provided.al2023", Handler="unused", Code=code,
+                    Layers=[arn])  # fmt: skip
+    lambda_client.invoke(FunctionName="fn")
+
+    def delivered() -> list | None:
+        records = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())["records"]
+        kinds = {r["type"] for r in records}
+        return records if {"extension", "function"} <= kinds else None
+
+    records = wait_for(delivered)
+    lines = {(r["type"], r["record"]) for r in records if r["type"] in ("extension", "function")}
+    assert ("extension", "hello from the extension") in lines
+    assert ("function", "hello from the extension") not in lines
+    assert ("function", "hello from the function") in lines
+    logs = client("logs", endpoint)
+
+    def logged() -> dict | None:
+        events = logs.filter_log_events(logGroupName="/aws/lambda/fn")["events"]
+        streams = {}
+        for text in ("hello from the extension", "hello from the function"):
+            streams[text] = {e["logStreamName"] for e in events if e["message"].strip() == text}
+        return streams if all(streams.values()) else None
+
+    streams = wait_for(logged)
+    assert streams["hello from the extension"] <= streams["hello from the function"]
