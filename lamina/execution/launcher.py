@@ -234,7 +234,8 @@ class Launcher:
         extensions = _extensions(opt)
         argv = [started]
         if extensions:  # started first, in the background; then the runtime, in their place
-            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root, EXTENSION_FD]
+            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root, EXTENSION_FD,
+                    runtime_api.REGISTERED_FD]  # fmt: skip
         spec = self._spec(
             function,
             task_dir,
@@ -297,13 +298,14 @@ class Launcher:
         return {**function.environment, **env}
 
 
-# $0: the runtime's bootstrap, $1: /opt, $2: the fd of the extensions' output pipe (opened by
-# path: dash takes no fd above 9 in a redirection). Each executable in /opt/extensions is
-# started (no arguments, as on Lambda) writing to that pipe, then the bootstrap takes the
-# shell's place (the fd stays open in it, unused).
+# $0: the runtime's bootstrap, $1: /opt, $2: the fd of the extensions' output pipe, $3: the fd
+# Lamina writes to once every extension has registered (opened by path: dash takes no fd above
+# 9 in a redirection). Each executable in /opt/extensions is started (no arguments, as on
+# Lambda) writing to that pipe; once they have all registered, the bootstrap takes the
+# shell's place, as AWS starts the runtime only then (the fds stay open in it, unused).
 START_EXTENSIONS = (
     'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] &&'
-    ' "$e" >"/proc/self/fd/$2" 2>&1 & done; exec "$0"'
+    ' "$e" >"/proc/self/fd/$2" 2>&1 & done; read go <"/proc/self/fd/$3"; exec "$0"'
 )
 
 

@@ -311,9 +311,9 @@ def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
     extension = TELEMETRY.replace(
         '"types": ["platform", "function"]', '"types": ["platform", "function", "extension"]'
     ).replace(
-        "urllib.request.urlopen(urllib.request.Request(\n    api + \"/2020-01-01/extension/event",
+        'urllib.request.urlopen(urllib.request.Request(\n    api + "/2020-01-01/extension/event',
         "print('hello from the extension', flush=True)\n"
-        "urllib.request.urlopen(urllib.request.Request(\n    api + \"/2020-01-01/extension/event",
+        'urllib.request.urlopen(urllib.request.Request(\n    api + "/2020-01-01/extension/event',
     )
     assert "hello from the extension" in extension
     extension = extension.replace("BUFFERING", json.dumps({"timeoutMs": 25}))
@@ -345,3 +345,43 @@ def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
 
     streams = wait_for(logged)
     assert streams["hello from the extension"] <= streams["hello from the function"]
+
+
+# Registers late (after a second), noting when; the runtime notes when it started.
+LATE = """#!/usr/bin/python3
+import os, time, urllib.request
+time.sleep(1.0)
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
+register = urllib.request.Request(
+    api + "/register", data=b'{"events": []}',
+    headers={"Lambda-Extension-Name": "late"}, method="POST")
+with urllib.request.urlopen(register) as answer:
+    me = answer.headers["Lambda-Extension-Identifier"]
+open("/tmp/registered_at", "w").write(repr(time.time()))
+urllib.request.urlopen(urllib.request.Request(
+    api + "/event/next", headers={"Lambda-Extension-Identifier": me}))
+"""
+
+STARTED_BOOTSTRAP = """#!/usr/bin/python3
+import json, os, time, urllib.request
+started = time.time()
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation"
+while True:
+    with urllib.request.urlopen(api + "/next") as event:
+        request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
+    body = {"started": started, "registered": float(open("/tmp/registered_at").read())}
+    urllib.request.urlopen(urllib.request.Request(
+        api + "/" + request_id + "/response", data=json.dumps(body).encode(), method="POST"))
+"""
+
+
+def test_a_custom_runtime_starts_only_once_its_extensions_have_registered(lambda_client):
+    arn = layer(lambda_client, "ext", {"extensions/late": LATE}, executable=("extensions/late",))
+    code = {"ZipFile": zip_of({"bootstrap": STARTED_BOOTSTRAP}, executable=("bootstrap",))}
+    create_function(lambda_client, Runtime="provided.al2023", Handler="unused", Code=code,
+                    Layers=[arn])  # fmt: skip
+    answer, body = invoke(lambda_client)
+    assert body["started"] >= body["registered"]  # AWS: extensions register, then the runtime
+    log = base64.b64decode(answer["LogResult"]).decode()
+    init_ms = float(log.split("Init Duration: ")[1].split(" ms")[0])
+    assert init_ms >= 1000  # the init phase held the extension's late registration
