@@ -329,7 +329,7 @@ def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
         kinds = {r["type"] for r in records}
         return records if {"extension", "function"} <= kinds else None
 
-    records = wait_for(delivered)
+    records = wait_for(delivered, timeout=60)
     lines = {(r["type"], r["record"]) for r in records if r["type"] in ("extension", "function")}
     assert ("extension", "hello from the extension") in lines
     assert ("function", "hello from the extension") not in lines
@@ -343,7 +343,7 @@ def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
             streams[text] = {e["logStreamName"] for e in events if e["message"].strip() == text}
         return streams if all(streams.values()) else None
 
-    streams = wait_for(logged)
+    streams = wait_for(logged, timeout=60)
     assert streams["hello from the extension"] <= streams["hello from the function"]
 
 
