@@ -7,12 +7,13 @@ from bench import (
     function_urls,
     identity,
     invoke,
+    log_sink,
     signatures,
     sqs,
 )
 
 # `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources|
-# function_urls]`:
+# function_urls|log_sink]`:
 # some of them, or all.
 wanted = set(sys.argv[1:]) or {
     "control_plane",
@@ -23,6 +24,7 @@ wanted = set(sys.argv[1:]) or {
     "sqs",
     "event_sources",
     "function_urls",
+    "log_sink",
 }
 if "control_plane" in wanted:
     control_plane.run()
@@ -40,3 +42,5 @@ if "event_sources" in wanted:
     event_sources.run()
 if "function_urls" in wanted:
     function_urls.run()
+if "log_sink" in wanted:
+    log_sink.run()

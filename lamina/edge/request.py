@@ -62,6 +62,22 @@ def base_url(scope: Scope) -> str:
 
 async def send_response(send: Send, response: HttpResponse) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+    if response.stream is None:
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    if response.stream is None:
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+        return
+    # Without a Content-Length the server sends the body chunked, each piece as it comes.
+    try:
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.body:
+            await send({"type": "http.response.body", "body": response.body, "more_body": True})
+        async for chunk in response.stream:
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    finally:  # the client gone, or the stream failed: its producer learns it now, not at GC
+        close = getattr(response.stream, "aclose", None)
+        if close is not None:
+            await close()
+    await send({"type": "http.response.body", "body": b""})

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
+from lamina import ids
 from lamina.edge.request import edge_request
 from lamina.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +18,7 @@ class RequestIdLayer:
             await self.app(scope, receive, send)
             return
         request = edge_request(scope)
-        request.request_id = str(uuid.uuid4())
+        request.request_id = ids.request_id()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -7,7 +7,8 @@ they cannot import Lamina inside the sandbox, so they carry their own few lines 
 
 Kinds, Lamina → runtime: SPECIALIZE {env, handler}; INVOKE {request id, deadline, …} + event.
 Runtime → Lamina: READY {}; INIT_ERROR {error}; RESULT {maxrss_kb} + response bytes;
-ERROR {error, maxrss_kb}.
+ERROR {error, maxrss_kb}. A streaming handler's answer is STREAM {content_type}, CHUNK + bytes
+as often as it writes, then RESULT or ERROR with `streamed: true` (and no bytes of their own).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ READY = b"R"
 INIT_ERROR = b"N"
 RESULT = b"O"
 ERROR = b"F"
+STREAM = b"T"
+CHUNK = b"C"
 
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024

@@ -17,6 +17,10 @@ from lamina.execution.channel import ChannelClosed
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.links import ChannelLink, RuntimeLink
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
+from lamina.execution.streaming import Collector
+
+# A buffered invoke keeps this much of a streamed answer (the invoker refuses more than 6 MB).
+MAX_BUFFERED = 6 * 1024 * 1024 + 1
 
 # In a sandbox's argv: replaced by the fd its extensions' output pipe has in the child.
 EXTENSION_FD = "{extension_fd}"
@@ -162,9 +166,11 @@ class ExecutionEnvironment:
             "client_context": request.client_context,
             "identity": request.identity,
         }
+        sink = request.stream or Collector(MAX_BUFFERED)
         started = time.perf_counter()
         try:
-            frame = await asyncio.wait_for(self.link.invoke(header, request.payload), timeout)
+            async with asyncio.timeout(timeout):  # no task of its own, as wait_for makes
+                frame = await self.link.invoke(header, request.payload, sink)
         except TimeoutError:
             duration = (time.perf_counter() - started) * 1000
             self._sample()  # still alive: its real peak, before it is killed
@@ -186,14 +192,20 @@ class ExecutionEnvironment:
         self._read_logs()  # what the function wrote before answering is in the pipe: take it
         self.maxrss_kb = max(self.maxrss_kb, int(frame.header.get("maxrss_kb", 0)))
         self.last_used = time.monotonic()
-        if frame.kind == channel.RESULT:
-            return InvocationResult(frame.body, duration_ms=duration), log
-        body = json.dumps(frame.header.get("error", {})).encode()
+        streamed = bool(frame.header.get("streamed"))
         if frame.header.get("retire"):
             # The runtime cannot go on (Node after an uncaught error, where AWS's runtime
             # exits): this environment ends, and the next invoke gets a fresh one.
             self.destroy(reason="failure")
-        return InvocationResult(body, "Unhandled", duration_ms=duration), log
+        if frame.kind == channel.RESULT:
+            body = sink.body if streamed and isinstance(sink, Collector) else frame.body
+            result = InvocationResult(body, duration_ms=duration, streamed=streamed)
+        else:
+            body = json.dumps(frame.header.get("error", {})).encode()
+            result = InvocationResult(body, "Unhandled", duration_ms=duration, streamed=streamed)
+        if isinstance(sink, Collector):
+            result.content_type = sink.content_type
+        return result, log
 
     def _failed(self, error: dict, duration: float) -> InvocationResult:
         self._log.add(f"{_now_iso()} {error['errorMessage']}")
@@ -242,6 +254,11 @@ class ExecutionEnvironment:
                 text = line.decode("utf-8", "replace")
                 self._log.add(text)
                 self.link.observe(kind, text)
+            if len(chunk) < 65536:
+                # Short of the buffer: the pipe is drained (a read more would only answer
+                # EAGAIN, one more system call an invoke). Anything written later wakes the
+                # loop's reader on this fd.
+                return partial
         return partial
 
     def _close_logs(self) -> None:

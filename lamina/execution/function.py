@@ -4,6 +4,7 @@ configuration at invoke time (the Lambda provider builds it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lamina.execution.logs import InvocationLog
 
@@ -65,6 +66,9 @@ class InvocationRequest:
     trace_id: str
     client_context: dict | None = None
     identity: dict | None = None
+    # A streaming invoke's sink (execution.streaming.StreamedResponse); None: a buffered
+    # invoke, which gets a streamed answer whole, as its payload.
+    stream: Any = field(default=None, compare=False)
 
 
 @dataclass
@@ -81,6 +85,10 @@ class InvocationResult:
     provisioned: bool | None = None
     # (provisioned environments in use, provisioned in all) as this invocation started.
     provisioned_in_use: tuple[int, int] | None = None
+    # The runtime streamed its answer (its bytes went to the request's stream, if it had one);
+    # with the content type it declared.
+    streamed: bool = False
+    content_type: str = ""
 
     @property
     def log_tail(self) -> str:

@@ -92,10 +92,11 @@ class Launcher:
                 point.touch(exist_ok=True)
 
     def _prepare_nodejs_runtime(self) -> None:
-        """data_dir/runtimes/nodejs: the bootstrap, shown at /var/runtime."""
+        """data_dir/runtimes/nodejs: the bootstrap and its modules, shown at /var/runtime."""
         root = self.nodejs_runtime_dir
         root.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(runtimes.BOOTSTRAPS / "nodejs" / "bootstrap.js", root / "bootstrap.js")
+        for source in sorted((runtimes.BOOTSTRAPS / "nodejs").glob("*.js")):
+            shutil.copyfile(source, root / source.name)
 
     def environment(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         """A new (not yet started) environment for the function, by its runtime's family."""

@@ -19,6 +19,7 @@ from typing import Any
 from lamina.execution import channel
 from lamina.execution.channel import Frame
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.streaming import ResponseSink
 
 
 class RuntimeLink(ABC):
@@ -34,8 +35,9 @@ class RuntimeLink(ABC):
         """Specialize the runtime and wait for its init: READY, or INIT_ERROR {error}."""
 
     @abstractmethod
-    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
-        """One invocation: RESULT (body: the response) or ERROR {error}."""
+    async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
+        """One invocation: RESULT (body: the response) or ERROR {error}. A runtime that
+        streams its answer writes it to `sink`, and its frame says `streamed`."""
 
     def observe(self, kind: str, record: Any) -> None:  # noqa: B027 - a hook
         """A telemetry record of the environment (a log line, platform.report), for the
@@ -81,10 +83,17 @@ class ChannelLink(RuntimeLink):
         writer.write(channel.encode(channel.SPECIALIZE, specialize))
         return await channel.read_frame(reader)
 
-    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
+    async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
         reader, writer = await self._stream()
         writer.write(channel.encode(channel.INVOKE, header, payload))
-        return await channel.read_frame(reader)
+        while True:
+            frame = await channel.read_frame(reader)
+            if frame.kind == channel.CHUNK:
+                await sink.write(frame.body)
+            elif frame.kind == channel.STREAM:
+                await sink.begin(str(frame.header.get("content_type") or ""))
+            else:
+                return frame
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown

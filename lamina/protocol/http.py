@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
@@ -57,6 +57,9 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # A body sent as it is made (chunked: no Content-Length): an event stream, a function
+    # URL's streamed response. Sent after `body`, which is then its first bytes.
+    stream: AsyncIterator[bytes] | None = None
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

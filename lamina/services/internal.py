@@ -11,11 +11,11 @@ operation: a synchronous one runs on the node's provider threads, as an HTTP req
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
+from lamina import ids
 from lamina.context import RequestContext
 from lamina.identity import Identity
 from lamina.protocol.validate import validate_input
@@ -97,7 +97,7 @@ class InternalClient:
         ctx = RequestContext(
             account_id=identity.account_id,
             region=region,
-            request_id=request_id or str(uuid.uuid4()),
+            request_id=request_id or ids.request_id(),
             service=service_name,
             operation=operation_name,
             base_url=self.base_url,

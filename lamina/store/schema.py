@@ -158,12 +158,18 @@ logs_streams = sa.Table(
     sa.Column("last_ingestion_time", sa.BigInteger, nullable=True),
     sa.Column("stored_bytes", sa.BigInteger, nullable=False),
     sa.Column("sequence", sa.BigInteger, nullable=False),  # batches accepted: the upload token
+    # The longest time any of its segments spans (last - first timestamp): how far back of
+    # a time a segment holding events of that time may begin.
+    sa.Column("segment_span", sa.BigInteger, nullable=False, server_default="0"),
     sa.UniqueConstraint("group_id", "name", name="uq_logs_streams_name"),
 )
 
-# group_id is repeated from the stream so a whole group is filtered by time on one index.
-logs_events = sa.Table(
-    "logs_events",
+# A stream's events, one row a write ("segment"): the events of that write packed in one
+# column (segments.py says how), with what reads and retention need to skip a segment
+# without unpacking it. One index entry a write, not one an event. group_id is repeated from
+# the stream so a whole group is read by time on one index.
+logs_segments = sa.Table(
+    "logs_segments",
     metadata,
     sa.Column(
         "id",
@@ -183,11 +189,16 @@ logs_events = sa.Table(
         sa.ForeignKey("logs_groups.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column("timestamp", sa.BigInteger, nullable=False),
-    sa.Column("ingestion_time", sa.BigInteger, nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Index("ix_logs_events_stream_time", "stream_id", "timestamp", "id"),
-    sa.Index("ix_logs_events_group_time", "group_id", "timestamp", "id"),
+    sa.Column("first_timestamp", sa.BigInteger, nullable=False),  # its events' earliest, ms
+    sa.Column("last_timestamp", sa.BigInteger, nullable=False),  # and latest
+    sa.Column("ingestion_time", sa.BigInteger, nullable=False),  # one write, one time
+    # How many events retention took off the front: the first packed event's place.
+    sa.Column("first_index", sa.Integer, nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("stored_bytes", sa.BigInteger, nullable=False),  # as storedBytes counts them
+    sa.Column("events", sa.Text, nullable=False),
+    sa.Index("ix_logs_segments_stream_time", "stream_id", "first_timestamp", "id"),
+    sa.Index("ix_logs_segments_group_time", "group_id", "first_timestamp", "id"),
 )
 
 # Content-addressed blobs, for a fleet on PostgreSQL (shared_blobs.py); a single node on

@@ -38,8 +38,8 @@ BOTOCORE_CANNOT_READ = {
     for case in lists.get("output", {}).get("cases", [])
 }
 _EVENT_STREAM = (
-    "event-stream output: no Lamina operation streams events yet, so the frame encoder is not "
-    "written (it comes with Lambda's InvokeWithResponseStream)"
+    "event-stream output in the json and rest-xml protocols: Lamina writes event streams in "
+    "rest-json only so far (Lambda's InvokeWithResponseStream; protocol/eventstream.py)"
 )
 _UNKNOWN_MEMBER = "client-only: SDK_UNKNOWN_MEMBER is how botocore reports a union member it lacks"
 _CATCH_ALL_HEADERS = (

@@ -1,6 +1,6 @@
 """Input validation against botocore's models, with the codes and messages AWS answers with.
 
-The message texts are AWS's as seen in real responses (quoted in lamina/protocol/validate.py);
+The message texts are AWS's as seen in real responses (quoted in lamina/protocol/validate/);
 limits, patterns and enums are read from the installed model, which is what AWS checks too.
 """
 
@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from lamina.protocol.constraint_errors import LAMBDA_RUNTIMES, RULES
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.models import load_service_model, service_model_from_parts
 from lamina.protocol.serialize.errors import error_shape
@@ -22,6 +21,7 @@ from lamina.protocol.validate import (
     translate_java_regex,
     validate_input,
 )
+from lamina.protocol.validate.rules import LAMBDA_RUNTIMES, RULES
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 

@@ -8,6 +8,8 @@ those of AWS's Runtime Interface Emulator, the reference implementation of this 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from lamina.execution import channel
 from lamina.execution.channel import Frame
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.http11 import Request
+from lamina.execution.streaming import DEFAULT_CONTENT_TYPE, ResponseSink
 
 # Lambda's response limit as its Runtime API enforces it: 6 MiB and 100 bytes.
 MAX_PAYLOAD = 6 * 1024 * 1024 + 100
@@ -43,6 +46,7 @@ class Invocation:
     header: dict[str, Any]  # request_id, deadline_ms, invoked_function_arn, trace_id, ...
     payload: bytes
     done: asyncio.Future[Frame]  # RESULT or ERROR, set by the runtime's answer
+    sink: ResponseSink  # where a streamed answer goes, as it comes
 
     @property
     def request_id(self) -> str:
@@ -101,6 +105,8 @@ class RuntimeApi:
         invocation = self._current
         if invocation is None or invocation.request_id != request_id:
             return self._wrong_request(request_id, RESPONSE)
+        if request.streamed:
+            return await self._streamed(request, invocation)
         size = len(request.body)
         if size > MAX_PAYLOAD:
             error = {
@@ -112,6 +118,24 @@ class RuntimeApi:
             message = f"Exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes)."
             return _error_response(413, "RequestEntityTooLarge", message)
         self._answer(invocation, Frame(channel.RESULT, {}, request.body))
+        return ACCEPTED
+
+    async def _streamed(self, request: Request, invocation: Invocation) -> bytes:
+        """A streamed response: each piece to the invocation's sink as it arrives; an error
+        in the trailers (Lambda-Runtime-Function-Error-Type/-Body) ends it failed."""
+        content_type = request.headers.get("content-type") or DEFAULT_CONTENT_TYPE
+        await invocation.sink.begin(content_type)
+        if request.stream is None:  # streaming mode with a Content-Length: one piece
+            await invocation.sink.write(request.body)
+        else:
+            async for piece in request.stream:
+                await invocation.sink.write(piece)
+        error_type = request.trailers.get("lambda-runtime-function-error-type")
+        if error_type:
+            error = _trailer_error(error_type, request.trailers)
+            self._answer(invocation, Frame(channel.ERROR, {"error": error, "streamed": True}))
+        else:
+            self._answer(invocation, Frame(channel.RESULT, {"streamed": True}))
         return ACCEPTED
 
     async def error(self, request: Request, request_id: str) -> bytes:
@@ -167,6 +191,21 @@ def event_headers(header: dict[str, Any]) -> dict[str, str]:
     if header.get("identity"):
         headers["Lambda-Runtime-Cognito-Identity"] = json.dumps(header["identity"])
     return {name: value for name, value in headers.items() if value}
+
+
+def _trailer_error(error_type: str, trailers: dict[str, str]) -> dict[str, Any]:
+    """The error a runtime put in its stream's trailers: the body is base64 of the error's
+    JSON, as AWS's runtime clients send it."""
+    try:
+        raw = base64.b64decode(trailers.get("lambda-runtime-function-error-body", ""))
+        document = json.loads(raw) if raw else {}
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        document = None
+    if not isinstance(document, dict):
+        document = {}
+    document.setdefault("errorType", error_type)
+    document.setdefault("errorMessage", "")
+    return document
 
 
 def error_document(request: Request) -> dict[str, Any]:

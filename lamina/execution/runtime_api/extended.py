@@ -19,6 +19,7 @@ from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.streaming import ResponseSink
 
 NOT_FOUND = http11.response(404, b"404 page not found\n", "text/plain; charset=utf-8")
 
@@ -50,8 +51,8 @@ class ExtendedLink(RuntimeLink):
         extensions = {"runtime_api": address, "executables": self.executables}
         return await self.host.init(self.inner.ready({**specialize, "extensions": extensions}))
 
-    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
-        return await self.host.invoke(header, self.inner.invoke(header, payload))
+    async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
+        return await self.host.invoke(header, self.inner.invoke(header, payload, sink))
 
     def observe(self, kind: str, record: Any) -> None:
         self.host.telemetry.record(kind, record)

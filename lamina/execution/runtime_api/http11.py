@@ -1,18 +1,22 @@
 """Just enough HTTP/1.1 for the Runtime API: one request at a time per connection, kept alive
 (runtime clients reuse one connection for every /next), bodies by Content-Length or chunked,
 and `Expect: 100-continue` (curl sends it for larger POST bodies). No dependency, no parsing
-beyond what a runtime client sends."""
+beyond what a runtime client sends.
+
+A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked) is not read
+whole: its handler reads `request.stream` as the runtime writes, then `request.trailers`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 MAX_BODY = 64 * 1024 * 1024  # far above Lambda's 6 MB; anything larger ends the connection
+PIECE = 64 * 1024  # a streamed body is passed on in pieces of at most this, as they arrive
 
 
 class BadRequest(Exception):
@@ -26,6 +30,13 @@ class Request:
     version: str
     headers: dict[str, str] = field(default_factory=dict)  # names in lower case
     body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None  # a streamed body, read by its handler
+    trailers: dict[str, str] = field(default_factory=dict)  # names in lower case
+
+    @property
+    def streamed(self) -> bool:
+        mode = self.headers.get("lambda-runtime-function-response-mode", "")
+        return mode.lower() == "streaming"
 
     @property
     def keep_alive(self) -> bool:
@@ -51,7 +62,10 @@ async def read_request(
     if request.method in ("POST", "PUT", "PATCH") or _has_body(request.headers):
         if request.headers.get("expect", "").lower() == "100-continue":
             writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        request.body = await _read_body(reader, request.headers)
+        if request.streamed and _is_chunked(request.headers):
+            request.stream = _stream_chunked(reader, request)
+        else:
+            request.body = await _read_body(reader, request.headers)
     return request
 
 
@@ -77,9 +91,13 @@ def _has_body(headers: dict[str, str]) -> bool:
     return "content-length" in headers or "transfer-encoding" in headers
 
 
+def _is_chunked(headers: dict[str, str]) -> bool:
+    return "chunked" in headers.get("transfer-encoding", "").lower()
+
+
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     try:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        if _is_chunked(headers):
             return await _read_chunked(reader)
         length = int(headers.get("content-length", "0"))
         if not 0 <= length <= MAX_BODY:
@@ -103,6 +121,27 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
             raise BadRequest(f"chunked body over {MAX_BODY} bytes")
         chunks.append(await reader.readexactly(size))
         await reader.readexactly(2)  # the CRLF after each chunk
+
+
+async def _stream_chunked(reader: asyncio.StreamReader, request: Request) -> AsyncIterator[bytes]:
+    """A chunked body's bytes as they arrive, then its trailers into `request.trailers`."""
+    try:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
+            if size == 0:
+                break
+            while size:
+                piece = await reader.read(min(size, PIECE))
+                if not piece:
+                    raise asyncio.IncompleteReadError(b"", size)
+                size -= len(piece)
+                yield piece
+            await reader.readexactly(2)  # the CRLF after each chunk
+        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            request.trailers[name.strip().lower()] = value.strip()
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+        raise BadRequest("truncated or malformed streamed body") from None
 
 
 def response(
@@ -145,7 +184,11 @@ async def serve(
             request = await read_request(reader, writer)
             if request is None:
                 break
-            writer.write(await answer(request))
+            answered = await answer(request)
+            if request.stream is not None:  # what its handler left unread, up to its end
+                async for _ in request.stream:
+                    pass
+            writer.write(answered)
             await writer.drain()
             if not request.keep_alive:
                 break

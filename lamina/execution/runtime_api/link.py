@@ -24,6 +24,7 @@ from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.streaming import ResponseSink
 
 # In a custom runtime's argv: the fd its start reads from, once every extension registered.
 REGISTERED_FD = "{registered_fd}"
@@ -92,9 +93,10 @@ class RuntimeApiLink(RuntimeLink):
             return await self._until(self._api.init)
         return await self.host.init(self._until(self._api.init))
 
-    async def invoke(self, header: dict[str, Any], payload: bytes) -> Frame:
+    async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
         assert self._api is not None, "ready() comes first"
-        invocation = Invocation(header, payload, asyncio.get_running_loop().create_future())
+        done = asyncio.get_running_loop().create_future()
+        invocation = Invocation(header, payload, done, sink)
         self._api.deliver(invocation)
         if self.host is None:
             return await self._until(invocation.done)

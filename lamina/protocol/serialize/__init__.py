@@ -6,13 +6,15 @@ ServiceError. Byte payloads (Lambda's Invoke payload, S3 object bodies) pass thr
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from xml.etree import ElementTree
 
 from botocore.model import OperationModel, StructureShape
 
+from lamina.protocol import eventstream
 from lamina.protocol.http import HttpResponse
-from lamina.protocol.serialize import cbor, json, rest, xml
+from lamina.protocol.serialize import cbor, events, json, rest, xml
 from lamina.protocol.serialize.errors import cbor_headers, json_content_type, serialize_error
 
 
@@ -72,6 +74,13 @@ def _rest(
 ) -> HttpResponse:
     split = rest.Split(shape, result)
     headers = split.headers
+    if shape is not None and split.payload_name is not None:
+        member = shape.members[split.payload_name]
+        if events.is_event_stream(member):  # the events follow as the provider yields them
+            stream = events.write_stream(member, result.get(split.payload_name) or _no_events())
+            if not split.has_header("Content-Type"):
+                headers.append(("Content-Type", eventstream.CONTENT_TYPE))
+            return HttpResponse(split.status or status, headers, stream=stream)
     body, content_type = _rest_body(operation, shape, result, split, protocol)
     if body and content_type and not split.has_header("Content-Type"):
         headers.append(("Content-Type", content_type))
@@ -107,6 +116,11 @@ def _rest_body(
         return json.write_body(shape, result), content_type
     name = shape.serialization.get("name") or shape.name
     return _xml_document(name, shape, result, operation), content_type
+
+
+async def _no_events() -> AsyncIterator[dict[str, Any]]:
+    return
+    yield
 
 
 def _xml_document(name: str, shape: Any, value: Any, operation: OperationModel) -> bytes:

@@ -14,13 +14,12 @@ from lamina.services.lambda_.aliases import Alias
 from lamina.services.lambda_.arns import (
     LATEST,
     FunctionRef,
-    decode_marker,
-    encode_marker,
     function_arn,
     parse_function,
 )
 from lamina.services.lambda_.configuration import new_revision
 from lamina.services.lambda_.errors import function_not_found, precondition_failed
+from lamina.services.lambda_.paging import Paging
 from lamina.services.lambda_.routing import check_weights, weights_of
 from lamina.services.registry import store_read
 
@@ -139,17 +138,18 @@ class Aliases:
     @store_read
     def list_aliases(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, DEFAULT_MAX_ITEMS)
         with self.store.read() as conn:
             function = self.functions.find_latest(conn, ref)
-            page = rows.list_page(
-                conn, function.function_id, params.get("FunctionVersion"), after, limit + 1
+            found = rows.list_page(
+                conn,
+                function.function_id,
+                params.get("FunctionVersion"),
+                paging.after,
+                paging.limit + 1,
             )
-        result: dict[str, Any] = {"Aliases": [present(ref, alias) for alias in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].name)
-        return result
+        page, more = paging.page(found, lambda alias: alias.name)
+        return {"Aliases": [present(ref, alias) for alias in page], **more}
 
     def check_targets(
         self, conn: Connection, ref: FunctionRef, version: str, weights: dict[str, float]

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from lamina.context import RequestContext
-from lamina.services import pagetokens
 from lamina.services.lambda_.errors import function_not_found, invalid_parameter
 
 # name | account:function:name | arn:aws:lambda:region:account:function:name, each ':qualifier'?
@@ -85,18 +84,3 @@ def ref_from_arn(arn: str) -> FunctionRef | None:
         return None
     region, account = match.group("region"), match.group("account")
     return FunctionRef(account, region, match.group("name"), match.group("qualifier"))
-
-
-def encode_marker(key: str) -> str:
-    """A list's Marker: where its next page starts (a function name, a qualifier)."""
-    return pagetokens.encode(key)
-
-
-def decode_marker(marker: str) -> str:
-    try:
-        key = pagetokens.decode(marker)
-    except pagetokens.BadToken:
-        key = None
-    if not isinstance(key, str):
-        raise invalid_parameter(f"Invalid marker: {marker}")
-    return key

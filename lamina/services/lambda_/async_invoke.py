@@ -191,7 +191,7 @@ class AsyncInvocations:
                 return None
             freed = self._slot_freed
             try:
-                return await self.invoker.take_slot(ref, function)
+                return await self.invoker.acquire_slot(ref, function)
             except Throttled:
                 if not throttled:
                     scopes = scopes_of(ref.name, ref.qualifier, function.version)

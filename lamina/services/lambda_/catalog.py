@@ -23,8 +23,6 @@ from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import (
     LATEST,
     FunctionRef,
-    decode_marker,
-    encode_marker,
     function_arn,
     parse_function,
 )
@@ -47,6 +45,7 @@ from lamina.services.lambda_.errors import (
 )
 from lamina.services.lambda_.invoke import key_of
 from lamina.services.lambda_.layers import Layers
+from lamina.services.lambda_.paging import Paging, invalid_marker
 from lamina.services.lambda_.recent import Recent
 from lamina.services.lambda_.roles import ExecutionRoles
 from lamina.services.lambda_.routing import Route
@@ -177,33 +176,29 @@ class FunctionCatalog:
 
     @store_read
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        limit = params.get("MaxItems", 50)
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, 50)
         if params.get("FunctionVersion") == "ALL":
-            return self.list_every_version(ctx, limit, after)
+            return self.list_every_version(ctx, paging)
         with self.store.read() as conn:
-            page = repo.list_latest(conn, ctx.account_id, ctx.region, after, limit + 1)
-        result: dict[str, Any] = {"Functions": [present(f.config) for f in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].name)
-        return result
+            found = repo.list_latest(
+                conn, ctx.account_id, ctx.region, paging.after, paging.limit + 1
+            )
+        page, more = paging.page(found, lambda function: function.name)
+        return {"Functions": [present(f.config) for f in page], **more}
 
-    def list_every_version(
-        self, ctx: RequestContext, limit: int, after: str | None
-    ) -> dict[str, Any]:
+    def list_every_version(self, ctx: RequestContext, paging: Paging) -> dict[str, Any]:
         """ListFunctions with FunctionVersion ALL: each function's versions, $LATEST first, each
         ARN qualified. The marker is the last one's qualified ARN."""
         with self.store.read() as conn:
             every = repo.list_every_version(conn, ctx.account_id, ctx.region)
         shown = [versions.shown(each) for each in every]
         arns = [each["FunctionArn"] for each in shown]
+        after = paging.after
         start = arns.index(after) + 1 if after in arns else 0
         if after is not None and after not in arns:
-            raise invalid_parameter(f"Invalid marker: {after}")
-        result: dict[str, Any] = {"Functions": shown[start : start + limit]}
-        if start + limit < len(shown):
-            result["NextMarker"] = encode_marker(arns[start + limit - 1])
-        return result
+            raise invalid_marker(after)
+        page, more = paging.page(shown[start:], lambda each: each["FunctionArn"])
+        return {"Functions": page, **more}
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from lamina.protocol.errors import ServiceError
 from lamina.services import tagging
 from lamina.services.lambda_ import event_source_mappings as rows
-from lamina.services.lambda_.arns import decode_marker, encode_marker, parse_function
+from lamina.services.lambda_.arns import parse_function
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.esm_settings import (
     check_settings,
@@ -23,6 +23,7 @@ from lamina.services.lambda_.esm_settings import (
 )
 from lamina.services.lambda_.esm_states import EventSourceMappingStates
 from lamina.services.lambda_.event_source_mappings import EventSourceMapping
+from lamina.services.lambda_.paging import Paging
 from lamina.services.lambda_.tags import check_tags
 from lamina.services.registry import store_read
 
@@ -212,22 +213,19 @@ class EventSourceMappings(EventSourceMappingStates):
         function_arn = None
         if params.get("FunctionName"):
             function_arn = parse_function(ctx, params["FunctionName"]).qualified_arn
-        limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, DEFAULT_MAX_ITEMS)
         with self.store.read() as conn:
-            page = rows.list_page(
+            found = rows.list_page(
                 conn,
                 ctx.account_id,
                 ctx.region,
                 function_arn,
                 params.get("EventSourceArn"),
-                after,
-                limit + 1,
+                paging.after,
+                paging.limit + 1,
             )
-        result: dict[str, Any] = {"EventSourceMappings": [present(m) for m in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].uuid)
-        return result
+        page, more = paging.page(found, lambda mapping: mapping.uuid)
+        return {"EventSourceMappings": [present(m) for m in page], **more}
 
     def tagged_mapping(self, conn: Connection, ctx: RequestContext, arn: str) -> str:
         """The mapping a tagging Resource names, if it is the caller's: its ARN."""

@@ -16,14 +16,13 @@ from lamina.services.lambda_ import event_configs as configs
 from lamina.services.lambda_.arns import (
     LATEST,
     FunctionRef,
-    decode_marker,
-    encode_marker,
     function_arn,
     parse_function,
 )
 from lamina.services.lambda_.delivery import queue_exists, queue_parts
 from lamina.services.lambda_.errors import invalid_parameter, not_supported
 from lamina.services.lambda_.invoke import key_of
+from lamina.services.lambda_.paging import Paging
 from lamina.services.lambda_.recent import Recent
 from lamina.services.registry import store_read
 
@@ -170,18 +169,13 @@ class EventInvokeConfigs:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        limit = params.get("MaxItems", 50)
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, 50)
         with self.store.read() as conn:
             with missing_as(no_function()):
                 function = self.functions.find(conn, ref)
-            page = configs.list_page(conn, function.function_id, after, limit + 1)
-        result: dict[str, Any] = {
-            "FunctionEventInvokeConfigs": [present(ref, found) for found in page[:limit]]
-        }
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].qualifier)
-        return result
+            found = configs.list_page(conn, function.function_id, paging.after, paging.limit + 1)
+        page, more = paging.page(found, lambda config: config.qualifier)
+        return {"FunctionEventInvokeConfigs": [present(ref, each) for each in page], **more}
 
     def delete_function_event_invoke_config(
         self, ctx: RequestContext, params: dict[str, Any]

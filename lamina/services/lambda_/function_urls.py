@@ -22,11 +22,9 @@ from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import (
     LATEST,
     FunctionRef,
-    decode_marker,
-    encode_marker,
     parse_function,
 )
-from lamina.services.lambda_.errors import not_supported
+from lamina.services.lambda_.paging import Paging
 from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
 from lamina.store.schema import lambda_function_urls as urls
@@ -100,12 +98,6 @@ def _not_found() -> ServiceError:
     )
 
 
-def _check_settings(params: dict[str, Any]) -> None:
-    if params.get("InvokeMode") == "RESPONSE_STREAM":
-        # Streaming needs the runtimes to stream (awslambda.streamifyResponse): not built yet.
-        raise not_supported("InvokeMode RESPONSE_STREAM (response streaming)")
-
-
 class FunctionUrls:
     def __init__(self, store: Store, settings: Settings, find: Finder) -> None:
         self.store = store
@@ -142,7 +134,6 @@ class FunctionUrls:
     def create_function_url_config(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        _check_settings(params)
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         config: dict[str, Any] = {
             "AuthType": params["AuthType"],
@@ -190,7 +181,6 @@ class FunctionUrls:
     def update_function_url_config(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        _check_settings(params)
         ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
         now = time.time()
         with self.store.write() as conn:
@@ -228,21 +218,15 @@ class FunctionUrls:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        limit = params.get("MaxItems") or 50
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, 50)
         with self.store.read() as conn:
             function = self.find(conn, ref)
             query = _SELECT.where(urls.c.function_id == function.function_id)
-            if after is not None:
-                query = query.where(urls.c.qualifier > after)
-            rows = conn.execute(query.order_by(urls.c.qualifier).limit(limit + 1)).all()
-        page = [FunctionUrl(*row) for row in rows]
-        answer: dict[str, Any] = {
-            "FunctionUrlConfigs": [self.present(found) for found in page[:limit]]
-        }
-        if len(page) > limit:
-            answer["NextMarker"] = encode_marker(page[limit - 1].qualifier)
-        return answer
+            if paging.after is not None:
+                query = query.where(urls.c.qualifier > paging.after)
+            rows = conn.execute(query.order_by(urls.c.qualifier).limit(paging.limit + 1)).all()
+        page, more = paging.page([FunctionUrl(*row) for row in rows], lambda url: url.qualifier)
+        return {"FunctionUrlConfigs": [self.present(found) for found in page], **more}
 
     def lookup(self, url_id: str) -> FunctionUrl | None:
         """The data plane's read: the URL a request names, briefly cached."""

@@ -7,10 +7,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
-import time
 from typing import TYPE_CHECKING, Any
 
+from lamina import ids
 from lamina.context import RequestContext
 from lamina.execution.concurrency import (
     ConcurrencyAccounting,
@@ -72,13 +71,9 @@ class Invoker:
             payload=payload,
             invoked_arn=ref.qualified_arn,
             trace_id=new_trace_id(),
-            client_context=_client_context(params.get("ClientContext")),
+            client_context=client_context(params.get("ClientContext")),
         )
-        try:
-            slot = await self.take_slot(ref, function)
-        except Throttled as throttled:
-            self.metrics.throttle(key_of(ref), scopes_of(ref.name, ref.qualifier, function.version))
-            raise too_many_requests(throttled.reason) from None
+        slot = await self.take_slot(ref, function)
         try:
             result = await self.run_invocation(ref, function, request, slot)
         except RuntimeUnavailable as missing:
@@ -86,7 +81,7 @@ class Invoker:
         answer: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": result.executed_version}
         body = result.payload
         if len(body) > SYNC_PAYLOAD_LIMIT:
-            body = _too_large(len(body))
+            body = too_large(len(body))
             result.function_error = "Unhandled"
         answer["Payload"] = body
         if result.function_error:
@@ -96,6 +91,14 @@ class Invoker:
         return answer
 
     async def take_slot(self, ref: FunctionRef, function: repo.FunctionVersion) -> Slot:
+        """A concurrency slot for one invocation, or Lambda's 429."""
+        try:
+            return await self.acquire_slot(ref, function)
+        except Throttled as throttled:
+            self.metrics.throttle(key_of(ref), scopes_of(ref.name, ref.qualifier, function.version))
+            raise too_many_requests(throttled.reason) from None
+
+    async def acquire_slot(self, ref: FunctionRef, function: repo.FunctionVersion) -> Slot:
         """A concurrency slot: a free provisioned environment of the version if it has one
         (its slot is set aside already), else an on-demand slot within what is left; raises
         Throttled."""
@@ -178,7 +181,7 @@ def check_json(payload: bytes) -> None:
         ) from None
 
 
-def _client_context(value: str | None) -> dict | None:
+def client_context(value: str | None) -> dict | None:
     if not value:
         return None
     if len(value) > CLIENT_CONTEXT_LIMIT:
@@ -194,14 +197,13 @@ def _client_context(value: str | None) -> dict | None:
 
 def new_trace_id() -> str:
     """A new X-Ray trace header, as Lambda sets _X_AMZN_TRACE_ID for each invocation."""
-    root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
-    return f"Root={root};Parent={os.urandom(8).hex()};Sampled=0"
+    return ids.trace_header()
 
 
-def _too_large(size: int) -> bytes:
+def too_large(size: int, limit: int = SYNC_PAYLOAD_LIMIT) -> bytes:
     message = (
         f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
-        f"({SYNC_PAYLOAD_LIMIT} bytes)."
+        f"({limit} bytes)."
     )
     return json.dumps(
         {"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}

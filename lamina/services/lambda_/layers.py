@@ -10,7 +10,6 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.services.lambda_ import layer_policy as policy
 from lamina.services.lambda_ import layer_store as repo
-from lamina.services.lambda_.arns import decode_marker, encode_marker
 from lamina.services.lambda_.code import UNZIPPED_LIMIT, read_code, unzipped_size
 from lamina.services.lambda_.configuration import last_modified, new_revision
 from lamina.services.lambda_.errors import (
@@ -20,6 +19,7 @@ from lamina.services.lambda_.errors import (
     resource_not_found,
 )
 from lamina.services.lambda_.layer_arns import LayerRef, parse_layer_name, parse_layer_version_arn
+from lamina.services.lambda_.paging import Paging, invalid_marker
 from lamina.store import Store
 
 MAX_LAYERS = 5  # per function
@@ -86,39 +86,37 @@ class Layers:
         return self._present(ctx, self._readable(ctx, *parsed))
 
     def list_layers(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
-        limit = params.get("MaxItems", PAGE)
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, PAGE)
         with self.store.read() as conn:
-            found = repo.live_versions(conn, ctx.account_id, ctx.region, after)
+            found = repo.live_versions(conn, ctx.account_id, ctx.region, paging.after)
         newest: dict[str, repo.LayerVersion] = {}
         for version in found:  # by name, newest first: the first match of a name is its latest
             if version.name not in newest and _matches(version, params):
                 newest[version.name] = version
-        page = list(newest.values())
+        page, more = paging.page(list(newest.values()), lambda version: version.name)
         items = [
             {
                 "LayerName": v.name,
                 "LayerArn": _ref(v).arn,
                 "LatestMatchingVersion": _list_item(v),
             }
-            for v in page[:limit]
+            for v in page
         ]
-        result: dict[str, Any] = {"Layers": items}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(page[limit - 1].name)
-        return result
+        return {"Layers": items, **more}
 
     def list_layer_versions(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
         ref = parse_layer_name(ctx, params["LayerName"])
-        limit = params.get("MaxItems", PAGE)
-        below = int(decode_marker(params["Marker"])) if params.get("Marker") else None
+        paging = Paging(params, PAGE)
+        below = None
+        if paging.after is not None:
+            if not paging.after.isdigit():  # a marker of another List operation's
+                raise invalid_marker(params["Marker"])
+            below = int(paging.after)
         with self.store.read() as conn:
             found = repo.versions_of(conn, ref.account_id, ref.region, ref.name, below, 10_000)
-        page = [v for v in found if _matches(v, params) and self._may_read(ctx, v)]
-        result: dict[str, Any] = {"LayerVersions": [_list_item(v) for v in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = encode_marker(str(page[limit - 1].version))
-        return result
+        readable = [v for v in found if _matches(v, params) and self._may_read(ctx, v)]
+        page, more = paging.page(readable, lambda version: str(version.version))
+        return {"LayerVersions": [_list_item(v) for v in page], **more}
 
     def delete_layer_version(self, ctx: RequestContext, params: dict[str, Any]) -> dict:
         """Idempotent, as on AWS; the content stays for the functions that use it."""

@@ -7,6 +7,7 @@
 - `tags` (tags.py): tags on functions and event source mappings;
 - `event_configs` (event_invoke.py): how asynchronous invocations are retried and delivered;
 - `invoker` (invoke.py) and `events` (async_invoke.py): synchronous and queued invocations;
+- `streaming` (stream_invoke.py): InvokeWithResponseStream, and RESPONSE_STREAM URLs' invokes;
 - `mappings` (esm_operations.py): event source mappings, and what their pollers see;
 - `policies` (policies.py): resource-based policies;
 - `urls` (function_urls.py): function URLs; `url_plane` (url_plane.py) serves their requests;
@@ -39,6 +40,7 @@ from lamina.services.lambda_.metrics import LambdaMetrics
 from lamina.services.lambda_.policies import ResourcePolicies
 from lamina.services.lambda_.provisioned import ProvisionedConcurrency
 from lamina.services.lambda_.settings import ConcurrencySettings
+from lamina.services.lambda_.stream_invoke import StreamingInvocation, StreamingInvoker
 from lamina.services.lambda_.tags import Tags
 from lamina.services.lambda_.url_plane import FunctionUrlPlane
 from lamina.services.lambda_.versions import Versions
@@ -80,6 +82,7 @@ class LambdaProvider(Provider):
         accounting = execution.concurrency if execution else ConcurrencyAccounting()
         self.invoker = Invoker(self.functions, self.concurrency, accounting, self.metrics)
         self.events = AsyncInvocations(self.invoker, self.event_configs, self.work, settings)
+        self.streaming = StreamingInvoker(self.invoker)
         # The node's group-commit writer, for mappings' writes.
         self.mappings = EventSourceMappings(self.functions, self.work.writer)
         self.tags = Tags(self.functions, self.mappings)
@@ -91,7 +94,9 @@ class LambdaProvider(Provider):
         self.policies = ResourcePolicies(self.functions)
         self.urls = FunctionUrls(store, settings, self.functions.find)
         # Function URLs' data plane (the edge hands it their requests) invokes through Invoke.
-        self.url_plane = FunctionUrlPlane(store, self.urls, self.policies, self.invoke)
+        self.url_plane = FunctionUrlPlane(
+            store, self.urls, self.policies, self.invoke, self.start_streaming
+        )
 
     async def start(self) -> None:
         self.events.start()
@@ -259,6 +264,15 @@ class LambdaProvider(Provider):
         if params.get("InvocationType") == "Event":
             return await self.events.invoke(ctx, ref, params)
         return await self.invoker.invoke(ctx, ref, params)
+
+    async def invoke_with_response_stream(self, ctx: RequestContext, params: Params) -> Answer:
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        return await self.streaming.invoke_with_response_stream(ctx, ref, params)
+
+    async def start_streaming(self, ctx: RequestContext, params: Params) -> StreamingInvocation:
+        """A RESPONSE_STREAM function URL's invocation, as InvokeWithResponseStream runs it."""
+        ref = parse_function(ctx, params["FunctionName"], params.get("Qualifier"))
+        return await self.streaming.start(ctx, ref, params)
 
     async def invoke_async(self, ctx: RequestContext, params: Params) -> Answer:
         return await self.events.invoke_async(ctx, params)

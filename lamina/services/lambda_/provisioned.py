@@ -23,13 +23,12 @@ from lamina.services.lambda_ import provisioned_configs as rows
 from lamina.services.lambda_.arns import (
     LATEST,
     FunctionRef,
-    decode_marker,
-    encode_marker,
     parse_function,
 )
 from lamina.services.lambda_.configuration import last_modified
 from lamina.services.lambda_.errors import invalid_parameter
 from lamina.services.lambda_.invoke import snapshot
+from lamina.services.lambda_.paging import Paging
 from lamina.services.lambda_.settings import MIN_UNRESERVED
 from lamina.services.registry import store_read
 
@@ -126,21 +125,19 @@ class ProvisionedConcurrency:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, DEFAULT_MAX_ITEMS)
+        after = paging.after
         with self.store.read() as conn:
             latest = self.functions.find_latest(conn, ref)
             every = [c for c in rows.of_function(conn, latest.function_id)
                      if after is None or c.qualifier > after]  # fmt: skip
+            page, more = paging.page(every, lambda config: config.qualifier)
             shown = []
-            for config in every[:limit]:
+            for config in page:
                 item = FunctionRef(ref.account_id, ref.region, ref.name, config.qualifier)
                 answer = self._shown(item, config, self._shares(conn, latest, config))
                 shown.append({"FunctionArn": item.qualified_arn, **answer})
-        result: dict[str, Any] = {"ProvisionedConcurrencyConfigs": shown}
-        if len(every) > limit:
-            result["NextMarker"] = encode_marker(every[limit - 1].qualifier)
-        return result
+        return {"ProvisionedConcurrencyConfigs": shown, **more}
 
     def delete_provisioned_concurrency_config(
         self, ctx: RequestContext, params: dict[str, Any]

@@ -11,9 +11,10 @@ from lamina.services import tagging
 from lamina.services.lambda_ import aliases, provisioned_configs
 from lamina.services.lambda_ import event_configs as configs
 from lamina.services.lambda_ import functions as repo
-from lamina.services.lambda_.arns import LATEST, decode_marker, encode_marker, parse_function
+from lamina.services.lambda_.arns import LATEST, parse_function
 from lamina.services.lambda_.configuration import last_modified, new_revision, present
 from lamina.services.lambda_.errors import invalid_parameter, precondition_failed
+from lamina.services.lambda_.paging import Paging
 from lamina.services.registry import store_read
 
 if TYPE_CHECKING:
@@ -94,19 +95,16 @@ class Versions:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function(ctx, params["FunctionName"])
-        limit = params.get("MaxItems") or DEFAULT_MAX_ITEMS
-        after = decode_marker(params["Marker"]) if params.get("Marker") else None
+        paging = Paging(params, DEFAULT_MAX_ITEMS)
+        after = paging.after
         with self.store.read() as conn:
             function = self.functions.find_latest(conn, ref)
             every = repo.every_version(conn, function.function_id)
         start = 0
         if after is not None:
             start = next((i for i, v in enumerate(every) if _after(v.version, after)), len(every))
-        page = every[start : start + limit]
-        result: dict[str, Any] = {"Versions": [shown(v) for v in page]}
-        if start + limit < len(every):
-            result["NextMarker"] = encode_marker(page[-1].version)
-        return result
+        page, more = paging.page(every[start:], lambda version: version.version)
+        return {"Versions": [shown(v) for v in page], **more}
 
     def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         """The function with all its versions and aliases; or, with a Qualifier, one version."""

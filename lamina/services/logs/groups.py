@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from lamina.services.logs import segments
 from lamina.store.rows import insert_new
-from lamina.store.schema import logs_events as events
 from lamina.store.schema import logs_groups as groups
 from lamina.store.schema import logs_streams as streams
 
@@ -68,6 +68,15 @@ def get(conn: Connection, account: str, region: str, name: str) -> LogGroup | No
     return LogGroup(*row) if row else None
 
 
+_ID = sa.select(groups.c.id).where(*_IN_REGION, groups.c.name == sa.bindparam("name"))
+
+
+def find_id(conn: Connection, account: str, region: str, name: str) -> int | None:
+    """The group's id only: without its storedBytes, a sum over its streams."""
+    found = conn.execute(_ID, {"account": account, "region": region, "name": name}).scalar()
+    return None if found is None else int(found)
+
+
 def insert(conn: Connection, account: str, region: str, name: str, now: int, **options: Any) -> int:
     row = groups.insert().values(
         account_id=account,
@@ -82,7 +91,7 @@ def insert(conn: Connection, account: str, region: str, name: str, now: int, **o
 
 
 def delete(conn: Connection, group_id: int) -> None:
-    conn.execute(events.delete().where(events.c.group_id == group_id))
+    segments.delete_group(conn, group_id)
     conn.execute(streams.delete().where(streams.c.group_id == group_id))
     conn.execute(groups.delete().where(groups.c.id == group_id))
 

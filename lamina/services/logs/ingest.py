@@ -8,8 +8,8 @@ from itertools import pairwise
 from typing import Any
 
 from lamina.services.logs.errors import invalid_parameter
-from lamina.services.logs.events import event_size
 from lamina.services.logs.retention import DAY_MS, oldest_kept
+from lamina.services.logs.segments import event_size
 
 MAX_BATCH_BYTES = 1_048_576  # the sum of every message's UTF-8 size plus 26 bytes an event
 TOO_OLD_MS = 14 * DAY_MS

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.logs import events, groups, patterns, streams, tokens
+from lamina.services.logs import events, groups, patterns, segments, streams, tokens
 from lamina.services.logs.errors import invalid_parameter, invalid_token, not_supported
 from lamina.services.logs.names import group_name
 from lamina.services.logs.retention import now_ms, oldest_kept
@@ -15,7 +15,6 @@ from lamina.services.registry import store_read
 
 MAX_EVENTS = 10_000  # both operations' default and largest limit
 MAX_RESPONSE_BYTES = 1_048_576  # GetLogEvents: "as many log events as can fit in ... 1 MB"
-SCAN_CHUNK = 1_000
 # FilterLogEvents stops after this many events and answers a nextToken, possibly with no
 # events (as AWS does): one call never scans a whole large group.
 MAX_SCAN = 100_000
@@ -115,19 +114,16 @@ def _scan(
     there may be more."""
     matched: list[events.Event] = []
     scanned = 0
-    while scanned < MAX_SCAN:
-        side = "before" if newest_first else "after"
-        where = events.bounds(**bounds, **{side: key})
-        chunk = events.read_group(conn, group_id, stream_ids, where, SCAN_CHUNK, newest_first)
-        for event in chunk:
-            key, scanned = event.key, scanned + 1
-            if pattern.matches(event.message):
-                matched.append(event)
-                if len(matched) == limit:
-                    return matched, key, True
-        if len(chunk) < SCAN_CHUNK:
-            return matched, key, False
-    return matched, key, True
+    where = events.bounds(**bounds, **{"before" if newest_first else "after": key})
+    for event in events.scan_group(conn, group_id, stream_ids, where, newest_first):
+        if scanned == MAX_SCAN:
+            return matched, key, True
+        key, scanned = event.key, scanned + 1
+        if pattern.matches(event.message):
+            matched.append(event)
+            if len(matched) == limit:
+                return matched, key, True
+    return matched, key, False
 
 
 def _filter_position(params: dict[str, Any]) -> tuple[bool, tokens.EventKey | None]:
@@ -158,7 +154,7 @@ def _fitting(found: list[events.Event]) -> list[events.Event]:
     """As many events, in reading order, as fit in one response."""
     total = 0
     for index, event in enumerate(found):
-        total += events.event_size(event.message)
+        total += segments.event_size(event.message)
         if total > MAX_RESPONSE_BYTES:
             return found[: max(index, 1)]
     return found

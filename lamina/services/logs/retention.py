@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from lamina.services.logs import events, groups, streams
+from lamina.services.logs import groups, segments, streams
 from lamina.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def sweep(store: Store, now: int | None = None) -> int:
     swept = 0
     for group_id, days in retained:
         with store.write() as conn:  # one short transaction per group: writers are not held up
-            freed = events.expire(conn, group_id, oldest_kept(days, now))
+            freed = segments.expire(conn, group_id, oldest_kept(days, now))
             streams.release_bytes(conn, freed)
         swept += bool(freed)
     return swept

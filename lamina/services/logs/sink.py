@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.engine import Connection
 
-from lamina.services.logs import events, groups, streams
+from lamina.services.logs import groups, segments, streams
 from lamina.services.logs.retention import now_ms
 from lamina.store import Store
 
@@ -37,36 +37,47 @@ class LogSink:
         """Several streams' events in one transaction: the execution layer gathers a few
         milliseconds of every environment's output and writes it at once."""
         now = now_ms()
+        group_ids: dict[tuple[str, str, str], int] = {}  # one lookup a group, not a stream
         with self.store.write() as conn:
-            for (account_id, region, group, stream), events in batches.items():
+            # In one order on every node: two flushes touching the same streams lock their
+            # rows in the same order, so they cannot deadlock (PostgreSQL).
+            for (account_id, region, group, stream), events in sorted(
+                batches.items(), key=lambda item: item[0]
+            ):
                 if not events:
                     continue
                 # Stable sort: lines of the same millisecond keep their order.
-                batch = sorted(events, key=lambda event: event[0])
-                group_id = _group(conn, account_id, region, group, now)
-                stream_id = _stream(conn, group_id, stream, now)
-                write_batch(conn, group_id, stream_id, batch, now)
+                packed = segments.pack(sorted(events, key=lambda event: event[0]))
+                where = (account_id, region, group)
+                if where not in group_ids:
+                    group_ids[where] = _group(conn, account_id, region, group, now)
+                group_id = group_ids[where]
+                stream_id = streams.record_named(conn, group_id, stream, packed, now)
+                if stream_id is None:  # a new stream
+                    stream_id = _stream(conn, group_id, stream, now)
+                    streams.record_batch(conn, stream_id, packed, now)
+                segments.insert(conn, group_id, stream_id, packed, now)
 
 
 def write_batch(
     conn: Connection, group_id: int, stream_id: int, batch: Sequence[tuple[int, str]], now: int
 ) -> int:
-    """Insert a batch in time order and note it on its stream; answer the stream's sequence."""
-    size = sum(events.event_size(message) for _, message in batch)
-    events.insert(conn, group_id, stream_id, batch, now)
-    return streams.record_batch(conn, stream_id, batch[0][0], batch[-1][0], now, size)
+    """Store a batch in time order and note it on its stream; answer the stream's sequence."""
+    packed = segments.pack(batch)
+    segments.insert(conn, group_id, stream_id, packed, now)
+    return streams.record_batch(conn, stream_id, packed, now)
 
 
 def _group(conn: Connection, account: str, region: str, name: str, now: int) -> int:
-    found = groups.get(conn, account, region, name)
+    found = groups.find_id(conn, account, region, name)
     if found is not None:
-        return found.id
+        return found
     try:
         return groups.insert(conn, account, region, name, now)
     except groups.AlreadyExists:  # created meanwhile by another node
-        again = groups.get(conn, account, region, name)
+        again = groups.find_id(conn, account, region, name)
         assert again is not None
-        return again.id
+        return again
 
 
 def _stream(conn: Connection, group_id: int, name: str, now: int) -> int:

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from lamina.services.logs import segments
 from lamina.store.rows import insert_new
-from lamina.store.schema import logs_events as events
 from lamina.store.schema import logs_streams as streams
 
 
@@ -60,17 +60,29 @@ def _highest(column: Any, value: Any) -> Any:
     return sa.case((column.is_(None), value), (column < value, value), else_=column)
 
 
+_RECORD_VALUES = {
+    "first_event_timestamp": _lowest(streams.c.first_event_timestamp, sa.bindparam("first")),
+    "last_event_timestamp": _highest(streams.c.last_event_timestamp, sa.bindparam("last")),
+    "last_ingestion_time": sa.bindparam("ingested"),
+    "stored_bytes": streams.c.stored_bytes + sa.bindparam("size"),
+    "sequence": streams.c.sequence + 1,
+    "segment_span": _highest(streams.c.segment_span, sa.bindparam("span")),
+}
 _RECORD = (
     streams.update()
     .where(streams.c.id == sa.bindparam("stream"))
-    .values(
-        first_event_timestamp=_lowest(streams.c.first_event_timestamp, sa.bindparam("first")),
-        last_event_timestamp=_highest(streams.c.last_event_timestamp, sa.bindparam("last")),
-        last_ingestion_time=sa.bindparam("ingested"),
-        stored_bytes=streams.c.stored_bytes + sa.bindparam("size"),
-        sequence=streams.c.sequence + 1,
-    )
+    .values(_RECORD_VALUES)
     .returning(streams.c.sequence)
+)
+# The same, finding the stream by name: one statement, not a lookup and an update.
+_RECORD_NAMED = (
+    streams.update()
+    .where(
+        streams.c.group_id == sa.bindparam("group"),
+        streams.c.name == sa.bindparam("stream_name"),
+    )
+    .values(_RECORD_VALUES)
+    .returning(streams.c.id)
 )
 
 
@@ -87,16 +99,28 @@ def insert(conn: Connection, group_id: int, name: str, now: int) -> int:
 
 
 def delete(conn: Connection, stream_id: int) -> None:
-    conn.execute(events.delete().where(events.c.stream_id == stream_id))
+    segments.delete_stream(conn, stream_id)
     conn.execute(streams.delete().where(streams.c.id == stream_id))
 
 
-def record_batch(
-    conn: Connection, stream_id: int, first: int, last: int, ingested: int, size: int
-) -> int:
-    """Note a stored batch on its stream; answer the stream's new sequence number."""
-    found = {"stream": stream_id, "first": first, "last": last, "ingested": ingested}
-    return int(conn.execute(_RECORD, dict(found, size=size)).scalar_one())
+def record_batch(conn: Connection, stream_id: int, packed: segments.Packed, ingested: int) -> int:
+    """Note a batch on its stream; answer the stream's new sequence number."""
+    found = _recorded(packed, ingested, stream=stream_id)
+    return int(conn.execute(_RECORD, found).scalar_one())
+
+
+def record_named(
+    conn: Connection, group_id: int, name: str, packed: segments.Packed, ingested: int
+) -> int | None:
+    """Note a batch on the group's stream of this name; answer its id, None if there is none."""
+    found = _recorded(packed, ingested, group=group_id, stream_name=name)
+    row = conn.execute(_RECORD_NAMED, found).first()
+    return None if row is None else int(row[0])
+
+
+def _recorded(packed: segments.Packed, ingested: int, **where: Any) -> dict[str, Any]:
+    found = {"first": packed.first, "last": packed.last, "size": packed.size}
+    return dict(found, span=packed.span, ingested=ingested, **where)
 
 
 def release_bytes(conn: Connection, sizes: dict[int, int]) -> None:

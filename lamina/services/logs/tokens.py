@@ -11,8 +11,9 @@ from lamina.services.logs.errors import invalid_token
 
 encode = pagetokens.encode  # an opaque token for a page of groups, streams or filtered events
 
-# An event's place in time order: (timestamp, row id). AWS's event ids and GetLogEvents tokens
-# are 56 digits; ours are too: 20 for the timestamp, 36 for the row id.
+# An event's place in time order: (timestamp, ordinal: its segment and its place in it, see
+# events.py). AWS's event ids and GetLogEvents tokens are 56 digits; ours are too: 20 for
+# the timestamp, 36 for the ordinal.
 EventKey = tuple[int, int]
 FIRST: EventKey = (-1, 0)  # before every event (timestamps are >= 0)
 _TOKEN = re.compile(r"^([fb])/(\d{56})/s$")

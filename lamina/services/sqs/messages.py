@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from lamina import ids
 from lamina.services.sqs import digests
 from lamina.store.prepared import Prepared
 from lamina.store.schema import sqs_messages
@@ -75,7 +75,7 @@ def outgoing(
     dedup_id: str | None = None,
 ) -> Outgoing:
     return Outgoing(
-        message_id=str(uuid.uuid4()),
+        message_id=ids.request_id(),
         body=body,
         attributes=attributes or None,
         system=system or None,

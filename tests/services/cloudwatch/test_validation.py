@@ -1,6 +1,6 @@
 """Input that breaks the CloudWatch model: CloudWatch's own sentences, naming the parameter
 as the query protocol sends it, under InvalidParameterValue / MissingParameter, in each of the
-three protocols CloudWatch speaks (see lamina/protocol/constraint_errors.py)."""
+three protocols CloudWatch speaks (see lamina/protocol/validate/wording.py)."""
 
 from __future__ import annotations
 

@@ -142,16 +142,19 @@ def test_update_changes_auth_and_cors_and_delete_removes(lambda_client):
     assert lambda_client.list_function_url_configs(FunctionName="fn")["FunctionUrlConfigs"] == []
 
 
-def test_response_stream_is_refused_until_runtimes_stream(lambda_client):
+def test_invoke_mode_is_kept_and_can_change(lambda_client):
     create_function(lambda_client)
-    code, status, message = refused(
-        lambda_client.create_function_url_config,
-        FunctionName="fn",
-        AuthType="NONE",
-        InvokeMode="RESPONSE_STREAM",
+    made = lambda_client.create_function_url_config(
+        FunctionName="fn", AuthType="NONE", InvokeMode="RESPONSE_STREAM"
     )
-    assert (code, status) == ("InvalidParameterValueException", 400)
-    assert "RESPONSE_STREAM" in message
+    assert made["InvokeMode"] == "RESPONSE_STREAM"
+    assert lambda_client.get_function_url_config(FunctionName="fn")["InvokeMode"] == (
+        "RESPONSE_STREAM"
+    )
+    updated = lambda_client.update_function_url_config(FunctionName="fn", InvokeMode="BUFFERED")
+    assert updated["InvokeMode"] == "BUFFERED"
+    listed = lambda_client.list_function_url_configs(FunctionName="fn")["FunctionUrlConfigs"]
+    assert [url["InvokeMode"] for url in listed] == ["BUFFERED"]
 
 
 def test_url_of_missing_function_or_alias_is_not_found(lambda_client):

@@ -429,9 +429,8 @@ def test_a_change_on_one_node_of_a_fleet_reaches_invokes_on_another_within_a_sec
     for node in nodes:
         node.start()
     try:
-        one, two = (
-            client("lambda", node.url, access_key=f"{int(time.time()):012d}") for node in nodes
-        )
+        account = f"{int(time.time()):012d}"  # one account on both nodes, fresh for this run
+        one, two = (client("lambda", node.url, access_key=account) for node in nodes)
         source = "import os\ndef handler(e, c):\n    return os.environ.get('COLOUR')\n"
         deploy(one, source, Environment={"Variables": {"COLOUR": "red"}})
         assert call(two, payload={})[1] == "red"

@@ -382,6 +382,7 @@ def test_the_link_reads_chunked_bodies_answers_expect_continue_and_sees_the_exit
     from lamina.execution.channel import ChannelClosed
     from lamina.execution.runtime_api import RuntimeApiLink
     from lamina.execution.sandbox.base import SandboxSpec
+    from lamina.execution.streaming import Collector
 
     header = {
         "request_id": "r-1", "deadline_ms": 1234.5, "invoked_function_arn": "arn:fn",
@@ -402,7 +403,7 @@ def test_the_link_reads_chunked_bodies_answers_expect_continue_and_sees_the_exit
         reader, writer = await asyncio.open_connection(host, int(port))
         writer.write(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (await ready).kind == channel.READY
-        invoked = asyncio.ensure_future(link.invoke(header, b'{"a":1}'))
+        invoked = asyncio.ensure_future(link.invoke(header, b'{"a":1}', Collector(1024)))
         head = (await reader.readuntil(b"\r\n\r\n")).decode()
         assert head.startswith("HTTP/1.1 200 OK\r\n")
         assert "Lambda-Runtime-Aws-Request-Id: r-1\r\n" in head
@@ -422,7 +423,8 @@ def test_the_link_reads_chunked_bodies_answers_expect_continue_and_sees_the_exit
         assert await reader.readexactly(16) == b'{"status":"OK"}\n'
         os.close(runtime_end)  # the runtime exits: the next invoke cannot wait for it
         with pytest.raises(ChannelClosed):
-            await asyncio.wait_for(link.invoke(dict(header, request_id="r-2"), b"{}"), 5)
+            again = link.invoke(dict(header, request_id="r-2"), b"{}", Collector(1024))
+            await asyncio.wait_for(again, 5)
         link.close()
         writer.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from lamina.protocol.constraint_errors import LAMBDA_RUNTIMES
+from lamina.protocol.validate.rules import LAMBDA_RUNTIMES
 from tests.conftest import create_function, error_of, make_zip
 
 
@@ -39,7 +39,7 @@ def test_a_deprecated_runtime_is_refused_as_aws_refuses_it(lambda_client):
 
 def test_an_unknown_runtime_fails_the_enum(lambda_client):
     # Lambda's own code and text, not Coral's ValidationException (the list is AWS's, in the
-    # order AWS prints it: see lamina/protocol/constraint_errors.py)
+    # order AWS prints it: see lamina/protocol/validate/rules.py)
     with pytest.raises(ClientError) as excinfo:
         create_function(lambda_client, "bad", Runtime="python2.1")
     assert lambda_client.list_functions()["Functions"] == []

@@ -1,5 +1,5 @@
 """Input that breaks the Logs model: InvalidParameterException with Coral's text, as AWS
-answers (see lamina/protocol/constraint_errors.py for the real answers this copies)."""
+answers (see lamina/protocol/validate/rules.py for the real answers this copies)."""
 
 from __future__ import annotations
 

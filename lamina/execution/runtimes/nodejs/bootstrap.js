@@ -234,6 +234,16 @@ function isModulePackage(folder) {
   return folder === "/" ? false : isModulePackage(path.resolve(folder, ".."));
 }
 
+// -- response streaming (response_stream.js) -------------------------------------------------
+
+const {
+  STREAMING,
+  HIGH_WATER_MARK,
+  STREAM_RESPONSE,
+  installGlobals,
+  responseStream,
+} = require("./response_stream.js");
+
 // -- one invocation ----------------------------------------------------------------------------
 
 const NO_OP = () => {};
@@ -377,11 +387,53 @@ function invoke(channel, handler, header, body) {
   }
 }
 
+// A streaming handler's invocation, as AWS's runtime runs one: the handler must be async;
+// its answer is over when its promise has settled and its stream has ended. An error (thrown,
+// rejected, or uncaught) ends the stream failed, whatever was written before it.
+function invokeStreaming(channel, handler, header, body) {
+  globalThis[REQUEST_ID] = header.request_id;
+  if (header.trace_id) process.env._X_AMZN_TRACE_ID = header.trace_id;
+  else delete process.env._X_AMZN_TRACE_ID;
+  const invocation = new Invocation(channel, () => serve(channel, handler));
+  const stream = responseStream(channel, handler[HIGH_WATER_MARK]);
+  const fail = (error, retire = false) => {
+    if (invocation.answered) return;
+    console.error("Invoke Error", toFormatted(intoError(error)));
+    invocation.answer("F", { error: toResponse(error), streamed: true, retire });
+  };
+  const succeed = () => {
+    if (!invocation.answered) invocation.answer("O", { streamed: true });
+  };
+  onUncaught = (error) => fail(error, true);
+  // The loop emptied with the stream still open: nothing can end it any more.
+  beforeExit = () => fail(new Error("Response stream is not finished."));
+  let result;
+  try {
+    const event = body.length ? JSON.parse(body.toString("utf8")) : {};
+    const context = contextOf({ callbackWaitsForEmptyEventLoop: true }, header);
+    result = handler(event, stream, context);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (!result || typeof result.then !== "function") {
+    fail(new Error("Streaming does not support non-async handlers."));
+    return;
+  }
+  result.then((value) => {
+    if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+    if (stream.writableFinished) succeed();
+    else stream.once("finish", succeed);
+  }, fail);
+  stream.once("error", fail);
+}
+
 // Wait (blocking: the environment is idle) for the next invocation, and start it.
 function serve(channel, handler) {
   beforeExit = NO_OP;
   const frame = channel.receive();
-  invoke(channel, handler, frame.header, frame.body);
+  const run = handler[STREAMING] === STREAM_RESPONSE ? invokeStreaming : invoke;
+  run(channel, handler, frame.header, frame.body);
 }
 
 // -- start -------------------------------------------------------------------------------------
@@ -422,6 +474,7 @@ async function main() {
   const channel = new Channel(Number(process.env._LAMINA_CHANNEL_FD));
   delete process.env._LAMINA_CHANNEL_FD;
   patchConsole();
+  installGlobals(); // before the handler's module is loaded: it calls them at its top level
   installProcessHooks();
   onUncaught = (error, status) => {
     channel.send("N", { error: toResponse(error) });
