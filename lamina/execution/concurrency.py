@@ -7,15 +7,19 @@ every reservation). An invocation over either limit is throttled.
 Counts live in this node's memory and are touched only on its event loop. A slot is held for
 one invocation and given back when it ends, however it ends (answer, error, timeout, a sandbox
 that died); a node that crashes takes its counts with it, so nothing is ever left counted.
-Provisioned concurrency (lamina/services/lambda_/provisioned.py) is held to these limits when
-it is configured (within the function's reservation, or leaving the unreserved pool its
-minimum); an invocation on a provisioned environment holds an ordinary slot here.
+Provisioned concurrency is allocated out of these limits when it is configured (out of the
+function's reservation, or out of the account's unreserved pool), as on Lambda: an invocation
+served by a provisioned environment takes a provisioned slot, which counts toward the
+function's and the account's concurrency but is checked against neither (its allocation is
+already set aside); one that spills over takes an on-demand slot, held to what is left of the
+reservation, or of the unreserved pool, once every allocation is set aside.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 RESERVED_EXCEEDED = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"
@@ -32,35 +36,47 @@ class Throttled(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one invocation may use: the function's reservation (None: the shared pool) and the
-    size of the account's unreserved pool at the moment."""
+    """What one on-demand invocation may use: the function's reservation less its provisioned
+    concurrency (None: the shared pool), the size of the account's unreserved pool less what
+    functions without a reservation have provisioned, and whether the function has
+    provisioned concurrency at all (then a provisioned environment is looked for first)."""
 
     reserved: int | None
     unreserved: int
+    provisioned: int = 0
 
 
 @dataclass
 class Slot:
     function: FunctionKey
     reserved: bool
+    provisioned: bool = False  # served by a provisioned environment
+    environment: Any = None  # that environment, taken with the slot
     released: bool = False
 
 
 class ConcurrencyAccounting:
     def __init__(self) -> None:
-        self._by_function: dict[FunctionKey, int] = {}
+        self._by_function: dict[FunctionKey, int] = {}  # every slot held, provisioned or not
+        self._on_demand: dict[FunctionKey, int] = {}
         self._unreserved: dict[AccountKey, int] = {}  # in flight from the shared pool
         self._listeners: list[Callable[[FunctionKey], None]] = []
 
-    def acquire(self, function: FunctionKey, limits: Limits) -> Slot:
-        """A slot for one invocation, or Throttled with Lambda's reason."""
+    def acquire(self, function: FunctionKey, limits: Limits, environment: Any = None) -> Slot:
+        """A slot for one invocation, or Throttled with Lambda's reason. `environment`: the
+        provisioned environment that will serve it (a provisioned slot, never throttled)."""
         running = self._by_function.get(function, 0)
+        on_demand = self._on_demand.get(function, 0)
+        if environment is not None:
+            self._by_function[function] = running + 1
+            return Slot(function, limits.reserved is not None, True, environment)
         if limits.reserved is not None:
-            if running >= limits.reserved:
+            if on_demand >= limits.reserved:
                 raise Throttled(RESERVED_EXCEEDED)
         elif self._unreserved.get(function[:2], 0) >= limits.unreserved:
             raise Throttled(ACCOUNT_EXCEEDED)
         self._by_function[function] = running + 1
+        self._on_demand[function] = on_demand + 1
         if limits.reserved is None:
             account = function[:2]
             self._unreserved[account] = self._unreserved.get(account, 0) + 1
@@ -75,8 +91,14 @@ class ConcurrencyAccounting:
             self._by_function[slot.function] = left
         else:
             del self._by_function[slot.function]
-        if not slot.reserved:
-            self._unreserved[slot.function[:2]] -= 1
+        if not slot.provisioned:
+            left = self._on_demand[slot.function] - 1
+            if left:
+                self._on_demand[slot.function] = left
+            else:
+                del self._on_demand[slot.function]
+            if not slot.reserved:
+                self._unreserved[slot.function[:2]] -= 1
         for listener in self._listeners:
             listener(slot.function)
 

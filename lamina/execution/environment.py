@@ -22,6 +22,9 @@ from lamina.execution.streaming import Collector
 # A buffered invoke keeps this much of a streamed answer (the invoker refuses more than 6 MB).
 MAX_BUFFERED = 6 * 1024 * 1024 + 1
 
+# In a sandbox's argv: replaced by the fd its extensions' output pipe has in the child.
+EXTENSION_FD = "{extension_fd}"
+
 
 class InitError(Exception):
     """The function's init failed (import error, missing handler, exception at import)."""
@@ -64,6 +67,10 @@ class ExecutionEnvironment:
         self.on_destroy: list[Callable[[], None]] = []  # e.g. remove the environment's code dir
         self._log_fd = -1
         self._partial = b""
+        # A custom runtime's extensions write to a pipe of their own: their lines are the
+        # Telemetry API's `extension` records (and go to the same log stream, as on Lambda).
+        self._extension_fd = -1
+        self._extension_partial = b""
         self._log = logs.InvocationLog()
 
     @property
@@ -84,6 +91,12 @@ class ExecutionEnvironment:
         fcntl.fcntl(log_read, fcntl.F_SETFL, os.O_NONBLOCK)
         self._log_fd = log_read
         spec = replace(self.link.prepare(self.spec), stdout=log_write, stderr=log_write)
+        extension_write = -1
+        if spec.extra.get("extension_output"):
+            self._extension_fd, extension_write = os.pipe()
+            fcntl.fcntl(self._extension_fd, fcntl.F_SETFL, os.O_NONBLOCK)
+            argv = [a.replace(EXTENSION_FD, str(extension_write)) for a in spec.argv]
+            spec = replace(spec, argv=argv, pass_fds=(*spec.pass_fds, extension_write))
         try:
             self.process = backend.spawn(spec)
         except BaseException:
@@ -92,6 +105,8 @@ class ExecutionEnvironment:
         finally:
             self.link.spawned()
             os.close(log_write)
+            if extension_write >= 0:
+                os.close(extension_write)
         # Something to report if its init crashes, taken here and not in specialize(): off
         # the event loop and out of the Init Duration (a forked runtime is loaded already).
         self._sample()
@@ -100,6 +115,8 @@ class ExecutionEnvironment:
         """Specialize and wait for the function's init; the init duration in ms from `since`
         (a perf_counter time: when the caller started waiting for this environment)."""
         asyncio.get_running_loop().add_reader(self._log_fd, self._read_logs)
+        if self._extension_fd >= 0:
+            asyncio.get_running_loop().add_reader(self._extension_fd, self._read_logs)
         try:
             ready = self.link.ready(self.specialize_message)
             frame = await asyncio.wait_for(ready, _init_limit())
@@ -215,38 +232,54 @@ class ExecutionEnvironment:
     # -- logs --------------------------------------------------------------------------------
 
     def _read_logs(self) -> None:
-        while self._log_fd >= 0:
+        self._partial = self._read_pipe(self._log_fd, self._partial, "function")
+        if self._extension_fd >= 0:
+            self._extension_partial = self._read_pipe(
+                self._extension_fd, self._extension_partial, "extension"
+            )
+
+    def _read_pipe(self, fd: int, partial: bytes, kind: str) -> bytes:
+        """Take what is in one of the log pipes; the line it ends inside of."""
+        while fd >= 0:
             try:
-                chunk = os.read(self._log_fd, 65536)
+                chunk = os.read(fd, 65536)
             except BlockingIOError:
-                return
+                return partial
             except OSError:
                 chunk = b""
             if not chunk:
-                self._close_logs()
-                return
-            lines = (self._partial + chunk).split(b"\n")
-            self._partial = lines.pop()
+                self._close_pipe(fd, partial)
+                return b""
+            lines = (partial + chunk).split(b"\n")
+            partial = lines.pop()
             for line in lines:
                 text = line.decode("utf-8", "replace")
                 self._log.add(text)
-                self.link.observe("function", text)
+                self.link.observe(kind, text)
             if len(chunk) < 65536:
                 # Short of the buffer: the pipe is drained (a read more would only answer
                 # EAGAIN, one more system call an invoke). Anything written later wakes the
                 # loop's reader on this fd.
-                return
+                return partial
+        return partial
 
     def _close_logs(self) -> None:
-        if self._log_fd < 0:
+        self._close_pipe(self._log_fd, self._partial)
+        self._close_pipe(self._extension_fd, self._extension_partial)
+        self._partial = self._extension_partial = b""
+
+    def _close_pipe(self, fd: int, partial: bytes) -> None:
+        if fd < 0:
             return
-        if self._partial:
-            self._log.add(self._partial.decode("utf-8", "replace"))
-            self._partial = b""
+        if partial:
+            self._log.add(partial.decode("utf-8", "replace"))
         with contextlib.suppress(RuntimeError):  # no loop at shutdown: nothing to remove
-            asyncio.get_running_loop().remove_reader(self._log_fd)
-        os.close(self._log_fd)
-        self._log_fd = -1
+            asyncio.get_running_loop().remove_reader(fd)
+        os.close(fd)
+        if fd == self._log_fd:
+            self._log_fd = -1
+        else:
+            self._extension_fd = -1
 
     # -- end ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from lamina.execution import logs, runtime_api, runtimes
 from lamina.execution.code import CodeCache
-from lamina.execution.environment import ExecutionEnvironment, InitError
+from lamina.execution.environment import EXTENSION_FD, ExecutionEnvironment, InitError
 from lamina.execution.function import FunctionSnapshot
 from lamina.execution.layers import LayerSets
 from lamina.execution.links import ChannelLink
@@ -64,6 +64,8 @@ class Launcher:
     ) -> None:
         self.backend = backend
         self.code = code
+        # This node's custom-runtime environments not yet destroyed (see _live()).
+        self.live: set[ExecutionEnvironment] = set()
         self.layers = LayerSets(data_dir / "opt", code)
         self.endpoint_url = endpoint_url
         self.remaps = bool(getattr(backend, "remaps_paths", False))
@@ -107,7 +109,27 @@ class Launcher:
         task_dir = self.code.unpacked(function.code_digest)
         task_root = "/var/task" if self.remaps else str(task_dir)
         env = self._function_env(function, logs.log_stream(function.version))
-        return self._provided(function, task_dir, task_root, env)
+        return self._live(self._provided(function, task_dir, task_root, env))
+
+    def _live(self, environment: ExecutionEnvironment) -> ExecutionEnvironment:
+        """A custom runtime's sandbox binds the cached code and merged layers themselves (a
+        built-in runtime's gets hard links of its own): they stay while it lives."""
+        self.live.add(environment)
+        environment.on_destroy.append(partial(self.live.discard, environment))
+        return environment
+
+    def in_use(self) -> tuple[set[str], set[tuple[str, ...]]]:
+        """The code digests (function code and layers) and layer sets live custom-runtime
+        environments bind."""
+        code: set[str] = set()
+        layer_sets: set[tuple[str, ...]] = set()
+        for environment in self.live:
+            function = environment.function
+            if function is not None:
+                code.add(function.code_digest)
+                code.update(function.layers)
+                layer_sets.add(function.layers)
+        return code, layer_sets
 
     def _opt_root(self, host: Path) -> str:
         return "/opt" if self.remaps else str(host)
@@ -221,7 +243,8 @@ class Launcher:
         extensions = _extensions(opt)
         argv = [started]
         if extensions:  # started first, in the background; then the runtime, in their place
-            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root]
+            argv = ["/bin/sh", "-c", START_EXTENSIONS, started, opt_root, EXTENSION_FD,
+                    runtime_api.REGISTERED_FD]  # fmt: skip
         spec = self._spec(
             function,
             task_dir,
@@ -231,6 +254,7 @@ class Launcher:
             env=self._base_env(task_root, "/var/runtime", opt_root),
             cwd=task_root,
             layers_dir=opt,
+            extra={"extension_output": True} if extensions else {},
         )
         specialize = {"env": env}
         link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id)
@@ -283,10 +307,14 @@ class Launcher:
         return {**function.environment, **env}
 
 
-# $0: the runtime's bootstrap, $1: /opt. Each executable in /opt/extensions is started (no
-# arguments, as on Lambda), then the bootstrap takes the shell's place.
+# $0: the runtime's bootstrap, $1: /opt, $2: the fd of the extensions' output pipe, $3: the fd
+# Lamina writes to once every extension has registered (opened by path: dash takes no fd above
+# 9 in a redirection). Each executable in /opt/extensions is started (no arguments, as on
+# Lambda) writing to that pipe; once they have all registered, the bootstrap takes the
+# shell's place, as AWS starts the runtime only then (the fds stay open in it, unused).
 START_EXTENSIONS = (
-    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] && "$e" & done; exec "$0"'
+    'for e in "$1"/extensions/*; do [ -f "$e" ] && [ -x "$e" ] &&'
+    ' "$e" >"/proc/self/fd/$2" 2>&1 & done; read go <"/proc/self/fd/$3"; exec "$0"'
 )
 
 

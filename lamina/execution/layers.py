@@ -10,13 +10,13 @@ own that is filled with hard links from the merged tree when it is assigned (as 
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 
 from lamina.execution.code import CodeCache, link_tree
+from lamina.execution.housekeeping import layer_set_key
 
 
 class LayerSets:
@@ -28,7 +28,7 @@ class LayerSets:
 
     def merged(self, digests: tuple[str, ...]) -> Path:
         """data_dir/opt/<key>: the layers' files, later ones over earlier ones."""
-        key = hashlib.sha256(",".join(digests).encode()).hexdigest()
+        key = layer_set_key(digests)
         target = self.root / key
         if target.is_dir():
             return target

@@ -49,14 +49,12 @@ class EnvironmentPool:
     async def acquire(
         self, function: FunctionSnapshot, patience_s: float = 0.0
     ) -> tuple[ExecutionEnvironment, float | None]:
-        """A warm environment (init None), else a new one and its init duration. With
+        """An on-demand environment: a warm one (init None), else a new one and its init
+        duration (provisioned ones are taken with the invocation's slot). With
         `patience_s`, a busy function's caller first waits that long for one of its
         environments to come back (queued work need not scale out for every burst).
         Raises InitError when the function's init fails."""
         self._start_reaper()
-        provisioned, _ = self.provisioned.take(function)
-        if provisioned is not None:  # initialized ahead of need: no init on this invoke
-            return provisioned, None
         pool = self._pool(function)
         env = self._warm(pool)
         if env is None and patience_s > 0 and pool.busy:

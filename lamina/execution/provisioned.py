@@ -47,6 +47,9 @@ class ProvisionedEnvironments:
         self._start = start  # a new environment for the function, and its init duration
         self._fresh = fresh  # whether an environment may still serve (its credentials last)
         self._by_version: dict[VersionKey, _Provision] = {}
+        # Where what an environment wrote during its init goes (the function's log stream,
+        # as on Lambda, where a provisioned environment's INIT phase is logged when it runs).
+        self.on_init: Callable[[ExecutionEnvironment, list[tuple[int, str]]], None] | None = None
 
     def provision(self, function: FunctionSnapshot, count: int) -> None:
         """Keep `count` environments of this version initialized (0: none); returns at once,
@@ -82,7 +85,9 @@ class ProvisionedEnvironments:
                 provision.failure = f"{type(error).__name__}: {error}"
                 log.exception("provisioned concurrency for %s failed", provision.function.arn)
                 return
-            env.take_init_log()  # written at provisioning, not before a later invocation
+            init_log = env.take_init_log()  # written now, not before a later invocation
+            if init_log and self.on_init is not None:
+                self.on_init(env, init_log)
             if self._by_version.get(key) is not provision:
                 env.destroy()
                 return

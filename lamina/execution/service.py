@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from lamina.execution import logs, runtimes
+from lamina.execution import housekeeping, logs, runtimes
 from lamina.execution.code import CodeCache
 from lamina.execution.concurrency import ConcurrencyAccounting
 from lamina.execution.environment import ExecutionEnvironment, InitError
@@ -44,23 +44,34 @@ class ExecutionService:
         self.code = CodeCache(data_dir / "code", blobs)
         self.launcher = Launcher(backend, data_dir, self.code, endpoint_url)
         self.pool = EnvironmentPool(self.launcher, idle_timeout_s)
+        self.pool.provisioned.on_init = lambda env, events: self._write_logs(
+            env.function, env.log_stream, events
+        )
         self.logs = LogBatcher()  # to CloudWatch Logs: its sink is wired in by the node
         self.concurrency = ConcurrencyAccounting()  # slots are taken by the caller of invoke()
 
     async def invoke(
-        self, function: FunctionSnapshot, request: InvocationRequest, patience_s: float = 0.0
+        self,
+        function: FunctionSnapshot,
+        request: InvocationRequest,
+        patience_s: float = 0.0,
+        provisioned: ExecutionEnvironment | None = None,
     ) -> InvocationResult:
         """`patience_s`: how long to wait for a busy environment of the function before
-        starting another (queued work; a synchronous caller waits for none)."""
+        starting another (queued work; a synchronous caller waits for none). `provisioned`:
+        the provisioned environment taken for it (take_provisioned), else an on-demand one
+        serves it."""
         started = time.perf_counter()
-        has_provisioned = self.pool.provisioned.state(function.key) is not None
-        try:
-            env, init_ms = await self.pool.acquire(function, patience_s)
-        except InitError as failure:
-            duration_ms = (time.perf_counter() - started) * 1000
-            return self._init_failed(function, request, failure, duration_ms)
+        state = self.pool.provisioned.state(function.key)
+        if provisioned is not None:
+            env, init_ms = provisioned, None  # initialized ahead of need: no init here
+        else:
+            try:
+                env, init_ms = await self.pool.acquire(function, patience_s)
+            except InitError as failure:
+                duration_ms = (time.perf_counter() - started) * 1000
+                return self._init_failed(function, request, failure, duration_ms)
         init_log = env.take_init_log() if init_ms is not None else []
-        state = self.pool.provisioned.state(function.key) if has_provisioned else None
         began = logs.now_ms()  # START is stamped when the invocation begins: logs sort by time
         try:
             result, lines = await env.invoke(request)
@@ -71,8 +82,8 @@ class ExecutionService:
             else:  # the answer goes back now; the environment once its extensions are done
                 asyncio.get_running_loop().create_task(self._release_after(env, settling))
         result.init_ms = init_ms
-        result.provisioned = env.provisioned if has_provisioned else None
-        if state is not None:
+        if state is not None:  # the version has provisioned concurrency: served or spilled
+            result.provisioned = provisioned is not None
             result.provisioned_in_use = (state.in_use, state.target)
         events = [*init_log, (began, logs.start_line(request.request_id, function.version))]
         events += lines.events
@@ -132,6 +143,26 @@ class ExecutionService:
         """Keep `count` environments of this function version initialized ahead of need (0:
         none); they start in the background (provisioned_state() says how far)."""
         self.pool.provisioned.provision(function, count)
+
+    def sweep_caches(self, references: housekeeping.References) -> list[Path]:
+        """Take the unpacked code and merged layers nothing refers to any more out of the
+        caches (on the event loop, see housekeeping.py); the trees to delete, off the loop."""
+        code, layer_sets = self.launcher.in_use()
+        code |= references.code
+        layer_sets |= references.layer_sets
+        taken = housekeeping.take_out(self.code.root, code)
+        sets = {housekeeping.layer_set_key(s) for s in layer_sets if s}
+        taken += housekeeping.take_out(self.launcher.layers.root, sets)
+        taken += housekeeping.leftovers(self.code.root) + housekeeping.leftovers(
+            self.launcher.layers.root
+        )
+        return list(dict.fromkeys(taken))
+
+    def take_provisioned(self, function: FunctionSnapshot) -> ExecutionEnvironment | None:
+        """A free provisioned environment of this version, held for one invocation (give it
+        to invoke()), or None: every one is busy, or the version has none."""
+        env, _ = self.pool.provisioned.take(function)
+        return env
 
     def provisioned_state(self, function: FunctionSnapshot) -> ProvisionState | None:
         return self.pool.provisioned.state(function.key)

@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lamina.execution.runtime_api.link import RuntimeApiLink
+from lamina.execution.runtime_api.link import REGISTERED_FD, RuntimeApiLink
 
-__all__ = ["RuntimeApiLink", "bootstrap_problem"]
+__all__ = ["REGISTERED_FD", "RuntimeApiLink", "bootstrap_problem"]
 
 BOOTSTRAP = "/var/task/bootstrap"
 

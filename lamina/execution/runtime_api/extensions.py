@@ -53,6 +53,9 @@ class ExtensionsApi:
         )
         self.failed = False  # one reported /exit/error: the environment is not reused
         self._changed = asyncio.Event()  # an extension registered or asked for an event
+        # Every expected extension has registered: the runtime's own init may start (AWS
+        # starts the runtime only then).
+        self.registered = asyncio.Event()
 
     # -- the environment's side --------------------------------------------------------------
 
@@ -145,6 +148,8 @@ class ExtensionsApi:
         identifier = str(uuid.uuid4())
         self.extensions[identifier] = Extension(name, identifier, events)
         self._changed.set()
+        if len(self.extensions) >= self.expected:
+            self.registered.set()
         headers = {"Lambda-Extension-Identifier": identifier}
         answer = dict(self.function)
         features = request.headers.get("lambda-extension-accept-feature", "")

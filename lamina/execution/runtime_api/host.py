@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lamina.execution import channel
@@ -32,6 +32,8 @@ class ExtensionHost:
         self.expected = expected
         self.extensions: ExtensionsApi | None = None  # made on the loop, at init
         self.telemetry = TelemetryApi()
+        # Called once every extension has registered (a custom runtime's start waits for it).
+        self.on_registered: Callable[[], None] | None = None
 
     async def init(self, runtime_ready: Awaitable[Frame]) -> Frame:
         """Init ends when the runtime and every extension have asked for their first event;
@@ -41,6 +43,7 @@ class ExtensionHost:
         self.telemetry.record("platform.initStart", {**_INIT, **self.function})
         runtime = asyncio.ensure_future(runtime_ready)
         ready = asyncio.ensure_future(extensions.ready())
+        registered = asyncio.ensure_future(self._registered(extensions))
         failed = extensions.init_failed
         try:
             while True:
@@ -58,7 +61,7 @@ class ExtensionHost:
                     frame = runtime.result()
                     break
         finally:
-            for waiting in (runtime, ready):
+            for waiting in (runtime, ready, registered):
                 waiting.cancel()
         status = "success" if frame.kind == channel.READY else "error"
         self.telemetry.record("platform.initRuntimeDone", {**_INIT, "status": status})
@@ -67,6 +70,11 @@ class ExtensionHost:
             "platform.initReport", {**_INIT, "status": status, "metrics": metrics}
         )
         return frame
+
+    async def _registered(self, extensions: ExtensionsApi) -> None:
+        await extensions.registered.wait()
+        if self.on_registered is not None:
+            self.on_registered()
 
     async def invoke(self, header: dict[str, Any], runtime_done: Awaitable[Frame]) -> Frame:
         assert self.extensions is not None, "init() comes first"

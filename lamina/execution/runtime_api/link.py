@@ -26,6 +26,9 @@ from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
 from lamina.execution.streaming import ResponseSink
 
+# In a custom runtime's argv: the fd its start reads from, once every extension registered.
+REGISTERED_FD = "{registered_fd}"
+
 
 class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
@@ -43,6 +46,10 @@ class RuntimeApiLink(RuntimeLink):
         self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._exited: asyncio.Future[None] | None = None
         self._closed = False
+        # With extensions: a pipe the runtime's start waits on until they have registered.
+        self._go_read = self._go_write = -1
+        if self.host is not None:
+            self.host.on_registered = self._let_runtime_start
 
     def prepare(self, spec: SandboxSpec) -> SandboxSpec:
         # Listening before the spawn: connections queue in the backlog until ready() serves.
@@ -53,12 +60,27 @@ class RuntimeApiLink(RuntimeLink):
         port = self._sock.getsockname()[1]
         self._lifeline, self._theirs = os.pipe()
         env = {**spec.env, **self.env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}"}
-        return replace(spec, env=env, pass_fds=(*spec.pass_fds, self._theirs))
+        fds, argv = (*spec.pass_fds, self._theirs), spec.argv
+        if self.host is not None:
+            self._go_read, self._go_write = os.pipe()
+            fds += (self._go_read,)
+            argv = [a.replace(REGISTERED_FD, str(self._go_read)) for a in argv]
+        return replace(spec, env=env, argv=argv, pass_fds=fds)
 
     def spawned(self) -> None:
         if self._theirs >= 0:
             os.close(self._theirs)
             self._theirs = -1
+        if self._go_read >= 0:
+            os.close(self._go_read)
+            self._go_read = -1
+
+    def _let_runtime_start(self) -> None:
+        if self._go_write >= 0:
+            with contextlib.suppress(OSError):  # the sandbox is gone already
+                os.write(self._go_write, b"\n")
+            os.close(self._go_write)
+            self._go_write = -1
 
     async def ready(self, specialize: dict[str, Any]) -> Frame:
         """The end of init: the runtime's first /next (READY) or its /init/error."""
@@ -106,10 +128,10 @@ class RuntimeApiLink(RuntimeLink):
             self._stop_serving()
         if self._sock is not None:
             self._sock.close()
-        for fd in (self._lifeline, self._theirs):
+        for fd in (self._lifeline, self._theirs, self._go_read, self._go_write):
             if fd >= 0:
                 os.close(fd)
-        self._lifeline = self._theirs = -1
+        self._lifeline = self._theirs = self._go_read = self._go_write = -1
 
     def _stop_serving(self) -> None:
         if self._loop is not None and self._lifeline >= 0:

@@ -28,6 +28,7 @@ from lamina.services.lambda_.arns import FunctionRef, parse_function
 from lamina.services.lambda_.async_events import AsyncEvent
 from lamina.services.lambda_.errors import request_too_large
 from lamina.services.lambda_.invoke import check_json, key_of, new_trace_id
+from lamina.services.lambda_.metrics import scopes_of
 from lamina.work.items import WorkItem, enqueue
 from lamina.work.kinds import Backoff, WorkKind
 
@@ -190,12 +191,11 @@ class AsyncInvocations:
                 return None
             freed = self._slot_freed
             try:
-                return self.concurrency.acquire(
-                    key_of(ref), await self.invoker.limits.limits(ref, function)
-                )
+                return await self.invoker.acquire_slot(ref, function)
             except Throttled:
                 if not throttled:
-                    self.metrics.throttle(key_of(ref))
+                    scopes = scopes_of(ref.name, ref.qualifier, function.version)
+                    self.metrics.throttle(key_of(ref), scopes)
                     throttled = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(freed.wait(), WAIT_S)

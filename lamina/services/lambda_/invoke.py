@@ -28,7 +28,7 @@ from lamina.services.lambda_.errors import (
     request_too_large,
     too_many_requests,
 )
-from lamina.services.lambda_.metrics import LambdaMetrics
+from lamina.services.lambda_.metrics import LambdaMetrics, scopes_of
 
 if TYPE_CHECKING:
     from lamina.services.lambda_.catalog import FunctionCatalog
@@ -93,10 +93,22 @@ class Invoker:
     async def take_slot(self, ref: FunctionRef, function: repo.FunctionVersion) -> Slot:
         """A concurrency slot for one invocation, or Lambda's 429."""
         try:
-            return self.concurrency.acquire(key_of(ref), await self.limits.limits(ref, function))
+            return await self.acquire_slot(ref, function)
         except Throttled as throttled:
-            self.metrics.throttle(key_of(ref))
+            self.metrics.throttle(key_of(ref), scopes_of(ref.name, ref.qualifier, function.version))
             raise too_many_requests(throttled.reason) from None
+
+    async def acquire_slot(self, ref: FunctionRef, function: repo.FunctionVersion) -> Slot:
+        """A concurrency slot: a free provisioned environment of the version if it has one
+        (its slot is set aside already), else an on-demand slot within what is left; raises
+        Throttled."""
+        limits = await self.limits.limits(ref, function)
+        environment = None
+        if limits.provisioned and self.execution is not None:
+            environment = self.execution.take_provisioned(
+                snapshot(ref.account_id, ref.region, function)
+            )
+        return self.concurrency.acquire(key_of(ref), limits, environment)
 
     async def run_invocation(
         self,
@@ -109,19 +121,21 @@ class Invoker:
         """Run one invocation in the concurrency slot it holds; the slot is given back however
         the invocation ends."""
         key = key_of(ref)
+        scopes = scopes_of(ref.name, ref.qualifier, function.version)
         try:
             if self.execution is None:
                 raise not_supported("invocation on this node")
-            self.metrics.concurrency(
-                key, self.concurrency.running(key), self.concurrency.running_in_account(key[:2])
-            )
+            running = self.concurrency.running(key)
+            in_account = self.concurrency.running_in_account(key[:2])
+            self.metrics.concurrency(key, running, in_account, scopes)
             result = await self.execution.invoke(
-                snapshot(ref.account_id, ref.region, function), request, patience_s
-            )
+                snapshot(ref.account_id, ref.region, function), request, patience_s,
+                slot.environment,
+            )  # fmt: skip
             result.executed_version = function.version
         finally:
             self.concurrency.release(slot)
-        self.metrics.invocation(key, result.duration_ms, bool(result.function_error))
+        self.metrics.invocation(key, result.duration_ms, bool(result.function_error), scopes)
         if result.provisioned is not None:
             resource = f"{ref.name}:{ref.qualifier or function.version}"
             self.metrics.provisioned(key, resource, result.provisioned, result.provisioned_in_use)

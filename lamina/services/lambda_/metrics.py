@@ -2,9 +2,10 @@
 Prometheus (GET /_lamina/metrics).
 
 As on Lambda, each metric is published per function (dimension FunctionName) and for the whole
-account and region (no dimensions). The provisioned concurrency metrics are also published per
-version or alias (FunctionName and Resource); the others are not yet per Resource, nor, for an
-alias, per version it ran (ExecutedVersion)."""
+account and region (no dimensions); an invocation of a published version or an alias is also
+counted per Resource (FunctionName and Resource, `name:qualifier`) and, for an alias, per version
+it ran (FunctionName, Resource and ExecutedVersion). The asynchronous and destination metrics
+are per function only."""
 
 from __future__ import annotations
 
@@ -47,6 +48,21 @@ _SUMMARIES = {
 }
 
 
+# The extra dimensions an invocation is counted under besides FunctionName.
+Scopes = tuple[dict[str, str], ...]
+
+
+def scopes_of(name: str, qualifier: str | None, executed_version: str) -> Scopes:
+    """Lambda's per-Resource dimensions of an invocation of `name:qualifier`: none for the
+    unpublished function, Resource for a version, and for an alias also the version it ran."""
+    if qualifier is None or qualifier == "$LATEST":
+        return ()
+    resource = {"Resource": f"{name}:{qualifier}"}
+    if qualifier.isdigit():
+        return (resource,)
+    return (resource, {**resource, "ExecutedVersion": executed_version})
+
+
 class LambdaMetrics:
     def __init__(self, recorder: MetricRecorder | None = None) -> None:
         self.recorder = recorder
@@ -59,19 +75,26 @@ class LambdaMetrics:
             self._totals.clear()
             self._counts.clear()
 
-    def invocation(self, function: FunctionKey, duration_ms: float, error: bool) -> None:
-        self._emit("Invocations", function, 1.0, "Count")
-        self._emit("Errors", function, 1.0 if error else 0.0, "Count")
-        self._emit("Duration", function, duration_ms, "Milliseconds")
+    def invocation(
+        self, function: FunctionKey, duration_ms: float, error: bool, scopes: Scopes = ()
+    ) -> None:
+        """`scopes`: the Resource (and ExecutedVersion) dimensions it is also counted under."""
+        self._emit("Invocations", function, 1.0, "Count", scopes=scopes)
+        self._emit("Errors", function, 1.0 if error else 0.0, "Count", scopes=scopes)
+        self._emit("Duration", function, duration_ms, "Milliseconds", scopes=scopes)
 
-    def throttle(self, function: FunctionKey) -> None:
-        self._emit("Throttles", function, 1.0, "Count")
+    def throttle(self, function: FunctionKey, scopes: Scopes = ()) -> None:
+        self._emit("Throttles", function, 1.0, "Count", scopes=scopes)
 
-    def concurrency(self, function: FunctionKey, running: int, in_account: int) -> None:
+    def concurrency(
+        self, function: FunctionKey, running: int, in_account: int, scopes: Scopes = ()
+    ) -> None:
         """A sample of the executions in flight, of the function and of its account on this
         node, taken as each one starts (Maximum is the statistic that means something, as on
         Lambda). The account's total is its own sample, not a sum of the function's."""
-        self._emit("ConcurrentExecutions", function, float(running), "Count", total=False)
+        self._emit(
+            "ConcurrentExecutions", function, float(running), "Count", total=False, scopes=scopes
+        )
         if self.recorder is not None:
             account, region, _ = function
             self.recorder.record(
@@ -127,9 +150,16 @@ class LambdaMetrics:
         self._emit("DeadLetterErrors", function, 1.0, "Count")
 
     def _emit(
-        self, name: str, function: FunctionKey, value: float, unit: str, total: bool = True
+        self,
+        name: str,
+        function: FunctionKey,
+        value: float,
+        unit: str,
+        total: bool = True,
+        scopes: Scopes = (),
     ) -> None:
-        """Count the value for the function and, unless `total` is False, for its account."""
+        """Count the value for the function, under each of `scopes` and, unless `total` is
+        False, for its account."""
         with self._lock:
             self._totals[(name, function)] += value
             self._counts[(name, function)] += 1
@@ -139,6 +169,11 @@ class LambdaMetrics:
             self.recorder.record(
                 account, region, NAMESPACE, name, dimensions, value, unit, total=total
             )
+            for scope in scopes:
+                self.recorder.record(
+                    account, region, NAMESPACE, name, {**dimensions, **scope}, value, unit,
+                    total=False,
+                )  # fmt: skip
 
     def prometheus(self, running: dict[FunctionKey, int]) -> str:
         """Prometheus text exposition (version 0.0.4) of this node's totals since it started,

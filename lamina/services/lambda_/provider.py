@@ -28,6 +28,7 @@ from lamina.services.internal import InternalClient
 from lamina.services.lambda_.alias_operations import Aliases
 from lamina.services.lambda_.arns import parse_function
 from lamina.services.lambda_.async_invoke import AsyncInvocations
+from lamina.services.lambda_.caches import CacheSweeper
 from lamina.services.lambda_.catalog import FunctionCatalog
 from lamina.services.lambda_.delivery import Deliveries
 from lamina.services.lambda_.esm_operations import EventSourceMappings
@@ -76,6 +77,7 @@ class LambdaProvider(Provider):
         self.aliases = Aliases(self.functions)
         self.concurrency = ConcurrencySettings(self.functions)
         self.provisioned = ProvisionedConcurrency(self.functions)
+        self.caches = CacheSweeper(self.functions)
         self.event_configs = EventInvokeConfigs(self.functions)
         accounting = execution.concurrency if execution else ConcurrencyAccounting()
         self.invoker = Invoker(self.functions, self.concurrency, accounting, self.metrics)
@@ -99,6 +101,7 @@ class LambdaProvider(Provider):
     async def start(self) -> None:
         self.events.start()
         await self.provisioned.start()
+        await self.caches.start()
         if self.own_work:
             await self.work.start()
         if self.internal is not None:
@@ -119,6 +122,7 @@ class LambdaProvider(Provider):
         self.work.begin_stop()
         self.events.stop()
         self.provisioned.stop()
+        self.caches.stop()
         if self.own_work:
             await self.work.stop()
 
@@ -152,13 +156,19 @@ class LambdaProvider(Provider):
         return self.functions.list_functions(ctx, params)
 
     def update_function_code(self, ctx: RequestContext, params: Params) -> Answer:
-        return self.functions.update_function_code(ctx, params)
+        try:
+            return self.functions.update_function_code(ctx, params)
+        finally:
+            self.caches.sweep_soon()  # the previous code may be unused now
 
     def update_function_configuration(self, ctx: RequestContext, params: Params) -> Answer:
         return self.functions.update_function_configuration(ctx, params)
 
     def delete_function(self, ctx: RequestContext, params: Params) -> Answer:
-        return self.versions.delete_function(ctx, params)
+        try:
+            return self.versions.delete_function(ctx, params)
+        finally:
+            self.caches.sweep_soon()
 
     # -- versions and aliases --------------------------------------------------------------
 
@@ -339,7 +349,10 @@ class LambdaProvider(Provider):
         return self.layers.list_layer_versions(ctx, params)
 
     def delete_layer_version(self, ctx: RequestContext, params: Params) -> Answer:
-        return self.layers.delete_layer_version(ctx, params)
+        try:
+            return self.layers.delete_layer_version(ctx, params)
+        finally:
+            self.caches.sweep_soon()
 
     def add_layer_version_permission(self, ctx: RequestContext, params: Params) -> Answer:
         return self.layers.add_layer_version_permission(ctx, params)

@@ -91,6 +91,17 @@ def unreserved_total(conn: Connection, account_id: str, region: str) -> int:
     return int(total)
 
 
+def by_function(conn: Connection, account_id: str, region: str) -> dict[int, int]:
+    """Each function's provisioned concurrency in all (its versions' and aliases' configs)."""
+    rows = conn.execute(
+        sa.select(configs.c.function_id, sa.func.sum(configs.c.requested))
+        .select_from(configs.join(functions, functions.c.id == configs.c.function_id))
+        .where(functions.c.account_id == account_id, functions.c.region == region)
+        .group_by(configs.c.function_id)
+    )
+    return {int(function_id): int(total) for function_id, total in rows}
+
+
 def every(conn: Connection) -> list[Placed]:
     rows = conn.execute(
         sa.select(functions.c.account_id, functions.c.region, functions.c.name, *_COLUMNS)

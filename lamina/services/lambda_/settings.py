@@ -4,11 +4,13 @@ the limits an invocation is held to (lamina/execution/concurrency.py counts the 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamina.context import RequestContext
 from lamina.execution.concurrency import Limits
 from lamina.services.lambda_ import functions as repo
+from lamina.services.lambda_ import provisioned_configs
 from lamina.services.lambda_.arns import FunctionRef, parse_function
 from lamina.services.lambda_.code import UNZIPPED_LIMIT, ZIPPED_LIMIT
 from lamina.services.lambda_.errors import invalid_parameter
@@ -27,8 +29,8 @@ class ConcurrencySettings:
         self.functions = functions
         self.store = functions.store
         self.settings = functions.settings
-        # Each account's reserved total, for Invoke's hot path.
-        self.reservations: Recent[tuple[str, str], int] = Recent()
+        # Each account's allocations, for Invoke's hot path.
+        self.reservations: Recent[tuple[str, str], _Allocations] = Recent()
         functions.on_change(self.forget)
 
     def forget(self, ref: FunctionRef) -> None:
@@ -44,7 +46,17 @@ class ConcurrencySettings:
         wanted = params["ReservedConcurrentExecutions"]
         with self.functions.writing(ref) as conn:
             function = self.functions.find(conn, ref)
+            provisioned = sum(c.requested for c in provisioned_configs.of_function(
+                conn, function.function_id))  # fmt: skip
+            if wanted < provisioned:  # the provisioned environments come out of the reservation
+                raise invalid_parameter(
+                    f" ReservedConcurrentExecutions  {wanted} should not be lower than "
+                    f"function's total provisioned concurrency [{provisioned}]."
+                )
             others = repo.reserved_total(conn, ref.account_id, ref.region, function.function_id)
+            others += provisioned_configs.unreserved_total(conn, ref.account_id, ref.region)
+            if function.reserved_concurrency is None:  # its own move into the reservation
+                others -= provisioned
             if self.settings.account_concurrency - others - wanted < MIN_UNRESERVED:
                 raise invalid_parameter(
                     "Specified ReservedConcurrentExecutions for function decreases account's "
@@ -75,6 +87,8 @@ class ConcurrencySettings:
         with self.store.read() as conn:
             code_size, count = repo.usage(conn, ctx.account_id, ctx.region)
             reserved = repo.reserved_total(conn, ctx.account_id, ctx.region)
+            # what functions without a reservation have provisioned is no longer unreserved
+            reserved += provisioned_configs.unreserved_total(conn, ctx.account_id, ctx.region)
         limit = self.settings.account_concurrency
         return {
             "AccountLimit": {
@@ -88,17 +102,34 @@ class ConcurrencySettings:
         }
 
     async def limits(self, ref: FunctionRef, function: repo.FunctionVersion) -> Limits:
-        """The function's concurrency limits: its reservation, or the account's unreserved pool."""
-        if function.reserved_concurrency is not None:
-            return Limits(function.reserved_concurrency, 0)
+        """The function's on-demand limits: its reservation less its provisioned concurrency,
+        or the account's unreserved pool less every allocation (as Lambda sets them aside)."""
         account = (ref.account_id, ref.region)
-        _, reserved = self.reservations.get(account)
-        if reserved is None:
+        _, allocations = self.reservations.get(account)
+        if allocations is None:
             read_at = time.monotonic()
-            reserved = await self.functions.read(self._reserved_total, *account)
-            self.reservations.put(account, reserved, read_at)
-        return Limits(None, self.settings.account_concurrency - reserved)
+            allocations = await self.functions.read(self._allocations, *account)
+            self.reservations.put(account, allocations, read_at)
+        provisioned = allocations.provisioned.get(function.function_id, 0)
+        if function.reserved_concurrency is not None:
+            return Limits(function.reserved_concurrency - provisioned, 0, provisioned)
+        unreserved = self.settings.account_concurrency - allocations.reserved
+        return Limits(None, unreserved - allocations.unreserved_provisioned, provisioned)
 
-    def _reserved_total(self, account_id: str, region: str) -> int:
+    def _allocations(self, account_id: str, region: str) -> _Allocations:
         with self.store.read() as conn:
-            return repo.reserved_total(conn, account_id, region)
+            return _Allocations(
+                repo.reserved_total(conn, account_id, region),
+                provisioned_configs.unreserved_total(conn, account_id, region),
+                provisioned_configs.by_function(conn, account_id, region),
+            )
+
+
+@dataclass(frozen=True)
+class _Allocations:
+    """An account's concurrency set aside: reservations, what functions without one have
+    provisioned, and each function's provisioned total."""
+
+    reserved: int
+    unreserved_provisioned: int
+    provisioned: dict[int, int]

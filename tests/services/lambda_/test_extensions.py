@@ -301,3 +301,87 @@ def test_telemetry_batches_hold_at_most_max_items(lambda_client):
 
     sizes = wait_for(batches)
     assert max(sizes) == 2  # the init's records alone are three: they came in two batches
+
+
+def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
+    lambda_client, endpoint
+):
+    """As on AWS: the Telemetry API tells an extension's lines (type `extension`) from the
+    function's, and CloudWatch Logs has both in the environment's log stream."""
+    extension = TELEMETRY.replace(
+        '"types": ["platform", "function"]', '"types": ["platform", "function", "extension"]'
+    ).replace(
+        'urllib.request.urlopen(urllib.request.Request(\n    api + "/2020-01-01/extension/event',
+        "print('hello from the extension', flush=True)\n"
+        'urllib.request.urlopen(urllib.request.Request(\n    api + "/2020-01-01/extension/event',
+    )
+    assert "hello from the extension" in extension
+    extension = extension.replace("BUFFERING", json.dumps({"timeoutMs": 25}))
+    files, executable = {"extensions/telemetry": extension}, ("extensions/telemetry",)
+    arn = layer(lambda_client, "ext", files, executable=executable)
+    code = {"ZipFile": zip_of({"bootstrap": TELLING_BOOTSTRAP}, executable=("bootstrap",))}
+    create_function(lambda_client, Runtime="provided.al2023", Handler="unused", Code=code,
+                    Layers=[arn])  # fmt: skip
+    lambda_client.invoke(FunctionName="fn")
+
+    def delivered() -> list | None:
+        records = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())["records"]
+        kinds = {r["type"] for r in records}
+        return records if {"extension", "function"} <= kinds else None
+
+    records = wait_for(delivered, timeout=60)
+    lines = {(r["type"], r["record"]) for r in records if r["type"] in ("extension", "function")}
+    assert ("extension", "hello from the extension") in lines
+    assert ("function", "hello from the extension") not in lines
+    assert ("function", "hello from the function") in lines
+    logs = client("logs", endpoint)
+
+    def logged() -> dict | None:
+        events = logs.filter_log_events(logGroupName="/aws/lambda/fn")["events"]
+        streams = {}
+        for text in ("hello from the extension", "hello from the function"):
+            streams[text] = {e["logStreamName"] for e in events if e["message"].strip() == text}
+        return streams if all(streams.values()) else None
+
+    streams = wait_for(logged, timeout=60)
+    assert streams["hello from the extension"] <= streams["hello from the function"]
+
+
+# Registers late (after a second), noting when; the runtime notes when it started.
+LATE = """#!/usr/bin/python3
+import os, time, urllib.request
+time.sleep(1.0)
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
+register = urllib.request.Request(
+    api + "/register", data=b'{"events": []}',
+    headers={"Lambda-Extension-Name": "late"}, method="POST")
+with urllib.request.urlopen(register) as answer:
+    me = answer.headers["Lambda-Extension-Identifier"]
+open("/tmp/registered_at", "w").write(repr(time.time()))
+urllib.request.urlopen(urllib.request.Request(
+    api + "/event/next", headers={"Lambda-Extension-Identifier": me}))
+"""
+
+STARTED_BOOTSTRAP = """#!/usr/bin/python3
+import json, os, time, urllib.request
+started = time.time()
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation"
+while True:
+    with urllib.request.urlopen(api + "/next") as event:
+        request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
+    body = {"started": started, "registered": float(open("/tmp/registered_at").read())}
+    urllib.request.urlopen(urllib.request.Request(
+        api + "/" + request_id + "/response", data=json.dumps(body).encode(), method="POST"))
+"""
+
+
+def test_a_custom_runtime_starts_only_once_its_extensions_have_registered(lambda_client):
+    arn = layer(lambda_client, "ext", {"extensions/late": LATE}, executable=("extensions/late",))
+    code = {"ZipFile": zip_of({"bootstrap": STARTED_BOOTSTRAP}, executable=("bootstrap",))}
+    create_function(lambda_client, Runtime="provided.al2023", Handler="unused", Code=code,
+                    Layers=[arn])  # fmt: skip
+    answer, body = invoke(lambda_client)
+    assert body["started"] >= body["registered"]  # AWS: extensions register, then the runtime
+    log = base64.b64decode(answer["LogResult"]).decode()
+    init_ms = float(log.split("Init Duration: ")[1].split(" ms")[0])
+    assert init_ms >= 1000  # the init phase held the extension's late registration
