@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -118,12 +119,29 @@ def test_environments_start_again_after_the_zygote_dies(engine, tmp_path):
             if b"zygote.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
         ]
         assert sandboxes  # the zygotes' bwrap, with all they forked
+        doomed = {pid for sandbox in sandboxes for pid in [sandbox, *proctree.descendants(sandbox)]}
         for pid in sandboxes:
             os.kill(pid, signal.SIGKILL)
+        # The kernel ends the zygote's namespaces, and the environments nested in them, a
+        # moment after the kill: the case here is an invoke once they are gone, not one racing
+        # the teardown (that one fails as Runtime.ExitError, as on a host that crashed).
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in doomed):
+            assert time.monotonic() < deadline, "the zygote's processes outlived it"
+            time.sleep(0.02)
         # The warm environment went with its zygote: a new one, forked by a new zygote.
         assert invoke(lambda_client, "before", {"mark": "b"})["state"] == ["b"]
         deploy(lambda_client, "after")
         assert invoke(lambda_client, "after", {"mark": "c"})["state"] == ["c"]
+
+
+def _running(pid: int) -> bool:
+    """Alive, not a zombie waiting for its parent to collect it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_max_memory_used_is_the_runtimes_not_its_init_too(lambda_client):
