@@ -18,6 +18,7 @@ import subprocess
 import threading
 import time
 from abc import abstractmethod
+from typing import Protocol
 
 from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxProcess
@@ -85,18 +86,35 @@ class SpawnedProcess(SandboxProcess):
             self._finish(os.waitstatus_to_exitcode(status))
 
     def _finish(self, code: int) -> None:
-        self._status = code
-        self._peak = max(self._peak, self._confinement.peak_bytes() or 0)  # before it is gone
         self._popen.returncode = code  # so Popen never waits for the pid again
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
-        self._confinement.release()
+        record_exit(self, code)
 
     def __del__(self) -> None:
-        if getattr(self, "_pidfd", None) is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._pidfd)  # type: ignore[arg-type]
+        close_pidfd(self)
+
+
+class _Ending(Protocol):
+    _status: int | None
+    _peak: int
+    _pidfd: int | None
+    _confinement: Confinement
+
+
+def record_exit(process: _Ending, code: int) -> None:
+    """Note a sandbox's exit status; its peak memory, pidfd and confinement go with it."""
+    process._status = code
+    process._peak = max(process._peak, process._confinement.peak_bytes() or 0)  # before it goes
+    close_pidfd(process)
+    process._confinement.release()
+
+
+def close_pidfd(process: object) -> None:
+    """Close a sandbox's pidfd, if it holds one still (also from __del__, half-built or not)."""
+    pidfd = getattr(process, "_pidfd", None)
+    if pidfd is not None:
+        with contextlib.suppress(OSError):
+            os.close(pidfd)
+        process._pidfd = None  # type: ignore[attr-defined]
 
 
 def _pidfd_open(pid: int) -> int | None:

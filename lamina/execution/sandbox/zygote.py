@@ -33,6 +33,7 @@ from pathlib import Path
 
 from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxProcess, SandboxSpec
+from lamina.execution.sandbox.child import close_pidfd, record_exit
 from lamina.execution.sandbox.limits import Confinement
 
 log = logging.getLogger("lamina.execution")
@@ -185,18 +186,11 @@ class ForkedProcess(SandboxProcess):
 
     def _finish(self, said: bytes) -> None:
         # Without a status the monitor itself was killed (the zygote's sandbox ended).
-        self._status = struct.unpack(">i", said)[0] if len(said) == 4 else -signal.SIGKILL
-        self._peak = max(self._peak, self._confinement.peak_bytes() or 0)
         self._status_sock.close()
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
-        self._confinement.release()
+        record_exit(self, struct.unpack(">i", said)[0] if len(said) == 4 else -signal.SIGKILL)
 
     def __del__(self) -> None:
-        if getattr(self, "_pidfd", None) is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._pidfd)  # type: ignore[arg-type]
+        close_pidfd(self)
 
 
 def _pid_of(pidfd: int) -> int:

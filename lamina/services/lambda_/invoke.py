@@ -19,6 +19,7 @@ from lamina.execution.concurrency import (
 )
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
+from lamina.execution.streaming import StreamedResponse
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import FunctionRef
@@ -65,14 +66,7 @@ class Invoker:
         function = await self.functions.read(self.functions.find_for_invoke, ref)
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
-        check_json(payload)
-        request = InvocationRequest(
-            request_id=ctx.request_id,
-            payload=payload,
-            invoked_arn=ref.qualified_arn,
-            trace_id=new_trace_id(),
-            client_context=client_context(params.get("ClientContext")),
-        )
+        request = invocation_request(ctx, ref, params, payload)
         slot = await self.take_slot(ref, function)
         try:
             result = await self.run_invocation(ref, function, request, slot)
@@ -164,6 +158,25 @@ def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> Fu
         environment=dict(config.get("Environment", {}).get("Variables", {})),
         layers=tuple(layer["Digest"] for layer in config.get("Layers", ())),
         role=config.get("Role", ""),
+    )
+
+
+def invocation_request(
+    ctx: RequestContext,
+    ref: FunctionRef,
+    params: dict[str, Any],
+    payload: bytes,
+    stream: StreamedResponse | None = None,
+) -> InvocationRequest:
+    """A synchronous invoke's request, once its payload is known to be JSON."""
+    check_json(payload)
+    return InvocationRequest(
+        request_id=ctx.request_id,
+        payload=payload,
+        invoked_arn=ref.qualified_arn,
+        trace_id=new_trace_id(),
+        client_context=client_context(params.get("ClientContext")),
+        stream=stream,
     )
 
 

@@ -22,13 +22,7 @@ from lamina.execution.streaming import MAX_STREAMED, Guarded, StreamedResponse
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_.arns import FunctionRef
 from lamina.services.lambda_.errors import request_too_large
-from lamina.services.lambda_.invoke import (
-    SYNC_PAYLOAD_LIMIT,
-    Invoker,
-    check_json,
-    client_context,
-    new_trace_id,
-)
+from lamina.services.lambda_.invoke import SYNC_PAYLOAD_LIMIT, Invoker, invocation_request
 
 OPERATION = "InvokeWithResponseStream"
 
@@ -81,16 +75,8 @@ class StreamingInvoker:
             raise request_too_large(SYNC_PAYLOAD_LIMIT, OPERATION)
         functions = self.invoker.functions
         function = await functions.read(functions.find_for_invoke, ref)
-        check_json(payload)
         response = StreamedResponse()
-        request = InvocationRequest(
-            request_id=ctx.request_id,
-            payload=payload,
-            invoked_arn=ref.qualified_arn,
-            trace_id=new_trace_id(),
-            client_context=client_context(params.get("ClientContext")),
-            stream=response,
-        )
+        request = invocation_request(ctx, ref, params, payload, response)
         slot = await self.invoker.take_slot(ref, function)
         task = asyncio.create_task(self._run(ref, function, request, slot, response))
         try:
