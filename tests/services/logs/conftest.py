@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import client
+from lamina.store import Store, open_store
+from tests.conftest import ENGINES, PG_URL, client
 
 
 @pytest.fixture
@@ -33,3 +36,14 @@ def put(logs, messages: list[str], group: str = "g", stream: str = "s", start: i
     base = now_ms() - 60_000 if start is None else start
     batch = [{"timestamp": base + i, "message": m} for i, m in enumerate(messages)]
     return logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store of the test's own on each engine, for tests below the API (sink, segments)."""
+    url = PG_URL if request.param == "postgresql" else f"sqlite:///{tmp_path / 'lamina.db'}"
+    assert url
+    opened = open_store(url, tmp_path)
+    opened.reset()  # PostgreSQL's database is shared with the live server's tests
+    yield opened
+    opened.close()

@@ -3,31 +3,16 @@ segment without moving the events it keeps."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 
 from lamina.services.logs import events, groups, retention, segments, streams
 from lamina.services.logs.sink import LogSink
-from lamina.store import Store, open_store
+from lamina.store import Store
 from lamina.store.schema import logs_segments, logs_streams
-from tests.conftest import ENGINES, PG_URL
 from tests.services.logs.conftest import now_ms
 
 DAY = 86_400_000
 ACCOUNT = "000000000000"
-
-
-@pytest.fixture(params=ENGINES)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = PG_URL if request.param == "postgresql" else f"sqlite:///{tmp_path / 'lamina.db'}"
-    assert url
-    opened = open_store(url, tmp_path)
-    opened.reset()  # PostgreSQL's database is shared with the live server's tests
-    yield opened
-    opened.close()
 
 
 def stream_of(store: Store, group: str, stream: str) -> tuple[groups.LogGroup, streams.LogStream]:

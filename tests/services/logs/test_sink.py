@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from lamina.services.logs import events, groups, retention, streams
 from lamina.services.logs.sink import LogSink
-from lamina.store import Store, open_store
-from tests.conftest import ENGINES, PG_URL
+from lamina.store import Store
 from tests.services.logs.conftest import now_ms
 
 DAY = 86_400_000
-
-
-@pytest.fixture(params=ENGINES)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = PG_URL if request.param == "postgresql" else f"sqlite:///{tmp_path / 'lamina.db'}"
-    assert url
-    opened = open_store(url, tmp_path)
-    opened.reset()  # PostgreSQL's database is shared with the live server's tests
-    yield opened
-    opened.close()
 
 
 def read_all(store: Store, account: str, group: str, stream: str) -> list[tuple[int, str]]:
