@@ -18,6 +18,7 @@ status socket, the log pipe, the channel and, with a cgroup, its cgroup.procs op
 """
 
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -166,5 +167,9 @@ def serve(sock):
 
 
 if __name__ == "__main__":
+    # What is loaded now is shared with every fork, copy-on-write: the collector must not
+    # walk it (touching each object's header copies its page into the fork).
+    gc.collect()
+    gc.freeze()
     if serve(socket.socket(fileno=int(os.environ.pop("_LAMINA_ZYGOTE_FD")))):
         bootstrap.main()
