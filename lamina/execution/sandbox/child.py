@@ -18,28 +18,23 @@ import subprocess
 import threading
 import time
 from abc import abstractmethod
-from typing import Protocol
 
 from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxProcess
 from lamina.execution.sandbox.limits import Confinement
 
 
-class SpawnedProcess(SandboxProcess):
-    def __init__(self, popen: subprocess.Popen[bytes], confinement: Confinement) -> None:
-        self.pid = popen.pid
-        self._popen = popen
+class RecordedProcess(SandboxProcess):
+    """A sandbox whose end Lamina records: its exit status, its peak memory by then, and its
+    pidfd and confinement released. Subclasses say how to wait for the end (_wait_exit)."""
+
+    def __init__(self, pid: int, pidfd: int | None, confinement: Confinement) -> None:
+        self.pid = pid
+        self._pidfd = pidfd
         self._confinement = confinement
         self._lock = threading.Lock()
         self._status: int | None = None
         self._peak = 0
-        self._pidfd = _pidfd_open(self.pid)
-
-    def poll(self) -> int | None:
-        with self._lock:
-            if self._status is None:
-                self._reap(os.WNOHANG)
-            return self._status
 
     def wait(self, timeout: float | None = None) -> int | None:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -49,6 +44,38 @@ class SpawnedProcess(SandboxProcess):
                 return None
             self._wait_exit(left)
         return self._status
+
+    @abstractmethod
+    def _wait_exit(self, timeout: float | None) -> None:
+        """Block until the end may have come, or `timeout` seconds (None: no limit)."""
+
+    def _record_exit(self, code: int) -> None:
+        self._status = code
+        self._peak = max(self._peak, self._confinement.peak_bytes() or 0)  # before it is gone
+        self._close_pidfd()
+        self._confinement.release()
+
+    def _close_pidfd(self) -> None:
+        pidfd = getattr(self, "_pidfd", None)  # also from __del__ of one half built
+        if pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(pidfd)
+            self._pidfd = None
+
+    def __del__(self) -> None:
+        self._close_pidfd()
+
+
+class SpawnedProcess(RecordedProcess):
+    def __init__(self, popen: subprocess.Popen[bytes], confinement: Confinement) -> None:
+        super().__init__(popen.pid, _pidfd_open(popen.pid), confinement)
+        self._popen = popen
+
+    def poll(self) -> int | None:
+        with self._lock:
+            if self._status is None:
+                self._reap(os.WNOHANG)
+            return self._status
 
     def kill(self) -> None:
         with self._lock:
@@ -87,34 +114,7 @@ class SpawnedProcess(SandboxProcess):
 
     def _finish(self, code: int) -> None:
         self._popen.returncode = code  # so Popen never waits for the pid again
-        record_exit(self, code)
-
-    def __del__(self) -> None:
-        close_pidfd(self)
-
-
-class _Ending(Protocol):
-    _status: int | None
-    _peak: int
-    _pidfd: int | None
-    _confinement: Confinement
-
-
-def record_exit(process: _Ending, code: int) -> None:
-    """Note a sandbox's exit status; its peak memory, pidfd and confinement go with it."""
-    process._status = code
-    process._peak = max(process._peak, process._confinement.peak_bytes() or 0)  # before it goes
-    close_pidfd(process)
-    process._confinement.release()
-
-
-def close_pidfd(process: object) -> None:
-    """Close a sandbox's pidfd, if it holds one still (also from __del__, half-built or not)."""
-    pidfd = getattr(process, "_pidfd", None)
-    if pidfd is not None:
-        with contextlib.suppress(OSError):
-            os.close(pidfd)
-        process._pidfd = None  # type: ignore[attr-defined]
+        self._record_exit(code)
 
 
 def _pidfd_open(pid: int) -> int | None:

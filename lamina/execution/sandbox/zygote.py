@@ -26,14 +26,13 @@ import signal
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxProcess, SandboxSpec
-from lamina.execution.sandbox.child import close_pidfd, record_exit
+from lamina.execution.sandbox.child import RecordedProcess
 from lamina.execution.sandbox.limits import Confinement
 
 log = logging.getLogger("lamina.execution")
@@ -130,18 +129,13 @@ class Zygote:
         self.process.kill()
 
 
-class ForkedProcess(SandboxProcess):
+class ForkedProcess(RecordedProcess):
     """An environment forked by a zygote: Lamina holds a pidfd of its PID 1 and a socket on
     which its monitor sends the exit status (the environment is not Lamina's child)."""
 
     def __init__(self, status: socket.socket, pidfd: int, confinement: Confinement) -> None:
+        super().__init__(_pid_of(pidfd), pidfd, confinement)
         self._status_sock = status
-        self._pidfd: int | None = pidfd
-        self._confinement = confinement
-        self._lock = threading.Lock()
-        self._status: int | None = None
-        self._peak = 0
-        self.pid = _pid_of(pidfd)
 
     def poll(self) -> int | None:
         with self._lock:
@@ -151,14 +145,8 @@ class ForkedProcess(SandboxProcess):
                     self._finish(self._status_sock.recv(4))
             return self._status
 
-    def wait(self, timeout: float | None = None) -> int | None:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                return None
-            select.select([self._status_sock], [], [], left)
-        return self._status
+    def _wait_exit(self, timeout: float | None) -> None:
+        select.select([self._status_sock], [], [], timeout)  # readable: a status, or EOF
 
     def kill(self) -> None:
         with self._lock:
@@ -187,10 +175,7 @@ class ForkedProcess(SandboxProcess):
     def _finish(self, said: bytes) -> None:
         # Without a status the monitor itself was killed (the zygote's sandbox ended).
         self._status_sock.close()
-        record_exit(self, struct.unpack(">i", said)[0] if len(said) == 4 else -signal.SIGKILL)
-
-    def __del__(self) -> None:
-        close_pidfd(self)
+        self._record_exit(struct.unpack(">i", said)[0] if len(said) == 4 else -signal.SIGKILL)
 
 
 def _pid_of(pidfd: int) -> int:
