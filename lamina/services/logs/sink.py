@@ -67,6 +67,9 @@ class LogSink:
             self._write(ordered, now_ms())
 
     def _write(self, ordered: list[tuple[StreamKey, segments.Packed]], now: int) -> None:
+        # Ids learned in this transaction are remembered once it has committed: a stream made
+        # in one that rolls back does not exist, and SQLite may give its id to another.
+        learned: dict[StreamKey, tuple[int, int]] = {}
         with self.store.write() as conn:
             if self._resets != self.store.resets:
                 self._ids, self._resets = {}, self.store.resets
@@ -89,15 +92,16 @@ class LogSink:
                     if stream_id is None:  # a new stream
                         stream_id = _stream(conn, group_id, stream, now)
                         streams.record_batch(conn, stream_id, packed, now)
-                    if len(self._ids) >= _MAX_CACHED:
-                        self._ids = {}
-                    self._ids[key] = (group_id, stream_id)
+                    learned[key] = (group_id, stream_id)
                     known.append((group_id, stream_id, packed))
                 else:
                     pending.append((ids[1], packed))
                     known.append((*ids, packed))
             streams.record_many(conn, pending, now)
             segments.insert_many(conn, known, now)
+        if len(self._ids) + len(learned) > _MAX_CACHED:
+            self._ids = {}
+        self._ids.update(learned)
 
 
 _MAX_CACHED = 10_000

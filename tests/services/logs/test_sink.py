@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from lamina.services.logs import events, groups, retention, streams
+import pytest
+
+from lamina.services.logs import events, groups, retention, segments, streams
 from lamina.services.logs.sink import LogSink
 from lamina.store import Store
 from tests.services.logs.conftest import now_ms
@@ -185,3 +187,23 @@ def test_remembered_streams_keep_their_counts_right(store):
     assert [m for _, m in read_all(store, "000000000000", "/aws/lambda/f", "s1")] == [
         "s1 0", "s1 1", "s1 2", "s1 3"
     ]  # fmt: skip
+
+
+def test_a_stream_made_in_a_flush_that_failed_is_not_remembered(store, monkeypatch):
+    """The flush rolled back, so its new stream never was; SQLite may give that id to the next
+    stream made, and a remembered id would send this sink's lines there."""
+    sink, now = LogSink(store), now_ms()
+    mine = ("000000000000", "us-east-1", "/aws/lambda/f", "mine")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(segments, "insert_many", fail)
+        with pytest.raises(RuntimeError):
+            sink.write_many({mine: [(now, "lost")]})
+    other = ("000000000000", "us-east-1", "/aws/lambda/f", "other")
+    LogSink(store).write_many({other: [(now, "theirs")]})
+    sink.write_many({mine: [(now + 1, "kept")]})
+    assert read_all(store, "000000000000", "/aws/lambda/f", "mine") == [(now + 1, "kept")]
+    assert read_all(store, "000000000000", "/aws/lambda/f", "other") == [(now, "theirs")]
