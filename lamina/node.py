@@ -153,6 +153,9 @@ class Node:
     async def reset(self) -> None:
         """Wipe the store; background work of the old state ends first and starts anew after."""
         await self.stop()
+        # Log lines of the old state go to the old state: written after the wipe, they would
+        # bring its log groups back into the new one.
+        await self.execution.logs.flush()
         await asyncio.get_running_loop().run_in_executor(self.executor, self._reset_store)
         await self.start()
 

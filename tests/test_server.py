@@ -96,6 +96,16 @@ def test_reset_wipes_every_account_and_region(server, endpoint):
     assert west.list_functions()["Functions"] == []
 
 
+def test_log_lines_of_the_old_state_do_not_come_back_after_a_reset(server, endpoint):
+    lambda_client = client("lambda", endpoint)
+    create_function(lambda_client, "fn")
+    for _ in range(3):  # their lines wait in the log batcher when the reset comes
+        lambda_client.invoke(FunctionName="fn", Payload=b"{}")
+    assert requests.post(f"{endpoint}/_lamina/reset", timeout=30).status_code == 200
+    time.sleep(0.5)  # well past the batcher's flush
+    assert client("logs", endpoint).describe_log_groups()["logGroups"] == []
+
+
 def test_reset_is_off_for_postgresql_unless_allowed(tmp_path):
     from lamina.config import Settings
 
