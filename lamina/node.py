@@ -155,7 +155,7 @@ class Node:
         await self.stop()
         # Log lines of the old state go to the old state: written after the wipe, they would
         # bring its log groups back into the new one.
-        await self.execution.logs.flush()
+        await self.execution.flush()
         await asyncio.get_running_loop().run_in_executor(self.executor, self._reset_store)
         await self.start()
 
