@@ -183,3 +183,21 @@ def wait_for(condition, timeout: float = 20.0, interval: float = 0.05):
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout} s: {condition}")
         time.sleep(interval)
+
+
+def log_events(logs, group: str, **filters) -> list[dict]:
+    """FilterLogEvents on `group`, every page; none while the group does not exist yet
+    (a function's first batch of log lines creates it, a little after the answer)."""
+    found: list[dict] = []
+    kwargs = {"logGroupName": group, **filters}
+    try:
+        while True:
+            page = logs.filter_log_events(**kwargs)
+            found.extend(page["events"])
+            if not page.get("nextToken"):
+                return found
+            kwargs["nextToken"] = page["nextToken"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return []

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from lamina.execution.sandbox import bubblewrap_problem
-from tests.conftest import client, create_function, wait_for
+from tests.conftest import client, create_function, log_events, wait_for
 from tests.services.lambda_.test_layers_runtime import layer, zip_of
 
 pytestmark = [
@@ -337,7 +337,7 @@ def test_an_extensions_output_is_an_extension_record_and_in_the_functions_log(
     logs = client("logs", endpoint)
 
     def logged() -> dict | None:
-        events = logs.filter_log_events(logGroupName="/aws/lambda/fn")["events"]
+        events = log_events(logs, "/aws/lambda/fn")
         streams = {}
         for text in ("hello from the extension", "hello from the function"):
             streams[text] = {e["logStreamName"] for e in events if e["message"].strip() == text}

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, make_zip, wait_for
+from tests.conftest import client, log_events, make_zip, wait_for
 from tests.services.lambda_.test_provisioned_concurrency import failure, published, ready
 
 SLEEPER = make_zip(
@@ -148,7 +148,7 @@ def test_a_provisioned_environments_init_output_is_in_the_function_log(lambda_cl
     logs = client("logs", endpoint)
 
     def init_line():
-        events = logs.filter_log_events(logGroupName="/aws/lambda/pc")["events"]
+        events = log_events(logs, "/aws/lambda/pc")
         found = [e for e in events if "initializing the handler module" in e["message"]
                  and f"[{version}]" in e["logStreamName"]]  # fmt: skip
         return found or None
