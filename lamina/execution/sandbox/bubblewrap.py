@@ -3,8 +3,9 @@
 The sandbox sees the system directories and a few /etc files read-only, its code at /var/task,
 its runtime at /var/runtime, its layers at /opt (all read-only), a private size-capped /tmp,
 its own /proc and /dev, and nothing else of the host. PID, IPC, UTS and mount namespaces are
-private; the network is the host's, so functions reach Lamina on 127.0.0.1. All capabilities
-are dropped, so uid 0 inside can neither remount nor raise its limits.
+private; the network is the host's, so functions reach Lamina on 127.0.0.1. The function
+runs as sbx_user1051 (uid 993) in a user namespace of its own, with no capabilities, at most
+1,024 processes (identity.py) and a seccomp filter (seccomp.py).
 
 Python environments are forked from a zygote (zygote.py) where it can start, with the same
 promises; this module starts the zygote and, elsewhere, each environment's own bwrap.
@@ -23,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lamina.execution.sandbox import proctree
+from lamina.execution.sandbox import identity, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
@@ -33,10 +34,11 @@ log = logging.getLogger("lamina.execution")
 
 BWRAP = "bwrap"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-# From /etc only what programs need: name resolution, TLS roots, users, time zone, the loader.
+# From /etc only what programs need: name resolution, TLS roots, time zone, the loader. Users
+# and groups are the sandbox's own (identity.PASSWD), not the host's.
 ETC_PATHS = (
     "resolv.conf", "hosts", "host.conf", "nsswitch.conf", "gai.conf", "ssl", "ca-certificates",
-    "passwd", "group", "localtime", "ld.so.cache", "alternatives",
+    "localtime", "ld.so.cache", "alternatives",
 )  # fmt: skip
 
 # --die-with-parent sets PR_SET_PDEATHSIG, which fires when the *thread* that forked bwrap
@@ -83,20 +85,28 @@ def _is_system(path: Path) -> bool:
     return any(path.is_relative_to(d) for d in SYSTEM_DIRS)
 
 
-def bwrap_options(spec: SandboxSpec) -> list[str]:
-    """bwrap's options for `spec`, without the command."""
+def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> list[str]:
+    """bwrap's options for `spec`, without the command; the descriptors they name (bwrap reads
+    them at start) are appended to `fds`. A zygote's sandbox keeps its capabilities and runs
+    as root of its user namespace, without the seccomp filter, to build environments."""
     opts = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
     opts += ["--new-session", "--cap-drop", "ALL", "--clearenv"]
+    opts += _user_options(fds, zygote)
     for d in SYSTEM_DIRS:
         if os.path.islink(d):  # merged /usr: /bin -> usr/bin stays a symlink
             opts += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             opts += ["--ro-bind", d, d]
+    opts += ["--dir", "/etc"]  # 0755: bwrap makes the parents of binds 0700
     for name in ETC_PATHS:
         if os.path.exists(f"/etc/{name}"):
             opts += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    for name, text in (("passwd", identity.PASSWD), ("group", identity.GROUP)):
+        fds.append(identity.data_fd(name, text))
+        opts += ["--perms", "0444", "--ro-bind-data", str(fds[-1]), f"/etc/{name}"]
     opts += ["--proc", "/proc", "--dev", "/dev"]
-    opts += ["--size", str(spec.ephemeral_storage_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    size = str(spec.ephemeral_storage_mb * 1024 * 1024)
+    opts += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]  # the function's to write
     binds = [(spec.task_dir, Path("/var/task"))]
     if spec.runtime_dir is not None:
         binds.append((spec.runtime_dir, Path("/var/runtime")))
@@ -104,19 +114,59 @@ def bwrap_options(spec: SandboxSpec) -> list[str]:
         binds.append((spec.layers_dir, Path("/opt")))
     # Extra binds last: they may land inside the ones above (the SDK inside /var/runtime).
     binds += spec.ro_binds
+    # bwrap makes missing parents 0700, which the sandbox user could not pass: made here.
+    for parent in _parents_to_make([inside for _, inside in binds]):
+        opts += ["--dir", parent]
     for host, inside in binds:
         opts += ["--ro-bind", str(host), str(inside)]
+    if zygote and spec.layers_dir is None:
+        opts += ["--dir", "/opt"]  # where it mounts each environment's layers
+    if not zygote:
+        bpf = seccomp.filter_fd()
+        if bpf is not None:
+            fds.append(bpf)
+            opts += ["--seccomp", str(bpf)]
     for key, value in spec.env.items():
         opts += ["--setenv", key, value]
     return [*opts, "--chdir", spec.cwd]
 
 
+def _user_options(fds: list[int], zygote: bool) -> list[str]:
+    if identity.as_root():  # a namespace whose 993 is nobody on the host (identity.py)
+        fds.append(identity.user_namespace())
+        opts = ["--userns", str(fds[-1]), "--uid", "0", "--gid", "0"]
+        if zygote:
+            return [*opts, "--cap-add", "ALL"]
+        # For setpriv in command(): it becomes 993 and, doing so, loses both.
+        return [*opts, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if zygote:
+        return ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "ALL"]
+    uid, gid = str(identity.SANDBOX_UID), str(identity.SANDBOX_GID)
+    return ["--unshare-user", "--uid", uid, "--gid", gid]
+
+
+def _parents_to_make(insides: list[Path]) -> list[str]:
+    made = {Path("/"), *map(Path, SYSTEM_DIRS), *insides}
+    parents: list[str] = []
+    for inside in insides:
+        for parent in reversed(inside.parents):
+            within_bind = any(parent.is_relative_to(other) for other in insides)
+            if parent not in made and not within_bind and not _is_system(parent):
+                made.add(parent)
+                parents.append(str(parent))
+    return parents
+
+
 def command(spec: SandboxSpec) -> list[str]:
-    # bwrap always exports PWD after --chdir; unset it again so the environment is exactly
-    # spec.env (one extra exec of /usr/bin/env, well under a millisecond).
+    """The command bwrap runs: as root, first the switch to the sandbox user; then its
+    process limit (both set inside, see identity.py); then spec.argv with exactly spec.env:
+    bwrap always exports PWD after --chdir, which /usr/bin/env unsets (each step is one exec
+    of a small binary, well under a millisecond)."""
+    prefix = identity.switch_user_command() if identity.as_root() else []
+    prefix += identity.nproc_command()
     if "PWD" in spec.env:
-        return list(spec.argv)
-    return ["/usr/bin/env", "-u", "PWD", "--", *spec.argv]
+        return [*prefix, *spec.argv]
+    return [*prefix, "/usr/bin/env", "-u", "PWD", "--", *spec.argv]
 
 
 class BubblewrapProcess(SpawnedProcess):
@@ -196,18 +246,20 @@ class BubblewrapSandbox(SandboxBackend):
             if zygote is not None:
                 zygote.close()
 
-    def _spawn(self, spec: SandboxSpec, extra_options: list[str] | None = None) -> SandboxProcess:
+    def _spawn(self, spec: SandboxSpec, zygote: bool = False) -> SandboxProcess:
         confinement = Confinement(spec.memory_mb)
         # The options go through a memfd (--args), not the command line, because a host's
         # /proc/<pid>/cmdline is world-readable and the environment holds credentials; and
         # bwrap itself runs with an empty environment so nothing in spec.env (LD_PRELOAD...)
         # acts on the host side. bwrap closes the fd before running the command.
         args_fd = os.memfd_create("lamina-bwrap-args")
+        fds = [args_fd]
         try:
-            options = [*bwrap_options(spec), *(extra_options or [])]  # --cap-add after --cap-drop
+            options = bwrap_options(spec, fds, zygote)
             os.write(args_fd, b"".join(a.encode() + b"\0" for a in options))
             os.lseek(args_fd, 0, os.SEEK_SET)
-            argv = [self.bwrap, "--args", str(args_fd), "--", *command(spec)]
+            argv = [self.bwrap, "--args", str(args_fd), "--"]
+            argv += spec.argv if zygote else command(spec)  # a zygote makes its own users
             popen = subprocess.Popen(
                 confinement.wrap(argv),
                 env={},
@@ -215,13 +267,14 @@ class BubblewrapSandbox(SandboxBackend):
                 stdin=subprocess.DEVNULL,
                 stdout=spec.stdout,
                 stderr=spec.stderr,
-                pass_fds=(*spec.pass_fds, args_fd),
+                pass_fds=(*spec.pass_fds, *fds),
                 start_new_session=True,  # a terminal's Ctrl-C is Lamina's to handle, not bwrap's
             )
         except BaseException:
             confinement.release()
             raise
         finally:
-            with contextlib.suppress(OSError):
-                os.close(args_fd)
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         return BubblewrapProcess(popen, confinement)

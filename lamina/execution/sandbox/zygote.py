@@ -2,12 +2,14 @@
 
 A new interpreter in a new bwrap sandbox costs about 40 ms of CPU; a fork of a warm one about
 1 ms. A zygote (lamina/execution/runtimes/python/zygote.py) is one bwrap sandbox per Python
-interpreter, with a user namespace whose capabilities it keeps (uid 0 inside it is no more
-than Lamina's own user on the host), Lamina's cells directory bound in, and the bootstrap
-imported. Each environment it forks still gets everything bubblewrap.py's docstring promises:
-its own mount, PID, IPC and UTS namespaces, its own /var/task, /opt, /tmp (capped),
-/dev/shm and /proc, no other cell's code, the host's system directories read-only, exactly
-its spec's environment, its memory limit, and no capabilities at all before the bootstrap runs.
+interpreter, with a user namespace whose capabilities it keeps (its uid 0 is Lamina's own user
+on the host; as root, that namespace also maps the sandbox user onto nobody, identity.py),
+Lamina's cells directory bound in, and the bootstrap imported. Each environment it forks
+still gets everything bubblewrap.py's docstring promises: its own mount, PID, IPC and UTS
+namespaces, its own /var/task, /opt, /tmp (capped), /dev/shm and /proc, no other cell's
+code, the host's system directories read-only, exactly its spec's environment, its memory
+limit, and, before the bootstrap runs, a user namespace of its own in which it is
+sbx_user1051 without capabilities, its process limit and the seccomp filter.
 
 Where a zygote cannot start (no user namespaces) environments are spawned as before, and one
 warning says so. The environments' PID namespaces are nested in the zygote's sandbox's, so a
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lamina.execution.sandbox import proctree
+from lamina.execution.sandbox import identity, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import RecordedProcess
 from lamina.execution.sandbox.limits import Confinement
@@ -52,31 +54,35 @@ class ZygoteSpec:
     cells_dir: Path
 
 
-def zygote_options() -> list[str]:
-    """bwrap's options on top of bwrap_options() that make a zygote: a user namespace whose
-    capabilities the zygote keeps to build each environment, and a mount point for /opt (its
-    /var/task is its spec's, an empty directory)."""
-    return ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "ALL", "--dir", "/opt"]
-
-
 class Zygote:
     def __init__(
-        self, spawn_sandbox: Callable[[SandboxSpec, list[str]], SandboxProcess], zygote: ZygoteSpec
+        self, spawn_sandbox: Callable[[SandboxSpec, bool], SandboxProcess], zygote: ZygoteSpec
     ) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._lock = threading.Lock()
+        # What each environment is made with: the ids it takes before its own user namespace
+        # maps them to 993/990 (identity.py), and the seccomp filter, read once at start.
+        uid, gid = identity.outer_ids()
+        env = {"_LAMINA_ZYGOTE_FD": str(theirs.fileno()), "_LAMINA_OUTER_IDS": f"{uid}:{gid}"}
+        pass_fds = [theirs.fileno()]
+        bpf = seccomp.filter_fd()
+        if bpf is not None:
+            env["_LAMINA_SECCOMP_FD"] = str(bpf)
+            pass_fds.append(bpf)
         spec = replace(
             zygote.spec,
-            env={**zygote.spec.env, "_LAMINA_ZYGOTE_FD": str(theirs.fileno())},
-            pass_fds=(theirs.fileno(),),
+            env={**zygote.spec.env, **env},
+            pass_fds=tuple(pass_fds),
             ro_binds=(*zygote.spec.ro_binds, (zygote.cells_dir, Path(CELLS_INSIDE))),
             memory_mb=ZYGOTE_DATA_MB,
         )
         try:
-            self.process: SandboxProcess = spawn_sandbox(spec, zygote_options())
+            self.process: SandboxProcess = spawn_sandbox(spec, True)
         finally:
             theirs.close()
+            if bpf is not None:
+                os.close(bpf)
         ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
         said = ours.recv(16) if ready else b""
         if said != b"ready":

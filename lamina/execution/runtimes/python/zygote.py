@@ -7,8 +7,10 @@ so that each fork can make the sandbox of one environment before any of its code
   zygote ── fork ──> monitor: its limits (cgroup, rlimits), new mount/PID/IPC/UTS namespaces
                         └─ fork ──> init, PID 1 of the namespace (the monitor exits): its own
                                     /var/task, /opt, /tmp, /dev/shm, /dev/pts and /proc
-                                    mounted, every other cell's code unmounted, all
-                                    capabilities dropped
+                                    mounted, every other cell's code unmounted; then a
+                                    user namespace of its own where it is sbx_user1051
+                                    (993/990), all capabilities dropped, RLIMIT_NPROC,
+                                    and the seccomp filter Lamina built
                                         └─ fork ──> the runtime, PID 2: bootstrap.main
 
 The init hands Lamina a pidfd of itself, then the runtime's exit status, on a socket of that
@@ -32,9 +34,12 @@ import bootstrap  # loaded once here; each fork has it, copy-on-write
 
 CELLS = "/var/lamina/cells"  # every cell's code and layers, as the zygote sees them
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID = 0x20000, 0x4000000, 0x8000000, 0x20000000
+CLONE_NEWUSER = 0x10000000
+SANDBOX_UID, SANDBOX_GID, NPROC = 993, 990, 1024  # as lamina/execution/sandbox/identity.py
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
+PR_SET_DUMPABLE, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 4, 22, 2
 PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 24, 28, 38, 47
 SECBIT_NOROOT_AND_LOCKED = 0x3  # uid 0 gains no capabilities by exec, and that stays so
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -43,6 +48,24 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+
+# Set once at start (see __main__): the ids an environment takes in the zygote's namespace
+# before its own maps them to 993/990, and the seccomp filter as a struct sock_fprog.
+OUTER_IDS = (0, 0)
+SECCOMP_PROGRAM = None
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _load_seccomp(fd):
+    """The BPF Lamina exported (8 bytes an instruction), kept for every fork to install."""
+    global SECCOMP_PROGRAM
+    with os.fdopen(fd, "rb") as f:
+        bpf = f.read()
+    buffer = ctypes.create_string_buffer(bpf, len(bpf))
+    SECCOMP_PROGRAM = (_SockFprog(len(bpf) // 8, ctypes.addressof(buffer)), buffer)
 
 
 def _check(result, what):
@@ -77,6 +100,28 @@ def _drop_capabilities():
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
+def _become_sandbox_user():
+    """A user namespace of the environment's own, where it is 993/990: mapped onto the ids it
+    has in the zygote's namespace (OUTER_IDS; a single id onto one's own needs no
+    capability). Its own, so that RLIMIT_NPROC counts its processes alone."""
+    uid, gid = OUTER_IDS
+    if uid != 0:  # as root: 993/990 in the zygote's namespace are nobody on the host
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)  # the capabilities go: the mounts are made
+    _check(libc.unshare(CLONE_NEWUSER), "unshare the user namespace")
+    # A change of user makes a process undumpable, and its /proc/self root's: it must own
+    # its maps to write them (bwrap, too, leaves its sandbox dumpable).
+    _check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{SANDBOX_UID} {uid} 1"),
+        ("gid_map", f"{SANDBOX_GID} {gid} 1"),
+    ):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
 def _become_environment(request, fds):
     """In the environment's own namespaces, as PID 1: its mounts, no capabilities; then PID 1
     stays its init and the runtime runs as PID 2, as in a bwrap sandbox (the kernel ignores
@@ -92,7 +137,13 @@ def _become_environment(request, fds):
     _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666")
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _check(libc.umount2(CELLS.encode(), MNT_DETACH), "unmount the other cells")
+    _become_sandbox_user()
     _drop_capabilities()
+    # After the user namespace exists: its creator's limit would cap all environments at once.
+    resource.setrlimit(resource.RLIMIT_NPROC, (NPROC, NPROC))
+    if SECCOMP_PROGRAM is not None:  # after no_new_privs, which an unprivileged filter needs
+        program = ctypes.addressof(SECCOMP_PROGRAM[0])
+        _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, program, 0, 0), "seccomp")
     pidfd = os.pidfd_open(1)  # itself: Lamina's handle to end the whole namespace
     socket.send_fds(status_sock, [b"P"], [pidfd])
     os.close(pidfd)
@@ -167,6 +218,10 @@ def serve(sock):
 
 
 if __name__ == "__main__":
+    uid, gid = os.environ.pop("_LAMINA_OUTER_IDS").split(":")
+    OUTER_IDS = (int(uid), int(gid))
+    if "_LAMINA_SECCOMP_FD" in os.environ:
+        _load_seccomp(int(os.environ.pop("_LAMINA_SECCOMP_FD")))
     # What is loaded now is shared with every fork, copy-on-write: the collector must not
     # walk it (touching each object's header copies its page into the fork).
     gc.collect()
