@@ -16,6 +16,7 @@ from lamina.execution import channel, logs
 from lamina.execution.channel import ChannelClosed
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.links import ChannelLink, RuntimeLink
+from lamina.execution.sandbox import identity
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 from lamina.execution.streaming import Collector
 
@@ -95,6 +96,7 @@ class ExecutionEnvironment:
         if spec.extra.get("extension_output"):
             self._extension_fd, extension_write = os.pipe()
             fcntl.fcntl(self._extension_fd, fcntl.F_SETFL, os.O_NONBLOCK)
+            identity.reopenable_by_sandbox(extension_write, 0o622)  # START_EXTENSIONS writes
             argv = [a.replace(EXTENSION_FD, str(extension_write)) for a in spec.argv]
             spec = replace(spec, argv=argv, pass_fds=(*spec.pass_fds, extension_write))
         try:

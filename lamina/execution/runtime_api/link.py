@@ -23,6 +23,7 @@ from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.api import Invocation, RuntimeApi
 from lamina.execution.runtime_api.host import ExtensionHost
+from lamina.execution.sandbox import identity
 from lamina.execution.sandbox.base import SandboxSpec
 from lamina.execution.streaming import ResponseSink
 
@@ -63,6 +64,7 @@ class RuntimeApiLink(RuntimeLink):
         fds, argv = (*spec.pass_fds, self._theirs), spec.argv
         if self.host is not None:
             self._go_read, self._go_write = os.pipe()
+            identity.reopenable_by_sandbox(self._go_read, 0o644)  # START_EXTENSIONS reads
             fds += (self._go_read,)
             argv = [a.replace(REGISTERED_FD, str(self._go_read)) for a in argv]
         return replace(spec, env=env, argv=argv, pass_fds=fds)

@@ -78,6 +78,7 @@ def choose_backend(preferred: str | None = None) -> SandboxBackend:
 def _warn_once(problem: str) -> None:
     log.warning(
         "sandbox isolation is reduced: functions run as plain processes (no namespaces, "
-        "host files visible, memory capped by rlimit only) because %s",
+        "host files visible, memory capped by rlimit only; as Lamina's own user, not "
+        "sbx_user1051, with no seccomp filter and no limit of 1,024 processes) because %s",
         problem,
     )

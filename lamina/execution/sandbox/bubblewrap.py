@@ -132,7 +132,7 @@ def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> li
 
 
 def _user_options(fds: list[int], zygote: bool) -> list[str]:
-    if identity.as_root():  # a namespace whose 993 is nobody on the host (identity.py)
+    if identity.as_root():  # a namespace whose 993 is unprivileged on the host (identity.py)
         fds.append(identity.user_namespace())
         opts = ["--userns", str(fds[-1]), "--uid", "0", "--gid", "0"]
         if zygote:

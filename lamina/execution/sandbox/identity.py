@@ -7,10 +7,12 @@ the sandbox user must be an unprivileged user on the host too:
 
 - Lamina run by an ordinary user: a sandbox's uid 993 is that user on the host (bwrap's
   --unshare-user --uid 993, or a zygote's environment mapping 993 onto its own uid 0).
-- Lamina run as root: uid 993 is `nobody` (65534) on the host, and the environment's user
-  namespace also maps root onto root, so bwrap (or the zygote) can build the sandbox from
-  root-owned files before the function's processes become 993. bwrap cannot write such a
-  map itself, so Lamina makes the namespace (user_namespace) and hands it over (--userns).
+- Lamina run as root: uid 993 is uid 2,000,000,993 on the host (gid 990 is 2,000,000,990),
+  ids no host user has (nor `nobody`, whose daemons could otherwise ptrace a function as
+  their own), and the environment's user namespace also maps root onto root, so bwrap (or
+  the zygote) can build the sandbox from root-owned files before the function's processes
+  become 993. bwrap cannot write such a map itself, so Lamina makes the namespace
+  (user_namespace) and hands it over (--userns).
 
 Each environment has its own user namespace, so each counts its own processes: a fork bomb
 ends in EAGAIN at 1,024 in its environment and nowhere else. The limit is set inside the
@@ -28,7 +30,8 @@ import subprocess
 SANDBOX_USER = "sbx_user1051"
 SANDBOX_UID, SANDBOX_GID = 993, 990
 NPROC = 1024  # Lambda's "execution processes/threads" quota
-HOST_IDS_AS_ROOT = (65534, 65534)  # nobody / nogroup: owns nothing on the host
+# Above the ranges distributions, systemd (DynamicUser, nspawn) and subordinate ids use.
+HOST_IDS_AS_ROOT = (2_000_000_000 + SANDBOX_UID, 2_000_000_000 + SANDBOX_GID)
 
 # The /etc/passwd and /etc/group a function sees (not the host's: no host user names).
 PASSWD = (
@@ -46,9 +49,17 @@ def as_root() -> bool:
 
 def outer_ids() -> tuple[int, int]:
     """The uid and gid a zygote's environment switches to in the zygote's namespace before
-    mapping them to 993/990 in its own: 993/990 (nobody on the host) as root; else the
+    mapping them to 993/990 in its own: 993/990 (HOST_IDS_AS_ROOT on the host) as root; else the
     zygote's uid 0, which is Lamina's user on the host."""
     return (SANDBOX_UID, SANDBOX_GID) if as_root() else (0, 0)
+
+
+def reopenable_by_sandbox(fd: int, mode: int) -> None:
+    """For a pipe a sandbox's shell reopens by /proc/self/fd/N (dash can dup only fds 0-9):
+    the pipe is Lamina's user's, mode 0600, which the sandbox user, another user on the host,
+    may not open; `mode` opens it to whoever can reach it at all, which is only a process
+    holding it (the inode has no name)."""
+    os.fchmod(fd, mode)
 
 
 def data_fd(name: str, text: str) -> int:
@@ -70,8 +81,8 @@ def tool(name: str) -> str:
 
 
 def user_namespace() -> int:
-    """As root: a new user namespace mapping root onto root and 993/990 onto nobody, as an
-    fd (for bwrap's --userns). A short-lived `unshare --user` makes it (Lamina is threaded and
+    """As root: a new user namespace mapping root onto root and 993/990 onto HOST_IDS_AS_ROOT,
+    as an fd (for bwrap's --userns). A short-lived `unshare --user` makes it (Lamina is threaded and
     cannot unshare itself); Lamina writes the maps, which only root may, then lets it go."""
     host_uid, host_gid = HOST_IDS_AS_ROOT
     helper = subprocess.Popen(

@@ -2,14 +2,14 @@
 
 A new interpreter in a new bwrap sandbox costs about 40 ms of CPU; a fork of a warm one about
 1 ms. A zygote (lamina/execution/runtimes/python/zygote.py) is one bwrap sandbox per Python
-interpreter, with a user namespace whose capabilities it keeps (its uid 0 is Lamina's own user
-on the host; as root, that namespace also maps the sandbox user onto nobody, identity.py),
-Lamina's cells directory bound in, and the bootstrap imported. Each environment it forks
-still gets everything bubblewrap.py's docstring promises: its own mount, PID, IPC and UTS
-namespaces, its own /var/task, /opt, /tmp (capped), /dev/shm and /proc, no other cell's
-code, the host's system directories read-only, exactly its spec's environment, its memory
-limit, and, before the bootstrap runs, a user namespace of its own in which it is
-sbx_user1051 without capabilities, its process limit and the seccomp filter.
+interpreter, with a user namespace whose capabilities it keeps (its uid 0 is Lamina's own
+user on the host; as root, that namespace also maps the sandbox user onto an unprivileged
+host id, identity.py), Lamina's cells directory bound in, and the bootstrap imported. Each
+environment it forks still gets everything bubblewrap.py's docstring promises: its own
+mount, PID, IPC and UTS namespaces, its own /var/task, /opt, /tmp (capped), /dev/shm and
+/proc, no other cell's code, the host's system directories read-only, exactly its spec's
+environment, its memory limit, and, before the bootstrap runs, a user namespace of its own
+in which it is sbx_user1051 without capabilities, its process limit and the seccomp filter.
 
 Where a zygote cannot start (no user namespaces) environments are spawned as before, and one
 warning says so. The environments' PID namespaces are nested in the zygote's sandbox's, so a

@@ -105,7 +105,7 @@ def _become_sandbox_user():
     has in the zygote's namespace (OUTER_IDS; a single id onto one's own needs no
     capability). Its own, so that RLIMIT_NPROC counts its processes alone."""
     uid, gid = OUTER_IDS
-    if uid != 0:  # as root: 993/990 in the zygote's namespace are nobody on the host
+    if uid != 0:  # as root: 993/990 in the zygote's namespace are unprivileged on the host
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)  # the capabilities go: the mounts are made
