@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lamina.execution.sandbox import identity, proctree, seccomp
+from lamina.execution.sandbox import identity, limits, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
@@ -145,6 +145,14 @@ def _user_options(fds: list[int], zygote: bool) -> list[str]:
     return ["--unshare-user", "--uid", uid, "--gid", gid]
 
 
+def nproc_on_host() -> bool:
+    """As root the process limit can be set by the host-side shell before bwrap (one exec
+    fewer than prlimit inside): bwrap itself is root on the host, which the limit exempts,
+    and the namespace Lamina made has no cap of its own (identity.py). Run by another user,
+    bwrap makes the namespace, so the limit must come after, inside."""
+    return identity.as_root() and limits.shell_nproc_option() is not None
+
+
 def _parents_to_make(insides: list[Path]) -> list[str]:
     made = {Path("/"), *map(Path, SYSTEM_DIRS), *insides}
     parents: list[str] = []
@@ -157,13 +165,14 @@ def _parents_to_make(insides: list[Path]) -> list[str]:
     return parents
 
 
-def command(spec: SandboxSpec) -> list[str]:
-    """The command bwrap runs: as root, first the switch to the sandbox user; then its
-    process limit (both set inside, see identity.py); then spec.argv with exactly spec.env:
-    bwrap always exports PWD after --chdir, which /usr/bin/env unsets (each step is one exec
-    of a small binary, well under a millisecond)."""
+def command(spec: SandboxSpec, nproc_inside: bool = True) -> list[str]:
+    """The command bwrap runs: as root, first the switch to the sandbox user; then, unless
+    set on the host already (nproc_on_host), its process limit; then spec.argv with exactly
+    spec.env: bwrap always exports PWD after --chdir, which /usr/bin/env unsets (each step is
+    one exec of a small binary, about a millisecond)."""
     prefix = identity.switch_user_command() if identity.as_root() else []
-    prefix += identity.nproc_command()
+    if nproc_inside:
+        prefix += identity.nproc_command()
     if "PWD" in spec.env:
         return [*prefix, *spec.argv]
     return [*prefix, "/usr/bin/env", "-u", "PWD", "--", *spec.argv]
@@ -259,9 +268,11 @@ class BubblewrapSandbox(SandboxBackend):
             os.write(args_fd, b"".join(a.encode() + b"\0" for a in options))
             os.lseek(args_fd, 0, os.SEEK_SET)
             argv = [self.bwrap, "--args", str(args_fd), "--"]
-            argv += spec.argv if zygote else command(spec)  # a zygote makes its own users
+            on_host = not zygote and nproc_on_host()
+            # A zygote makes its own users and limits, each environment's.
+            argv += spec.argv if zygote else command(spec, nproc_inside=not on_host)
             popen = subprocess.Popen(
-                confinement.wrap(argv),
+                confinement.wrap(argv, nproc=identity.NPROC if on_host else None),
                 env={},
                 cwd="/",
                 stdin=subprocess.DEVNULL,

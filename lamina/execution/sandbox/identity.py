@@ -26,6 +26,8 @@ import functools
 import os
 import shutil
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 SANDBOX_USER = "sbx_user1051"
 SANDBOX_UID, SANDBOX_GID = 993, 990
@@ -80,7 +82,43 @@ def tool(name: str) -> str:
     return os.path.realpath(found)
 
 
+class _Ready:
+    """A few namespaces made ahead, off the spawn's path (each costs two execs, ~2 ms)."""
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self.fds: list[int] = []
+        self.lock = threading.Lock()
+        self.maker = ThreadPoolExecutor(1, thread_name_prefix="lamina-userns")
+
+    def take(self) -> int:
+        with self.lock:
+            fd = self.fds.pop() if self.fds else None
+        self.maker.submit(self._refill)
+        return fd if fd is not None else new_user_namespace()
+
+    def _refill(self) -> None:
+        while True:
+            with self.lock:
+                if len(self.fds) >= self.keep:
+                    return
+            try:
+                fd = new_user_namespace()
+            except OSError:
+                return  # the spawn that needs one makes it itself, and says why
+            with self.lock:
+                self.fds.append(fd)
+
+
+_ready = _Ready()
+
+
 def user_namespace() -> int:
+    """As root: a user namespace for one sandbox (see new_user_namespace), made ahead."""
+    return _ready.take()
+
+
+def new_user_namespace() -> int:
     """As root: a new user namespace mapping root onto root and 993/990 onto HOST_IDS_AS_ROOT,
     as an fd (for bwrap's --userns). A short-lived `unshare --user` makes it (Lamina is threaded and
     cannot unshare itself); Lamina writes the maps, which only root may, then lets it go."""

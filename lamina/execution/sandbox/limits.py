@@ -22,6 +22,8 @@ than Lambda for thread-heavy programs and looser for programs that fork.
 
 from __future__ import annotations
 
+import functools
+import subprocess
 from pathlib import Path
 
 from lamina.execution.sandbox import cgroup
@@ -41,10 +43,13 @@ class Confinement:
     def mechanism(self) -> str:
         return "cgroup" if self.cgroup else "rlimit"
 
-    def wrap(self, argv: list[str], unset_pwd: bool = False) -> list[str]:
+    def wrap(self, argv: list[str], unset_pwd: bool = False, nproc: int | None = None) -> list[str]:
         """`argv`, run under this confinement. The shell exports PWD, which `unset_pwd` undoes
-        for callers that promise an exact environment."""
+        for callers that promise an exact environment. `nproc`: RLIMIT_NPROC too (only where
+        shell_nproc_option() found the shell's option for it)."""
         steps = ["ulimit -c 0", f"ulimit -n {NOFILE}"]
+        if nproc is not None:
+            steps.append(f"ulimit {shell_nproc_option()} {nproc}")
         extra: list[str] = []
         if self.cgroup:
             steps.insert(0, 'echo 0 > "$1" && shift')
@@ -68,6 +73,19 @@ class Confinement:
         if self.cgroup:
             self.cgroup.kill()
             self.cgroup.remove()
+
+
+@functools.cache
+def shell_nproc_option() -> str | None:
+    """/bin/sh's ulimit option for RLIMIT_NPROC, which POSIX leaves out: -u in bash and
+    busybox, -p in dash; None if neither sets it here."""
+    for option in ("-u", "-p"):
+        probe = subprocess.run(
+            ["/bin/sh", "-c", f"ulimit {option} 1024"], capture_output=True, check=False
+        )
+        if probe.returncode == 0:
+            return option
+    return None
 
 
 def cgroup_root() -> Path | None:
