@@ -23,8 +23,9 @@ def refused(result):
     return errno.errorcode.get(ctypes.get_errno()) if result == -1 else f"allowed ({result})"
 
 def probe():
-    with open("/tmp/written", "w") as f:
-        f.write("x")
+    for path in ("/tmp/written", "/dev/shm/written"):
+        with open(path, "w") as f:
+            f.write("x")
     try:
         open("/var/task/written", "w")
         task = "writable"
@@ -35,6 +36,7 @@ def probe():
         "user": pwd.getpwuid(os.getuid()).pw_name, "group": grp.getgrgid(os.getgid()).gr_name,
         "names": sorted(p.pw_name for p in pwd.getpwall()),
         "tmp_owner": os.stat("/tmp/written").st_uid, "task": task,
+        "shm_owner": os.stat("/dev/shm/written").st_uid,
         "readable": os.access("/var/task", os.R_OK | os.X_OK),
         "ptrace": refused(libc.ptrace(0, 0, 0, 0)),  # PTRACE_TRACEME
         "mount": refused(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)),
@@ -74,7 +76,7 @@ def expect_sandbox_user(seen: dict) -> None:
     assert seen["groups"] in ([], [990])
     assert (seen["user"], seen["group"]) == ("sbx_user1051", "sbx_user1051")
     assert seen["names"] == ["nobody", "root", "sbx_user1051"]  # no host user names
-    assert seen["tmp_owner"] == 993 and seen["readable"] is True
+    assert seen["tmp_owner"] == seen["shm_owner"] == 993 and seen["readable"] is True
     assert seen["task"] in ("EROFS", "EACCES")
     assert seen["ptrace"] == "EPERM" and seen["mount"] == "EPERM" and seen["unshare"] == "EPERM"
     assert seen["nproc"] == [1024, 1024] or seen["nproc"] == (1024, 1024)

@@ -104,7 +104,7 @@ def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> li
     for name, text in (("passwd", identity.PASSWD), ("group", identity.GROUP)):
         fds.append(identity.data_fd(name, text))
         opts += ["--perms", "0444", "--ro-bind-data", str(fds[-1]), f"/etc/{name}"]
-    opts += ["--proc", "/proc", "--dev", "/dev"]
+    opts += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm"]
     size = str(spec.ephemeral_storage_mb * 1024 * 1024)
     opts += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]  # the function's to write
     binds = [(spec.task_dir, Path("/var/task"))]
