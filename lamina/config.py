@@ -103,7 +103,9 @@ class Settings:
 
     @property
     def endpoint_url(self) -> str:
-        """Where a function reaches this node (AWS_ENDPOINT_URL inside environments)."""
+        """Where this node's port is reached from the host. Functions reach it there only when
+        sandboxes share the host's network; in a namespace of their own, their AWS_ENDPOINT_URL
+        names Lamina's listener in it (lamina/execution/sandbox/network.py)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"

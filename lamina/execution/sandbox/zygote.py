@@ -8,6 +8,8 @@ imported. Each environment it forks still gets everything bubblewrap.py's docstr
 its own mount, PID, IPC and UTS namespaces, its own /var/task, /opt, /tmp (capped),
 /dev/shm and /proc, no other cell's code, the host's system directories read-only, exactly
 its spec's environment, its memory limit, and no capabilities at all before the bootstrap runs.
+The zygote is started in the sandboxes' network namespace (network.py) like any bwrap, so its
+forks are in it too, at no cost of their own.
 
 Where a zygote cannot start (no user namespaces) environments are spawned as before, and one
 warning says so. The environments' PID namespaces are nested in the zygote's sandbox's, so a
