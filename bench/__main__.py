@@ -8,12 +8,13 @@ from bench import (
     identity,
     invoke,
     log_sink,
+    sandbox,
     signatures,
     sqs,
 )
 
 # `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources|
-# function_urls|log_sink]`:
+# function_urls|log_sink|sandbox]`:
 # some of them, or all.
 wanted = set(sys.argv[1:]) or {
     "control_plane",
@@ -25,6 +26,7 @@ wanted = set(sys.argv[1:]) or {
     "event_sources",
     "function_urls",
     "log_sink",
+    "sandbox",
 }
 if "control_plane" in wanted:
     control_plane.run()
@@ -44,3 +46,5 @@ if "function_urls" in wanted:
     function_urls.run()
 if "log_sink" in wanted:
     log_sink.run()
+if "sandbox" in wanted:
+    sandbox.run()

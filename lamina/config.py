@@ -44,6 +44,9 @@ class Settings:
     account_concurrency: int = 1000  # Lambda's default ConcurrentExecutions per account and region
     code_storage_bytes: int = 75 * 1024**3  # Lambda's default TotalCodeSize per account and region
     sandbox: str | None = None  # 'bubblewrap' or 'process'; None: bubblewrap where it runs
+    # LAMINA_FUNCTION_EGRESS: functions reach the outside network (as on Lambda outside a
+    # VPC); off, they reach only Lamina's AWS endpoint. Never the node's own services.
+    function_egress: bool = True
     idle_timeout_s: float = 300.0  # an idle execution environment is reaped after this
     # Waits before the retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
@@ -73,6 +76,7 @@ class Settings:
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", cls.account_concurrency)),
             code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
             sandbox=env.get("LAMINA_SANDBOX") or None,
+            function_egress=_flag("LAMINA_FUNCTION_EGRESS") is not False,
             idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),
             async_retry_delays=_delays("LAMINA_ASYNC_RETRY_DELAYS", cls.async_retry_delays),
             destination_retry_delays=_delays(
@@ -99,7 +103,9 @@ class Settings:
 
     @property
     def endpoint_url(self) -> str:
-        """Where a function reaches this node (AWS_ENDPOINT_URL inside environments)."""
+        """Where this node's port is reached from the host. Functions reach it there only when
+        sandboxes share the host's network; in a namespace of their own, their AWS_ENDPOINT_URL
+        names Lamina's listener in it (lamina/execution/sandbox/network.py)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"

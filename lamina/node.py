@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,7 +21,8 @@ from lamina.edge.internal import InternalRoutes
 from lamina.edge.lifespan import LifespanLayer
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
-from lamina.execution.sandbox import choose_backend
+from lamina.execution.sandbox import BubblewrapSandbox, SandboxBackend, choose_backend
+from lamina.execution.sandbox.network import HostNetwork, sandbox_network
 from lamina.execution.service import ExecutionService
 from lamina.identity import (
     CachedCredentials,
@@ -52,11 +54,20 @@ class Node:
         self.store: Store = open_store(settings.store_url, settings.data_dir)
         # Providers are synchronous (SQLAlchemy Core); they run here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lamina-provider")
+        backend = choose_backend(settings.sandbox)
+        self.network = self._sandbox_network(backend)
+        # Sandboxes reach the AWS endpoint on a listener of their own network, bound before
+        # any environment can take its port there; server.py serves it (SandboxCallersLayer).
+        self.sandbox_listener: socket.socket | None = None
+        endpoint_url = settings.endpoint_url
+        if self.network.isolated:
+            self.sandbox_listener = self.network.listener(settings.port)
+            endpoint_url = f"http://127.0.0.1:{self.sandbox_listener.getsockname()[1]}"
         self.execution = ExecutionService(
-            choose_backend(settings.sandbox),
+            backend,
             settings.data_dir,
             self.store.blobs,
-            settings.endpoint_url,
+            endpoint_url,
             idle_timeout_s=settings.idle_timeout_s,
         )
         # Metrics Lamina's services emit, aggregated in memory and written about once a second.
@@ -94,6 +105,17 @@ class Node:
         ]
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()
+
+    def _sandbox_network(self, backend: SandboxBackend) -> HostNetwork:
+        if not isinstance(backend, BubblewrapSandbox):
+            if not self.settings.function_egress:
+                log.warning(
+                    "LAMINA_FUNCTION_EGRESS=0 cannot be kept: functions run as plain processes "
+                    "on the host's network (no bubblewrap sandbox)"
+                )
+            return HostNetwork()
+        backend.network = sandbox_network(self.settings.function_egress)
+        return backend.network
 
     def build_app(self) -> ASGIApp:
         """The edge, composed once: outermost first, as a request meets the layers."""
@@ -167,6 +189,9 @@ class Node:
 
     def close(self) -> None:
         self.execution.close()
+        if self.sandbox_listener is not None:
+            self.sandbox_listener.close()
+        self.network.close()  # after the sandboxes, which ended with the execution service
         for service in self.services:
             service.provider.close()
         self.executor.shutdown(wait=True)

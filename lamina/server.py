@@ -15,27 +15,48 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from types import FrameType
+from typing import Literal
 
 import uvicorn
 
 from lamina import __version__
 from lamina.config import Settings
+from lamina.edge.sandbox_callers import SandboxCallersLayer
+from lamina.types import ASGIApp
 
 log = logging.getLogger("lamina")
 
 
 class _Server(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after a graceful stop; Lamina exits 0 instead. It says
-    `ready` once the node serves (start-up done, the port listening), not before."""
+    `ready` once the node serves (start-up done, the port listening), not before. Companions
+    (the sandboxes' listener) serve in the same loop, start after it and stop before it."""
 
-    def __init__(self, config: uvicorn.Config, ready: str) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        ready: str,
+        companions: list[tuple[uvicorn.Server, socket.socket]] | None = None,
+    ) -> None:
         super().__init__(config)
         self.ready = ready
+        self.companions = companions or []
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            for companion, sock in self.companions:
+                companion.config.load()
+                companion.lifespan = companion.config.lifespan_class(companion.config)
+                await companion.startup(sockets=[sock])
             log.info("%s", self.ready)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for companion, sock in self.companions:
+            if companion.started:
+                companion.force_exit = self.force_exit
+                await companion.shutdown(sockets=[sock])
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -68,6 +89,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _config(app: ASGIApp, lifespan: Literal["on", "off"]) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        lifespan=lifespan,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=8,
+        server_header=False,
+        date_header=False,
+    )
+
+
 def describe_store(settings: Settings) -> str:
     if settings.database_url:
         from sqlalchemy.engine import make_url
@@ -96,19 +129,16 @@ def serve(settings: Settings) -> int:
 
     # The port actually bound (0 asks for any): functions call back to it.
     node = Node(replace(settings, port=sock.getsockname()[1]))
-    config = uvicorn.Config(
-        node.app,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=8,
-        server_header=False,
-        date_header=False,
-    )
+    config = _config(node.app, lifespan="on")
     port = sock.getsockname()[1]
     store = describe_store(settings)
     ready = f"Lamina {__version__} listening on http://{settings.host}:{port} (store: {store})"
-    server = _Server(config, ready)
+    companions = []
+    if node.sandbox_listener is not None:
+        # The AWS endpoint as functions reach it: the same app, its callers marked as theirs.
+        sandbox = uvicorn.Server(_config(SandboxCallersLayer(node.app), lifespan="off"))
+        companions.append((sandbox, node.sandbox_listener))
+    server = _Server(config, ready, companions)
     try:
         server.run(sockets=[sock])
     finally:

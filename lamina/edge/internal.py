@@ -1,5 +1,10 @@
 """Lamina's own routes under /_lamina/: health, reset, metrics (Prometheus), and code downloads
-(Code.Location)."""
+(Code.Location).
+
+They are not AWS endpoints: a function calling them (a request on the sandboxes' listener)
+gets 403 AccessDeniedException. Code downloads are the exception: they stand for the
+presigned S3 URLs of GetFunction's Code.Location, which a function with the right to call
+GetFunction may fetch on AWS too."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from lamina.edge.request import edge_request, send_response
+from lamina.edge.sandbox_callers import from_sandbox
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.types import Receive, Scope, Send
@@ -29,6 +35,12 @@ class InternalRoutes:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         http = edge_request(scope).http
         route = (http.method, http.path.rstrip("/"))
+        if from_sandbox(scope) and not (http.method == "GET" and _CODE.match(http.path)):
+            raise ServiceError(
+                "AccessDeniedException",
+                "Lamina's own endpoints (/_lamina/) do not answer execution environments.",
+                403,
+            )
         if route == ("GET", "/_lamina/health"):
             response = _json(200, self.node.health())
         elif route == ("POST", "/_lamina/reset"):

@@ -67,7 +67,8 @@ class Launcher:
         # This node's custom-runtime environments not yet destroyed (see _live()).
         self.live: set[ExecutionEnvironment] = set()
         self.layers = LayerSets(data_dir / "opt", code)
-        self.endpoint_url = endpoint_url
+        self.endpoint_url = endpoint_url  # as the sandboxes reach it
+        self.network = backend.network
         self.remaps = bool(getattr(backend, "remaps_paths", False))
         self.python_runtime_dir = data_dir / "runtimes" / "python"
         # Each Python environment's own /var/task (filled with hard links at assign()); what
@@ -223,7 +224,7 @@ class Launcher:
         extensions = _extensions(opt)
         if extensions:  # started by the runtime's bootstrap when it is specialized
             inside = [str(Path(self._opt_root(opt)) / e.relative_to(opt)) for e in extensions]
-            link = ExtendedLink(environment.link, inside, env, function.account_id)
+            link = ExtendedLink(environment.link, inside, env, function.account_id, self.network)
             environment.link = link
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
@@ -257,7 +258,7 @@ class Launcher:
             extra={"extension_output": True} if extensions else {},
         )
         specialize = {"env": env}
-        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id)
+        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id, self.network)
         return ExecutionEnvironment(function, spec, specialize, link)
 
     @staticmethod

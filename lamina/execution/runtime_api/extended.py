@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import Awaitable
 from typing import Any
 
@@ -19,6 +18,7 @@ from lamina.execution.links import RuntimeLink
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.sandbox.network import HostNetwork
 from lamina.execution.streaming import ResponseSink
 
 NOT_FOUND = http11.response(404, b"404 page not found\n", "text/plain; charset=utf-8")
@@ -26,11 +26,17 @@ NOT_FOUND = http11.response(404, b"404 page not found\n", "text/plain; charset=u
 
 class ExtendedLink(RuntimeLink):
     def __init__(
-        self, inner: RuntimeLink, executables: list[str], env: dict[str, str], account_id: str
+        self,
+        inner: RuntimeLink,
+        executables: list[str],
+        env: dict[str, str],
+        account_id: str,
+        network: HostNetwork | None = None,
     ) -> None:
         self.inner = inner
         self.executables = executables  # as the sandbox sees them
-        self.host = ExtensionHost(len(executables), env, account_id)
+        self.network = network or HostNetwork()  # where the sandbox is, and so its listener
+        self.host = ExtensionHost(len(executables), env, account_id, self.network)
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._closed = False
@@ -42,8 +48,7 @@ class ExtendedLink(RuntimeLink):
         self.inner.spawned()
 
     async def ready(self, specialize: dict[str, Any]) -> Frame:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock = self.network.listener()
         sock.listen(64)
         sock.setblocking(False)
         self._server = await asyncio.start_server(self._serve, sock=sock)

@@ -16,13 +16,20 @@ from lamina.execution.channel import Frame
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.extensions import ExtensionsApi
 from lamina.execution.runtime_api.telemetry import TelemetryApi
+from lamina.execution.sandbox.network import HostNetwork
 
 TELEMETRY = "/2022-07-01/telemetry"
 _INIT = {"initializationType": "on-demand", "phase": "init"}
 
 
 class ExtensionHost:
-    def __init__(self, expected: int, env: dict[str, str], account_id: str) -> None:
+    def __init__(
+        self,
+        expected: int,
+        env: dict[str, str],
+        account_id: str,
+        network: HostNetwork | None = None,
+    ) -> None:
         self.function = {
             "functionName": env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             "functionVersion": env.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
@@ -31,7 +38,7 @@ class ExtensionHost:
         self.account_id = account_id  # told to extensions that accept the accountId feature
         self.expected = expected
         self.extensions: ExtensionsApi | None = None  # made on the loop, at init
-        self.telemetry = TelemetryApi()
+        self.telemetry = TelemetryApi(network)  # its subscribers listen in the sandbox
         # Called once every extension has registered (a custom runtime's start waits for it).
         self.on_registered: Callable[[], None] | None = None
 

@@ -1,7 +1,8 @@
 """RuntimeApiLink: one environment's Runtime API server, behind the RuntimeLink seam.
 
-Each environment gets its own listener on 127.0.0.1 and an ephemeral port, named to the runtime
-in AWS_LAMBDA_RUNTIME_API, so every request is its environment's without any lookup.
+Each environment gets its own listener on 127.0.0.1 and an ephemeral port of the sandboxes'
+network (network.py), named to the runtime in AWS_LAMBDA_RUNTIME_API, so every request is its
+environment's without any lookup.
 
 The runtime's exit is seen through a lifeline: the write end of a pipe, inherited by the
 bootstrap and everything it starts, whose read end here turns readable (EOF) once all of them
@@ -25,6 +26,7 @@ from lamina.execution.runtime_api.api import Invocation, RuntimeApi
 from lamina.execution.runtime_api.host import ExtensionHost
 from lamina.execution.sandbox import identity
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.sandbox.network import HostNetwork
 from lamina.execution.streaming import ResponseSink
 
 # In a custom runtime's argv: the fd its start reads from, once every extension registered.
@@ -35,10 +37,17 @@ class RuntimeApiLink(RuntimeLink):
     """AWS's Runtime API for a custom runtime (provided.*). The function's environment is given
     at construction: a custom runtime reads it at process start, there is no specialization."""
 
-    def __init__(self, env: dict[str, str], extensions: int = 0, account_id: str = "") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        extensions: int = 0,
+        account_id: str = "",
+        network: HostNetwork | None = None,
+    ) -> None:
         self.env = env
+        self.network = network or HostNetwork()
         # The extensions started from /opt/extensions before the runtime, if any.
-        self.host = ExtensionHost(extensions, env, account_id) if extensions else None
+        self.host = ExtensionHost(extensions, env, account_id, self.network) if extensions else None
         self._sock: socket.socket | None = None
         self._lifeline = self._theirs = -1
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -54,8 +63,7 @@ class RuntimeApiLink(RuntimeLink):
 
     def prepare(self, spec: SandboxSpec) -> SandboxSpec:
         # Listening before the spawn: connections queue in the backlog until ready() serves.
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock = self.network.listener()
         self._sock.listen(64)
         self._sock.setblocking(False)
         port = self._sock.getsockname()[1]

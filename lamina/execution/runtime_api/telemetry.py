@@ -5,8 +5,9 @@ POSTed to it in batches, as its buffering asks.
 Records are kept from the environment's start, so a subscriber subscribed during init gets the
 init's records too, as on Lambda. Every line the sandbox writes is a `function` record: the
 runtime's and the extensions' output share one pipe here, so `extension` records are not told
-apart (a subscription may name the type; it gets none). `sandbox.localdomain` is 127.0.0.1:
-sandboxes share the host's network, so two environments' listeners need different ports.
+apart (a subscription may name the type; it gets none). `sandbox.localdomain` is 127.0.0.1 of
+the sandboxes' network (network.py), reached on a socket made in it; every sandbox of the node
+shares that network, so two environments' listeners need different ports.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 from lamina.execution.runtime_api import http11
 from lamina.execution.runtime_api.http11 import Request
+from lamina.execution.sandbox.network import HostNetwork
 
 TYPES = ("platform", "function", "extension")
 BUFFERING = {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 1000}  # AWS's defaults
@@ -44,7 +46,8 @@ class Subscriber:
 
 
 class TelemetryApi:
-    def __init__(self) -> None:
+    def __init__(self, network: HostNetwork | None = None) -> None:
+        self.network = network or HostNetwork()
         self.records: list[dict[str, Any]] = []  # since the start, for late subscribers
         self.subscribers: list[Subscriber] = []
 
@@ -122,7 +125,7 @@ class TelemetryApi:
             if not _full(subscriber):
                 subscriber.full.clear()
             with contextlib.suppress(OSError, TimeoutError):  # no listener there: dropped
-                await asyncio.wait_for(_post(subscriber, batch), 5.0)
+                await asyncio.wait_for(_post(self.network, subscriber, batch), 5.0)
 
 
 def _full(subscriber: Subscriber) -> bool:
@@ -132,9 +135,17 @@ def _full(subscriber: Subscriber) -> bool:
     )
 
 
-async def _post(subscriber: Subscriber, batch: list[dict[str, Any]]) -> None:
+async def _post(network: HostNetwork, subscriber: Subscriber, batch: list[dict[str, Any]]) -> None:
     body = json.dumps(batch).encode()
-    reader, writer = await asyncio.open_connection(subscriber.host, subscriber.port)
+    sock = network.socket()  # from the sandbox's side: its loopback is its own
+    try:
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        await loop.sock_connect(sock, (subscriber.host, subscriber.port))
+    except BaseException:
+        sock.close()
+        raise
+    reader, writer = await asyncio.open_connection(sock=sock)
     try:
         head = (
             f"POST {subscriber.path} HTTP/1.1\r\nHost: sandbox.localdomain:{subscriber.port}\r\n"

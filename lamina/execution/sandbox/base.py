@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lamina.execution.sandbox.network import HostNetwork
+
 
 @dataclass(frozen=True)
 class SandboxSpec:
@@ -56,6 +58,8 @@ class SandboxBackend(ABC):
     # True when the spec's paths (/var/task, /var/runtime, /opt, /tmp) are what the process
     # sees; False when it sees the host's paths (cwd is then spec.task_dir itself).
     remaps_paths: bool = True
+    # The network its sandboxes are on; Lamina's listeners for them are made in it too.
+    network: HostNetwork = HostNetwork()
 
     @abstractmethod
     def spawn(self, spec: SandboxSpec) -> SandboxProcess: ...

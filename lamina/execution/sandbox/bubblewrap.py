@@ -3,9 +3,11 @@
 The sandbox sees the system directories and a few /etc files read-only, its code at /var/task,
 its runtime at /var/runtime, its layers at /opt (all read-only), a private size-capped /tmp,
 its own /proc and /dev, and nothing else of the host. PID, IPC, UTS and mount namespaces are
-private; the network is the host's, so functions reach Lamina on 127.0.0.1. The function
-runs as sbx_user1051 (uid 993) in a user namespace of its own, with no capabilities, at most
-1,024 processes (identity.py) and a seccomp filter (seccomp.py).
+private; the network is the node's sandboxes' network (network.py: a namespace of their own
+where one can be made, joined through nsenter before bwrap starts, else the host's). The
+function runs as sbx_user1051 (uid 993) in a user namespace of its own, with no capabilities
+(it can neither remount, raise its limits, nor change the network namespace's rules), at
+most 1,024 processes (identity.py) and a seccomp filter (seccomp.py).
 
 Python environments are forked from a zygote (zygote.py) where it can start, with the same
 promises; this module starts the zygote and, elsewhere, each environment's own bwrap.
@@ -28,6 +30,7 @@ from lamina.execution.sandbox import identity, limits, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
+from lamina.execution.sandbox.network import HostNetwork
 from lamina.execution.sandbox.zygote import Zygote, ZygoteSpec
 
 log = logging.getLogger("lamina.execution")
@@ -206,8 +209,10 @@ class BubblewrapSandbox(SandboxBackend):
     name = "bubblewrap"
     remaps_paths = True
 
-    def __init__(self, bwrap: str | None = None) -> None:
+    def __init__(self, bwrap: str | None = None, network: HostNetwork | None = None) -> None:
         self.bwrap = bwrap or shutil.which(BWRAP) or "/usr/bin/bwrap"
+        # Every sandbox joins it, a zygote's forks by inheritance (the node owns and ends it).
+        self.network = network or HostNetwork()
         self._zygotes: dict[str, Zygote | None] = {}  # None: it could not start here
         self._zygotes_lock = threading.Lock()
 
@@ -272,7 +277,9 @@ class BubblewrapSandbox(SandboxBackend):
             # A zygote makes its own users and limits, each environment's.
             argv += spec.argv if zygote else command(spec, nproc_inside=not on_host)
             popen = subprocess.Popen(
-                confinement.wrap(argv, nproc=identity.NPROC if on_host else None),
+                confinement.wrap(
+                    self.network.enter(argv), nproc=identity.NPROC if on_host else None
+                ),
                 env={},
                 cwd="/",
                 stdin=subprocess.DEVNULL,
