@@ -136,6 +136,8 @@ def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> li
 
 def _user_options(fds: list[int], zygote: bool) -> list[str]:
     if identity.as_root():  # a namespace whose 993 is unprivileged on the host (identity.py)
+        # bwrap leaves this fd open in the sandbox: it names the sandbox's own namespace,
+        # which nothing inside can enter (no capabilities; seccomp refuses setns).
         fds.append(identity.user_namespace())
         opts = ["--userns", str(fds[-1]), "--uid", "0", "--gid", "0"]
         if zygote:
