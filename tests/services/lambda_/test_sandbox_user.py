@@ -12,7 +12,7 @@ import pytest
 
 from lamina.execution.sandbox import bubblewrap_problem
 from tests.conftest import create_function, make_zip
-from tests.execution.test_sandbox_user import WHO_AND_WHAT, expect_sandbox_user
+from tests.execution.test_identity import WHO_AND_WHAT, expect_sandbox_user
 from tests.services.lambda_.test_invoke import call
 from tests.services.lambda_.test_invoke_provided import provided_zip
 
