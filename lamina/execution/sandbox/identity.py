@@ -44,9 +44,20 @@ PASSWD = (
 GROUP = f"root:x:0:\n{SANDBOX_USER}:x:{SANDBOX_GID}:\nnobody:x:65534:\n"
 
 
+@functools.cache
 def as_root() -> bool:
-    """True when Lamina runs as root: sandboxes then need a namespace made by Lamina."""
-    return os.geteuid() == 0
+    """True when Lamina is root on the host, which the kernel exempts from RLIMIT_NPROC: uid 0
+    in a user namespace whose uid 0 is its parent's uid 0 (the host's own namespace maps every
+    id onto itself). Root of a rootless container's namespace is an ordinary user of the host
+    and is served as one; Lamina then needs no namespace of its making."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        with open("/proc/self/uid_map") as f:
+            lines = [line.split() for line in f]
+    except OSError:
+        return True  # a kernel without user namespaces: there is only the host's
+    return any(inside == "0" and outside == "0" for inside, outside, _ in lines)
 
 
 def outer_ids() -> tuple[int, int]:

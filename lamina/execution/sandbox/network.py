@@ -46,6 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
+from lamina.execution.sandbox import identity
+
 log = logging.getLogger("lamina.execution")
 
 HOLDER = Path(__file__).with_name("netns_holder.py")
@@ -158,7 +160,7 @@ class SandboxNetwork(HostNetwork):
         return socket.socket(fileno=fds[0])
 
     def enter(self, argv: list[str]) -> list[str]:
-        if os.geteuid() == 0:
+        if identity.as_root():
             # Root joins the network namespace alone: bwrap must stay in the host's user
             # namespace to enter the one Lamina made for the sandbox (identity.py), which
             # maps ids the holder's does not.
