@@ -22,7 +22,9 @@ from lamina.edge.lifespan import LifespanLayer
 from lamina.edge.request_id import RequestIdLayer
 from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import BubblewrapSandbox, SandboxBackend, choose_backend
+from lamina.execution.sandbox.limits import cgroup_root
 from lamina.execution.sandbox.network import HostNetwork, sandbox_network
+from lamina.execution.sandbox.seccomp import filter_bpf
 from lamina.execution.service import ExecutionService
 from lamina.identity import (
     CachedCredentials,
@@ -170,6 +172,22 @@ class Node:
             "version": __version__,
             "services": {s.name: "running" for s in self.services},
             "store": {"engine": self.store.engine_name},
+            "sandbox": self.sandbox_health(),
+        }
+
+    def sandbox_health(self) -> dict[str, Any]:
+        """What confines a function here, for a user (and a test) to see without reading the
+        start-up warnings: the README's security section says what each value means."""
+        backend = self.execution.pool.launcher.backend
+        sandboxed = isinstance(backend, BubblewrapSandbox)
+        network = "namespace" if self.network.isolated else "host"
+        return {
+            "backend": backend.name,
+            "limits": "cgroup" if cgroup_root() is not None else "rlimit",
+            "network": network,
+            "egress": self.settings.function_egress or network == "host",
+            "user": "sbx_user1051" if sandboxed else "lamina",
+            "seccomp": sandboxed and filter_bpf() is not None,
         }
 
     async def reset(self) -> None:

@@ -24,6 +24,19 @@ def test_health_says_ready_with_version_services_and_store(server, engine):
     assert health["store"]["engine"] == engine
 
 
+def test_health_says_what_confines_functions(server):
+    """As the start-up warnings do: a user sees the sandbox's promises hold here, or not."""
+    from lamina.execution.sandbox import bubblewrap_problem
+
+    sandbox = requests.get(f"{server.url}/_lamina/health", timeout=5).json()["sandbox"]
+    assert sandbox["limits"] in ("cgroup", "rlimit")
+    if bubblewrap_problem() is None:
+        assert sandbox["backend"] == "bubblewrap" and sandbox["user"] == "sbx_user1051"
+        assert sandbox["network"] in ("namespace", "host")
+    else:
+        assert sandbox == {**sandbox, "backend": "process", "network": "host", "seccomp": False}
+
+
 def test_every_answer_has_a_request_id(server):
     answer = requests.get(f"{server.url}/_lamina/health", timeout=5)
     assert len(answer.headers["x-amzn-RequestId"]) == 36
