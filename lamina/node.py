@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,6 +26,7 @@ from lamina.edge.resolve import ServiceCatalog, ServiceResolutionLayer
 from lamina.execution.sandbox import BubblewrapSandbox, SandboxBackend, choose_backend
 from lamina.execution.sandbox.limits import cgroup_root
 from lamina.execution.sandbox.network import HostNetwork, sandbox_network
+from lamina.execution.sandbox.networks import SandboxNetworks, unkept_vpc, vpc_network
 from lamina.execution.sandbox.seccomp import filter_bpf
 from lamina.execution.service import ExecutionService
 from lamina.identity import (
@@ -56,15 +59,19 @@ class Node:
         self.store: Store = open_store(settings.store_url, settings.data_dir)
         # Providers are synchronous (SQLAlchemy Core); they run here, off the event loop.
         self.executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lamina-provider")
+        # Sandboxes reach the AWS endpoint on a listener of their own network (one per
+        # network, at the same port), bound before any environment can take its port there;
+        # server.py serves them (SandboxCallersLayer), those made later too.
+        self.sandbox_listeners: list[socket.socket] = []
+        self._serve_sandboxes: Callable[[socket.socket], None] | None = None
+        self._listeners_lock = threading.Lock()
+        self.sandbox_port = settings.port  # on every sandbox network alike
         backend = choose_backend(settings.sandbox)
-        self.network = self._sandbox_network(backend)
-        # Sandboxes reach the AWS endpoint on a listener of their own network, bound before
-        # any environment can take its port there; server.py serves it (SandboxCallersLayer).
-        self.sandbox_listener: socket.socket | None = None
+        self.networks = self._sandbox_networks(backend)
         endpoint_url = settings.endpoint_url
-        if self.network.isolated:
-            self.sandbox_listener = self.network.listener(settings.port)
-            endpoint_url = f"http://127.0.0.1:{self.sandbox_listener.getsockname()[1]}"
+        if self.networks.default.isolated:
+            self._listen_in(self.networks.default, now=False)
+            endpoint_url = f"http://127.0.0.1:{self.sandbox_port}"
         self.execution = ExecutionService(
             backend,
             settings.data_dir,
@@ -108,16 +115,42 @@ class Node:
         self.catalog = ServiceCatalog(self.services)
         self.app = self.build_app()
 
-    def _sandbox_network(self, backend: SandboxBackend) -> HostNetwork:
+    def _sandbox_networks(self, backend: SandboxBackend) -> SandboxNetworks:
+        """The default network now; the VPC network at the first VPC function's environment."""
+        egress = self.settings.function_egress
         if not isinstance(backend, BubblewrapSandbox):
-            if not self.settings.function_egress:
+            if not egress:
                 log.warning(
                     "LAMINA_FUNCTION_EGRESS=0 cannot be kept: functions run as plain processes "
                     "on the host's network (no bubblewrap sandbox)"
                 )
-            return HostNetwork()
-        backend.network = sandbox_network(self.settings.function_egress)
-        return backend.network
+            host = HostNetwork()
+            backend.networks = SandboxNetworks(host, unkept_vpc(host, "no bubblewrap sandbox"))
+            return backend.networks
+        default = sandbox_network(egress)
+        backend.networks = SandboxNetworks(default, vpc_network(default, egress, self._listen_in))
+        return backend.networks
+
+    def _listen_in(self, network: HostNetwork, now: bool = True) -> None:
+        """Lamina's AWS endpoint on a sandbox network, at the port its sandboxes are told. One
+        made once Lamina serves listens at once: its first callers wait in the backlog."""
+        sock = network.listener(self.sandbox_port)
+        self.sandbox_port = sock.getsockname()[1]  # the first one's, when asked for any
+        if now:
+            sock.listen(128)
+        with self._listeners_lock:
+            self.sandbox_listeners.append(sock)
+            serve = self._serve_sandboxes
+        if serve is not None:
+            serve(sock)
+
+    def serve_sandboxes(self, serve: Callable[[socket.socket], None]) -> None:
+        """Have `serve` (thread-safe) serve each sandboxes' listener: those made, those to come."""
+        with self._listeners_lock:
+            self._serve_sandboxes = serve
+            made = list(self.sandbox_listeners)
+        for sock in made:
+            serve(sock)
 
     def build_app(self) -> ASGIApp:
         """The edge, composed once: outermost first, as a request meets the layers."""
@@ -180,7 +213,7 @@ class Node:
         start-up warnings: the README's security section says what each value means."""
         backend = self.execution.pool.launcher.backend
         sandboxed = isinstance(backend, BubblewrapSandbox)
-        network = "namespace" if self.network.isolated else "host"
+        network = "namespace" if self.networks.default.isolated else "host"
         return {
             "backend": backend.name,
             "limits": "cgroup" if cgroup_root() is not None else "rlimit",
@@ -207,9 +240,11 @@ class Node:
 
     def close(self) -> None:
         self.execution.close()
-        if self.sandbox_listener is not None:
-            self.sandbox_listener.close()
-        self.network.close()  # after the sandboxes, which ended with the execution service
+        with self._listeners_lock:
+            listeners, self._serve_sandboxes = list(self.sandbox_listeners), None
+        for sock in listeners:
+            sock.close()
+        self.networks.close()  # after the sandboxes, which ended with the execution service
         for service in self.services:
             service.provider.close()
         self.executor.shutdown(wait=True)

@@ -6,6 +6,7 @@ socket that does not answer yet."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -30,29 +31,41 @@ log = logging.getLogger("lamina")
 class _Server(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after a graceful stop; Lamina exits 0 instead. It says
     `ready` once the node serves (start-up done, the port listening), not before. Companions
-    (the sandboxes' listener) serve in the same loop, start after it and stop before it."""
+    (the sandboxes' listeners, one per sandbox network, the VPC one made while serving) serve
+    `sandbox_app` in the same loop, start after it and stop before it."""
 
-    def __init__(
-        self,
-        config: uvicorn.Config,
-        ready: str,
-        companions: list[tuple[uvicorn.Server, socket.socket]] | None = None,
-    ) -> None:
+    def __init__(self, config: uvicorn.Config, ready: str, sandbox_app: ASGIApp) -> None:
         super().__init__(config)
         self.ready = ready
-        self.companions = companions or []
+        self.sandbox_app = sandbox_app
+        self.companions: list[tuple[uvicorn.Server, socket.socket]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None  # set while it serves
+        self._lock = threading.Lock()
+
+    def serve_sandboxes(self, sock: socket.socket) -> None:
+        """Serve a sandboxes' listener too, from now on or from start-up (any thread)."""
+        companion = uvicorn.Server(_config(self.sandbox_app, lifespan="off"))
+        with self._lock:
+            self.companions.append((companion, sock))
+            loop = self._loop
+        if loop is not None:
+            asyncio.run_coroutine_threadsafe(_start(companion, sock), loop)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            for companion, sock in self.companions:
-                companion.config.load()
-                companion.lifespan = companion.config.lifespan_class(companion.config)
-                await companion.startup(sockets=[sock])
+            with self._lock:
+                self._loop = asyncio.get_running_loop()
+                waiting = list(self.companions)
+            for companion, sock in waiting:
+                await _start(companion, sock)
             log.info("%s", self.ready)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for companion, sock in self.companions:
+        with self._lock:
+            self._loop = None
+            companions = list(self.companions)
+        for companion, sock in companions:
             if companion.started:
                 companion.force_exit = self.force_exit
                 await companion.shutdown(sockets=[sock])
@@ -73,6 +86,12 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         log.info("stopping (signal %s): finishing requests in flight", signal.Signals(sig).name)
         super().handle_exit(sig, frame)
+
+
+async def _start(companion: uvicorn.Server, sock: socket.socket) -> None:
+    companion.config.load()
+    companion.lifespan = companion.config.lifespan_class(companion.config)
+    await companion.startup(sockets=[sock])
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -133,12 +152,9 @@ def serve(settings: Settings) -> int:
     port = sock.getsockname()[1]
     store = describe_store(settings)
     ready = f"Lamina {__version__} listening on http://{settings.host}:{port} (store: {store})"
-    companions = []
-    if node.sandbox_listener is not None:
-        # The AWS endpoint as functions reach it: the same app, its callers marked as theirs.
-        sandbox = uvicorn.Server(_config(SandboxCallersLayer(node.app), lifespan="off"))
-        companions.append((sandbox, node.sandbox_listener))
-    server = _Server(config, ready, companions)
+    # The AWS endpoint as functions reach it: the same app, its callers marked as theirs.
+    server = _Server(config, ready, SandboxCallersLayer(node.app))
+    node.serve_sandboxes(server.serve_sandboxes)
     try:
         server.run(sockets=[sock])
     finally:

@@ -26,6 +26,9 @@ class FunctionSnapshot:
     environment: dict[str, str] = field(default_factory=dict)
     layers: tuple[str, ...] = ()  # the digests of its layers' zips, in the order they stack
     role: str = ""  # the execution role's ARN
+    # The sandbox network it runs on: "vpc" when its VpcConfig names subnets, else ""
+    # (lamina/execution/sandbox/networks.py).
+    network: str = ""
     # The execution role's session (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
     # AWS_SESSION_TOKEN), set when an environment is made for the function, and when it
     # expires (seconds since the epoch; None: it does not).

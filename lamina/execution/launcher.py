@@ -21,25 +21,33 @@ from lamina.execution.links import ChannelLink
 from lamina.execution.runtime_api.extended import ExtendedLink
 from lamina.execution.sandbox import SandboxBackend, interpreter_binds, interpreter_path
 from lamina.execution.sandbox.base import SandboxSpec
+from lamina.execution.sandbox.networks import DEFAULT
 from lamina.execution.sandbox.zygote import ZygoteSpec
 
 
 @dataclass(frozen=True)
 class StemKey:
-    """What a generic environment is made for before its function is known: the runtime and
-    the limits fixed when its sandbox starts."""
+    """What a generic environment is made for before its function is known: the runtime, and
+    the limits and network fixed when its sandbox starts."""
 
     runtime: str
     memory_mb: int = 128
     ephemeral_storage_mb: int = 512
+    network: str = DEFAULT  # a VPC function's cells are on the VPC network (networks.py)
 
     @classmethod
     def of(cls, function: FunctionSnapshot) -> StemKey:
-        return cls.for_runtime(function.runtime, function.memory_mb, function.ephemeral_storage_mb)
+        return cls.for_runtime(
+            function.runtime, function.memory_mb, function.ephemeral_storage_mb, function.network
+        )
 
     @classmethod
     def for_runtime(
-        cls, runtime: str, memory_mb: int = 128, ephemeral_storage_mb: int = 512
+        cls,
+        runtime: str,
+        memory_mb: int = 128,
+        ephemeral_storage_mb: int = 512,
+        network: str = DEFAULT,
     ) -> StemKey:
         """Python runtimes served by one interpreter share a key (a python3.12 function on a
         machine with only 3.11 takes a python3.11 cell); Node's differ already at spawn
@@ -47,7 +55,7 @@ class StemKey:
         if runtimes.family(runtime) == "python":
             with contextlib.suppress(runtimes.RuntimeUnavailable, ValueError):
                 runtime = runtimes.python_runtime_served_by(runtime)
-        return cls(runtime, memory_mb, ephemeral_storage_mb)
+        return cls(runtime, memory_mb, ephemeral_storage_mb, network)
 
 
 # As on Lambda's Amazon Linux images ({opt} is /opt, where the sandbox remaps paths).
@@ -67,8 +75,8 @@ class Launcher:
         # This node's custom-runtime environments not yet destroyed (see _live()).
         self.live: set[ExecutionEnvironment] = set()
         self.layers = LayerSets(data_dir / "opt", code)
-        self.endpoint_url = endpoint_url  # as the sandboxes reach it
-        self.network = backend.network
+        self.endpoint_url = endpoint_url  # as the sandboxes reach it (the same on each network)
+        self.networks = backend.networks
         self.remaps = bool(getattr(backend, "remaps_paths", False))
         self.python_runtime_dir = data_dir / "runtimes" / "python"
         # Each Python environment's own /var/task (filled with hard links at assign()); what
@@ -154,7 +162,8 @@ class Launcher:
             spec = self._node_spec(key, cell, task_root, self._opt_root(opt))
         else:
             spec = self._python_spec(key, cell, task_root, self._opt_root(opt))
-        environment = ExecutionEnvironment(None, replace(spec, layers_dir=opt), link=ChannelLink())
+        spec = replace(spec, layers_dir=opt, network=key.network)
+        environment = ExecutionEnvironment(None, spec, link=ChannelLink())
         for made in (cell, opt):
             environment.on_destroy.append(partial(shutil.rmtree, made, ignore_errors=True))
         return environment
@@ -179,8 +188,10 @@ class Launcher:
             return spec
         # Forked from a warm interpreter of the same binds and base environment (zygote.py).
         zygote = replace(spec, argv=[*spec.argv[:-1], f"{runtime_root}/zygote.py"])
-        zygote = replace(zygote, task_dir=self.empty_dir, cwd="/")
-        fork_from = ZygoteSpec(f"python:{interpreter}", zygote, self.cells_dir)
+        zygote = replace(zygote, task_dir=self.empty_dir, cwd="/", network=key.network)
+        # One zygote per interpreter and network: its forks are on its network.
+        name = f"python:{interpreter}" + (f" ({key.network})" if key.network else "")
+        fork_from = ZygoteSpec(name, zygote, self.cells_dir)
         return replace(spec, extra={"zygote": fork_from})
 
     def _node_spec(self, key: StemKey, cell: Path, task_root: str, opt: str) -> SandboxSpec:
@@ -204,7 +215,13 @@ class Launcher:
 
     def assign(self, environment: ExecutionEnvironment, function: FunctionSnapshot) -> None:
         """Give a stem cell its function: the code into its /var/task, and what specialize()
-        sends (the function's environment variables, handler, import paths)."""
+        sends (the function's environment variables, handler, import paths). A cell is only
+        ever given a function of its own network: it cannot change networks."""
+        if environment.spec.network != function.network:
+            raise ValueError(
+                f"a stem cell of network {environment.spec.network!r} cannot serve a function "
+                f"of network {function.network!r}"
+            )
         self.code.link_into(function.code_digest, environment.spec.task_dir)
         opt = environment.spec.layers_dir
         assert opt is not None  # every stem cell has one
@@ -224,7 +241,8 @@ class Launcher:
         extensions = _extensions(opt)
         if extensions:  # started by the runtime's bootstrap when it is specialized
             inside = [str(Path(self._opt_root(opt)) / e.relative_to(opt)) for e in extensions]
-            link = ExtendedLink(environment.link, inside, env, function.account_id, self.network)
+            network = self.networks.get(function.network)
+            link = ExtendedLink(environment.link, inside, env, function.account_id, network)
             environment.link = link
         environment.assign(function, {"env": env, "handler": function.handler, "paths": paths})
 
@@ -256,9 +274,11 @@ class Launcher:
             cwd=task_root,
             layers_dir=opt,
             extra={"extension_output": True} if extensions else {},
+            network=function.network,
         )
         specialize = {"env": env}
-        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id, self.network)
+        network = self.networks.get(function.network)
+        link = runtime_api.RuntimeApiLink(env, len(extensions), function.account_id, network)
         return ExecutionEnvironment(function, spec, specialize, link)
 
     @staticmethod

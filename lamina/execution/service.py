@@ -27,6 +27,7 @@ from lamina.execution.logbatch import LogBatcher, LogSink
 from lamina.execution.pool import EnvironmentPool
 from lamina.execution.provisioned import ProvisionState
 from lamina.execution.sandbox import SandboxBackend
+from lamina.execution.sandbox.networks import DEFAULT
 from lamina.store.blobs import BlobStore
 
 log = logging.getLogger("lamina.execution")
@@ -167,10 +168,13 @@ class ExecutionService:
     def provisioned_state(self, function: FunctionSnapshot) -> ProvisionState | None:
         return self.pool.provisioned.state(function.key)
 
-    def prewarm(self, runtime: str, memory_mb: int, ephemeral_storage_mb: int) -> None:
+    def prewarm(
+        self, runtime: str, memory_mb: int, ephemeral_storage_mb: int, network: str = DEFAULT
+    ) -> None:
         """A function with these settings was created or changed: have environments for it
         started ahead of its first invoke (thread-safe, returns at once)."""
-        self.pool.stemcells.prewarm(StemKey.for_runtime(runtime, memory_mb, ephemeral_storage_mb))
+        key = StemKey.for_runtime(runtime, memory_mb, ephemeral_storage_mb, network)
+        self.pool.stemcells.prewarm(key)
 
     def warm_up(self, timeout_s: float = 30.0) -> None:
         """Start stem cells for this machine's default runtimes and wait for them (blocking):

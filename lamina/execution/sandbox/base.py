@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lamina.execution.sandbox.network import HostNetwork
+from lamina.execution.sandbox.networks import DEFAULT, SandboxNetworks
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class SandboxSpec:
     stdout: int | None = None  # fd the child's stdout goes to (a log pipe); None: inherited
     stderr: int | None = None  # likewise for stderr
     cwd: str = "/var/task"
+    network: str = DEFAULT  # the sandbox network it is on, by name (networks.py)
     extra: dict[str, object] = field(default_factory=dict)  # backend-specific hints
 
 
@@ -58,8 +60,8 @@ class SandboxBackend(ABC):
     # True when the spec's paths (/var/task, /var/runtime, /opt, /tmp) are what the process
     # sees; False when it sees the host's paths (cwd is then spec.task_dir itself).
     remaps_paths: bool = True
-    # The network its sandboxes are on; Lamina's listeners for them are made in it too.
-    network: HostNetwork = HostNetwork()
+    # The networks its sandboxes are on; Lamina's listeners for them are made in them too.
+    networks: SandboxNetworks = SandboxNetworks(HostNetwork())
 
     @abstractmethod
     def spawn(self, spec: SandboxSpec) -> SandboxProcess: ...

@@ -3,8 +3,9 @@
 The sandbox sees the system directories and a few /etc files read-only, its code at /var/task,
 its runtime at /var/runtime, its layers at /opt (all read-only), a private size-capped /tmp,
 its own /proc and /dev, and nothing else of the host. PID, IPC, UTS and mount namespaces are
-private; the network is the node's sandboxes' network (network.py: a namespace of their own
-where one can be made, joined through nsenter before bwrap starts, else the host's). The
+private; the network is the one the spec names among the node's sandbox networks
+(networks.py, network.py: a namespace of their own where one can be made, joined through
+nsenter before bwrap starts, else the host's). The
 function runs as sbx_user1051 (uid 993) in a user namespace of its own, with no capabilities
 (it can neither remount, raise its limits, nor change the network namespace's rules), at
 most 1,024 processes (identity.py) and a seccomp filter (seccomp.py).
@@ -31,6 +32,7 @@ from lamina.execution.sandbox.base import SandboxBackend, SandboxProcess, Sandbo
 from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
 from lamina.execution.sandbox.network import HostNetwork
+from lamina.execution.sandbox.networks import SandboxNetworks
 from lamina.execution.sandbox.zygote import Zygote, ZygoteSpec
 
 log = logging.getLogger("lamina.execution")
@@ -211,10 +213,11 @@ class BubblewrapSandbox(SandboxBackend):
     name = "bubblewrap"
     remaps_paths = True
 
-    def __init__(self, bwrap: str | None = None, network: HostNetwork | None = None) -> None:
+    def __init__(self, bwrap: str | None = None, networks: SandboxNetworks | None = None) -> None:
         self.bwrap = bwrap or shutil.which(BWRAP) or "/usr/bin/bwrap"
-        # Every sandbox joins it, a zygote's forks by inheritance (the node owns and ends it).
-        self.network = network or HostNetwork()
+        # Every sandbox joins the one its spec names, a zygote's forks by inheritance (a
+        # zygote per interpreter and network); the node owns and ends them.
+        self.networks = networks or SandboxNetworks(HostNetwork())
         self._zygotes: dict[str, Zygote | None] = {}  # None: it could not start here
         self._zygotes_lock = threading.Lock()
 
@@ -280,7 +283,8 @@ class BubblewrapSandbox(SandboxBackend):
             argv += spec.argv if zygote else command(spec, nproc_inside=not on_host)
             popen = subprocess.Popen(
                 confinement.wrap(
-                    self.network.enter(argv), nproc=identity.NPROC if on_host else None
+                    self.networks.get(spec.network).enter(argv),
+                    nproc=identity.NPROC if on_host else None,
                 ),
                 env={},
                 cwd="/",

@@ -50,7 +50,12 @@ class ProcessSandbox(SandboxBackend):
         try:
             popen = subprocess.Popen(
                 # The wrapper runs with spec.env too: it is the function's own environment.
-                confinement.wrap(list(spec.argv), unset_pwd="PWD" not in spec.env),
+                # Its network is the host's (entering it is argv itself); asking for the VPC
+                # one says, once, that it cannot be kept here (networks.unkept_vpc).
+                confinement.wrap(
+                    self.networks.get(spec.network).enter(list(spec.argv)),
+                    unset_pwd="PWD" not in spec.env,
+                ),
                 env=spec.env,
                 cwd=host_cwd(spec),
                 stdin=subprocess.DEVNULL,

@@ -31,6 +31,7 @@ from lamina.services.lambda_.configuration import (
     apply_changes,
     initial_config,
     last_modified,
+    network_of,
     new_revision,
     present,
     set_layers,
@@ -275,7 +276,8 @@ class FunctionCatalog:
         """An invoke usually follows: start its environment's sandbox and runtime now."""
         if self.execution is not None and config.get("Runtime"):
             storage = config.get("EphemeralStorage", {}).get("Size", 512)
-            self.execution.prewarm(config["Runtime"], config["MemorySize"], storage)
+            network = network_of(config)
+            self.execution.prewarm(config["Runtime"], config["MemorySize"], storage, network)
 
     def update(
         self,

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+from lamina.execution.sandbox.networks import DEFAULT, VPC
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.validate import coral_message
 from lamina.services.lambda_.arns import LATEST
@@ -158,6 +159,9 @@ def check_environment(variables: dict[str, str]) -> None:
 
 
 def vpc_config(given: dict[str, Any]) -> dict[str, Any]:
+    """VpcConfig as stored and shown. Lamina has no EC2, so no subnet belongs to a VPC it
+    could name: VpcId stays "" (AWS shows the subnets' VPC). The lists' limits (16 subnets,
+    5 security groups, their ids' patterns) are the model's, checked before this."""
     return {
         "SubnetIds": given.get("SubnetIds", []),
         "SecurityGroupIds": given.get("SecurityGroupIds", []),
@@ -204,3 +208,9 @@ def present(config: dict[str, Any], transition: str | None = None) -> dict[str, 
             LastUpdateStatusReasonCode="Creating",
         )
     return shown
+
+
+def network_of(config: dict[str, Any]) -> str:
+    """The sandbox network a function's environments are on: the VPC network when its
+    VpcConfig names subnets; empty lists detach it from its VPC, as on AWS."""
+    return VPC if (config.get("VpcConfig") or {}).get("SubnetIds") else DEFAULT

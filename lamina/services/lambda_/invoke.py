@@ -23,6 +23,7 @@ from lamina.execution.streaming import StreamedResponse
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import FunctionRef
+from lamina.services.lambda_.configuration import network_of
 from lamina.services.lambda_.errors import (
     invalid_parameter,
     not_supported,
@@ -158,6 +159,7 @@ def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> Fu
         environment=dict(config.get("Environment", {}).get("Variables", {})),
         layers=tuple(layer["Digest"] for layer in config.get("Layers", ())),
         role=config.get("Role", ""),
+        network=network_of(config),
     )
 
 
