@@ -21,10 +21,10 @@ INVOKE_PATH = "/2015-03-31/functions/{}/invocations"
 _INIT = re.compile(r"Init Duration: ([\d.]+) ms")
 
 
-def create(client, name: str) -> None:
+def create(client, name: str, **config) -> None:
     client.create_function(
         FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-        Code={"ZipFile": HELLO},
+        Code={"ZipFile": HELLO}, **config,
     )  # fmt: skip
 
 
@@ -43,23 +43,25 @@ def warm_latency(client, count: int = 1000) -> list[float]:
     return latencies
 
 
-def cold_starts(client, count: int = 40) -> tuple[list[float], list[float]]:
-    """CreateFunction → first invoke answered, each function new; and its Init Duration.
-    A short pause before each lets the prewarmed environments finish starting, as they do
-    between deployments in real use (back-to-back creation is reported separately)."""
+def cold_starts(
+    client, count: int = 40, prefix: str = "cold", **config
+) -> tuple[list[float], list[float]]:
+    """CreateFunction (with `config`) → first invoke answered, each function new; and its
+    Init Duration. A short pause before each lets the prewarmed environments finish starting,
+    as they do between deployments in real use (back-to-back creation is reported separately)."""
     totals, inits = [], []
     for index in range(count):
         time.sleep(0.15)
-        total, init = first_answer(client, f"cold-{index}")
+        total, init = first_answer(client, f"{prefix}-{index}", **config)
         totals.append(total)
         inits += [init] if init is not None else []
     return totals, inits
 
 
-def first_answer(client, name: str) -> tuple[float, float | None]:
+def first_answer(client, name: str, **config) -> tuple[float, float | None]:
     """CreateFunction → its first invoke answered, in ms; and that invoke's Init Duration."""
     started = time.perf_counter()
-    create(client, name)
+    create(client, name, **config)
     answer = client.invoke(FunctionName=name, LogType="Tail")
     answer["Payload"].read()
     total = (time.perf_counter() - started) * 1000
