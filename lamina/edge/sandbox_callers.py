@@ -1,6 +1,6 @@
-"""Layer: a request that arrived on the sandboxes' own listener (lamina/execution/sandbox/
-network.py) is marked as a function's, so Lamina's own routes can refuse it (issue 14): the
-listener it came in on says so, not anything the caller sends."""
+"""Layer: a request that arrived on a sandboxes' listener (one per sandbox network, see
+lamina/execution/sandbox/networks.py) is marked as a function's, so Lamina's own routes can
+refuse it (issue 14): the listener it came in on says so, not anything the caller sends."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ SCOPE_KEY = "lamina.from_sandbox"
 
 
 class SandboxCallersLayer:
-    """Outermost on the sandboxes' listener only; the node's own port never passes it."""
+    """Outermost on the sandboxes' listeners only; the node's own port never passes it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -3,8 +3,9 @@ with the runtime and bootstrap loaded, specialized to a function when one is wan
 (DESIGN decision 6). A cold start then costs a specialization, not a sandbox and an
 interpreter start.
 
-Cells are kept per StemKey (runtime, memory, ephemeral storage: fixed when a sandbox starts)
-for the keys recently asked for, topped up by one spawner thread after each one is taken.
+Cells are kept per StemKey (runtime, memory, ephemeral storage, network: fixed when a sandbox
+starts, so a VPC function only ever gets a cell on the VPC network) for the keys recently asked
+for, topped up by one spawner thread after each one is taken.
 A Python cell is a fork of its interpreter's zygote (sandbox/zygote.py), about 1 ms, so one
 spawner keeps up with bursts and an invoke that finds no cell forks its own at once; a Node.js
 cell is still a new node in a new bwrap (node cannot fork once its threads have started).

@@ -18,6 +18,7 @@ from lamina.execution.sandbox.networks import (
     VPC,
     LazyNetwork,
     SandboxNetworks,
+    unkept_vpc,
     vpc_network,
 )
 from lamina.store.blobs import FileBlobStore
@@ -113,3 +114,15 @@ def test_without_egress_the_vpc_network_is_the_default_namespace():
 def test_an_unknown_network_name_is_refused():
     with pytest.raises(ValueError):
         SandboxNetworks(HostNetwork()).get("elsewhere")
+
+
+def test_where_no_vpc_network_can_be_made_one_warning_says_so(caplog):
+    host = HostNetwork()
+    networks = SandboxNetworks(host, unkept_vpc(host, "no bubblewrap sandbox"))
+    with caplog.at_level("WARNING", logger="lamina.execution"):
+        networks.get(DEFAULT).enter(["true"])
+        assert not caplog.records  # nothing said for functions without a VpcConfig
+        for _ in range(3):
+            assert networks.get(VPC).enter(["true"]) == ["true"]
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "VpcConfig cannot be kept" in warning and "no bubblewrap sandbox" in warning

@@ -5,6 +5,7 @@ boto3, on both engines."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, make_zip, own_server
+from tests.conftest import client, create_function, error_of, make_zip, own_server, wait_for
 from tests.execution.test_sandbox_network import (
     BOOTSTRAP,
     PROBE,
@@ -22,6 +23,7 @@ from tests.execution.test_sandbox_network import (
     invoke,
     pytestmark,  # noqa: F401 - the same needs: bubblewrap, nsenter, unshare, pasta, nft
 )
+from tests.services.lambda_ import test_extensions as extensions
 from tests.services.lambda_.test_invoke_provided import deploy, provided_zip
 
 VPC = {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]}
@@ -122,6 +124,36 @@ def test_a_nodejs_function_in_a_vpc_has_no_route_out(lambda_client):
     )  # fmt: skip
     answer = invoke(lambda_client, "node-vpc", {})
     assert answer == {"default_routes": [], "outside": "ENETUNREACH"}
+
+
+@pytest.mark.skipif(shutil.which("python3", path="/usr/bin") is None, reason="no python3")
+def test_extensions_and_the_telemetry_api_serve_a_vpc_function(lambda_client):
+    # A Python function's extension: its Extensions API on the VPC network.
+    arn = extensions.layer(
+        lambda_client, "ext", {"extensions/recorder": extensions.EXTENSION},
+        executable=("extensions/recorder",),
+    )  # fmt: skip
+    code = {"ZipFile": extensions.zip_of({"app.py": extensions.PYTHON})}
+    create_function(
+        lambda_client, "fn", Handler="app.handler", Code=code, Layers=[arn], VpcConfig=VPC
+    )
+    _, body = extensions.invoke(lambda_client)
+    assert json.loads(body["registered"])["handler"] == "app.handler"
+    # A custom runtime's telemetry subscriber: Lamina posts to it on the VPC network.
+    lambda_client.delete_function(FunctionName="fn")
+    extensions.deploy_telemetry(lambda_client, {"maxItems": 1000, "maxBytes": 262144,
+                                                "timeoutMs": 25})  # fmt: skip
+    lambda_client.update_function_configuration(FunctionName="fn", VpcConfig=VPC)
+    first = lambda_client.invoke(FunctionName="fn")["ResponseMetadata"]["RequestId"]
+
+    def reported() -> bool:
+        told = json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read())
+        return any(
+            r["type"] == "platform.report" and r["record"]["requestId"] == first
+            for r in told["records"]
+        )
+
+    wait_for(reported)
 
 
 def test_vpc_config_limits_are_the_models(lambda_client):

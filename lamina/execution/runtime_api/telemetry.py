@@ -6,8 +6,8 @@ Records are kept from the environment's start, so a subscriber subscribed during
 init's records too, as on Lambda. Every line the sandbox writes is a `function` record: the
 runtime's and the extensions' output share one pipe here, so `extension` records are not told
 apart (a subscription may name the type; it gets none). `sandbox.localdomain` is 127.0.0.1 of
-the sandboxes' network (network.py), reached on a socket made in it; every sandbox of the node
-shares that network, so two environments' listeners need different ports.
+the environment's network (network.py), reached on a socket made in it; every sandbox on that
+network shares it, so two environments' listeners need different ports.
 """
 
 from __future__ import annotations

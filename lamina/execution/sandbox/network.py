@@ -1,4 +1,5 @@
-"""The sandboxes' network: one network namespace per node, shared by every sandbox (issue 14).
+"""The sandboxes' network: one network namespace per node, shared by every sandbox (issue 14);
+functions with a VpcConfig have a second one of these, without egress (networks.py).
 
 Why one per node and not one per sandbox: a namespace and its user-space network stack cost
 tens of milliseconds to make, and a cold start is meant to cost a few; joining an existing one

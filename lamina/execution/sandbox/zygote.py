@@ -10,8 +10,8 @@ mount, PID, IPC and UTS namespaces, its own /var/task, /opt, /tmp (capped), /dev
 /proc, no other cell's code, the host's system directories read-only, exactly its spec's
 environment, its memory limit, and, before the bootstrap runs, a user namespace of its own
 in which it is sbx_user1051 without capabilities, its process limit and the seccomp filter.
-The zygote is started in the sandboxes' network namespace (network.py) like any bwrap, so its
-forks are in it too, at no cost of their own.
+The zygote is started in its network's namespace (network.py) like any bwrap, so its forks
+are in it too, at no cost of their own: one zygote per interpreter and network (networks.py).
 
 Where a zygote cannot start (no user namespaces) environments are spawned as before, and one
 warning says so. The environments' PID namespaces are nested in the zygote's sandbox's, so a
