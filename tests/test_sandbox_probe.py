@@ -8,41 +8,20 @@ tests/edge/test_admin_from_sandboxes.py); this is the whole promise in one place
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from urllib.parse import urlsplit
 
-import pytest
-
-from lamina.execution.sandbox import bubblewrap_problem
 from tests.conftest import PG_URL, create_function, make_zip
+from tests.execution.sandboxing import CONNECT, needs_sandbox_network
 from tests.execution.test_identity import WHO_AND_WHAT
 
-pytestmark = [
-    pytest.mark.skipif(
-        bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
-    ),
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in ("nsenter", "unshare", "pasta", "nft")),
-        reason="needs nsenter, unshare, pasta and nft for the sandboxes' network",
-    ),
-]
+pytestmark = needs_sandbox_network
 
 PROBE = (
     WHO_AND_WHAT
+    + CONNECT
     + """
-import socket, urllib.error, urllib.request
-
-def connect(host, port):
-    with socket.socket() as sock:
-        sock.settimeout(3)
-        try:
-            sock.connect((host, port))
-            return "connected"
-        except TimeoutError:
-            return "timeout"
-        except OSError as e:
-            return errno.errorcode.get(e.errno, str(e))
+import urllib.error, urllib.request
 
 def opened(path):
     try:

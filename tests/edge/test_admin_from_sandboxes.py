@@ -5,23 +5,14 @@ port are served as before; code downloads (Code.Location) stay open to functions
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import requests
 
-from lamina.execution.sandbox import bubblewrap_problem
 from tests.conftest import create_function, make_zip
+from tests.execution.sandboxing import needs_sandbox_network
 
-TOOLS = ("nsenter", "unshare", "setpriv", "pasta", "nft")
-pytestmark = [
-    pytest.mark.skipif(
-        bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
-    ),
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in TOOLS), reason=f"needs {', '.join(TOOLS)}"
-    ),
-]
+pytestmark = needs_sandbox_network
 
 CALLER = """
 import json, os, urllib.error, urllib.request

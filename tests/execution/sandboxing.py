@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -32,6 +33,33 @@ BWRAP_PROBLEM = bubblewrap_problem()
 needs_bwrap = pytest.mark.skipif(
     BWRAP_PROBLEM is not None, reason=f"bubblewrap cannot run here: {BWRAP_PROBLEM}"
 )
+# The sandboxes' own network namespace (lamina/execution/sandbox/network.py) needs these too.
+NETWORK_TOOLS = ("nsenter", "unshare", "setpriv", "pasta", "nft")
+needs_sandbox_network = [
+    needs_bwrap,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in NETWORK_TOOLS),
+        reason=f"needs {', '.join(NETWORK_TOOLS)}",
+    ),
+]
+
+# In a function: what it finds when it connects to host:port ("connected", "timeout", or the
+# errno's name).
+CONNECT = """
+import errno, json, os, socket
+
+def connect(host, port):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(3)
+        try:
+            sock.connect((host, port))
+            return "connected"
+        except TimeoutError:
+            return "timeout"
+        except OSError as error:
+            return errno.errorcode.get(error.errno, str(error))
+"""
 
 
 @dataclass

@@ -13,37 +13,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from lamina.execution.sandbox import bubblewrap_problem
 from lamina.execution.sandbox.network import SandboxNetwork, host_addresses, nft_rules
 from tests.conftest import create_function, make_zip, own_server
+from tests.execution.sandboxing import CONNECT, needs_sandbox_network
 from tests.services.lambda_.test_invoke_provided import PYTHON, deploy, provided_zip
 
-TOOLS = ("nsenter", "unshare", "setpriv", "pasta", "nft")
-pytestmark = [
-    pytest.mark.skipif(
-        bubblewrap_problem() is not None, reason=f"bubblewrap cannot run: {bubblewrap_problem()}"
-    ),
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in TOOLS), reason=f"needs {', '.join(TOOLS)}"
-    ),
-]
+pytestmark = needs_sandbox_network
 
 # What a function finds when it connects to each target: ("host", port) pairs in the event.
-PROBE = """
-import errno, json, os, socket
-
-def connect(host, port):
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.settimeout(3)
-        try:
-            sock.connect((host, port))
-            return "connected"
-        except TimeoutError:
-            return "timeout"
-        except OSError as error:
-            return errno.errorcode.get(error.errno, str(error))
-
+PROBE = (
+    CONNECT
+    + """
 def default_routes():
     with open("/proc/net/route") as routes:
         return [line.split()[0] for line in routes.readlines()[1:] if line.split()[1] == "00000000"]
@@ -57,6 +37,7 @@ def handler(event, context):
         answer["functions"] = names
     return answer
 """
+)
 
 REFUSED = ("ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH")
 

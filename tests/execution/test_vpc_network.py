@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import client, create_function, error_of, make_zip, own_server, wait_for
+from tests.execution.sandboxing import needs_sandbox_network
 from tests.execution.test_sandbox_network import (
     BOOTSTRAP,
     PROBE,
@@ -21,10 +22,11 @@ from tests.execution.test_sandbox_network import (
     REFUSED,
     host_listener,
     invoke,
-    pytestmark,  # noqa: F401 - the same needs: bubblewrap, nsenter, unshare, pasta, nft
 )
 from tests.services.lambda_ import test_extensions as extensions
 from tests.services.lambda_.test_invoke_provided import deploy, provided_zip
+
+pytestmark = needs_sandbox_network
 
 VPC = {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]}
 NO_VPC = {"SubnetIds": [], "SecurityGroupIds": []}
