@@ -17,6 +17,7 @@ from lamina.edge.auth import SignatureLayer
 from lamina.edge.body import BodyLayer
 from lamina.edge.dispatch import ServiceDispatcher
 from lamina.edge.errors import ErrorLayer
+from lamina.edge.execute_api import ExecuteApiLayer, ExecuteApiPlane
 from lamina.edge.function_urls import FunctionUrlLayer
 from lamina.edge.identity import IdentityLayer
 from lamina.edge.internal import InternalRoutes
@@ -113,6 +114,9 @@ class Node:
             Service("sqs", SqsProvider(self.store, settings)),
         ]
         self.catalog = ServiceCatalog(self.services)
+        # The data planes of deployed APIs (REST, HTTP and WebSocket APIs), by the services
+        # that own them; the edge asks each whether an API id is its own.
+        self.execute_api_planes: list[ExecuteApiPlane] = []
         self.app = self.build_app()
 
     def _sandbox_networks(self, backend: SandboxBackend) -> SandboxNetworks:
@@ -162,6 +166,8 @@ class Node:
         # Function URLs' requests go to Lambda's data plane before any AWS API handling.
         serve = self.lambda_.url_plane.serve
         app = FunctionUrlLayer(app, serve, self.credentials, self.executor, reads_inline)
+        # Deployed APIs' requests go to API Gateway's data planes, likewise.
+        app = ExecuteApiLayer(app, self.execute_api_planes, self.executor, reads_inline)
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)

@@ -1,0 +1,120 @@
+"""Layer: requests to deployed APIs (API Gateway's data plane, `execute-api`), told from AWS API
+calls before the protocol layer runs (DESIGN decision 13), in one place, and handed to the
+plane that owns the API: REST APIs (apigateway) or HTTP and WebSocket APIs (apigatewayv2).
+
+An API answers on the main port at
+- `http://{api-id}.execute-api.localhost:{port}/{stage}/…` (any `{api-id}.execute-api.<…>`
+  Host: browsers and curl resolve `*.localhost` themselves, other clients send the Host);
+- `/_aws/execute-api/{api-id}/{stage}/…`, and `/restapis/{api-id}/{stage}/_user_request_/…`,
+  the path forms LocalStack's users have in their scripts.
+
+The stage is the plane's to split off (an HTTP API's `$default` stage answers without one),
+except in the `_user_request_` form, which names it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Protocol
+
+from lamina.edge.request import edge_request, send_response
+from lamina.protocol.http import HttpRequest, HttpResponse
+from lamina.types import ASGIApp, Receive, Scope, Send
+
+_HOST = re.compile(r"^([a-z0-9]{10})\.execute-api\.[^:]+(?::\d+)?$")
+_AWS_PATH = re.compile(r"^/_aws/execute-api/([a-z0-9]{10})(/.*)?$")
+_USER_REQUEST = re.compile(r"^/restapis/([a-z0-9]{10})/([^/]+)/_user_request_(/.*)?$")
+
+
+@dataclass
+class ExecuteApiCall:
+    """A request to a deployed API, as the edge hands it to the plane that owns the API."""
+
+    http: HttpRequest
+    api_id: str
+    stage: str | None  # named by the `_user_request_` path form; else the plane splits it off
+    path: str  # the rest of the path, percent-encoded as on the wire: `/{stage}/…` or `/…`
+    domain: str | None  # the Host it came to; None when it came by path
+    source_ip: str
+    request_id: str
+    raw_headers: list[tuple[str, str]]  # as received, a repeated header once per line
+
+
+class ExecuteApiPlane(Protocol):
+    """One service's data plane: REST APIs, or HTTP and WebSocket APIs."""
+
+    def owns(self, api_id: str) -> bool:
+        """Whether `api_id` is one of its APIs (it may read the store: called off the event
+        loop where reads wait; answers are expected to be cached)."""
+        ...
+
+    async def serve(self, call: ExecuteApiCall) -> HttpResponse: ...
+
+
+def parse(http: HttpRequest) -> tuple[str, str | None, str, str | None] | None:
+    """(api id, stage or None, path, domain or None) when `http` is a deployed API's request."""
+    host = http.headers.get("host", "")
+    if match := _HOST.match(host):
+        return match.group(1), None, http.path or "/", host.split(":")[0]
+    if http.path.startswith("/_aws/execute-api/") and (match := _AWS_PATH.match(http.path)):
+        return match.group(1), None, match.group(2) or "/", None
+    if http.path.startswith("/restapis/") and (match := _USER_REQUEST.match(http.path)):
+        return match.group(1), match.group(2), match.group(3) or "/", None
+    return None
+
+
+# What API Gateway answers for a request no API of this node owns (an unknown id behind a
+# resolvable host): its "no such route" gateway response.
+NOT_FOUND = HttpResponse(
+    403,
+    [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
+    b'{"message":"Forbidden"}',
+)
+
+
+class ExecuteApiLayer:
+    def __init__(
+        self,
+        app: ASGIApp,
+        planes: Sequence[ExecuteApiPlane],
+        executor: Executor | None = None,
+        reads_inline: bool = True,
+    ) -> None:
+        self.app = app
+        self.planes = list(planes)
+        self.executor = executor
+        self.reads_inline = reads_inline
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = edge_request(scope)
+        found = parse(request.http)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        api_id, stage, path, domain = found
+        client = scope.get("client") or ("127.0.0.1", 0)
+        raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        call = ExecuteApiCall(
+            request.http, api_id, stage, path, domain, client[0], request.request_id, raw
+        )
+        plane = await self.owner(api_id)
+        response = NOT_FOUND if plane is None else await plane.serve(call)
+        await send_response(send, response)
+
+    async def owner(self, api_id: str) -> ExecuteApiPlane | None:
+        for plane in self.planes:
+            if self.reads_inline or self.executor is None:
+                owns = plane.owns(api_id)
+            else:
+                owns = await asyncio.get_running_loop().run_in_executor(
+                    self.executor, plane.owns, api_id
+                )
+            if owns:
+                return plane
+        return None
