@@ -206,3 +206,53 @@ def test_a_namespace_that_cannot_be_made_is_one_warning_and_the_hosts_network(mo
     assert network.enter(["true"]) == ["true"]
     [warning] = [r.getMessage() for r in caplog.records if "share the node's network" in r.message]
     assert "nft" in warning  # the reason, as nft gave it
+
+
+def test_a_resolver_on_the_hosts_loopback_is_reached_through_pastas_dns_forward(tmp_path):
+    """systemd-resolved's 127.0.0.53 is not on the namespace's loopback: sandboxes are told
+    DNS_FORWARD instead, which pasta forwards to the host's resolver."""
+    from lamina.execution.sandbox import BubblewrapSandbox
+    from lamina.execution.sandbox.network import DNS_FORWARD
+    from lamina.execution.sandbox.networks import SandboxNetworks
+    from tests.execution.sandboxing import python_spec, run
+
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("search example.internal\nnameserver 127.0.0.53\noptions edns0\n")
+    network = SandboxNetwork(egress=True, resolv_conf=str(resolv))
+    try:
+        with open(f"/proc/{network.pids()[1]}/cmdline") as cmdline:  # pasta's
+            assert f"--dns-forward\0{DNS_FORWARD}\0" in cmdline.read()
+        backend = BubblewrapSandbox(networks=SandboxNetworks(network))
+        # pasta forwards to the first resolver of the host's own resolv.conf: where the host
+        # resolves names, a sandbox resolves them through the forward.
+        host_resolves = _resolves("pypi.org")
+        code = (
+            "import socket; print(repr(open('/etc/resolv.conf').read()))\n"
+            "try: print(bool(socket.getaddrinfo('pypi.org', 443)))\n"
+            "except OSError: print(False)"
+        )
+        (tmp_path / "task").mkdir()
+        result = run(backend, python_spec(code, tmp_path / "task"), tmp_path / "logs")
+        assert result.status == 0, result.err
+        seen, resolved = result.out.splitlines()
+        assert seen == repr(f"search example.internal\nnameserver {DNS_FORWARD}\noptions edns0\n")
+        assert resolved == str(host_resolves)
+    finally:
+        network.close()
+
+
+def _resolves(name: str) -> bool:
+    try:
+        return bool(socket.getaddrinfo(name, 443))
+    except OSError:
+        return False
+
+
+def test_without_a_loopback_resolver_sandboxes_see_the_hosts_resolv_conf(tmp_path):
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 10.255.255.53\n")
+    network = SandboxNetwork(egress=True, resolv_conf=str(resolv))
+    try:
+        assert network.etc_files() == {}
+    finally:
+        network.close()

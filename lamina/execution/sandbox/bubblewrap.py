@@ -90,10 +90,14 @@ def _is_system(path: Path) -> bool:
     return any(path.is_relative_to(d) for d in SYSTEM_DIRS)
 
 
-def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> list[str]:
+def bwrap_options(
+    spec: SandboxSpec, fds: list[int], zygote: bool = False, etc: dict[str, str] | None = None
+) -> list[str]:
     """bwrap's options for `spec`, without the command; the descriptors they name (bwrap reads
     them at start) are appended to `fds`. A zygote's sandbox keeps its capabilities and runs
-    as root of its user namespace, without the seccomp filter, to build environments."""
+    as root of its user namespace, without the seccomp filter, to build environments. `etc`:
+    files of /etc by name, in place of the host's (its network's resolv.conf)."""
+    etc = {"passwd": identity.PASSWD, "group": identity.GROUP, **(etc or {})}
     opts = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
     opts += ["--new-session", "--cap-drop", "ALL", "--clearenv"]
     opts += _user_options(fds, zygote)
@@ -104,9 +108,9 @@ def bwrap_options(spec: SandboxSpec, fds: list[int], zygote: bool = False) -> li
             opts += ["--ro-bind", d, d]
     opts += ["--dir", "/etc"]  # 0755: bwrap makes the parents of binds 0700
     for name in ETC_PATHS:
-        if os.path.exists(f"/etc/{name}"):
+        if name not in etc and os.path.exists(f"/etc/{name}"):
             opts += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    for name, text in (("passwd", identity.PASSWD), ("group", identity.GROUP)):
+    for name, text in etc.items():
         fds.append(identity.data_fd(name, text))
         opts += ["--perms", "0444", "--ro-bind-data", str(fds[-1]), f"/etc/{name}"]
     opts += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm"]
@@ -274,7 +278,8 @@ class BubblewrapSandbox(SandboxBackend):
         args_fd = os.memfd_create("lamina-bwrap-args")
         fds = [args_fd]
         try:
-            options = bwrap_options(spec, fds, zygote)
+            network = self.networks.get(spec.network)
+            options = bwrap_options(spec, fds, zygote, network.etc_files())
             os.write(args_fd, b"".join(a.encode() + b"\0" for a in options))
             os.lseek(args_fd, 0, os.SEEK_SET)
             argv = [self.bwrap, "--args", str(args_fd), "--"]
@@ -283,7 +288,7 @@ class BubblewrapSandbox(SandboxBackend):
             argv += spec.argv if zygote else command(spec, nproc_inside=not on_host)
             popen = subprocess.Popen(
                 confinement.wrap(
-                    self.networks.get(spec.network).enter(argv),
+                    network.enter(argv),
                     nproc=identity.NPROC if on_host else None,
                 ),
                 env={},

@@ -60,6 +60,10 @@ BLOCKED6 = ("fc00::/7", "fe80::/10")
 PASTA_OPTIONS = (
     "--config-net", "--no-map-gw", "-t", "none", "-u", "none", "-T", "none", "-U", "none",
 )  # fmt: skip
+# Where a sandbox sends DNS queries when the host's resolver is on its loopback (systemd-
+# resolved's 127.0.0.53, dnsmasq...), which the namespace cannot reach: pasta forwards what
+# arrives there to the host's first resolver (the address podman uses with pasta for this).
+DNS_FORWARD = "169.254.1.1"
 
 # PR_SET_PDEATHSIG fires when the *thread* that started a process ends: start the holder and
 # pasta from one thread that lives as long as Lamina.
@@ -91,6 +95,10 @@ class HostNetwork:
         """`argv`, run in the sandboxes' network."""
         return argv
 
+    def etc_files(self) -> dict[str, str]:
+        """Files of /etc (by name) a sandbox on this network sees instead of the host's."""
+        return {}
+
     def close(self) -> None:
         pass
 
@@ -98,14 +106,21 @@ class HostNetwork:
 class SandboxNetwork(HostNetwork):
     isolated = True
 
-    def __init__(self, egress: bool) -> None:
+    def __init__(self, egress: bool, resolv_conf: str = "/etc/resolv.conf") -> None:
         self.egress = egress
+        resolvers = nameservers(resolv_conf)
+        # The host's loopback resolvers are out of reach: DNS_FORWARD stands for them.
+        self.dns_forward = egress and any(ipaddress.ip_address(r).is_loopback for r in resolvers)
+        self._etc = {"resolv.conf": resolv_text(resolv_conf)} if self.dns_forward else {}
+        reachable = [r for r in resolvers if not ipaddress.ip_address(r).is_loopback]
+        if self.dns_forward:
+            reachable.append(DNS_FORWARD)
         self.nsenter = shutil.which("nsenter") or "nsenter"
         self._lock = threading.Lock()
         self._holder: subprocess.Popen[bytes] | None = None
         self._pasta: subprocess.Popen[bytes] | None = None
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        rules = nft_rules(host_addresses(), nameservers()) if egress else ""
+        rules = nft_rules(host_addresses(), reachable) if egress else ""
         fd = theirs.fileno()
         argv = ["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--user", "--map-root-user",
                 "--net", "--", sys.executable, "-I", "-S", str(HOLDER), str(fd)]  # fmt: skip
@@ -133,8 +148,9 @@ class SandboxNetwork(HostNetwork):
 
     def _start_pasta(self) -> None:
         ids = f"{os.geteuid()}:{os.getegid()}"  # as root pasta would drop to nobody and fail
+        dns = ["--dns-forward", DNS_FORWARD] if self.dns_forward else []
         argv = ["setpriv", "--pdeathsig", "KILL", "--", "pasta", "-f", "-q", *PASTA_OPTIONS,
-                "--runas", ids, str(self.pid)]  # fmt: skip
+                *dns, "--runas", ids, str(self.pid)]  # fmt: skip
         with tempfile.TemporaryFile() as said:
             self._pasta = _starter.submit(_start, argv, None, (), said.fileno()).result()
             with self._lock:
@@ -170,6 +186,9 @@ class SandboxNetwork(HostNetwork):
         # which a user namespace made without root refuses.
         return [self.nsenter, f"--target={self.pid}", "--user", "--net", "--preserve-credentials",
                 "--", *argv]  # fmt: skip
+
+    def etc_files(self) -> dict[str, str]:
+        return dict(self._etc)
 
     def pids(self) -> list[int]:
         """The holder's and pasta's process ids."""
@@ -249,7 +268,7 @@ def host_addresses() -> list[str]:
 
 
 def nameservers(path: str = "/etc/resolv.conf") -> list[str]:
-    """The resolvers sandboxes are told of (they see the host's resolv.conf)."""
+    """The resolvers the host's resolv.conf names."""
     found = []
     with contextlib.suppress(OSError):
         for line in Path(path).read_text().splitlines():
@@ -257,14 +276,25 @@ def nameservers(path: str = "/etc/resolv.conf") -> list[str]:
             if len(words) >= 2 and words[0] == "nameserver":
                 with contextlib.suppress(ValueError):
                     found.append(str(ipaddress.ip_address(words[1].split("%")[0])))
-    loopback = [ns for ns in found if ipaddress.ip_address(ns).is_loopback]
-    if loopback:
-        log.warning(
-            "functions resolve no names through %s: a resolver on the host's loopback is not "
-            "reachable from the sandboxes' network",
-            ", ".join(loopback),
-        )
-    return [ns for ns in found if ns not in loopback]
+    return found
+
+
+def resolv_text(path: str = "/etc/resolv.conf") -> str:
+    """The host's resolv.conf as sandboxes see it when its resolvers are on its loopback:
+    those are DNS_FORWARD (once, where the first was); search domains and options stay."""
+    lines, forwarded = [], False
+    with contextlib.suppress(OSError):
+        for line in Path(path).read_text().splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "nameserver":
+                with contextlib.suppress(ValueError):
+                    if ipaddress.ip_address(words[1].split("%")[0]).is_loopback:
+                        if not forwarded:
+                            lines.append(f"nameserver {DNS_FORWARD}")
+                        forwarded = True
+                        continue
+            lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def nft_rules(own: list[str], resolvers: list[str]) -> str:

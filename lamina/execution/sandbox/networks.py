@@ -59,6 +59,9 @@ class LazyNetwork(HostNetwork):
     def enter(self, argv: list[str]) -> list[str]:
         return self.resolved().enter(argv)
 
+    def etc_files(self) -> dict[str, str]:
+        return self.resolved().etc_files()
+
     def close(self) -> None:
         with self._lock:
             made, self._made = self._made, None
