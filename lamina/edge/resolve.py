@@ -50,8 +50,13 @@ class ServiceCatalog:
                 return service
         if request.signing_service:
             candidates = self.by_signing_name.get(request.signing_service, [])
-            if len(candidates) == 1:
-                return candidates[0]
+            # Services may sign alike (apigateway and apigatewayv2): a REST one is told by
+            # its paths, and a call none of the served ones routes may be an unserved one's.
+            fitting = [s for s in candidates if not _is_rest(s) or _routes(s, request)]
+            if fitting:
+                return fitting[0]
+            if candidates:
+                raise self.unserved.error(request) or _no_route(candidates[0], request)
             if not candidates:
                 raise self.unserved.error(request) or ServiceError(
                     "NotImplementedException",
@@ -89,6 +94,27 @@ class ServiceCatalog:
         action = parse_qs(http.body.decode("latin-1")).get("Action", [""])[0]
         candidates = self.by_query_action.get(action, [])
         return candidates[0] if len(candidates) == 1 else None
+
+
+def _routes(service: Service, request: EdgeRequest) -> bool:
+    try:
+        service.router.match(request.http)
+    except ServiceError:
+        return False
+    return True
+
+
+def _is_rest(service: Service) -> bool:
+    return str(service.model.metadata.get("protocol", "")).startswith("rest")
+
+
+def _no_route(service: Service, request: EdgeRequest) -> ServiceError:
+    """The served service's own answer to a path it has no operation at."""
+    try:
+        service.router.match(request.http)
+    except ServiceError as error:
+        return error
+    raise AssertionError("routed after all")
 
 
 class ServiceResolutionLayer:
