@@ -11,8 +11,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from lamina.edge.request import EdgeRequest, edge_request
-from lamina.edge.unserved import UnservedServices
+from lamina.edge.unserved import UnservedServices, first_segments
 from lamina.protocol.errors import ServiceError, UnknownOperation
+from lamina.protocol.http import HttpRequest
 from lamina.services.registry import Service
 from lamina.types import ASGIApp, Receive, Scope, Send
 
@@ -51,12 +52,16 @@ class ServiceCatalog:
         if request.signing_service:
             candidates = self.by_signing_name.get(request.signing_service, [])
             # Services may sign alike (apigateway and apigatewayv2): a REST one is told by
-            # its paths, and a call none of the served ones routes may be an unserved one's.
-            fitting = [s for s in candidates if not _is_rest(s) or _routes(s, request)]
+            # the first segment of its paths, and a call no served one fits may be an
+            # unserved one's (/restapis while only /v2/apis is served).
+            fitting = [s for s in candidates if _fits(s, http)]
             if fitting:
                 return fitting[0]
             if candidates:
-                raise self.unserved.error(request) or _no_route(candidates[0], request)
+                error = self.unserved.error(request)
+                if error is not None and _first(http) in first_segments(error.model.service_name):
+                    raise error
+                return candidates[0]
             if not candidates:
                 raise self.unserved.error(request) or ServiceError(
                     "NotImplementedException",
@@ -96,25 +101,14 @@ class ServiceCatalog:
         return candidates[0] if len(candidates) == 1 else None
 
 
-def _routes(service: Service, request: EdgeRequest) -> bool:
-    try:
-        service.router.match(request.http)
-    except ServiceError:
-        return False
-    return True
+def _first(http: HttpRequest) -> str:
+    return http.path.strip("/").split("/", 1)[0]
 
 
-def _is_rest(service: Service) -> bool:
-    return str(service.model.metadata.get("protocol", "")).startswith("rest")
-
-
-def _no_route(service: Service, request: EdgeRequest) -> ServiceError:
-    """The served service's own answer to a path it has no operation at."""
-    try:
-        service.router.match(request.http)
-    except ServiceError as error:
-        return error
-    raise AssertionError("routed after all")
+def _fits(service: Service, http: HttpRequest) -> bool:
+    if not str(service.model.metadata.get("protocol", "")).startswith("rest"):
+        return True
+    return _first(http) in first_segments(service.name)
 
 
 class ServiceResolutionLayer:
