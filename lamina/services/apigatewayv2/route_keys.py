@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from lamina.services.apigatewayv2.errors import bad_request
@@ -29,6 +30,7 @@ class RouteKey:
         return "/" + "/".join(self.segments)
 
 
+@lru_cache(maxsize=4096)  # the data plane parses a deployment's keys on every request
 def parse(key: str) -> RouteKey:
     """The key, or BadRequestException when it is not one an HTTP API takes."""
     if key == DEFAULT:
