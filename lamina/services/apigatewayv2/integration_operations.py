@@ -1,5 +1,5 @@
 """Create/Get/Update/DeleteIntegration(s): AWS_PROXY to a Lambda function (payload format 2.0
-or 1.0), HTTP_PROXY to a URL (stored; the data plane says Lamina does not proxy yet)."""
+or 1.0), HTTP_PROXY to a URL (http_proxy.py passes requests on)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 answers without a stage segment, others at /{stage}/…), then its route (route_keys.py), and
 goes to the route's integration: AWS_PROXY invokes the Lambda function with a payload format
 2.0 or 1.0 event through Lambda's own Invoke, in-process (DESIGN decision 10), and the
-function's answer becomes the response. The gateway answers CORS preflights itself.
+function's answer becomes the response; HTTP_PROXY passes the request on (http_proxy.py).
+The gateway answers CORS preflights itself.
 
 Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
 not enforced yet), where AWS requires a lambda:InvokeFunction permission."""
@@ -19,7 +20,7 @@ from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigatewayv2 import payload_v1, route_keys
+from lamina.services.apigatewayv2 import http_proxy, payload_v1, route_keys
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.served import ServedApis, Stage, View
 from lamina.services.internal import InternalClient
@@ -86,9 +87,11 @@ class HttpApiPlane:
         integration = stage.deployed.integrations.get(target.partition("/")[2])
         if integration is None:
             return not_found()
-        if integration["IntegrationType"] != "AWS_PROXY":
-            log.warning("HTTP API %s: HTTP_PROXY integrations are not served yet", api.api_id)
-            return _message(500, "Lamina does not support HTTP_PROXY integrations yet")
+        if integration["IntegrationType"] == "HTTP_PROXY":
+            answer = await self._proxy(integration, route_key, path, path_parameters, call)
+            if settings:
+                cors.decorate(settings, http.headers, answer)
+            return answer
         route = v2.Route(
             api.api_id,
             call.domain or f"{api.api_id}.execute-api.localhost",
@@ -143,6 +146,32 @@ class HttpApiPlane:
         if version == "2.0":
             return v2_response.response(payload, error_type, internal_error)
         return payload_v1.response(payload, error_type, internal_error)
+
+    async def _proxy(
+        self,
+        integration: dict[str, Any],
+        route_key: str,
+        path: str,
+        path_parameters: dict[str, str],
+        call: ExecuteApiCall,
+    ) -> HttpResponse:
+        url = http_proxy.target_url(
+            integration["IntegrationUri"], route_key, path, path_parameters, call.http.query
+        )
+        try:
+            return await http_proxy.forward(
+                call.http,
+                url,
+                integration["IntegrationMethod"],
+                call.raw_headers,
+                call.source_ip,
+                integration["TimeoutInMillis"] / 1000,
+            )
+        except http_proxy.ProxyTimeout:
+            return _message(503, "Service Unavailable")
+        except http_proxy.ProxyFailed as error:
+            log.info("HTTP API %s: the HTTP integration failed: %s", call.api_id, error)
+            return internal_error()
 
     def _finished(self, task: asyncio.Future[Any]) -> None:
         self._running.discard(task)

@@ -3,8 +3,7 @@ the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
 WebSocket APIs, JWT and Lambda authorizers, parameter mapping, AWS service integrations,
-VPC links, custom domains, throttling, access logs; HTTP_PROXY integrations are stored and
-answered at the data plane with a 500 saying so."""
+VPC links, custom domains, throttling, access logs."""
 
 from __future__ import annotations
 

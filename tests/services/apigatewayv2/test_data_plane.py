@@ -162,14 +162,6 @@ def test_failures_are_the_gateways_own_answers(endpoint, lambda_client):
     api.update_integration(ApiId=api_id, IntegrationId=found["IntegrationId"], TimeoutInMillis=300)
     answer = by_host(endpoint, api_id, "/slow")
     assert (answer.status_code, answer.json()) == (503, {"message": "Service Unavailable"})
-    proxy = api.create_integration(
-        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri="https://example.com",
-        IntegrationMethod="ANY",
-    )["IntegrationId"]  # fmt: skip
-    api.create_route(ApiId=api_id, RouteKey="GET /out", Target=f"integrations/{proxy}")
-    answer = by_host(endpoint, api_id, "/out")
-    assert answer.status_code == 500
-    assert answer.json() == {"message": "Lamina does not support HTTP_PROXY integrations yet"}
     lambda_client.delete_function(FunctionName="echo")
     answer = by_host(endpoint, api_id, "/anything")
     assert (answer.status_code, answer.json()) == (500, {"message": "Internal Server Error"})
