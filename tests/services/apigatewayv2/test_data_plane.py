@@ -56,6 +56,16 @@ def test_quick_create_serves_every_request_with_the_2_0_event_aws_builds(endpoin
         True,
     )
     assert event["requestContext"]["domainName"] == f"{api_id}.execute-api.localhost"
+    # a header sent on two lines reaches the function once, its values joined with commas
+    connection = http.client.HTTPConnection("127.0.0.1", int(endpoint.rsplit(":", 1)[1]))
+    connection.putrequest("GET", "/twice", skip_host=True)
+    for name, value in (("Host", f"{api_id}.execute-api.localhost"), ("X-Twice", "a"),
+                        ("X-Twice", "b")):  # fmt: skip
+        connection.putheader(name, value)
+    connection.endheaders()
+    event = json.loads(connection.getresponse().read())
+    connection.close()
+    assert event["headers"]["x-twice"] == "a,b"
     # a bare value is a 200 application/json
     answer = by_host(endpoint, api_id, "/bare")
     assert (answer.status_code, answer.json()) == (200, {"bare": True})
