@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from lamina.context import RequestContext
+from lamina.services import tagging
 from lamina.services.apigatewayv2 import items, route_keys
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, refuse_unsupported
 from lamina.services.apigatewayv2.integration_operations import integration_config
 from lamina.services.apigatewayv2.items import Api
 from lamina.services.apigatewayv2.stage_operations import stage_config
+from lamina.services.apigatewayv2.tag_operations import api_arn, forget_api
 
 ROUTE_SELECTION = "$request.method $request.path"
 API_KEY_SELECTION = "$request.header.x-api-key"
@@ -31,7 +33,7 @@ _SETTABLE = (
 
 
 class ApiOperations(Base):
-    def present_api(self, found: Api) -> dict[str, Any]:
+    def present_api(self, found: Api, tags: dict[str, str]) -> dict[str, Any]:
         config = found.config
         answer: dict[str, Any] = {
             "ApiEndpoint": self.endpoint(found.api_id),
@@ -43,7 +45,7 @@ class ApiOperations(Base):
             "Name": config["Name"],
             "ProtocolType": "HTTP",
             "RouteSelectionExpression": ROUTE_SELECTION,
-            "Tags": config.get("Tags", {}),
+            "Tags": tags,
         }
         for name in ("CorsConfiguration", "Description", "Version"):
             if name in config:
@@ -66,12 +68,13 @@ class ApiOperations(Base):
         if route_key is not None:
             route_keys.parse(route_key)
         config = {name: params[name] for name in _SETTABLE if name in params}
-        config["Tags"] = params.get("Tags") or {}
+        tags = params.get("Tags") or {}
         with self.store.write() as conn:
             made = items.insert_api(conn, ctx.account_id, ctx.region, config)
+            tagging.put_tags(conn, api_arn(ctx.region, made.api_id), tags)
             if target is not None:
                 self._quick_create(conn, made.api_id, target, route_key or route_keys.DEFAULT)
-        return self.present_api(made)
+        return self.present_api(made, tags)
 
     def _quick_create(self, conn: Any, api_id: str, target: str, route_key: str) -> None:
         kind = "HTTP_PROXY" if target.startswith(("http://", "https://")) else "AWS_PROXY"
@@ -98,12 +101,18 @@ class ApiOperations(Base):
 
     def get_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
-            return self.present_api(self.find_api(conn, ctx, params["ApiId"]))
+            found = self.find_api(conn, ctx, params["ApiId"])
+            return self.present_api(
+                found, tagging.get_tags(conn, api_arn(ctx.region, found.api_id))
+            )
 
     def get_apis(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
-            found = items.apis_of(conn, ctx.account_id, ctx.region)
-        return page(found, params, self.present_api)
+            found = [
+                (api, tagging.get_tags(conn, api_arn(ctx.region, api.api_id)))
+                for api in items.apis_of(conn, ctx.account_id, ctx.region)
+            ]
+        return page(found, params, lambda entry: self.present_api(*entry))
 
     def update_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         refuse_unsupported(params, _UNSUPPORTED)
@@ -117,14 +126,15 @@ class ApiOperations(Base):
             found = self.find_api(conn, ctx, params["ApiId"])
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
             items.update_api(conn, found.api_id, config)
+            tags = tagging.get_tags(conn, api_arn(ctx.region, found.api_id))
         self.changed(found.api_id)
-        return self.present_api(
-            Api(found.api_id, found.account_id, found.region, config, found.created_at)
-        )
+        updated = Api(found.api_id, found.account_id, found.region, config, found.created_at)
+        return self.present_api(updated, tags)
 
     def delete_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.write() as conn:
             found = self.find_api(conn, ctx, params["ApiId"])
+            forget_api(conn, ctx.region, found.api_id)
             items.delete_api(conn, found.api_id)
         self.changed(found.api_id)
         return {}

@@ -15,6 +15,7 @@ from lamina.services.apigatewayv2.plane import HttpApiPlane
 from lamina.services.apigatewayv2.route_operations import RouteOperations
 from lamina.services.apigatewayv2.served import ServedApis
 from lamina.services.apigatewayv2.stage_operations import StageOperations
+from lamina.services.apigatewayv2.tag_operations import TagOperations
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -26,6 +27,7 @@ class ApiGatewayV2Provider(
     IntegrationOperations,
     StageOperations,
     DeploymentOperations,
+    TagOperations,
     Provider,
 ):
     service_name = "apigatewayv2"

@@ -9,9 +9,11 @@ import time
 from typing import Any
 
 from lamina.context import RequestContext
+from lamina.services import tagging
 from lamina.services.apigatewayv2 import items
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found, refuse_unsupported
+from lamina.services.apigatewayv2.tag_operations import stage_arn
 
 _UNSUPPORTED = {
     "AccessLogSettings": "access logging",
@@ -28,7 +30,6 @@ def stage_config(params: dict[str, Any]) -> dict[str, Any]:
     config = {n: params[n] for n in _SETTABLE if n in params}
     config.setdefault("AutoDeploy", False)
     config["LastUpdated"] = time.time()
-    config["Tags"] = params.get("Tags") or {}
     return config
 
 
@@ -48,7 +49,7 @@ def _check(params: dict[str, Any]) -> None:
             )
 
 
-def present_stage(found: items.Item) -> dict[str, Any]:
+def present_stage(found: items.Item, tags: dict[str, str]) -> dict[str, Any]:
     config = found.config
     answer: dict[str, Any] = {
         "ApiGatewayManaged": config.get("ApiGatewayManaged", False),
@@ -59,7 +60,7 @@ def present_stage(found: items.Item) -> dict[str, Any]:
         "RouteSettings": {},
         "StageName": found.item_id,
         "StageVariables": config.get("StageVariables", {}),
-        "Tags": config.get("Tags", {}),
+        "Tags": tags,
     }
     for name in ("DeploymentId", "Description"):
         if name in config:
@@ -83,22 +84,31 @@ class StageOperations(Base):
                     raise not_found("Deployment", ctx.account_id, api_id, params["DeploymentId"])
                 config["DeploymentId"] = params["DeploymentId"]
             made = items.insert_item(conn, api_id, items.STAGE, config, name)
+            tags = params.get("Tags") or {}
+            tagging.put_tags(conn, stage_arn(ctx.region, api_id, name), tags)
             if config["AutoDeploy"]:
                 self.point_stage(conn, api_id, made, self.deploy(conn, api_id, auto=True).item_id)
                 made = items.item(conn, api_id, items.STAGE, name) or made
         self.changed(api_id)
-        return present_stage(made)
+        return present_stage(made, tags)
 
     def get_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
             found = self.find_item(conn, ctx, params["ApiId"], items.STAGE, params["StageName"])
-        return present_stage(found)
+            tags = tagging.get_tags(conn, stage_arn(ctx.region, params["ApiId"], found.item_id))
+        return present_stage(found, tags)
 
     def get_stages(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
             self.find_api(conn, ctx, params["ApiId"])
-            found = items.all_items(conn, params["ApiId"], items.STAGE)
-        return page(found, params, present_stage)
+            found = [
+                (
+                    stage,
+                    tagging.get_tags(conn, stage_arn(ctx.region, params["ApiId"], stage.item_id)),
+                )
+                for stage in items.all_items(conn, params["ApiId"], items.STAGE)
+            ]
+        return page(found, params, lambda entry: present_stage(*entry))
 
     def update_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _check(params)
@@ -116,14 +126,16 @@ class StageOperations(Base):
                 stage = items.Item(name, config, found.created_at)
                 self.point_stage(conn, api_id, stage, self.deploy(conn, api_id, auto=True).item_id)
             now = items.item(conn, api_id, items.STAGE, name)
+            tags = tagging.get_tags(conn, stage_arn(ctx.region, api_id, name))
         self.changed(api_id)
         assert now is not None
-        return present_stage(now)
+        return present_stage(now, tags)
 
     def delete_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id = params["ApiId"]
         with self.store.write() as conn:
             self.find_item(conn, ctx, api_id, items.STAGE, params["StageName"])
+            tagging.remove_tags(conn, stage_arn(ctx.region, api_id, params["StageName"]))
             items.delete_item(conn, api_id, items.STAGE, params["StageName"])
         self.changed(api_id)
         return {}

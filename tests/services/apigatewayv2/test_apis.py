@@ -115,3 +115,23 @@ def test_an_api_of_another_account_or_region_is_not_found(endpoint):
     elsewhere = client("apigatewayv2", endpoint, region="eu-west-1")
     assert refused(elsewhere.get_api, ApiId=made["ApiId"])[:2] == ("NotFoundException", 404)
     assert elsewhere.get_apis()["Items"] == []
+
+
+def test_apis_and_stages_are_tagged_by_arn(endpoint):
+    api = apigw(endpoint)
+    api_id = api.create_api(Name="t", ProtocolType="HTTP", Tags={"a": "1"})["ApiId"]
+    api.create_stage(ApiId=api_id, StageName="prod", Tags={"s": "1"})
+    arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}"
+    api.tag_resource(ResourceArn=arn, Tags={"b": "2"})
+    assert api.get_tags(ResourceArn=arn)["Tags"] == {"a": "1", "b": "2"}
+    assert api.get_api(ApiId=api_id)["Tags"] == {"a": "1", "b": "2"}
+    api.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert api.get_apis()["Items"][0]["Tags"] == {"b": "2"}
+    stage = f"{arn}/stages/prod"
+    assert api.get_tags(ResourceArn=stage)["Tags"] == {"s": "1"}
+    assert api.get_stage(ApiId=api_id, StageName="prod")["Tags"] == {"s": "1"}
+    assert refused(api.get_tags, ResourceArn=f"{arn}/stages/none")[:2] == ("NotFoundException", 404)
+    api.delete_api(ApiId=api_id)
+    assert refused(api.get_tags, ResourceArn=arn)[:2] == ("NotFoundException", 404)
+    again = api.create_api(Name="t2", ProtocolType="HTTP")["ApiId"]
+    assert api.get_api(ApiId=again)["Tags"] == {}
