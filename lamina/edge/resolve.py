@@ -71,7 +71,7 @@ class ServiceCatalog:
                 )
         host = http.headers.get("host", "").split(":")[0]
         service = self.by_endpoint_prefix.get(host.split(".")[0])
-        if service:
+        if service and _fits(service, http):
             return service
         service = self.by_action(request)
         if service:
