@@ -5,6 +5,7 @@ from bench import (
     control_plane,
     event_sources,
     function_urls,
+    http_apis,
     identity,
     invoke,
     log_sink,
@@ -14,7 +15,7 @@ from bench import (
 )
 
 # `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources|
-# function_urls|log_sink|sandbox]`:
+# function_urls|http_apis|log_sink|sandbox]`:
 # some of them, or all.
 wanted = set(sys.argv[1:]) or {
     "control_plane",
@@ -25,6 +26,7 @@ wanted = set(sys.argv[1:]) or {
     "sqs",
     "event_sources",
     "function_urls",
+    "http_apis",
     "log_sink",
     "sandbox",
 }
@@ -44,6 +46,8 @@ if "event_sources" in wanted:
     event_sources.run()
 if "function_urls" in wanted:
     function_urls.run()
+if "http_apis" in wanted:
+    http_apis.run()
 if "log_sink" in wanted:
     log_sink.run()
 if "sandbox" in wanted:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from lamina.edge.request import EdgeRequest, edge_request
-from lamina.edge.unserved import UnservedServices
+from lamina.edge.unserved import UnservedServices, first_segments
 from lamina.protocol.errors import ServiceError, UnknownOperation
+from lamina.protocol.http import HttpRequest
 from lamina.services.registry import Service
 from lamina.types import ASGIApp, Receive, Scope, Send
 
@@ -50,7 +51,16 @@ class ServiceCatalog:
                 return service
         if request.signing_service:
             candidates = self.by_signing_name.get(request.signing_service, [])
-            if len(candidates) == 1:
+            # Services may sign alike (apigateway and apigatewayv2): a REST one is told by
+            # the first segment of its paths, and a call no served one fits may be an
+            # unserved one's (/restapis while only /v2/apis is served).
+            fitting = [s for s in candidates if _fits(s, http)]
+            if fitting:
+                return fitting[0]
+            if candidates:
+                error = self.unserved.error(request)
+                if error is not None and _first(http) in first_segments(error.model.service_name):
+                    raise error
                 return candidates[0]
             if not candidates:
                 raise self.unserved.error(request) or ServiceError(
@@ -61,7 +71,7 @@ class ServiceCatalog:
                 )
         host = http.headers.get("host", "").split(":")[0]
         service = self.by_endpoint_prefix.get(host.split(".")[0])
-        if service:
+        if service and _fits(service, http):
             return service
         service = self.by_action(request)
         if service:
@@ -89,6 +99,16 @@ class ServiceCatalog:
         action = parse_qs(http.body.decode("latin-1")).get("Action", [""])[0]
         candidates = self.by_query_action.get(action, [])
         return candidates[0] if len(candidates) == 1 else None
+
+
+def _first(http: HttpRequest) -> str:
+    return http.path.strip("/").split("/", 1)[0]
+
+
+def _fits(service: Service, http: HttpRequest) -> bool:
+    if not str(service.model.metadata.get("protocol", "")).startswith("rest"):
+        return True
+    return _first(http) in first_segments(service.name)
 
 
 class ServiceResolutionLayer:

@@ -30,6 +30,8 @@ class Route:
     stage: str = "$default"
     account_id: str = "anonymous"  # the caller's account; 'anonymous' for AuthType NONE
     authorizer: dict[str, Any] | None = None
+    path_parameters: dict[str, str] | None = None  # an HTTP API route's {param}s
+    stage_variables: dict[str, str] | None = None  # an HTTP API stage's
 
 
 def is_text(content_type: str) -> bool:
@@ -70,6 +72,10 @@ def event(
     query = _query(request.query)
     if query:
         built["queryStringParameters"] = query
+    if route.path_parameters:
+        built["pathParameters"] = route.path_parameters
+    if route.stage_variables:
+        built["stageVariables"] = route.stage_variables
     context: dict[str, Any] = {
         "accountId": route.account_id,
         "apiId": route.api_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from lamina.protocol.http import HttpResponse
@@ -23,26 +24,33 @@ def bad_gateway() -> HttpResponse:
     )
 
 
-def response(payload: bytes, function_error: str | None) -> HttpResponse:
+Failure = Callable[[], HttpResponse]
+
+
+def response(
+    payload: bytes, function_error: str | None, failed: Failure = bad_gateway
+) -> HttpResponse:
+    """`failed`: the answer to a failure (function URLs' 502; an HTTP API's is its own 500)."""
     if function_error:
-        return bad_gateway()
+        return failed()
     try:
         value = json.loads(payload) if payload.strip() else None
     except (ValueError, UnicodeDecodeError):
-        return bad_gateway()
+        return failed()
     if not isinstance(value, dict) or "statusCode" not in value:
         body = value.encode() if isinstance(value, str) else payload
         return HttpResponse(200, [("Content-Type", JSON)], body)
-    return _structured(value)
+    return structured(value, failed)
 
 
-def _structured(value: dict[str, Any]) -> HttpResponse:
+def structured(value: dict[str, Any], failed: Failure = bad_gateway) -> HttpResponse:
+    """A {statusCode, headers, multiValueHeaders, cookies, body, isBase64Encoded} answer."""
     try:
         status = int(value["statusCode"])
     except (TypeError, ValueError):
-        return bad_gateway()
+        return failed()
     if not 100 <= status <= 599:
-        return bad_gateway()
+        return failed()
     headers: list[tuple[str, str]] = []
     for name, values in (value.get("multiValueHeaders") or {}).items():
         for item in values if isinstance(values, list) else [values]:
@@ -60,7 +68,7 @@ def _structured(value: dict[str, Any]) -> HttpResponse:
             try:
                 body = base64.b64decode(text, validate=True)
             except (binascii.Error, ValueError):
-                return bad_gateway()
+                return failed()
         else:
             body = text.encode()
     if not any(k.lower() == "content-type" for k, _ in headers):

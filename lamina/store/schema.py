@@ -663,3 +663,33 @@ lambda_layer_versions = sa.Table(
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.UniqueConstraint("layer_id", "version", name="uq_lambda_layer_versions"),
 )
+
+# API Gateway HTTP APIs (apigatewayv2): one row per API, found by its id on every data-plane
+# request; `config` is what GetApi shows, less what is derived (ApiEndpoint, CreatedDate).
+apigwv2_apis = sa.Table(
+    "apigwv2_apis",
+    metadata,
+    sa.Column("api_id", sa.String(10), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# An API's routes, integrations, stages and deployments, one row each: `kind` says which,
+# `item_id` is its RouteId, IntegrationId, StageName or DeploymentId, `config` what its Get
+# shows (a deployment's also holds the routes and integrations it snapshotted).
+apigwv2_items = sa.Table(
+    "apigwv2_items",
+    metadata,
+    sa.Column(
+        "api_id",
+        sa.String(10),
+        sa.ForeignKey("apigwv2_apis.api_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("item_id", sa.String(128), primary_key=True),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

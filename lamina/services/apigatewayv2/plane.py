@@ -1,0 +1,200 @@
+"""HTTP APIs' data plane (an ExecuteApiPlane): a request to an API picks its stage (`$default`
+answers without a stage segment, others at /{stage}/…), then its route (route_keys.py), and
+goes to the route's integration: AWS_PROXY invokes the Lambda function with a payload format
+2.0 or 1.0 event through Lambda's own Invoke, in-process (DESIGN decision 10), and the
+function's answer becomes the response; HTTP_PROXY passes the request on (http_proxy.py).
+The gateway answers CORS preflights itself.
+
+Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
+not enforced yet), where AWS requires a lambda:InvokeFunction permission."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from lamina.edge.execute_api import ExecuteApiCall
+from lamina.http_events import cors, v2, v2_response
+from lamina.identity import root_of
+from lamina.protocol.errors import ServiceError
+from lamina.protocol.http import HttpResponse
+from lamina.services.apigatewayv2 import http_proxy, payload_v1, route_keys
+from lamina.services.apigatewayv2.integration_operations import function_arn
+from lamina.services.apigatewayv2.served import ServedApis, Stage, View
+from lamina.services.internal import InternalClient
+from lamina.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _message(status: int, message: str) -> HttpResponse:
+    body = json.dumps({"message": message}).encode()
+    return HttpResponse(status, [("Content-Type", "application/json")], body)
+
+
+def not_found() -> HttpResponse:
+    return _message(404, "Not Found")
+
+
+def internal_error() -> HttpResponse:
+    """A function that failed, answered what the gateway cannot read, or cannot be invoked."""
+    return _message(500, "Internal Server Error")
+
+
+class HttpApiPlane:
+    def __init__(self, store: Store, served: ServedApis, internal: InternalClient) -> None:
+        self.store = store
+        self.served = served
+        self.internal = internal
+        self._running: set[asyncio.Future[Any]] = set()  # invokes a timeout left behind
+
+    def owns(self, api_id: str) -> bool:
+        return self.served.view(api_id) is not None
+
+    async def serve(self, call: ExecuteApiCall) -> HttpResponse:
+        if self.store.reads_wait:
+            loop = asyncio.get_running_loop()
+            view = await loop.run_in_executor(None, self.served.view, call.api_id)
+        else:
+            view = self.served.view(call.api_id)
+        answer = not_found() if view is None else await self._answer(view, call)
+        answer.headers.append(("apigw-requestid", call.request_id))
+        return answer
+
+    async def _answer(self, view: View, call: ExecuteApiCall) -> HttpResponse:
+        api = view.api
+        if api.config.get("DisableExecuteApiEndpoint"):
+            return _message(403, "Forbidden")
+        found = _stage(view, call)
+        if found is None:
+            return not_found()
+        stage, path, raw_path = found
+        http = call.http
+        settings = api.config.get("CorsConfiguration")
+        if settings and cors.is_preflight(http.method, http.headers):
+            answer = cors.preflight(settings, http.headers)
+            answer.status = 204
+            return answer
+        if stage.deployed is None:
+            return not_found()
+        chosen = route_keys.select(list(stage.deployed.routes), http.method, path)
+        if chosen is None:
+            return not_found()
+        route_key, path_parameters = chosen
+        target = stage.deployed.routes[route_key].get("Target", "")
+        integration = stage.deployed.integrations.get(target.partition("/")[2])
+        if integration is None:
+            return not_found()
+        if integration["IntegrationType"] == "HTTP_PROXY":
+            answer = await self._proxy(integration, route_key, path, path_parameters, call)
+            if settings:
+                cors.decorate(settings, http.headers, answer)
+            return answer
+        route = v2.Route(
+            api.api_id,
+            call.domain or f"{api.api_id}.execute-api.localhost",
+            call.source_ip,
+            call.request_id,
+            route_key=route_key,
+            stage=stage.name,
+            account_id=api.account_id,
+            path_parameters=path_parameters,
+            stage_variables=stage.variables,
+        )
+        answer = await self._invoke(api.account_id, integration, route, call, raw_path)
+        if settings:
+            cors.decorate(settings, http.headers, answer)
+        return answer
+
+    async def _invoke(
+        self,
+        account_id: str,
+        integration: dict[str, Any],
+        route: v2.Route,
+        call: ExecuteApiCall,
+        raw_path: str,
+    ) -> HttpResponse:
+        version = integration["PayloadFormatVersion"]
+        if version == "2.0":
+            event = v2.event(call.http, raw_path, route, call.raw_headers)
+        else:
+            event = payload_v1.event(call.http, raw_path, route, call.raw_headers)
+        arn = function_arn(integration["IntegrationUri"])
+        assert arn is not None  # checked when the integration was made
+        invoke = self.internal.call_async(
+            "lambda",
+            "Invoke",
+            {"FunctionName": arn, "Payload": event},
+            identity=root_of(account_id),
+            region=arn.split(":")[3],
+            request_id=call.request_id,
+        )
+        task = asyncio.ensure_future(invoke)
+        done, _ = await asyncio.wait({task}, timeout=integration["TimeoutInMillis"] / 1000)
+        if not done:  # the function runs on to its own timeout; the client is answered now
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+            return _message(503, "Service Unavailable")
+        try:
+            result = task.result()
+        except ServiceError as error:
+            log.info("HTTP API %s: invoking %s failed: %s", route.api_id, arn, error.message)
+            return internal_error()
+        payload, error_type = result.get("Payload") or b"", result.get("FunctionError")
+        if version == "2.0":
+            return v2_response.response(payload, error_type, internal_error)
+        return payload_v1.response(payload, error_type, internal_error)
+
+    async def _proxy(
+        self,
+        integration: dict[str, Any],
+        route_key: str,
+        path: str,
+        path_parameters: dict[str, str],
+        call: ExecuteApiCall,
+    ) -> HttpResponse:
+        url = http_proxy.target_url(
+            integration["IntegrationUri"], route_key, path, path_parameters, call.http.query
+        )
+        try:
+            return await http_proxy.forward(
+                call.http,
+                url,
+                integration["IntegrationMethod"],
+                call.raw_headers,
+                call.source_ip,
+                integration["TimeoutInMillis"] / 1000,
+            )
+        except http_proxy.ProxyTimeout:
+            return _message(503, "Service Unavailable")
+        except http_proxy.ProxyFailed as error:
+            log.info("HTTP API %s: the HTTP integration failed: %s", call.api_id, error)
+            return internal_error()
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a late failure is no one's to hear
+
+    async def close(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+
+
+def _stage(view: View, call: ExecuteApiCall) -> tuple[Stage, str, str] | None:
+    """(the stage, the path the routes see, the path the function sees: a named stage's
+    segment kept in it, as AWS gives rawPath)."""
+    if call.stage is not None:
+        stage = view.stages.get(call.stage)
+        if stage is None:
+            return None
+        raw = call.path if stage.name == route_keys.DEFAULT else f"/{stage.name}{call.path}"
+        return stage, call.path, raw
+    first, _, rest = call.path[1:].partition("/")
+    named = view.stages.get(first) if first and first != route_keys.DEFAULT else None
+    if named is not None:
+        return named, "/" + rest, call.path
+    default = view.stages.get(route_keys.DEFAULT)
+    return (default, call.path, call.path) if default is not None else None

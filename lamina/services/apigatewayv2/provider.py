@@ -1,0 +1,45 @@
+"""Amazon API Gateway v2, HTTP APIs: the operations, gathered from one module per concept, and
+the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
+
+Not served yet (each refused with a clear BadRequestException where a request asks for it):
+WebSocket APIs, JWT and Lambda authorizers, parameter mapping, AWS service integrations,
+VPC links, custom domains, throttling, access logs."""
+
+from __future__ import annotations
+
+from lamina.config import Settings
+from lamina.services.apigatewayv2.api_operations import ApiOperations
+from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
+from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
+from lamina.services.apigatewayv2.plane import HttpApiPlane
+from lamina.services.apigatewayv2.route_operations import RouteOperations
+from lamina.services.apigatewayv2.served import ServedApis
+from lamina.services.apigatewayv2.stage_operations import StageOperations
+from lamina.services.apigatewayv2.tag_operations import TagOperations
+from lamina.services.internal import InternalClient
+from lamina.services.registry import Provider
+from lamina.store import Store
+
+
+class ApiGatewayV2Provider(
+    ApiOperations,
+    RouteOperations,
+    IntegrationOperations,
+    StageOperations,
+    DeploymentOperations,
+    TagOperations,
+    Provider,
+):
+    service_name = "apigatewayv2"
+
+    def __init__(self, store: Store, settings: Settings, internal: InternalClient) -> None:
+        self.store = store
+        self.settings = settings
+        self.served = ServedApis(store)
+        self.plane = HttpApiPlane(store, self.served, internal)
+
+    async def stop(self) -> None:
+        await self.plane.close()
+
+    def reset(self) -> None:
+        self.served.clear()

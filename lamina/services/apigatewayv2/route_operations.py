@@ -1,0 +1,106 @@
+"""Create/Get/Update/DeleteRoute(s): `METHOD /path` keys or `$default`, each with a Target
+`integrations/{id}`. Authorizers are not served yet: AuthorizationType NONE only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from lamina.context import RequestContext
+from lamina.services.apigatewayv2 import items, route_keys
+from lamina.services.apigatewayv2.base import Base, page
+from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
+
+_UNSUPPORTED = {
+    "AuthorizerId": "JWT and Lambda authorizers",
+    "AuthorizationScopes": "JWT authorizers",
+    "RequestParameters": "a WebSocket API setting",
+    "RequestModels": "a WebSocket API setting",
+    "ModelSelectionExpression": "a WebSocket API setting",
+    "RouteResponseSelectionExpression": "a WebSocket API setting",
+}
+_SETTABLE = ("RouteKey", "Target", "OperationName")
+
+
+def present_route(found: items.Item) -> dict[str, Any]:
+    return {
+        "ApiGatewayManaged": found.config.get("ApiGatewayManaged", False),
+        "ApiKeyRequired": False,
+        "AuthorizationType": "NONE",
+        "RouteId": found.item_id,
+        **{n: found.config[n] for n in _SETTABLE if n in found.config},
+    }
+
+
+class RouteOperations(Base):
+    def _check(self, conn: Connection, api_id: str, params: dict[str, Any]) -> None:
+        refuse_unsupported(params, _UNSUPPORTED)
+        if params.get("AuthorizationType") not in (None, "NONE"):
+            raise bad_request(
+                f"Lamina does not support AuthorizationType {params['AuthorizationType']} "
+                "(JWT, Lambda and IAM authorizers) yet."
+            )
+        if params.get("ApiKeyRequired"):
+            raise bad_request("ApiKeyRequired is supported only for WebSocket APIs.")
+        if "RouteKey" in params:
+            route_keys.parse(params["RouteKey"])
+        target = params.get("Target")
+        if target:
+            kind, _, integration_id = target.partition("/")
+            if kind != "integrations" or not integration_id:
+                raise bad_request(f"Invalid Target: {target}. A target is integrations/{{id}}.")
+            if items.item(conn, api_id, items.INTEGRATION, integration_id) is None:
+                raise bad_request(f"Invalid integration {integration_id} in Target {target}.")
+
+    def _taken(self, conn: Connection, api_id: str, key: str, route_id: str | None) -> None:
+        for route in items.all_items(conn, api_id, items.ROUTE):
+            if route.config["RouteKey"] == key and route.item_id != route_id:
+                raise conflict(f"Route with key {key} already exists for this API")
+
+    def create_route(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        api_id = params["ApiId"]
+        with self.store.write() as conn:
+            self.find_api(conn, ctx, api_id)
+            self._check(conn, api_id, params)
+            self._taken(conn, api_id, params["RouteKey"], None)
+            config = {n: params[n] for n in _SETTABLE if params.get(n)}
+            made = items.insert_item(conn, api_id, items.ROUTE, config)
+            self.redeploy(conn, api_id)
+        self.changed(api_id)
+        return present_route(made)
+
+    def get_route(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            found = self.find_item(conn, ctx, params["ApiId"], items.ROUTE, params["RouteId"])
+        return present_route(found)
+
+    def get_routes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            self.find_api(conn, ctx, params["ApiId"])
+            found = items.all_items(conn, params["ApiId"], items.ROUTE)
+        return page(found, params, present_route)
+
+    def update_route(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        api_id, route_id = params["ApiId"], params["RouteId"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.ROUTE, route_id)
+            self._check(conn, api_id, params)
+            if "RouteKey" in params:
+                self._taken(conn, api_id, params["RouteKey"], route_id)
+            config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
+            if not config.get("Target"):
+                config.pop("Target", None)  # Target "" detaches the integration
+            items.update_item(conn, api_id, items.ROUTE, route_id, config)
+            self.redeploy(conn, api_id)
+        self.changed(api_id)
+        return present_route(items.Item(route_id, config, found.created_at))
+
+    def delete_route(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        api_id = params["ApiId"]
+        with self.store.write() as conn:
+            self.find_item(conn, ctx, api_id, items.ROUTE, params["RouteId"])
+            items.delete_item(conn, api_id, items.ROUTE, params["RouteId"])
+            self.redeploy(conn, api_id)
+        self.changed(api_id)
+        return {}

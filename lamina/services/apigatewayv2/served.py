@@ -1,0 +1,74 @@
+"""What the data plane serves of an API: its settings, and for each stage the deployment it
+points to. Read once and kept briefly (the edge asks on every request whether an id is an HTTP
+API's); a change made through this node drops its entry once committed, one made by another
+node of a fleet is seen within TTL_S."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.services.apigatewayv2 import items
+from lamina.services.lambda_.recent import Recent
+from lamina.store import Store
+
+
+@dataclass(frozen=True)
+class Deployed:
+    routes: dict[str, dict[str, Any]]  # by RouteKey
+    integrations: dict[str, dict[str, Any]]  # by IntegrationId
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    variables: dict[str, str]
+    deployed: Deployed | None  # None: not deployed yet
+
+
+@dataclass(frozen=True)
+class View:
+    api: items.Api
+    stages: dict[str, Stage]
+
+
+def _read(store: Store, api_id: str) -> View | None:
+    with store.read() as conn:
+        api = items.api(conn, api_id)
+        if api is None:
+            return None
+        stages: dict[str, Stage] = {}
+        for stage in items.all_items(conn, api_id, items.STAGE):
+            deployed = None
+            deployment_id = stage.config.get("DeploymentId")
+            found = deployment_id and items.item(conn, api_id, items.DEPLOYMENT, deployment_id)
+            if found:
+                snapshot = found.config["Snapshot"]
+                routes = {route["RouteKey"]: route for route in snapshot["Routes"]}
+                deployed = Deployed(routes, snapshot["Integrations"])
+            variables = stage.config.get("StageVariables") or {}
+            stages[stage.item_id] = Stage(stage.item_id, variables, deployed)
+    return View(api, stages)
+
+
+class ServedApis:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.recent: Recent[str, View | None] = Recent()
+
+    def view(self, api_id: str) -> View | None:
+        """From a thread, or the loop where reads do not wait."""
+        found, value = self.recent.get(api_id)
+        if found:
+            return value
+        read_at = time.monotonic()
+        value = _read(self.store, api_id)
+        self.recent.put(api_id, value, read_at)
+        return value
+
+    def drop(self, api_id: str) -> None:
+        self.recent.drop(api_id)
+
+    def clear(self) -> None:
+        self.recent.clear()

@@ -1,0 +1,141 @@
+"""Create/Get/Update/DeleteStage(s): `$default` (answers without a stage segment) or a named
+stage (at /{stage}/…), each serving one deployment; AutoDeploy stages get a new one at every
+change of routes or integrations. StageVariables reach functions in the event."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from lamina.context import RequestContext
+from lamina.services import tagging
+from lamina.services.apigatewayv2 import items
+from lamina.services.apigatewayv2.base import Base, page
+from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found, refuse_unsupported
+from lamina.services.apigatewayv2.tag_operations import stage_arn
+
+_UNSUPPORTED = {
+    "AccessLogSettings": "access logging",
+    "ClientCertificateId": "a WebSocket API setting",
+    "RouteSettings": "per-route throttling and logging",
+}
+_NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+_VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]{1,512}$")
+_SETTABLE = ("AutoDeploy", "Description", "StageVariables")
+
+
+def stage_config(params: dict[str, Any]) -> dict[str, Any]:
+    config = {n: params[n] for n in _SETTABLE if n in params}
+    config.setdefault("AutoDeploy", False)
+    config["LastUpdated"] = time.time()
+    return config
+
+
+def _check(params: dict[str, Any]) -> None:
+    refuse_unsupported(params, _UNSUPPORTED)
+    defaults = params.get("DefaultRouteSettings") or {}
+    if any(value not in (None, False) for value in defaults.values()):
+        raise bad_request(
+            "Lamina does not support DefaultRouteSettings (throttling, detailed metrics, "
+            "logging) yet."
+        )
+    for name, value in (params.get("StageVariables") or {}).items():
+        if not _VARIABLE_NAME.match(name) or not _VARIABLE_VALUE.match(value):
+            raise bad_request(
+                f"Invalid stage variable {name}: names take [A-Za-z0-9_], values "
+                "[A-Za-z0-9-._~:/?#&=,]."
+            )
+
+
+def present_stage(found: items.Item, tags: dict[str, str]) -> dict[str, Any]:
+    config = found.config
+    answer: dict[str, Any] = {
+        "ApiGatewayManaged": config.get("ApiGatewayManaged", False),
+        "AutoDeploy": config["AutoDeploy"],
+        "CreatedDate": found.created_at,
+        "DefaultRouteSettings": {"DetailedMetricsEnabled": False},
+        "LastUpdatedDate": config["LastUpdated"],
+        "RouteSettings": {},
+        "StageName": found.item_id,
+        "StageVariables": config.get("StageVariables", {}),
+        "Tags": tags,
+    }
+    for name in ("DeploymentId", "Description"):
+        if name in config:
+            answer[name] = config[name]
+    return answer
+
+
+class StageOperations(Base):
+    def create_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        _check(params)
+        api_id, name = params["ApiId"], params["StageName"]
+        if not _NAME.match(name):
+            raise bad_request(f"Invalid stage name: {name}. Stage names take [A-Za-z0-9_-].")
+        config = stage_config(params)
+        with self.store.write() as conn:
+            self.find_api(conn, ctx, api_id)
+            if items.item(conn, api_id, items.STAGE, name) is not None:
+                raise conflict(f"Stage {name} already exists")
+            if params.get("DeploymentId"):
+                if items.item(conn, api_id, items.DEPLOYMENT, params["DeploymentId"]) is None:
+                    raise not_found("Deployment", ctx.account_id, api_id, params["DeploymentId"])
+                config["DeploymentId"] = params["DeploymentId"]
+            made = items.insert_item(conn, api_id, items.STAGE, config, name)
+            tags = params.get("Tags") or {}
+            tagging.put_tags(conn, stage_arn(ctx.region, api_id, name), tags)
+            if config["AutoDeploy"]:
+                self.point_stage(conn, api_id, made, self.deploy(conn, api_id, auto=True).item_id)
+                made = items.item(conn, api_id, items.STAGE, name) or made
+        self.changed(api_id)
+        return present_stage(made, tags)
+
+    def get_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            found = self.find_item(conn, ctx, params["ApiId"], items.STAGE, params["StageName"])
+            tags = tagging.get_tags(conn, stage_arn(ctx.region, params["ApiId"], found.item_id))
+        return present_stage(found, tags)
+
+    def get_stages(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            self.find_api(conn, ctx, params["ApiId"])
+            found = [
+                (
+                    stage,
+                    tagging.get_tags(conn, stage_arn(ctx.region, params["ApiId"], stage.item_id)),
+                )
+                for stage in items.all_items(conn, params["ApiId"], items.STAGE)
+            ]
+        return page(found, params, lambda entry: present_stage(*entry))
+
+    def update_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        _check(params)
+        api_id, name = params["ApiId"], params["StageName"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.STAGE, name)
+            config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
+            config["LastUpdated"] = time.time()
+            if params.get("DeploymentId"):
+                if items.item(conn, api_id, items.DEPLOYMENT, params["DeploymentId"]) is None:
+                    raise not_found("Deployment", ctx.account_id, api_id, params["DeploymentId"])
+                config["DeploymentId"] = params["DeploymentId"]
+            items.update_item(conn, api_id, items.STAGE, name, config)
+            if params.get("AutoDeploy") and not found.config["AutoDeploy"]:
+                stage = items.Item(name, config, found.created_at)
+                self.point_stage(conn, api_id, stage, self.deploy(conn, api_id, auto=True).item_id)
+            now = items.item(conn, api_id, items.STAGE, name)
+            tags = tagging.get_tags(conn, stage_arn(ctx.region, api_id, name))
+        self.changed(api_id)
+        assert now is not None
+        return present_stage(now, tags)
+
+    def delete_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        api_id = params["ApiId"]
+        with self.store.write() as conn:
+            self.find_item(conn, ctx, api_id, items.STAGE, params["StageName"])
+            tagging.remove_tags(conn, stage_arn(ctx.region, api_id, params["StageName"]))
+            items.delete_item(conn, api_id, items.STAGE, params["StageName"])
+        self.changed(api_id)
+        return {}

@@ -1,0 +1,88 @@
+"""HTTP_PROXY integrations: the request passed on to a URL (path variables in the URI, the
+whole path behind `$default`, the query string, headers, body) and the answer passed back;
+an endpoint that does not answer in time is 503, one that cannot be reached 500."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.services.apigatewayv2.helpers import apigw, by_host
+
+
+class Backend(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        if self.path.startswith("/slow"):
+            time.sleep(1.5)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.dumps({
+            "method": self.command, "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": self.rfile.read(length).decode(),
+        }).encode()  # fmt: skip
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Backend", "yes")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def backend() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_requests_are_passed_on_and_answers_passed_back(endpoint, backend):
+    api = apigw(endpoint)
+    api_id = api.create_api(Name="p", ProtocolType="HTTP", Target=backend)["ApiId"]  # $default
+    answer = by_host(endpoint, api_id, "/store/checkout?x=1&x=2", method="POST",
+                     data=b"hi", headers={"X-Mine": "m"})  # fmt: skip
+    assert answer.status_code == 201 and answer.headers["X-Backend"] == "yes"
+    assert answer.headers["apigw-requestid"]
+    seen = answer.json()
+    assert (seen["method"], seen["path"], seen["body"]) == ("POST", "/store/checkout?x=1&x=2", "hi")
+    assert seen["headers"]["x-mine"] == "m"
+    assert seen["headers"]["host"] == backend.split("//")[1]
+    assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+    integration_id = api.create_integration(
+        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="GET",
+        IntegrationUri=f"{backend}/pets/extended/{{proxy}}",
+    )["IntegrationId"]  # fmt: skip
+    api.create_route(ApiId=api_id, RouteKey="ANY /pets/{proxy+}",
+                     Target=f"integrations/{integration_id}")  # fmt: skip
+    seen = by_host(endpoint, api_id, "/pets/dogs/7", method="PUT").json()
+    assert (seen["method"], seen["path"]) == ("GET", "/pets/extended/dogs/7")
+
+
+def test_an_endpoint_too_slow_or_not_there_is_the_gateways_answer(endpoint, backend):
+    api = apigw(endpoint)
+    api_id = api.create_api(Name="p", ProtocolType="HTTP", Target=backend)["ApiId"]
+    (found,) = api.get_integrations(ApiId=api_id)["Items"]
+    api.update_integration(ApiId=api_id, IntegrationId=found["IntegrationId"], TimeoutInMillis=300)
+    answer = by_host(endpoint, api_id, "/slow")
+    assert (answer.status_code, answer.json()) == (503, {"message": "Service Unavailable"})
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api.update_integration(ApiId=api_id, IntegrationId=found["IntegrationId"],
+                           IntegrationUri=f"http://127.0.0.1:{port}")  # fmt: skip
+    answer = by_host(endpoint, api_id, "/x")
+    assert (answer.status_code, answer.json()) == (500, {"message": "Internal Server Error"})
