@@ -36,6 +36,7 @@ from lamina.identity import (
     CredentialChain,
 )
 from lamina.protocol.validate import precompile
+from lamina.services.apigateway.provider import ApiGatewayProvider
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
 from lamina.services.iam.credentials import IamUserKeys
@@ -105,6 +106,7 @@ class Node:
             self.store, settings, self.execution, self.metrics, self.internal, self.work
         )
         self.lambda_ = lambda_
+        apigateway = ApiGatewayProvider(self.store, settings, self.internal)
         self.services = [
             Service("lambda", lambda_),
             Service("logs", logs),
@@ -112,11 +114,12 @@ class Node:
             Service("iam", IamProvider(self.store, settings)),
             Service("sts", StsProvider(self.store, settings, self.internal, self.credentials)),
             Service("sqs", SqsProvider(self.store, settings)),
+            Service("apigateway", apigateway),
         ]
         self.catalog = ServiceCatalog(self.services)
         # The data planes of deployed APIs (REST, HTTP and WebSocket APIs), by the services
         # that own them; the edge asks each whether an API id is its own.
-        self.execute_api_planes: list[ExecuteApiPlane] = []
+        self.execute_api_planes: list[ExecuteApiPlane] = [apigateway.plane]
         self.app = self.build_app()
 
     def _sandbox_networks(self, backend: SandboxBackend) -> SandboxNetworks:
