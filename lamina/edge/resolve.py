@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from lamina.edge.request import EdgeRequest, edge_request
-from lamina.edge.unserved import UnservedServices
+from lamina.edge.unserved import UnservedServices, first_segments
 from lamina.protocol.errors import ServiceError, UnknownOperation
 from lamina.services.registry import Service
 from lamina.types import ASGIApp, Receive, Scope, Send
@@ -51,7 +51,7 @@ class ServiceCatalog:
         if request.signing_service:
             candidates = self.by_signing_name.get(request.signing_service, [])
             if len(candidates) == 1:
-                return candidates[0]
+                return self._signed_for(candidates[0], request)
             if not candidates:
                 raise self.unserved.error(request) or ServiceError(
                     "NotImplementedException",
@@ -76,6 +76,21 @@ class ServiceCatalog:
         raise self.unserved.error(request) or UnknownOperation(
             f"No AWS service at {http.method} {http.path}.", 404
         )
+
+    def _signed_for(self, service: Service, request: EdgeRequest) -> Service:
+        """The served service of a request's signing name, unless its path is none of that
+        service's and an unserved one shares the name: API Gateway v2's `/v2/apis` signs as
+        `apigateway`, as API Gateway's `/restapis` does."""
+        if not service.model.metadata.get("protocol", "").startswith("rest"):
+            return service
+        segments = first_segments(service.name)
+        first = request.http.path.strip("/").split("/", 1)[0]
+        if "" in segments or first in segments:
+            return service
+        unserved = self.unserved.error(request)
+        if unserved is not None:
+            raise unserved
+        return service
 
     def by_action(self, request: EdgeRequest) -> Service | None:
         """An unsigned query-protocol request (AssumeRoleWithWebIdentity, or SQS's Actions

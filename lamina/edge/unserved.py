@@ -110,15 +110,15 @@ def _router(name: str) -> OperationRouter:
 
 
 @cache
-def _first_segments(name: str) -> frozenset[str]:
-    """The first literal path segments of a REST service's operations ('v2', 'restapis')."""
+def first_segments(name: str) -> frozenset[str]:
+    """The first literal path segments of a REST service's operations ('v2', 'restapis');
+    '' among them when some operation's path begins with a variable ('/{Bucket}') or is '/'."""
     model = load_service_model(name)
     found = set()
     for operation in model.operation_names:
         uri = model.operation_model(operation).http.get("requestUri", "/")
         first = uri.split("?", 1)[0].strip("/").split("/", 1)[0]
-        if first and not first.startswith("{"):
-            found.add(first)
+        found.add("" if first.startswith("{") else first)
     return frozenset(found)
 
 
@@ -127,7 +127,7 @@ def _pick(names: list[str], http: HttpRequest) -> str:
     (API Gateway's '/restapis/...' against API Gateway v2's '/v2/apis'), else the first."""
     if len(names) > 1:
         first = http.path.strip("/").split("/", 1)[0]
-        fitting = [name for name in names if first in _first_segments(name)]
+        fitting = [name for name in names if first in first_segments(name)]
         if fitting:
             return fitting[0]
     return names[0]
