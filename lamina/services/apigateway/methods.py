@@ -67,6 +67,8 @@ def _integration(params: dict[str, Any], resource_id: str) -> dict[str, Any]:
         if not uri:
             raise bad_request("Invalid ARN specified in the request" if kind.startswith("AWS")
                               else "Invalid HTTP endpoint specified for URI")  # fmt: skip
+        if kind.startswith("HTTP") and not uri.startswith(("http://", "https://")):
+            raise bad_request("Invalid HTTP endpoint specified for URI")
         if kind == "AWS_PROXY" and not LAMBDA_URI.match(uri):
             raise bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda "
                               "function and Firehose stream invocations.")  # fmt: skip

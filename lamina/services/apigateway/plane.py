@@ -1,9 +1,10 @@
 """REST APIs' data plane: `/{stage}/{path}` of a deployed stage, matched against the stage's
 deployment (routing.py), answered by the method's integration: AWS_PROXY invokes the Lambda
 function with the 1.0 proxy event through Lambda's own Invoke (the one in-process call path),
-MOCK answers from its integration response. Methods whose authorization Lamina does not
-enforce yet (AWS_IAM, CUSTOM, COGNITO_USER_POOLS, API keys) and integrations it does not call
-yet (AWS, HTTP, HTTP_PROXY) answer 500 saying so, never as if open.
+MOCK answers from its integration response, HTTP_PROXY passes the request through to its URL
+(http_proxy.py). Methods whose authorization Lamina does not enforce yet (AWS_IAM, CUSTOM,
+COGNITO_USER_POOLS, API keys) and integrations it does not call yet (AWS, HTTP) answer 500
+saying so, never as if open.
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -25,7 +26,7 @@ from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigateway import deployments, rest_apis, stages
+from lamina.services.apigateway import deployments, http_proxy, rest_apis, stages
 from lamina.services.apigateway import gateway_responses as gateway
 from lamina.services.apigateway.methods import LAMBDA_URI
 from lamina.services.apigateway.routing import Router
@@ -125,7 +126,27 @@ class RestApiPlane:
             return await self._invoke(integration, route, event, deployed.region)
         if kind == "MOCK":
             return _mock(integration, call.http.headers.get("content-type", ""))
+        if kind == "HTTP_PROXY":
+            return await self._proxy(integration, call, route)
         return gateway.not_supported(f"integrations of type {kind}")
+
+    async def _proxy(
+        self, integration: dict[str, Any], call: ExecuteApiCall, route: v1.Route
+    ) -> HttpResponse:
+        try:
+            method, url, headers = http_proxy.outgoing(
+                integration, call.http, route, _forwarded(call)
+            )
+        except http_proxy.Unsupported as unsupported:
+            return gateway.not_supported(str(unsupported))
+        timeout = integration.get("timeoutInMillis", 29000) / 1000
+        try:
+            return await http_proxy.call(method, url, headers, call.http.body, timeout)
+        except http_proxy.TimedOut:
+            return gateway.timed_out()
+        except Exception as error:  # unreachable, refused, a bad URL: the gateway's 500
+            log.warning("REST API %s: HTTP_PROXY to %s failed: %s", route.api_id, url, error)
+            return gateway.internal_error()
 
     async def _invoke(
         self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str

@@ -37,7 +37,8 @@ def handler(event, context):
 @pytest.fixture
 def api(apigw, endpoint):
     """A deployed API (stage `prod`, variable fn=echo): GET /items/{id} and ANY /{proxy+} to the
-    function, GET / to a MOCK, POST /locked with AWS_IAM, GET /http to an HTTP integration."""
+    function, GET / to a MOCK, POST /locked with AWS_IAM, GET /http to an HTTP integration (not
+    served yet)."""
     lambda_ = client("lambda", endpoint)
     arn = create_function(
         lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": HANDLER})}, Timeout=5
@@ -70,7 +71,7 @@ def api(apigw, endpoint):
     http = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="http")["id"]
     add_method(
         apigw, api_id, http, "GET",
-        type="HTTP_PROXY", integrationHttpMethod="GET", uri="http://example.com",
+        type="HTTP", integrationHttpMethod="GET", uri="http://example.com",
     )  # fmt: skip
     apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"fn": "echo"})
     return {"id": api_id, "url": stage_url(endpoint, api_id, "prod"), "lambda": lambda_}
@@ -155,7 +156,7 @@ def test_unknown_routes_mock_and_what_is_not_served_yet(api, endpoint):
     locked = requests.post(f"{api['url']}/locked", timeout=30)
     assert locked.status_code == 500 and "AWS_IAM" in locked.json()["message"]
     http = requests.get(f"{api['url']}/http", timeout=30)
-    assert http.status_code == 500 and "HTTP_PROXY" in http.json()["message"]
+    assert http.status_code == 500 and "type HTTP " in http.json()["message"]
 
     # The other URL forms: the execute-api Host, and LocalStack's _user_request_ path.
     port = urlsplit(endpoint).port
