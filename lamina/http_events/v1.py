@@ -3,7 +3,9 @@
 set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format).
 
 Repeated headers and query parameters: the last value in `headers`/`queryStringParameters`,
-every value in the multiValue maps. Empty maps are null, as AWS sends them."""
+every value in the multiValue maps. Empty maps are null, as AWS sends them. AWS keeps header
+names as the client wrote them; Lamina's HTTP server hands them over lowercased, so they are
+given in the canonical form most clients write (`Content-Type`, `X-Forwarded-For`)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,11 @@ class Route:
     stage_in_path: bool = True  # the execute-api forms: requestContext.path has /{stage}
 
 
+def canonical(name: str) -> str:
+    """`content-type` as most clients write it: Content-Type."""
+    return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
 def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
     """Whether a body of `content_type` reaches the function base64-encoded: when the API's
     binaryMediaTypes name it (wildcards such as image/* and */* allowed)."""
@@ -57,7 +64,8 @@ def event(
     now = time.time() if now is None else now
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
-    for name, value in raw_headers:
+    for raw, value in raw_headers:
+        name = canonical(raw)
         headers[name] = value
         multi_headers.setdefault(name, []).append(value)
     query, multi_query = _query(request.query)

@@ -33,8 +33,10 @@ def response(payload: bytes) -> HttpResponse:
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise Malformed("statusCode")
     headers: list[tuple[str, str]] = []
-    single = value.get("headers") or {}
-    multi = value.get("multiValueHeaders") or {}
+    single = value.get("headers")
+    multi = value.get("multiValueHeaders")
+    single = {} if single is None else single
+    multi = {} if multi is None else multi
     if not isinstance(single, dict) or not isinstance(multi, dict):
         raise Malformed("headers")
     for name, items in multi.items():

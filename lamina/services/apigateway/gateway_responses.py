@@ -35,10 +35,6 @@ def timed_out() -> HttpResponse:
     return _answer(504, "Endpoint request timed out", None)
 
 
-def throttled() -> HttpResponse:
-    return _answer(429, "Too Many Requests", "TooManyRequestsException")
-
-
 def not_supported(what: str) -> HttpResponse:
     """What Lamina's data plane cannot do yet: said, never faked (a 500, as a configuration
     error is on AWS)."""

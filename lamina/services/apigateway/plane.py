@@ -171,9 +171,8 @@ class RestApiPlane:
             result = await asyncio.wait_for(asyncio.shield(invoking), timeout)
         except TimeoutError:
             return gateway.timed_out()  # the function runs on, to its own timeout, as on AWS
-        except ServiceError as error:
-            if error.code == "TooManyRequestsException":
-                return gateway.throttled()
+        except ServiceError as error:  # a deleted function, a throttle (API Gateway logs "Lambda
+            # invocation failed with status: 429" and answers 500), …
             log.warning("REST API %s: invoking %s failed: %s", route.api_id, function, error)
             return gateway.internal_error()
         if result.get("FunctionError"):

@@ -90,9 +90,10 @@ def test_lambda_proxy_event_as_aws_builds_it(api):
     assert (event["resource"], event["path"], event["httpMethod"]) == (
         "/items/{id}", "/items/a b", "GET",
     )  # fmt: skip
-    assert event["headers"]["x-custom"] == "v"
-    assert event["multiValueHeaders"]["x-custom"] == ["v"]
-    assert event["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert event["headers"]["X-Custom"] == "v"  # the names in the form most clients send
+    assert event["multiValueHeaders"]["X-Custom"] == ["v"]
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.1"
+    assert event["headers"]["Host"] == urlsplit(api["url"]).netloc
     assert event["queryStringParameters"] == {"tag": "y", "one": "1"}
     assert event["multiValueQueryStringParameters"] == {"tag": ["x", "y"], "one": ["1"]}
     assert event["pathParameters"] == {"id": "a b"}
