@@ -6,6 +6,7 @@ stage too."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,6 +66,7 @@ def snapshot_of(conn: Connection, api_id: str, deployment_id: str) -> dict[str, 
 
 class DeploymentOperations:
     store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
 
     def create_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         stage_name = params.get("stageName")
@@ -82,6 +84,8 @@ class DeploymentOperations:
             conn.execute(deployments.insert().values(**made))
             if stage_name:
                 stages.put(conn, api.api_id, stage_name, deployment_id, params)
+        if stage_name:
+            self.stages_changed(api.api_id)
         return _present(_Row(made))
 
     def get_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import base64
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _CACHED_DEPLOYMENTS = 1024
+# How long a node serves a stage as it read it: its own changes are seen at once (the
+# operations forget what they change), another node's within this long (AWS, too, takes
+# seconds to make a deployment live).
+STAGE_TTL_S = 1.0
 PRINCIPAL = "apigateway.amazonaws.com"
 
 
@@ -50,12 +55,16 @@ class Deployed:
         self.router = Router(snapshot["resources"])
 
 
+Serving = tuple[Deployed, str, dict[str, str]]  # a stage's deployment, its id, the variables
+
+
 class RestApiPlane:
     def __init__(self, store: Store, internal: InternalClient, known: set[str]) -> None:
         self.store = store
         self.internal = internal
         self.known = known
         self.deployed: dict[tuple[str, str], Deployed] = {}
+        self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
@@ -69,6 +78,12 @@ class RestApiPlane:
     def forget(self) -> None:
         self.known.clear()
         self.deployed.clear()
+        self.stages.clear()
+
+    def forget_stages(self, api_id: str) -> None:
+        """An API's stages changed here: read them anew."""
+        for key in [key for key in self.stages if key[0] == api_id]:
+            self.stages.pop(key, None)
 
     async def serve(self, call: ExecuteApiCall) -> HttpResponse:
         answer = await self._serve(call)
@@ -81,7 +96,7 @@ class RestApiPlane:
         if stage is None:
             stage, raw = (unquote(raw[0]) if raw else ""), raw[1:]
         parts = [unquote(part) for part in raw]
-        serving = await self._read(self._serving, call.api_id, stage) if stage else None
+        serving = await self._stage(call.api_id, stage) if stage else None
         if serving is None:
             return gateway.missing_authentication_token()
         deployed, deployment_id, variables = serving
@@ -183,7 +198,18 @@ class RestApiPlane:
             log.info("REST API %s: malformed Lambda proxy response (%s)", route.api_id, malformed)
             return gateway.bad_gateway()
 
-    def _serving(self, api_id: str, stage: str) -> tuple[Deployed, str, dict[str, str]] | None:
+    async def _stage(self, api_id: str, stage: str) -> Serving | None:
+        now = time.monotonic()
+        cached = self.stages.get((api_id, stage))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        serving = await self._read(self._serving, api_id, stage)
+        if len(self.stages) >= _CACHED_DEPLOYMENTS:
+            self.stages.clear()
+        self.stages[(api_id, stage)] = (now + STAGE_TTL_S, serving)
+        return serving
+
+    def _serving(self, api_id: str, stage: str) -> Serving | None:
         with self.store.read() as conn:
             found = stages.serving(conn, api_id, stage)
             if found is None:

@@ -35,6 +35,7 @@ class ApiGatewayProvider(
         self.settings = settings
         self.known: set[str] = set()  # API ids seen on this node, shared with the plane
         self.plane = RestApiPlane(store, internal, self.known)
+        self.stages_changed = self.plane.forget_stages
 
     def reset(self) -> None:
         self.plane.forget()

@@ -5,6 +5,7 @@ told the id is invalid, as AWS tells it."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,7 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
 
 class RestApiOperations:
     store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
     known: set[str]  # API ids this node has seen: owns() answers from it first
 
     def create_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +153,7 @@ class RestApiOperations:
                 conn.execute(table.delete().where(table.c.api_id == api.api_id))
             conn.execute(apis.delete().where(apis.c.api_id == api.api_id))
         self.known.discard(api.api_id)
+        self.stages_changed(api.api_id)
         return {}
 
 

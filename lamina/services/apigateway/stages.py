@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -149,6 +150,7 @@ def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, st
 
 class StageOperations:
     store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
 
     def create_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = params["stageName"]
@@ -173,7 +175,9 @@ class StageOperations:
                     config=config, created_at=now, updated_at=now,
                 )
             )  # fmt: skip
-            return _present(_find(conn, api.api_id, name))
+            made = _present(_find(conn, api.api_id, name))
+        self.stages_changed(api.api_id)
+        return made
 
     def get_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
@@ -205,7 +209,9 @@ class StageOperations:
                 .where(stages.c.api_id == api.api_id, stages.c.stage_name == found.stage_name)
                 .values(deployment_id=deployment_id, config=config, updated_at=time.time())
             )
-            return _present(_find(conn, api.api_id, found.stage_name))
+            updated = _present(_find(conn, api.api_id, found.stage_name))
+        self.stages_changed(api.api_id)
+        return updated
 
     def delete_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.write() as conn:
@@ -216,4 +222,5 @@ class StageOperations:
                     stages.c.api_id == api.api_id, stages.c.stage_name == found.stage_name
                 )
             )
+        self.stages_changed(api.api_id)
         return {}
