@@ -150,7 +150,7 @@ class MethodOperations:
 
     def put_integration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         def put(methods: Methods, verb: str, resource_id: str) -> dict[str, Any]:
-            method = _method(methods, verb)
+            method = stored_method(methods, verb)
             integration = _integration(params, resource_id)
             method["methodIntegration"] = integration
             return integration
@@ -165,7 +165,7 @@ class MethodOperations:
 
     def delete_integration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         def delete(methods: Methods, verb: str, _: str) -> dict[str, Any]:
-            if _method(methods, verb).pop("methodIntegration", None) is None:
+            if stored_method(methods, verb).pop("methodIntegration", None) is None:
                 raise integration_not_found()
             return {}
 
@@ -177,7 +177,7 @@ class MethodOperations:
         code = _status(params["statusCode"])
 
         def put(methods: Methods, verb: str, _: str) -> dict[str, Any]:
-            method = _method(methods, verb)
+            method = stored_method(methods, verb)
             response: dict[str, Any] = {"statusCode": code}
             for key in ("responseParameters", "responseModels"):
                 if params.get(key):
@@ -195,7 +195,7 @@ class MethodOperations:
 
     def delete_method_response(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         def delete(methods: Methods, verb: str, _: str) -> dict[str, Any]:
-            responses = dict(_method(methods, verb).get("methodResponses", {}))
+            responses = dict(stored_method(methods, verb).get("methodResponses", {}))
             if responses.pop(params["statusCode"], None) is None:
                 raise response_not_found()
             methods[verb]["methodResponses"] = responses
@@ -211,7 +211,7 @@ class MethodOperations:
         code = _status(params["statusCode"])
 
         def put(methods: Methods, verb: str, _: str) -> dict[str, Any]:
-            method = _method(methods, verb)
+            method = stored_method(methods, verb)
             integration = method.get("methodIntegration")
             if integration is None:
                 raise integration_not_found()
@@ -249,7 +249,7 @@ class MethodOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         def delete(methods: Methods, verb: str, _: str) -> dict[str, Any]:
-            integration = _method(methods, verb).get("methodIntegration")
+            integration = stored_method(methods, verb).get("methodIntegration")
             if integration is None:
                 raise integration_not_found()
             responses = dict(integration.get("integrationResponses", {}))
@@ -261,7 +261,7 @@ class MethodOperations:
         return self._change(ctx, params, delete)
 
 
-def _method(methods: Methods, verb: str) -> dict[str, Any]:
+def stored_method(methods: Methods, verb: str) -> dict[str, Any]:
     """The stored method, copied so a change is written back whole."""
     if verb not in methods:
         raise method_not_found()

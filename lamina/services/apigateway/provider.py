@@ -1,20 +1,20 @@
 """Amazon API Gateway, REST APIs (`apigateway`): the operations, gathered from one module per
 concept, and the data plane the edge hands deployed APIs' requests to (plane.py).
 
-Served: RestApis, Resources, Methods, Integrations, Method and Integration responses,
-Deployments, Stages. Every other operation of the model (authorizers, API keys and usage
-plans, models, validators, gateway responses, import/export, domain names, …) answers
-NotImplementedException."""
+Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
+Update, Delete), Deployments, Stages. Every other operation of the model (authorizers, API keys
+and usage plans, models, validators, gateway responses, import/export, domain names, …)
+answers NotImplementedException."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
 from lamina.services.apigateway.deployments import DeploymentOperations
-from lamina.services.apigateway.methods import MethodOperations
 from lamina.services.apigateway.plane import RestApiPlane
 from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
+from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -23,7 +23,7 @@ from lamina.store import Store
 class ApiGatewayProvider(
     RestApiOperations,
     ResourceOperations,
-    MethodOperations,
+    UpdateOperations,
     DeploymentOperations,
     StageOperations,
     Provider,

@@ -227,3 +227,52 @@ def test_operations_not_served_yet_say_so(apigw):
     code, status, message = error_of(error)
     assert (code, status) == ("NotImplementedException", 501)
     assert "GetAuthorizers" in message
+
+
+def test_updates_of_methods_integrations_and_responses(apigw):
+    api_id = apigw.create_rest_api(name="updates")["id"]
+    ids = {"restApiId": api_id, "resourceId": root_of(apigw, api_id), "httpMethod": "GET"}
+    add_method(apigw, api_id, ids["resourceId"], "GET")
+    method = apigw.update_method(
+        **ids,
+        patchOperations=[
+            {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+            {"op": "add", "path": "/requestParameters/method.request.header.X-A", "value": "true"},
+            {"op": "add", "path": "/requestParameters/method.request.header.X-B", "value": "false"},
+        ],
+    )
+    assert method["apiKeyRequired"] is True
+    assert method["requestParameters"] == {
+        "method.request.header.X-A": True, "method.request.header.X-B": False,
+    }  # fmt: skip
+    with pytest.raises(ClientError) as bad_type:
+        apigw.update_method(
+            **ids, patchOperations=[{"op": "replace", "path": "/authorizationType", "value": "X"}]
+        )
+    assert error_of(bad_type)[:2] == ("BadRequestException", 400)
+
+    integration = apigw.update_integration(
+        **ids,
+        patchOperations=[
+            {"op": "replace", "path": "/timeoutInMillis", "value": "1500"},
+            {"op": "add", "path": "/requestTemplates/application~1json", "value": "{}"},
+        ],
+    )
+    assert integration["timeoutInMillis"] == 1500
+    assert integration["requestTemplates"] == {"application/json": "{}"}
+
+    apigw.put_method_response(**ids, statusCode="200")
+    apigw.put_integration_response(**ids, statusCode="200")
+    response = apigw.update_integration_response(
+        **ids, statusCode="200",
+        patchOperations=[{"op": "replace", "path": "/selectionPattern", "value": "2\\d\\d"}],
+    )  # fmt: skip
+    assert response["selectionPattern"] == "2\\d\\d"
+    method_response = apigw.update_method_response(
+        **ids, statusCode="200",
+        patchOperations=[{"op": "add", "path": "/responseModels/application~1json",
+                          "value": "Empty"}],
+    )  # fmt: skip
+    assert method_response["responseModels"] == {"application/json": "Empty"}
+    got = apigw.get_method(**ids)
+    assert got["methodIntegration"]["integrationResponses"]["200"]["selectionPattern"] == "2\\d\\d"
