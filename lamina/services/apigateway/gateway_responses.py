@@ -20,6 +20,11 @@ def missing_authentication_token() -> HttpResponse:
     return _answer(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
 
 
+def request_too_large() -> HttpResponse:
+    """REQUEST_TOO_LARGE: a body over the 10 MB REST APIs take."""
+    return _answer(413, "Request Too Long", None)
+
+
 def bad_gateway() -> HttpResponse:
     """A function error or a malformed proxy response."""
     return _answer(502, "Internal server error", "InternalServerErrorException")

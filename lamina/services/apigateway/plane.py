@@ -42,6 +42,7 @@ _CACHED_DEPLOYMENTS = 1024
 # operations forget what they change), another node's within this long (AWS, too, takes
 # seconds to make a deployment live).
 STAGE_TTL_S = 1.0
+MAX_PAYLOAD = 10 * 1024 * 1024  # REST APIs' payload quota
 PRINCIPAL = "apigateway.amazonaws.com"
 
 
@@ -103,6 +104,8 @@ class RestApiPlane:
         found = deployed.router.match(parts)
         if found is None:
             return gateway.missing_authentication_token()
+        if len(call.http.body) > MAX_PAYLOAD:
+            return gateway.request_too_large()
         methods = found.resource["methods"]
         method = methods.get(call.http.method) or methods.get("ANY")
         if method is None:

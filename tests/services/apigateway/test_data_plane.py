@@ -150,6 +150,9 @@ def test_unknown_routes_mock_and_what_is_not_served_yet(api, endpoint):
         assert (answer.status_code, answer.json()) == (403, missing), path
         assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
 
+    too_large = requests.post(f"{api['url']}/big", data=b"x" * (10 * 1024 * 1024 + 1), timeout=30)
+    assert (too_large.status_code, too_large.json()) == (413, {"message": "Request Too Long"})
+
     mocked = requests.get(f"{api['url']}/", timeout=30)  # the root's MOCK
     assert (mocked.status_code, mocked.json()) == (200, {"mocked": True})
     assert mocked.headers["X-Mock"] == "yes"
