@@ -4,7 +4,8 @@ function with the 1.0 proxy event through Lambda's own Invoke (the one in-proces
 MOCK answers from its integration response, HTTP_PROXY passes the request through to its URL
 (http_proxy.py). Methods whose authorization Lamina does not enforce yet (AWS_IAM, CUSTOM,
 COGNITO_USER_POOLS, API keys) and integrations it does not call yet (AWS, HTTP) answer 500
-saying so, never as if open.
+saying so, never as if open; an unsigned request to an AWS_IAM method is refused as AWS
+refuses it (403 Missing Authentication Token), a signed one is not verified yet (500).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -133,6 +134,8 @@ class RestApiPlane:
         deployed: Deployed,
     ) -> HttpResponse:
         authorization = method.get("authorizationType", "NONE")
+        if authorization == "AWS_IAM" and not _signed(call):
+            return gateway.missing_authentication_token()  # as AWS answers an unsigned call
         if authorization != "NONE":
             return gateway.not_supported(f"enforcing authorizationType {authorization}")
         if method.get("apiKeyRequired"):
@@ -234,6 +237,10 @@ class RestApiPlane:
         if not self.store.reads_wait:
             return read(*args)  # SQLite: a brief read on the loop costs less than a thread
         return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def _signed(call: ExecuteApiCall) -> bool:
+    return "authorization" in call.http.headers or "X-Amz-Signature=" in call.http.query
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
