@@ -3,7 +3,7 @@ answers without a stage segment, others at /{stage}/…), then its route (route_
 goes, once the route's authorizer lets it (authorizers.py), to the route's integration:
 AWS_PROXY invokes the Lambda function with a payload format 2.0 or 1.0 event through Lambda's
 own Invoke, in-process (DESIGN decision 10), and the function's answer becomes the response;
-HTTP_PROXY passes the request on (http_proxy.py).
+HTTP_PROXY passes the request on (http_proxy.py), mapped (parameter_mapping.py).
 The gateway answers CORS preflights itself.
 
 Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
@@ -21,7 +21,13 @@ from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigatewayv2 import authorizers, http_proxy, payload_v1, route_keys
+from lamina.services.apigatewayv2 import (
+    authorizers,
+    http_proxy,
+    parameter_mapping,
+    payload_v1,
+    route_keys,
+)
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.served import ServedApis, Stage, View
 from lamina.services.internal import InternalClient
@@ -115,7 +121,7 @@ class HttpApiPlane:
             return authorized
         route.authorizer = authorized
         if integration["IntegrationType"] == "HTTP_PROXY":
-            answer = await self._proxy(integration, route_key, path, path_parameters, call)
+            answer = await self._proxy(integration, route, path, raw_path, call)
             if settings:
                 cors.decorate(settings, http.headers, answer)
             return answer
@@ -166,20 +172,30 @@ class HttpApiPlane:
     async def _proxy(
         self,
         integration: dict[str, Any],
-        route_key: str,
+        route: v2.Route,
         path: str,
-        path_parameters: dict[str, str],
+        raw_path: str,
         call: ExecuteApiCall,
     ) -> HttpResponse:
+        path_parameters = route.path_parameters or {}
         url = http_proxy.target_url(
-            integration["IntegrationUri"], route_key, path, path_parameters, call.http.query
+            integration["IntegrationUri"], route.route_key, path, path_parameters, call.http.query
         )
+        headers = call.raw_headers
+        mapping = integration.get("RequestParameters")
+        if mapping:
+            context = json.loads(v2.event(call.http, raw_path, route, call.raw_headers))
+            sources = parameter_mapping.Sources(
+                call.raw_headers, call.http.query_items(), path, path_parameters,
+                context["requestContext"], route.stage_variables or {},
+            )  # fmt: skip
+            url, headers = parameter_mapping.apply(mapping, url, headers, sources)
         try:
             return await http_proxy.forward(
                 call.http,
                 url,
                 integration["IntegrationMethod"],
-                call.raw_headers,
+                headers,
                 call.source_ip,
                 integration["TimeoutInMillis"] / 1000,
             )
