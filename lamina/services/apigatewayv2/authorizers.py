@@ -119,12 +119,12 @@ class Authorizers:
             call.http.method, request.path,
         )  # fmt: skip
         ttl = settings["AuthorizerResultTtlInSeconds"]
-        payload = self.cache.get(authorizer_id, values) if ttl else None
+        payload = self.cache.get(authorizer_id, settings, values) if ttl else None
         try:
             if payload is None:
                 payload = await self._invoke(settings, call, request, event_2_0, arn, values)
                 if ttl:
-                    self.cache.put(authorizer_id, values, payload, ttl)
+                    self.cache.put(authorizer_id, settings, values, payload)
             decision = lambda_authorizer.decide(payload, settings["EnableSimpleResponses"], arn)
         except lambda_authorizer.AuthorizerFailed as error:
             log.info("HTTP API %s: authorizer %s failed: %s", route.api_id, authorizer_id, error)

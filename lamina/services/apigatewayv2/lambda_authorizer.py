@@ -141,25 +141,33 @@ def _listed(value: Any) -> list[str]:
 
 
 class Cache:
-    """Authorizer answers by (authorizer, identity values), each for its TTL."""
+    """Authorizer answers by (authorizer, identity values), each for its TTL. The authorizer
+    is named by its id and its settings, so an updated one is asked anew."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, tuple[str, ...]], tuple[float, bytes]] = {}
+        self._entries: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
         self._lock = threading.Lock()
 
-    def get(self, authorizer_id: str, values: list[str]) -> bytes | None:
+    @staticmethod
+    def _key(authorizer_id: str, settings: dict[str, Any], values: list[str]) -> Any:
+        return authorizer_id, json.dumps(settings, sort_keys=True), tuple(values)
+
+    def get(self, authorizer_id: str, settings: dict[str, Any], values: list[str]) -> bytes | None:
         with self._lock:
-            found = self._entries.get((authorizer_id, tuple(values)))
+            found = self._entries.get(self._key(authorizer_id, settings, values))
         if found is None or time.monotonic() > found[0]:
             return None
         return found[1]
 
-    def put(self, authorizer_id: str, values: list[str], payload: bytes, ttl_s: int) -> None:
+    def put(
+        self, authorizer_id: str, settings: dict[str, Any], values: list[str], payload: bytes
+    ) -> None:
+        ttl_s = settings["AuthorizerResultTtlInSeconds"]
         now = time.monotonic()
         with self._lock:
             if len(self._entries) > 10_000:  # bounded: expired entries go first
                 self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            self._entries[(authorizer_id, tuple(values))] = (now + ttl_s, payload)
+            self._entries[self._key(authorizer_id, settings, values)] = (now + ttl_s, payload)
 
     def clear(self) -> None:
         with self._lock:

@@ -3,8 +3,8 @@ the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
 WebSocket APIs, IAM authorization, parameter mapping of Lambda integrations, of body values
-and of responses, AWS service integrations,
-VPC links, custom domains, throttling, access logs."""
+and of responses, AWS service integrations, VPC links, custom domains, throttling, access
+logs."""
 
 from __future__ import annotations
 

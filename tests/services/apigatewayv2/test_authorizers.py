@@ -201,6 +201,9 @@ def test_jwt_authorizer_checks_the_token_and_hands_its_claims_on(endpoint, lambd
         api.create_route(ApiId=api_id, RouteKey=key, Target=target, AuthorizationType="JWT",
                          AuthorizerId=authorizer_id, AuthorizationScopes=scopes)  # fmt: skip
     api.create_route(ApiId=api_id, RouteKey="GET /open", Target=target)
+    v1 = integration(api, api_id, IntegrationUri=f"{ARN}:echo", PayloadFormatVersion="1.0")
+    api.create_route(ApiId=api_id, RouteKey="GET /v1", Target=f"integrations/{v1}",
+                     AuthorizationType="JWT", AuthorizerId=authorizer_id)  # fmt: skip
 
     def get(path: str, token: str | None):
         headers = {"Authorization": token} if token is not None else {}
@@ -222,6 +225,8 @@ def test_jwt_authorizer_checks_the_token_and_hands_its_claims_on(endpoint, lambd
     answer = get("/read", issuer.token(aud=None, client_id="other", scp=["admin"]))
     assert answer.status_code == 200, answer.text
     assert answer.json()["requestContext"]["authorizer"]["jwt"]["scopes"] == ["admin"]
+    answer = get("/v1", issuer.token())
+    assert answer.json()["requestContext"]["authorizer"]["claims"]["sub"] == "alice"
     fetched = issuer.fetches
     assert get("/read", issuer.token(scope="write read")).status_code == 200
     assert issuer.fetches == fetched  # the keys were kept
@@ -287,6 +292,9 @@ def test_lambda_authorizer_simple_responses_cached_by_identity(endpoint, lambda_
     assert again["seen"] == first["seen"]  # the kept answer
     other = get("/kept/simple", "allow-1", "?q=2").json()["requestContext"]["authorizer"]
     assert other["lambda"]["seen"] != first["seen"]  # another identity is asked anew
+    api.update_authorizer(ApiId=api_id, AuthorizerId=made[300], AuthorizerResultTtlInSeconds=200)
+    changed = get("/kept/simple", "allow-1").json()["requestContext"]["authorizer"]["lambda"]
+    assert changed["seen"] != first["seen"]  # an updated authorizer is asked anew
 
     for token, query, status, message in (
         (None, "?q=1", 401, "Unauthorized"),  # an identity source missing
