@@ -2,13 +2,15 @@
 the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
-WebSocket APIs, JWT and Lambda authorizers, parameter mapping, AWS service integrations,
-VPC links, custom domains, throttling, access logs."""
+WebSocket APIs, IAM authorization, parameter mapping of Lambda integrations, of body values
+and of responses, AWS service integrations, VPC links, custom domains, throttling, access
+logs."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
 from lamina.services.apigatewayv2.api_operations import ApiOperations
+from lamina.services.apigatewayv2.authorizer_operations import AuthorizerOperations
 from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
@@ -25,6 +27,7 @@ class ApiGatewayV2Provider(
     ApiOperations,
     RouteOperations,
     IntegrationOperations,
+    AuthorizerOperations,
     StageOperations,
     DeploymentOperations,
     TagOperations,
@@ -43,3 +46,4 @@ class ApiGatewayV2Provider(
 
     def reset(self) -> None:
         self.served.clear()
+        self.plane.authorizers.cache.clear()
