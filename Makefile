@@ -24,8 +24,11 @@ vectors: $(STAMP)
 run: install
 	$(BIN)/lamina serve
 
+# Tests in two processes (pytest-xdist); TEST_WORKERS=0 runs them in this one.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/ruff format --check lamina tests bench

@@ -19,6 +19,25 @@ from botocore.exceptions import ClientError
 from tests.server import LaminaServer, become_subreaper, end_leftovers, stop_all_started
 
 PG_URL = os.environ.get("LAMINA_TEST_DATABASE_URL")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist, each worker's own database beside the one named (`test` → `test_gw0`),
+    made anew: the workers' session servers would otherwise reset each other's state."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    PG_URL = _worker_database(PG_URL, os.environ["PYTEST_XDIST_WORKER"])
 ENGINES = [
     "sqlite",
     pytest.param(
