@@ -36,7 +36,7 @@ class TimedOut(Exception):
     pass
 
 
-def _source(source: str, request: HttpRequest, route: Route) -> str | None:
+def source_value(source: str, request: HttpRequest, route: Route) -> str | None:
     if len(source) >= 2 and source[0] == source[-1] == "'":
         return source[1:-1]
     if source.startswith("method.request.path."):
@@ -60,7 +60,7 @@ def outgoing(
     queries: list[tuple[str, str]] = []
     added: dict[str, str] = {}
     for target, source in (integration.get("requestParameters") or {}).items():
-        value = _source(source, request, route)
+        value = source_value(source, request, route)
         if value is None:
             continue
         kind, _, name = target.removeprefix("integration.request.").partition(".")
