@@ -1,10 +1,10 @@
 """REST APIs' data plane: `/{stage}/{path}` of a deployed stage, matched against the stage's
 deployment (routing.py), answered by the method's integration: AWS_PROXY invokes the Lambda
 function with the 1.0 proxy event through Lambda's own Invoke (the one in-process call path),
-MOCK and AWS (Lambda non-proxy, SQS SendMessage) integrations go through their mapping
-templates (templates.py, vtl.py, aws_integrations.py), HTTP_PROXY passes the request through to
-its URL (http_proxy.py). Methods whose authorization Lamina does not enforce yet (AWS_IAM, CUSTOM,
-COGNITO_USER_POOLS, API keys) and integrations it does not call yet (HTTP) answer 500
+MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through their mapping
+templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
+the request through to its URL (http_proxy.py). Methods whose authorization Lamina does not
+enforce yet (AWS_IAM, CUSTOM, COGNITO_USER_POOLS, API keys) answer 500
 saying so, never as if open; an unsigned request to an AWS_IAM method is refused as AWS
 refuses it (403 Missing Authentication Token), a signed one is not verified yet (500).
 
@@ -31,6 +31,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import (
     aws_integrations,
     deployments,
+    http_integration,
     http_proxy,
     rest_apis,
     stages,
@@ -153,7 +154,7 @@ class RestApiPlane:
         if kind == "AWS_PROXY":
             event = v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
             return await self._invoke(integration, route, event, deployed.region)
-        if kind in ("MOCK", "AWS"):
+        if kind in ("MOCK", "AWS", "HTTP"):
             mapped = vtl.Request(call.http, route, path, vtl.params_of(call.http, route))
             return await self._mapped(integration, mapped, deployed.region)
         if kind == "HTTP_PROXY":
@@ -174,6 +175,16 @@ class RestApiPlane:
             return gateway.internal_error()
         if integration["type"] == "MOCK":
             outcome = templates.Outcome(templates.mock_selector(payload), b"")
+        elif integration["type"] == "HTTP":
+            try:
+                outcome = await http_integration.call(integration, request, payload)
+            except http_proxy.Unsupported as unsupported:
+                return gateway.not_supported(str(unsupported))
+            except http_proxy.TimedOut:
+                return gateway.timed_out()
+            except Exception as error:  # unreachable, refused, a bad URL: the gateway's 500
+                log.warning("REST API %s: HTTP integration failed: %s", request.route.api_id, error)
+                return gateway.internal_error()
         else:
             calling = asyncio.ensure_future(
                 aws_integrations.call(self.internal, integration, request, payload, api_region)
