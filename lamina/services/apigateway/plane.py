@@ -166,6 +166,9 @@ class RestApiPlane:
     ) -> HttpResponse:
         """MOCK and AWS integrations: request template, integration, integration response
         (templates.py, aws_integrations.py)."""
+        responses = (integration.get("integrationResponses") or {}).values()
+        if integration.get("contentHandling") or any(r.get("contentHandling") for r in responses):
+            return gateway.not_supported("contentHandling on non-proxy integrations")
         try:
             payload = templates.request_body(integration, request)
         except templates.Unsupported:
