@@ -44,3 +44,14 @@ def not_supported(what: str) -> HttpResponse:
     """What Lamina's data plane cannot do yet: said, never faked (a 500, as a configuration
     error is on AWS)."""
     return _answer(500, f"Lamina does not support {what} yet", "InternalServerErrorException")
+
+
+def unsupported_media_type() -> HttpResponse:
+    """UNSUPPORTED_MEDIA_TYPE: no request template for the Content-Type, and the integration's
+    passthroughBehavior (NEVER, or WHEN_NO_TEMPLATES with templates) refuses the body."""
+    return _answer(415, "Unsupported Media Type", "UnsupportedMediaTypeException")
+
+
+def not_integrated(message: str) -> HttpResponse:
+    """An AWS integration with a service or action Lamina does not call yet: said, never faked."""
+    return _answer(500, message, "InternalServerErrorException")

@@ -36,7 +36,7 @@ class TimedOut(Exception):
     pass
 
 
-def _source(source: str, request: HttpRequest, route: Route) -> str | None:
+def source_value(source: str, request: HttpRequest, route: Route) -> str | None:
     if len(source) >= 2 and source[0] == source[-1] == "'":
         return source[1:-1]
     if source.startswith("method.request.path."):
@@ -53,14 +53,19 @@ def _source(source: str, request: HttpRequest, route: Route) -> str | None:
 
 
 def outgoing(
-    integration: dict[str, Any], request: HttpRequest, route: Route, raw_headers: list
+    integration: dict[str, Any],
+    request: HttpRequest,
+    route: Route,
+    raw_headers: list,
+    pass_query: bool = True,
 ) -> tuple[str, str, list[tuple[str, str]]]:
-    """(method, URL, headers) of the request to the endpoint."""
+    """(method, URL, headers) of the request to the endpoint. An HTTP (non-proxy) integration
+    passes on only what requestParameters map: no `raw_headers`, `pass_query` False."""
     paths: dict[str, str] = {}
     queries: list[tuple[str, str]] = []
     added: dict[str, str] = {}
     for target, source in (integration.get("requestParameters") or {}).items():
-        value = _source(source, request, route)
+        value = source_value(source, request, route)
         if value is None:
             continue
         kind, _, name = target.removeprefix("integration.request.").partition(".")
@@ -75,7 +80,7 @@ def outgoing(
     variables = route.stage_variables
     uri = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), integration["uri"])
     uri = _PATH_VARIABLE.sub(lambda m: quote(paths.get(m.group(1), m.group(0)), safe="/"), uri)
-    query = "&".join(q for q in (request.query, urlencode(queries)) if q)
+    query = "&".join(q for q in (request.query if pass_query else "", urlencode(queries)) if q)
     if query:
         uri = f"{uri}{'&' if '?' in uri else '?'}{query}"
     headers = [(k, v) for k, v in raw_headers if k.lower() not in _HOP]

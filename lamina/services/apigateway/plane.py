@@ -1,9 +1,10 @@
 """REST APIs' data plane: `/{stage}/{path}` of a deployed stage, matched against the stage's
 deployment (routing.py), answered by the method's integration: AWS_PROXY invokes the Lambda
 function with the 1.0 proxy event through Lambda's own Invoke (the one in-process call path),
-MOCK answers from its integration response, HTTP_PROXY passes the request through to its URL
-(http_proxy.py). Methods whose authorization Lamina does not enforce yet (AWS_IAM, CUSTOM,
-COGNITO_USER_POOLS, API keys) and integrations it does not call yet (AWS, HTTP) answer 500
+MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through their mapping
+templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
+the request through to its URL (http_proxy.py). Methods whose authorization Lamina does not
+enforce yet (AWS_IAM, CUSTOM, COGNITO_USER_POOLS, API keys) answer 500
 saying so, never as if open; an unsigned request to an AWS_IAM method is refused as AWS
 refuses it (403 Missing Authentication Token), a signed one is not verified yet (500).
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 import re
 import time
@@ -28,7 +28,16 @@ from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigateway import deployments, http_proxy, rest_apis, stages
+from lamina.services.apigateway import (
+    aws_integrations,
+    deployments,
+    http_integration,
+    http_proxy,
+    rest_apis,
+    stages,
+    templates,
+    vtl,
+)
 from lamina.services.apigateway import gateway_responses as gateway
 from lamina.services.apigateway.methods import LAMBDA_URI
 from lamina.services.apigateway.routing import Router
@@ -145,11 +154,60 @@ class RestApiPlane:
         if kind == "AWS_PROXY":
             event = v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
             return await self._invoke(integration, route, event, deployed.region)
-        if kind == "MOCK":
-            return _mock(integration, call.http.headers.get("content-type", ""))
+        if kind in ("MOCK", "AWS", "HTTP"):
+            mapped = vtl.Request(call.http, route, path, vtl.params_of(call.http, route))
+            return await self._mapped(integration, mapped, deployed.region)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
         return gateway.not_supported(f"integrations of type {kind}")
+
+    async def _mapped(
+        self, integration: dict[str, Any], request: vtl.Request, api_region: str
+    ) -> HttpResponse:
+        """MOCK and AWS integrations: request template, integration, integration response
+        (templates.py, aws_integrations.py)."""
+        responses = (integration.get("integrationResponses") or {}).values()
+        if integration.get("contentHandling") or any(r.get("contentHandling") for r in responses):
+            return gateway.not_supported("contentHandling on non-proxy integrations")
+        try:
+            payload = templates.request_body(integration, request)
+        except templates.Unsupported:
+            return gateway.unsupported_media_type()
+        except vtl.TemplateError as error:
+            log.info("REST API %s: request template: %s", request.route.api_id, error)
+            return gateway.internal_error()
+        if integration["type"] == "MOCK":
+            outcome = templates.Outcome(templates.mock_selector(payload), b"")
+        elif integration["type"] == "HTTP":
+            try:
+                outcome = await http_integration.call(integration, request, payload)
+            except http_proxy.Unsupported as unsupported:
+                return gateway.not_supported(str(unsupported))
+            except http_proxy.TimedOut:
+                return gateway.timed_out()
+            except Exception as error:  # unreachable, refused, a bad URL: the gateway's 500
+                log.warning("REST API %s: HTTP integration failed: %s", request.route.api_id, error)
+                return gateway.internal_error()
+        else:
+            calling = asyncio.ensure_future(
+                aws_integrations.call(self.internal, integration, request, payload, api_region)
+            )
+            calling.add_done_callback(_retrieve)
+            timeout = integration.get("timeoutInMillis", 29000) / 1000
+            try:
+                outcome = await asyncio.wait_for(asyncio.shield(calling), timeout)
+            except TimeoutError:
+                return gateway.timed_out()
+            except aws_integrations.NotIntegrated as error:
+                return gateway.not_integrated(str(error))
+            except ServiceError as error:  # a deleted function, a throttle: the gateway's 500
+                log.warning("REST API %s: AWS integration failed: %s", request.route.api_id, error)
+                return gateway.internal_error()
+        try:
+            return templates.respond(integration, request, outcome)
+        except vtl.TemplateError as error:
+            log.info("REST API %s: response mapping: %s", request.route.api_id, error)
+            return gateway.internal_error()
 
     async def _proxy(
         self, integration: dict[str, Any], call: ExecuteApiCall, route: v1.Route
@@ -265,39 +323,3 @@ def _forwarded(call: ExecuteApiCall) -> list[tuple[str, str]]:
         host = call.http.headers.get("host", "")
         headers.append(("x-forwarded-port", host.rsplit(":", 1)[1] if ":" in host else "80"))
     return headers
-
-
-def _mock(integration: dict[str, Any], content_type: str) -> HttpResponse:
-    """MOCK: the request template's statusCode selects the integration response (by its
-    selectionPattern, else the default one); its response template is the body, as text:
-    Velocity templates are not rendered yet."""
-    templates = integration.get("requestTemplates") or {}
-    kind = content_type.split(";", 1)[0].strip().lower() or "application/json"
-    template = templates.get(kind, templates.get("application/json"))
-    status = 200
-    if template:
-        try:
-            status = int(json.loads(template).get("statusCode", 200))
-        except (ValueError, TypeError, AttributeError):
-            status = 200
-    responses = list((integration.get("integrationResponses") or {}).values())
-    chosen = next(
-        (r for r in responses
-         if r.get("selectionPattern") and re.fullmatch(r["selectionPattern"], str(status))),
-        None,
-    ) or next((r for r in responses if not r.get("selectionPattern")), None)  # fmt: skip
-    if chosen is None:
-        return gateway.internal_error()  # no match and no default integration response
-    headers: list[tuple[str, str]] = []
-    for target, source in (chosen.get("responseParameters") or {}).items():
-        if target.startswith("method.response.header.") and _is_static(source):
-            headers.append((target.removeprefix("method.response.header."), source[1:-1]))
-    out = chosen.get("responseTemplates") or {}
-    body = out.get("application/json", next(iter(out.values()), "")) or ""
-    if not any(k.lower() == "content-type" for k, _ in headers):
-        headers.append(("Content-Type", "application/json"))
-    return HttpResponse(int(chosen["statusCode"]), headers, body.encode())
-
-
-def _is_static(source: str) -> bool:
-    return len(source) >= 2 and source.startswith("'") and source.endswith("'")

@@ -87,3 +87,40 @@ def test_requests_pass_through_to_the_endpoint_and_back(apigw, endpoint, backend
     assert (slow.status_code, slow.json()) == (504, {"message": "Endpoint request timed out"})
     refused = requests.get(f"{url}/closed", timeout=30)
     assert (refused.status_code, refused.json()) == (500, {"message": "Internal server error"})
+
+
+def test_http_integration_maps_request_and_response(apigw, endpoint, backend):
+    """HTTP (non-proxy): the rendered template is the body, only mapped parameters pass on, the
+    endpoint's status selects the integration response."""
+    api_id = apigw.create_rest_api(name="mapped-http")["id"]
+    root = root_of(apigw, api_id)
+    add_method(
+        apigw, api_id, root, "POST", type="HTTP", integrationHttpMethod="PUT",
+        uri=f"http://{backend}/orders",
+        requestParameters={"integration.request.querystring.who": "method.request.querystring.who",
+                           "integration.request.header.X-Stage": "stageVariables.tier"},
+        requestTemplates={"application/json": '{"wrapped": $input.json(\'$\')}'},
+    )  # fmt: skip
+    ids = {"restApiId": api_id, "resourceId": root, "httpMethod": "POST"}
+    for status in ("200", "500"):
+        apigw.put_method_response(**ids, statusCode=status)
+    apigw.put_integration_response(
+        **ids, statusCode="200", selectionPattern="2\\d\\d",
+        responseTemplates={"application/json": '#set($b = $input.path(\'$\'))'
+                           '{"method": "$b.method", "path": "$b.path", '
+                           '"stage": "$b.headers.get(\'x-stage\')", "sent": $b.body}'},
+        responseParameters={
+            "method.response.header.X-From": "integration.response.header.X-Backend"
+        },
+    )  # fmt: skip
+    apigw.put_integration_response(**ids, statusCode="500")  # the default
+    apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"tier": "gold"})
+    answer = requests.post(
+        f"{stage_url(endpoint, api_id, 'prod')}/?who=ann&other=1", json={"n": 1},
+        headers={"X-Private": "not passed"}, timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text  # the endpoint's 207 matched 2\d\d
+    assert answer.json() == {
+        "method": "PUT", "path": "/orders?who=ann", "stage": "gold", "sent": {"wrapped": {"n": 1}},
+    }  # fmt: skip
+    assert answer.headers["X-From"] == "echo"
