@@ -17,7 +17,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, patches, rest_apis
+from lamina.services.apigateway import ids, patches, resources, rest_apis
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
@@ -107,6 +107,23 @@ def checker(api_id: str, schemas: dict[str, dict[str, Any]], name: str) -> Draft
     return Draft4Validator(schemas[name], registry=registry)
 
 
+def _refuse_if_used(conn: Connection, api: RestApi, name: str) -> None:
+    """A model a method's request or response names cannot be deleted, as on AWS."""
+    for resource in resources.all_of(conn, api.api_id):
+        for verb, method in resource.methods.items():
+            if name in (method.get("requestModels") or {}).values():
+                raise bad_request(
+                    f"Cannot delete model '{name}', is referenced in method request: "
+                    f"{resource.path}/{verb}"
+                )
+            for response in (method.get("methodResponses") or {}).values():
+                if name in (response.get("responseModels") or {}).values():
+                    raise bad_request(
+                        f"Cannot delete model '{name}', is referenced in method response: "
+                        f"{resource.path}/{verb}/{response['statusCode']}"
+                    )
+
+
 class ModelOperations:
     store: Store
 
@@ -156,5 +173,6 @@ class ModelOperations:
             api, models = self._models(conn, ctx, params["restApiId"])
             if models.pop(params["modelName"], None) is None:
                 raise _missing(params["modelName"])
+            _refuse_if_used(conn, api, params["modelName"])
             rest_apis.save_part(conn, api, "models", models)
         return {}

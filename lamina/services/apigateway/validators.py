@@ -1,6 +1,7 @@
 """Request validators: CreateRequestValidator/Get/GetRequestValidators/Update/Delete, and the
 data plane's check of a request against its method (`check`): with validateRequestParameters,
-the method's required requestParameters (query string, header, path) must be there; with
+the method's required requestParameters (query string, header, path) must be there and not
+blank; with
 validateRequestBody, the body must match the method's requestModels model for its content
 type. A refused request answers 400 as AWS answers (BAD_REQUEST_PARAMETERS/BAD_REQUEST_BODY);
 without a validator, as on AWS, neither is checked."""
@@ -39,6 +40,21 @@ def make(validator_id: str, name: str, body: Any, parameters: Any) -> dict[str, 
         "id": validator_id, "name": name,
         "validateRequestBody": _flag(body), "validateRequestParameters": _flag(parameters),
     }  # fmt: skip
+
+
+def check_references(api: RestApi, method: dict[str, Any]) -> None:
+    """PutMethod/UpdateMethod: a method's requestValidatorId, requestModels and its responses'
+    responseModels name the API's own, as AWS requires."""
+    validator_id = method.get("requestValidatorId")
+    if validator_id and validator_id not in of(api):
+        raise _missing()
+    known = models.of(api)
+    named = list((method.get("requestModels") or {}).values())
+    for response in (method.get("methodResponses") or {}).values():
+        named += list((response.get("responseModels") or {}).values())
+    for name in named:
+        if name not in known:
+            raise bad_request(f"Invalid model identifier specified: {name}")
 
 
 def _flag(value: Any) -> bool:
@@ -187,9 +203,9 @@ def _missing_parameters(
         _, _, rest = name.partition("method.request.")
         where, _, key = rest.partition(".")
         if where == "querystring":
-            present = any(k == key for k, _ in http.query_items())
+            present = any(k == key and v.strip() for k, v in http.query_items())
         elif where == "header":
-            present = http.headers.get(key.lower()) is not None
+            present = bool(http.headers.get(key.lower(), "").strip())
         elif where == "path":
             present = bool(path_parameters.get(key))
         else:

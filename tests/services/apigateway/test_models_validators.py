@@ -101,6 +101,18 @@ def test_validators_refuse_invalid_requests(apigw, endpoint):
         ids = {"restApiId": api_id, "resourceId": items, "httpMethod": verb}
         apigw.put_method_response(**ids, statusCode="200")
         apigw.put_integration_response(**ids, statusCode="200", selectionPattern="")
+    for wrong in ({"requestModels": {"application/json": "Nope"}},
+                  {"requestValidatorId": "nope00"}):  # fmt: skip
+        with pytest.raises(ClientError) as unknown:
+            apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                             authorizationType="NONE", **wrong)  # fmt: skip
+        assert unknown.value.response["Error"]["Code"] in (
+            "BadRequestException",
+            "NotFoundException",
+        )
+    with pytest.raises(ClientError) as used:
+        apigw.delete_model(restApiId=api_id, modelName="Item")
+    assert "is referenced in method request: /items/" in used.value.response["Error"]["Message"]
     apigw.create_deployment(restApiId=api_id, stageName="prod")
     url = stage_url(endpoint, api_id, "prod") + "/items"
     ok = requests.post(url + "?tenant=a", json={"name": "x", "qty": 2}, timeout=30)
@@ -115,6 +127,8 @@ def test_validators_refuse_invalid_requests(apigw, endpoint):
     missing = requests.post(url, json={"name": "x"}, timeout=30)
     assert missing.status_code == 400
     assert missing.json() == {"message": "Missing required request parameters: [tenant]"}
+    blank = requests.post(url + "?tenant=", json={"name": "x"}, timeout=30)
+    assert blank.status_code == 400  # present but blank counts as missing, as on AWS
     # validateRequestParameters only: the body is not checked.
     assert requests.put(url + "?tenant=a", json={"qty": 0}, timeout=30).status_code == 200
     assert requests.put(url, json={}, timeout=30).status_code == 400
