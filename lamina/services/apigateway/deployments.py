@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, resources, rest_apis, stages
+from lamina.services.apigateway import ids, resources, rest_apis, stages, validators
 from lamina.services.apigateway.errors import bad_request, deployment_not_found
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
@@ -41,6 +41,7 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
     return {
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
         "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],
+        **validators.snapshot(api),  # models and request validators
     }
 
 

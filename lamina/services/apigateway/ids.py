@@ -17,3 +17,8 @@ def resource_id() -> str:
 
 def deployment_id() -> str:
     return ids.alnum_id(6)
+
+
+def short_id() -> str:
+    """Models' and request validators' ids: 6 characters, as AWS shapes them."""
+    return ids.alnum_id(6)

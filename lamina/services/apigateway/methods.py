@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import resources, rest_apis
+from lamina.services.apigateway import resources, rest_apis, validators
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -101,7 +101,10 @@ class MethodOperations:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             resource = resources.find(conn, api.api_id, params["resourceId"])
             methods = dict(resource.methods)
-            answer = change(methods, _http_method(params["httpMethod"]), resource.resource_id)
+            verb = _http_method(params["httpMethod"])
+            answer = change(methods, verb, resource.resource_id)
+            if verb in methods:  # the models and validator it names must be the API's
+                validators.check_references(api, methods[verb])
             resources.save_methods(conn, resource, methods)
         return answer
 

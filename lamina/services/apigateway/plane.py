@@ -41,6 +41,7 @@ from lamina.services.apigateway import (
 from lamina.services.apigateway import gateway_responses as gateway
 from lamina.services.apigateway.methods import LAMBDA_URI
 from lamina.services.apigateway.routing import Router
+from lamina.services.apigateway.validators import Checks
 from lamina.services.internal import InternalClient
 from lamina.store import Store
 
@@ -59,9 +60,10 @@ PRINCIPAL = "apigateway.amazonaws.com"
 class Deployed:
     """A deployment as the data plane serves it (immutable: cached by its id)."""
 
-    def __init__(self, account_id: str, region: str, snapshot: dict[str, Any]) -> None:
+    def __init__(self, api_id: str, account_id: str, region: str, snapshot: dict[str, Any]) -> None:
         self.account_id = account_id
         self.region = region
+        self.checks = Checks(api_id, snapshot)
         self.binary_media_types: list[str] = snapshot.get("binaryMediaTypes") or []
         self.router = Router(snapshot["resources"])
 
@@ -149,6 +151,9 @@ class RestApiPlane:
             return gateway.not_supported(f"enforcing authorizationType {authorization}")
         if method.get("apiKeyRequired"):
             return gateway.not_supported("API keys (apiKeyRequired)")
+        refused = deployed.checks.check(method, call.http, route.path_parameters)
+        if refused is not None:
+            return refused
         integration = method["methodIntegration"]
         kind = integration["type"]
         if kind == "AWS_PROXY":
@@ -287,7 +292,7 @@ class RestApiPlane:
                     return None
                 if len(self.deployed) >= _CACHED_DEPLOYMENTS:
                     self.deployed.clear()
-                deployed = Deployed(owner[0], owner[1], snapshot)
+                deployed = Deployed(api_id, owner[0], owner[1], snapshot)
                 self.deployed[(api_id, deployment_id)] = deployed
         return deployed, deployment_id, variables
 

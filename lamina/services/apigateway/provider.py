@@ -2,19 +2,23 @@
 concept, and the data plane the edge hands deployed APIs' requests to (plane.py).
 
 Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
-Update, Delete), Deployments, Stages. Every other operation of the model (authorizers, API keys
-and usage plans, models, validators, gateway responses, import/export, domain names, …)
-answers NotImplementedException."""
+Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
+(OpenAPI 3.0, Swagger 2.0) and GetExport. Every other operation of the model (authorizers, API
+keys and usage plans, gateway responses, domain names, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
 from lamina.services.apigateway.deployments import DeploymentOperations
+from lamina.services.apigateway.models import ModelOperations
+from lamina.services.apigateway.openapi_export import ExportOperations
+from lamina.services.apigateway.openapi_import import ImportOperations
 from lamina.services.apigateway.plane import RestApiPlane
 from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.updates import UpdateOperations
+from lamina.services.apigateway.validators import RequestValidatorOperations
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -26,6 +30,10 @@ class ApiGatewayProvider(
     UpdateOperations,
     DeploymentOperations,
     StageOperations,
+    ModelOperations,
+    RequestValidatorOperations,
+    ImportOperations,
+    ExportOperations,
     Provider,
 ):
     service_name = "apigateway"

@@ -24,6 +24,9 @@ from lamina.store.schema import apigateway_stages as stage_rows
 # CreateRestApi's members Lamina keeps and answers with; the rest are refused when set.
 _KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
 _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
+# What an API keeps in its config beside GetRestApi's answer: its models, request validators
+# and the authorizers an OpenAPI import declared (models.py, validators.py, openapi_import.py).
+PARTS = ("models", "requestValidators", "importedAuthorizers")
 _PATCHABLE = {
     "name": patches.FIELD,
     "description": patches.FIELD,
@@ -46,7 +49,7 @@ class RestApi:
     def present(self) -> dict[str, Any]:
         answer: dict[str, Any] = {"id": self.api_id, "name": self.name}
         answer["createdDate"] = self.created_at
-        answer.update(self.config)
+        answer.update({k: v for k, v in self.config.items() if k not in PARTS})
         answer["rootResourceId"] = self.root_id
         return answer
 
@@ -178,3 +181,13 @@ def owner_of(conn: Connection, api_id: str) -> tuple[str, str] | None:
         sa.select(apis.c.account_id, apis.c.region).where(apis.c.api_id == api_id)
     ).first()
     return (row.account_id, row.region) if row else None
+
+
+def save_part(conn: Connection, api: RestApi, part: str, value: Any) -> RestApi:
+    """Store one of the API's PARTS (its models, validators, …) in its config."""
+    assert part in PARTS
+    config = {**api.config, part: value}
+    conn.execute(apis.update().where(apis.c.api_id == api.api_id).values(config=config))
+    return RestApi(
+        api.api_id, api.account_id, api.region, api.name, api.root_id, config, api.created_at
+    )

@@ -1,0 +1,226 @@
+"""GetExport: a stage's deployment as an OpenAPI 3.0 (oas30) or Swagger 2.0 (swagger)
+document, JSON or YAML (Accept), with the x-amazon-apigateway-* extensions when asked
+(extensions=integrations or apigateway): what ImportRestApi reads back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from lamina.context import RequestContext
+from lamina.services.apigateway import deployments, rest_apis, stages
+from lamina.services.apigateway.errors import bad_request, not_supported, stage_not_found
+from lamina.store import Store
+
+_PLACES = {"querystring": "query", "header": "header", "path": "path"}
+
+
+def _ref(swagger: bool, name: str) -> dict[str, str]:
+    return {"$ref": f"#/definitions/{name}" if swagger else f"#/components/schemas/{name}"}
+
+
+def _local_refs(schema: Any, api_id: str, swagger: bool) -> Any:
+    """Model URLs in $refs become the document's own references."""
+    prefix = f"https://apigateway.amazonaws.com/restapis/{api_id}/models/"
+    if isinstance(schema, dict):
+        return {
+            k: _ref(swagger, v[len(prefix) :])["$ref"]
+            if k == "$ref" and isinstance(v, str) and v.startswith(prefix)
+            else _local_refs(v, api_id, swagger)
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_local_refs(item, api_id, swagger) for item in schema]
+    return schema
+
+
+def _integration(integration: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": integration["type"].lower()}
+    for key in ("httpMethod", "uri", "requestParameters", "requestTemplates", "credentials",
+                "connectionType", "connectionId", "contentHandling", "cacheNamespace",
+                "cacheKeyParameters", "timeoutInMillis", "tlsConfig"):  # fmt: skip
+        if integration.get(key) not in (None, [], {}):
+            out[key] = integration[key]
+    out["passthroughBehavior"] = integration.get("passthroughBehavior", "WHEN_NO_MATCH").lower()
+    responses = {}
+    for response in (integration.get("integrationResponses") or {}).values():
+        made = {k: v for k, v in response.items() if k not in ("selectionPattern",)}
+        responses[response.get("selectionPattern") or "default"] = made
+    if responses:
+        out["responses"] = responses
+    return out
+
+
+def document(
+    api: rest_apis.RestApi, stage: str, snapshot: dict[str, Any], swagger: bool,
+    extensions: bool,
+) -> dict[str, Any]:  # fmt: skip
+    info = {"title": api.name, "version": api.config.get("version") or
+            stages_version(api)}  # fmt: skip
+    if api.config.get("description"):
+        info["description"] = api.config["description"]
+    host = f"{api.api_id}.execute-api.{api.region}.amazonaws.com"
+    doc: dict[str, Any]
+    if swagger:
+        doc = {"swagger": "2.0", "info": info, "host": host, "basePath": f"/{stage}",
+               "schemes": ["https"]}  # fmt: skip
+    else:
+        doc = {"openapi": "3.0.1", "info": info,
+               "servers": [{"url": f"https://{host}/{{basePath}}",
+                            "variables": {"basePath": {"default": stage}}}]}  # fmt: skip
+    validators = snapshot.get("requestValidators") or {}
+    by_id = {v["id"]: v for v in validators.values()}
+    paths: dict[str, Any] = {}
+    secured: set[str] = set()
+    for resource in snapshot["resources"]:
+        if not resource["methods"]:
+            continue
+        item: dict[str, Any] = {}
+        for verb, method in sorted(resource["methods"].items()):
+            key = "x-amazon-apigateway-any-method" if verb == "ANY" else verb.lower()
+            item[key] = _operation(method, swagger, extensions, by_id, secured)
+        paths[resource["path"]] = item
+    doc["paths"] = paths
+    schemas = {name: _local_refs(schema, api.api_id, swagger)
+               for name, schema in (snapshot.get("models") or {}).items()}  # fmt: skip
+    schemes = {}
+    if "sigv4" in secured:
+        schemes["sigv4"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                            "x-amazon-apigateway-authtype": "awsSigv4"}  # fmt: skip
+    if "api_key" in secured:
+        schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    if swagger:
+        doc["definitions"] = schemas
+        if schemes:
+            doc["securityDefinitions"] = schemes
+    else:
+        doc["components"] = {"schemas": schemas}
+        if schemes:
+            doc["components"]["securitySchemes"] = schemes
+    if extensions:
+        if snapshot.get("binaryMediaTypes"):
+            doc["x-amazon-apigateway-binary-media-types"] = snapshot["binaryMediaTypes"]
+        if validators:
+            doc["x-amazon-apigateway-request-validators"] = {
+                v["name"]: {"validateRequestBody": v["validateRequestBody"],
+                            "validateRequestParameters": v["validateRequestParameters"]}
+                for v in validators.values()
+            }  # fmt: skip
+    return doc
+
+
+def stages_version(api: rest_apis.RestApi) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(api.created_at))
+
+
+def _operation(
+    method: dict[str, Any], swagger: bool, extensions: bool, validators: dict[str, Any],
+    secured: set[str],
+) -> dict[str, Any]:  # fmt: skip
+    operation: dict[str, Any] = {}
+    if method.get("operationName"):
+        operation["operationId"] = method["operationName"]
+    parameters = []
+    for name, required in (method.get("requestParameters") or {}).items():
+        _, _, rest = name.partition("method.request.")
+        where, _, key = rest.partition(".")
+        if where in _PLACES:
+            parameter: dict[str, Any] = {
+                "name": key,
+                "in": _PLACES[where],
+                "required": bool(required) or where == "path",
+            }
+            if swagger:
+                parameter["type"] = "string"
+            else:
+                parameter["schema"] = {"type": "string"}
+            parameters.append(parameter)
+    request_models = method.get("requestModels") or {}
+    if request_models:
+        if swagger:
+            operation["consumes"] = list(request_models)
+            model = next(iter(request_models.values()))
+            parameters.append({"in": "body", "name": model, "required": True,
+                               "schema": _ref(True, model)})  # fmt: skip
+        else:
+            operation["requestBody"] = {"content": {
+                t: {"schema": _ref(False, m)} for t, m in request_models.items()
+            }, "required": True}  # fmt: skip
+    if parameters:
+        operation["parameters"] = parameters
+    responses = {}
+    for code, response in (method.get("methodResponses") or {}).items():
+        made: dict[str, Any] = {"description": f"{code} response"}
+        headers = {
+            h.removeprefix("method.response.header."): {"schema": {"type": "string"}}
+            if not swagger
+            else {"type": "string"}
+            for h in (response.get("responseParameters") or {})
+        }
+        if headers:
+            made["headers"] = headers
+        for content_type, model in (response.get("responseModels") or {}).items():
+            if swagger:
+                made["schema"] = _ref(True, model)
+            else:
+                made.setdefault("content", {})[content_type] = {"schema": _ref(False, model)}
+        responses[code] = made
+    operation["responses"] = responses
+    if method.get("authorizationType") == "AWS_IAM":
+        operation["security"] = [{"sigv4": []}]
+        secured.add("sigv4")
+    if method.get("apiKeyRequired"):
+        operation.setdefault("security", []).append({"api_key": []})
+        secured.add("api_key")
+    if extensions:
+        validator = validators.get(method.get("requestValidatorId") or "")
+        if validator:
+            operation["x-amazon-apigateway-request-validator"] = validator["name"]
+        if method.get("methodIntegration"):
+            operation["x-amazon-apigateway-integration"] = _integration(method["methodIntegration"])
+    return operation
+
+
+class ExportOperations:
+    store: Store
+
+    def get_export(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        kind = params["exportType"]
+        if kind not in ("oas30", "swagger"):
+            if kind == "postman":
+                raise not_supported("exports of type postman")
+            raise bad_request(f"Invalid export type specified: {kind}")
+        options = params.get("parameters") or {}
+        wanted = {e.strip() for e in (options.get("extensions") or "").split(",") if e.strip()}
+        unknown = wanted - {"integrations", "apigateway", "authorizers", "postman"}
+        if unknown:
+            raise bad_request(f"Invalid extensions specified: {', '.join(sorted(unknown))}")
+        if wanted & {"authorizers", "postman"}:
+            raise not_supported(
+                f"export extensions {', '.join(sorted(wanted & {'authorizers', 'postman'}))}"
+            )
+        accepts = (params.get("accepts") or "application/json").split(";", 1)[0].strip().lower()
+        if accepts not in ("application/json", "application/yaml", "*/*"):
+            raise bad_request(f"Invalid accept type specified: {accepts}")
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = stages.serving(conn, api.api_id, params["stageName"])
+            if found is None:
+                raise stage_not_found()
+            snapshot = deployments.snapshot_of(conn, api.api_id, found[0]) or {"resources": []}
+        doc = document(api, params["stageName"], snapshot, kind == "swagger", bool(wanted))
+        suffix = "yaml" if accepts == "application/yaml" else "json"
+        if suffix == "yaml":
+            body = yaml.safe_dump(doc, sort_keys=False).encode()
+        else:
+            body = json.dumps(doc, indent=2).encode()
+        name = f"{api.api_id}-{params['stageName']}-{kind}.{suffix}"
+        return {
+            "contentType": "application/yaml" if suffix == "yaml" else "application/octet-stream",
+            "contentDisposition": f'attachment; filename="{name}"',
+            "body": body,
+        }
