@@ -119,7 +119,11 @@ class Node:
         self.catalog = ServiceCatalog(self.services)
         # The data planes of deployed APIs (REST, HTTP and WebSocket APIs), by the services
         # that own them; the edge asks each whether an API id is its own.
-        self.execute_api_planes: list[ExecuteApiPlane] = [http_apis.plane]
+        # WebSocket APIs' plane first: the HTTP APIs' one would take any v2 API id.
+        self.execute_api_planes: list[ExecuteApiPlane] = [
+            http_apis.websocket_plane,
+            http_apis.plane,
+        ]
         self.app = self.build_app()
 
     def _sandbox_networks(self, backend: SandboxBackend) -> SandboxNetworks:

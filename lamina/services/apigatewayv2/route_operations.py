@@ -11,6 +11,7 @@ from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import items, route_keys
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
+from lamina.services.apigatewayv2.websocket_settings import check_route_key, is_websocket
 
 _UNSUPPORTED = {
     "AuthorizerId": "JWT and Lambda authorizers",
@@ -18,9 +19,8 @@ _UNSUPPORTED = {
     "RequestParameters": "a WebSocket API setting",
     "RequestModels": "a WebSocket API setting",
     "ModelSelectionExpression": "a WebSocket API setting",
-    "RouteResponseSelectionExpression": "a WebSocket API setting",
 }
-_SETTABLE = ("RouteKey", "Target", "OperationName")
+_SETTABLE = ("RouteKey", "Target", "OperationName", "RouteResponseSelectionExpression")
 
 
 def present_route(found: items.Item) -> dict[str, Any]:
@@ -36,15 +36,32 @@ def present_route(found: items.Item) -> dict[str, Any]:
 class RouteOperations(Base):
     def _check(self, conn: Connection, api_id: str, params: dict[str, Any]) -> None:
         refuse_unsupported(params, _UNSUPPORTED)
+        found = items.api(conn, api_id)
+        websocket = found is not None and is_websocket(found.config)
+        selection = params.get("RouteResponseSelectionExpression")
+        if not websocket and selection:
+            raise bad_request("RouteResponseSelectionExpression is for WebSocket APIs only.")
+        if selection not in (None, "", "$default"):
+            raise bad_request(
+                f"Lamina does not support RouteResponseSelectionExpression {selection} yet; "
+                "$default (a two-way route: the function's answer goes back) it serves."
+            )
         if params.get("AuthorizationType") not in (None, "NONE"):
             raise bad_request(
                 f"Lamina does not support AuthorizationType {params['AuthorizationType']} "
                 "(JWT, Lambda and IAM authorizers) yet."
             )
         if params.get("ApiKeyRequired"):
-            raise bad_request("ApiKeyRequired is supported only for WebSocket APIs.")
+            raise bad_request(
+                "Lamina does not support ApiKeyRequired (API keys) yet."
+                if websocket
+                else "ApiKeyRequired is supported only for WebSocket APIs."
+            )
         if "RouteKey" in params:
-            route_keys.parse(params["RouteKey"])
+            if websocket:
+                check_route_key(params["RouteKey"])
+            else:
+                route_keys.parse(params["RouteKey"])
         target = params.get("Target")
         if target:
             kind, _, integration_id = target.partition("/")
@@ -101,6 +118,9 @@ class RouteOperations(Base):
         with self.store.write() as conn:
             self.find_item(conn, ctx, api_id, items.ROUTE, params["RouteId"])
             items.delete_item(conn, api_id, items.ROUTE, params["RouteId"])
+            for response in items.all_items(conn, api_id, items.ROUTE_RESPONSE):
+                if response.config["RouteId"] == params["RouteId"]:
+                    items.delete_item(conn, api_id, items.ROUTE_RESPONSE, response.item_id)
             self.redeploy(conn, api_id)
         self.changed(api_id)
         return {}

@@ -18,6 +18,7 @@ from lamina.store import Store
 class Deployed:
     routes: dict[str, dict[str, Any]]  # by RouteKey
     integrations: dict[str, dict[str, Any]]  # by IntegrationId
+    answering: frozenset[str] = frozenset()  # WebSocket routes with a route response (RouteIds)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def _read(store: Store, api_id: str) -> View | None:
             if found:
                 snapshot = found.config["Snapshot"]
                 routes = {route["RouteKey"]: route for route in snapshot["Routes"]}
-                deployed = Deployed(routes, snapshot["Integrations"])
+                responses = snapshot.get("RouteResponses", [])
+                answering = frozenset(r["RouteId"] for r in responses)
+                deployed = Deployed(routes, snapshot["Integrations"], answering)
             variables = stage.config.get("StageVariables") or {}
             stages[stage.item_id] = Stage(stage.item_id, variables, deployed)
     return View(api, stages)
