@@ -107,6 +107,8 @@ class Node:
         )
         self.lambda_ = lambda_
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
+        if settings.verify_signatures:  # @connections calls reach the plane before the layer
+            http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [
             Service("lambda", lambda_),
             Service("logs", logs),

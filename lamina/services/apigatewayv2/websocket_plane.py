@@ -9,8 +9,9 @@ response) sends the function's `body` back. `$disconnect` is invoked once the so
 
 The management API (apigatewaymanagementapi: PostToConnection, GetConnection,
 DeleteConnection) is served on the same API at `/{stage}/@connections/{id}`; the node that
-holds the socket delivers. Lamina does not check the caller's signature or IAM policy there
-(IAM is not enforced yet), nor the function's resource policy for apigateway.amazonaws.com."""
+holds the socket delivers. Its callers' signatures are checked when Lamina checks signatures
+(management_auth.py); IAM policies are not evaluated there (IAM is not enforced yet), nor the
+function's resource policy for apigateway.amazonaws.com."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from urllib.parse import unquote
 
 from lamina import ids
 from lamina.edge.execute_api import ExecuteApiCall
-from lamina.identity import root_of
+from lamina.identity import CachedCredentials, root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigatewayv2 import connections, websocket_events
 from lamina.services.apigatewayv2.integration_operations import function_arn
+from lamina.services.apigatewayv2.management_auth import ManagementCallers
 from lamina.services.apigatewayv2.served import Deployed, ServedApis, Stage, View
 from lamina.services.apigatewayv2.websocket_settings import (
     CONNECT,
@@ -87,6 +89,11 @@ class WebSocketPlane:
         self.internal = internal
         self.node = node
         self.open: dict[str, OpenSocket] = {}
+        self.callers: ManagementCallers | None = None  # set: signatures are checked
+
+    def verify_signatures(self, credentials: CachedCredentials) -> None:
+        """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
+        self.callers = ManagementCallers(credentials)
 
     async def _in_thread(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
@@ -113,6 +120,10 @@ class WebSocketPlane:
         if kind != "@connections" or not connection_id or "/" in connection_id:
             return _error(403, "ForbiddenException", "Forbidden")
         connection_id = unquote(connection_id)
+        if self.callers is not None:
+            refused = await self.callers.refusal(call.http)
+            if refused is not None:
+                return _error(403, "ForbiddenException", refused)
         method = call.http.method
         held = self.open.get(connection_id)
         if held is not None and held.event.api_id != call.api_id:

@@ -10,7 +10,10 @@ import json
 import socket
 from datetime import datetime
 
+import boto3
 import pytest
+import requests
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -99,6 +102,13 @@ def _events(endpoint: str, queue: str, count: int) -> list[dict]:
         if len(found) >= count:
             return found
     raise AssertionError(f"{len(found)} of {count} events arrived")
+
+
+def _signed(service: str, url: str, secret: str):
+    return boto3.client(
+        service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIDWS",
+        aws_secret_access_key=secret, config=Config(retries={"total_max_attempts": 1}),
+    )  # fmt: skip
 
 
 def _manager(endpoint: str, api_id: str):
@@ -222,3 +232,38 @@ def test_websocket_control_plane_refuses_what_it_does_not_serve(endpoint):
     )
     assert api.get_route_responses(ApiId=api_id, RouteId=route["RouteId"])["Items"] == []
     assert api.get_api(ApiId=api_id)["ApiEndpoint"].startswith("ws://")
+
+
+def test_with_signatures_checked_the_management_api_wants_them(tmp_path):
+    from tests.server import LaminaServer
+
+    lamina = LaminaServer(
+        tmp_path / "data",
+        {"LAMINA_VERIFY_SIGNATURES": "1", "LAMINA_CREDENTIALS": "AKIDWS:ws-secret"},
+    )
+    lamina.start()
+    try:
+        api = _signed("apigatewayv2", lamina.url, "ws-secret")
+        api_id = api.create_api(
+            Name="s", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.a"
+        )["ApiId"]
+        api.create_stage(ApiId=api_id, StageName="dev")
+        api.create_deployment(ApiId=api_id, StageName="dev")  # no routes: every message dropped
+        base = f"{lamina.url}/_aws/execute-api/{api_id}/dev"
+        with connect(f"{base.replace('http://', 'ws://')}", open_timeout=60) as ws:
+            url = f"{lamina.url}/_aws/execute-api/{api_id}/dev/@connections/x%3D"
+            unsigned = requests.post(url, data=b"hi", timeout=30)
+            assert unsigned.status_code == 403
+            assert unsigned.headers["x-amzn-ErrorType"] == "ForbiddenException"
+            manager = _signed("apigatewaymanagementapi", base, "wrong")
+            with pytest.raises(ClientError) as wrong:
+                manager.get_connection(ConnectionId="x=")
+            assert wrong.value.response["Error"]["Code"] == "ForbiddenException"
+            ws.send('{"a": "b"}')
+            said = json.loads(ws.recv(timeout=60))  # no route takes it: the gateway says so
+            assert said["message"] == "Forbidden"
+            manager = _signed("apigatewaymanagementapi", base, "ws-secret")
+            manager.post_to_connection(ConnectionId=said["connectionId"], Data=b"signed")
+            assert ws.recv(timeout=60) == "signed"
+    finally:
+        lamina.stop()
