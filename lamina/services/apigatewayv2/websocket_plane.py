@@ -130,7 +130,13 @@ class WebSocketPlane:
             held = None
         if held is None or held.closing:
             row = await self._in_thread(connections.find, self.store, connection_id)
-            if row is None or row.api_id != call.api_id or held is not None:
+            # a row of this node's without its socket: closed, its row not yet deleted
+            if (
+                row is None
+                or row.api_id != call.api_id
+                or held is not None
+                or row.node == self.node
+            ):
                 return _error(410, "GoneException")
             if method == "GET":
                 return _connection_info(
@@ -167,7 +173,8 @@ class WebSocketPlane:
         view = await self._view(call.api_id)
         stage = _stage(view, call)
         first = await receive()
-        if first["type"] != "websocket.connect" or view is None or stage is None:
+        disabled = view is not None and view.api.config.get("DisableExecuteApiEndpoint")
+        if first["type"] != "websocket.connect" or stage is None or view is None or disabled:
             await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
             return
         deployed = stage.deployed

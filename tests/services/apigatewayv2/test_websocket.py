@@ -200,6 +200,12 @@ def test_connect_refused_by_its_function_and_disconnect_by_the_client(endpoint, 
     with pytest.raises(ClientError) as gone:
         _manager(endpoint, api_id).get_connection(ConnectionId=connection_id)
     assert gone.value.response["Error"]["Code"] == "GoneException"
+    # a message over API Gateway's 128 KB closes the connection (1009: message too big)
+    with connect(f"{base}/dev", open_timeout=60, max_size=None) as ws:
+        ws.send("x" * (128 * 1024 + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=60)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
 
 def test_websocket_control_plane_refuses_what_it_does_not_serve(endpoint):
