@@ -34,3 +34,15 @@ def hex_id(digits: int) -> str:
 def trace_header() -> str:
     """A new X-Ray trace header, as Lambda sets _X_AMZN_TRACE_ID for each invocation."""
     return f"Root=1-{int(time.time()):08x}-{hex_id(24)};Parent={hex_id(16)};Sampled=0"
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def alnum_id(length: int) -> str:
+    """`length` random lowercase letters and digits: API Gateway's ids (10 for APIs, ...)."""
+    return "".join(_random.choices(_ALNUM, k=length))
+
+
+def random_bytes(count: int) -> bytes:
+    return _random.randbytes(count)

@@ -36,6 +36,7 @@ from lamina.identity import (
     CredentialChain,
 )
 from lamina.protocol.validate import precompile
+from lamina.services.apigateway.provider import ApiGatewayProvider
 from lamina.services.apigatewayv2.provider import ApiGatewayV2Provider
 from lamina.services.cloudwatch.provider import CloudWatchProvider
 from lamina.services.cloudwatch.recorder import MetricRecorder
@@ -106,6 +107,7 @@ class Node:
             self.store, settings, self.execution, self.metrics, self.internal, self.work
         )
         self.lambda_ = lambda_
+        apigateway = ApiGatewayProvider(self.store, settings, self.internal)
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
         if settings.verify_signatures:  # @connections calls reach the plane before the layer
             http_apis.websocket_plane.verify_signatures(self.credentials)
@@ -116,13 +118,15 @@ class Node:
             Service("iam", IamProvider(self.store, settings)),
             Service("sts", StsProvider(self.store, settings, self.internal, self.credentials)),
             Service("sqs", SqsProvider(self.store, settings)),
+            Service("apigateway", apigateway),
             Service("apigatewayv2", http_apis),
         ]
         self.catalog = ServiceCatalog(self.services)
         # The data planes of deployed APIs (REST, HTTP and WebSocket APIs), by the services
         # that own them; the edge asks each whether an API id is its own.
-        # WebSocket APIs' plane first: the HTTP APIs' one would take any v2 API id.
+        # WebSocket APIs' plane before the HTTP APIs': that one would take any v2 API id.
         self.execute_api_planes: list[ExecuteApiPlane] = [
+            apigateway.plane,
             http_apis.websocket_plane,
             http_apis.plane,
         ]

@@ -75,20 +75,21 @@ def test_the_readme_quick_start_runs_as_written(clone):
     lamina.start()
     try:
         runs = blocks()
-        assert [kind for kind, _ in runs] == ["python", "sh", "sh", "python"], runs
+        assert [kind for kind, _ in runs] == ["python", "sh", "sh", "python", "python"], runs
         outputs = []
         for kind, text in runs:
             if kind == "python":
                 outputs.append(run([".venv/bin/python", "-c", text], clone))
             else:
                 outputs += [shell(command, clone) for command in commands(text)]
-        arn, listing, caller, invoked, logs, queued = outputs
+        arn, listing, caller, invoked, logs, queued, routed = outputs
         assert arn.strip() == "arn:aws:lambda:us-east-1:000000000000:function:hello"
         assert '"FunctionName": "hello"' in listing
         assert json.loads(caller)["Arn"] == "arn:aws:iam::000000000000:root"
         assert json.loads(invoked) == {"hello": {"name": "you"}}
         assert "START RequestId" in logs and "REPORT RequestId" in logs
         assert queued.split() == ["hello", "Creating"]
+        assert routed.strip() == "{'proxy': 'items/42'}"  # through a REST API's stage
     finally:
         lamina.stop()
     # The default data directory, relative to where `make run` was started.

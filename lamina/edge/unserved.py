@@ -111,14 +111,14 @@ def _router(name: str) -> OperationRouter:
 
 @cache
 def first_segments(name: str) -> frozenset[str]:
-    """The first literal path segments of a REST service's operations ('v2', 'restapis')."""
+    """The first literal path segments of a REST service's operations ('v2', 'restapis');
+    '' among them when some operation's path begins with a variable ('/{Bucket}') or is '/'."""
     model = load_service_model(name)
     found = set()
     for operation in model.operation_names:
         uri = model.operation_model(operation).http.get("requestUri", "/")
         first = uri.split("?", 1)[0].strip("/").split("/", 1)[0]
-        if first and not first.startswith("{"):
-            found.add(first)
+        found.add("" if first.startswith("{") else first)
     return frozenset(found)
 
 

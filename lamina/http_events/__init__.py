@@ -1,2 +1,2 @@
-"""HTTP-to-Lambda events, one builder per payload format (DESIGN decision 12): function URLs now,
-API Gateway HTTP APIs and WebSocket routes later."""
+"""HTTP-to-Lambda events, one builder per payload format (DESIGN decision 12): 2.0 for function
+URLs (and HTTP APIs later), 1.0 for REST APIs' Lambda proxy integrations."""

@@ -694,6 +694,74 @@ apigwv2_items = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
+# API Gateway REST APIs. `config` is the GetRestApi answer less what is derived (id, name,
+# createdDate, rootResourceId). API ids are unique across REST and HTTP APIs (one generator).
+apigateway_rest_apis = sa.Table(
+    "apigateway_rest_apis",
+    metadata,
+    sa.Column("api_id", sa.String(10), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(1024), nullable=False),
+    sa.Column("root_id", sa.String(10), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# A REST API's resources: its path tree. `methods` holds each method with its integration and
+# method/integration responses, as GetMethod answers them (httpMethod → Method).
+apigateway_resources = sa.Table(
+    "apigateway_resources",
+    metadata,
+    sa.Column(
+        "api_id",
+        sa.String(10),
+        sa.ForeignKey("apigateway_rest_apis.api_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("resource_id", sa.String(10), primary_key=True),
+    sa.Column("parent_id", sa.String(10), nullable=True),  # None: the root resource `/`
+    sa.Column("path_part", sa.String(255), nullable=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("methods", sa.JSON, nullable=False),
+    sa.UniqueConstraint("api_id", "path", name="uq_apigateway_resources_path"),
+)
+
+# A deployment: a snapshot of the API's resources, methods and integrations (and what the data
+# plane needs of the API itself) at CreateDeployment; later changes wait for the next one.
+apigateway_deployments = sa.Table(
+    "apigateway_deployments",
+    metadata,
+    sa.Column(
+        "api_id",
+        sa.String(10),
+        sa.ForeignKey("apigateway_rest_apis.api_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("deployment_id", sa.String(10), primary_key=True),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("snapshot", sa.JSON, nullable=False),
+)
+
+# A stage: a name a deployment answers at, with its variables. `config` is the GetStage
+# answer less what is derived (stageName, deploymentId, dates).
+apigateway_stages = sa.Table(
+    "apigateway_stages",
+    metadata,
+    sa.Column(
+        "api_id",
+        sa.String(10),
+        sa.ForeignKey("apigateway_rest_apis.api_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("stage_name", sa.String(128), primary_key=True),
+    sa.Column("deployment_id", sa.String(10), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 # A WebSocket API's open connections, one row each while its socket is open: the node that
 # holds the socket (the one that can deliver to it) and what GetConnection answers.
 apigwv2_connections = sa.Table(

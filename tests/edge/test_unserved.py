@@ -30,7 +30,6 @@ UNSERVED_CALLS = [
     ("dynamodb", "list_tables", {}),  # json 1.0
     ("events", "list_rules", {}),  # json 1.1
     ("stepfunctions", "list_state_machines", {}),  # signs as 'states'
-    ("apigateway", "get_rest_apis", {}),  # signs as API Gateway v2 (served) does
 ]
 
 

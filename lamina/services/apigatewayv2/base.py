@@ -62,19 +62,21 @@ class Base:
     def deploy(
         self, conn: Connection, api_id: str, auto: bool, description: str | None = None
     ) -> items.Item:
-        """A deployment: the API's routes and integrations as they are now."""
+        """A deployment: the API's routes, integrations and authorizers as they are now."""
         routes = [
             {"RouteId": r.item_id, **r.config} for r in items.all_items(conn, api_id, items.ROUTE)
         ]
         integrations = {
             i.item_id: i.config for i in items.all_items(conn, api_id, items.INTEGRATION)
         }
+        authorizers = {a.item_id: a.config for a in items.all_items(conn, api_id, "authorizer")}
         responses = [r.config for r in items.all_items(conn, api_id, items.ROUTE_RESPONSE)]
         config: dict[str, Any] = {
             "AutoDeployed": auto,
             "Snapshot": {
                 "Routes": routes,
                 "Integrations": integrations,
+                "Authorizers": authorizers,
                 "RouteResponses": responses,  # WebSocket APIs': which routes answer
             },
         }

@@ -1,5 +1,6 @@
 """Create/Get/Update/DeleteIntegration(s): AWS_PROXY to a Lambda function (payload format 2.0
-or 1.0), HTTP_PROXY to a URL (http_proxy.py passes requests on)."""
+or 1.0), HTTP_PROXY to a URL (http_proxy.py passes requests on, parameter_mapping.py maps
+them first)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigatewayv2 import items, websocket_settings
+from lamina.services.apigatewayv2 import items, parameter_mapping, websocket_settings
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 
@@ -15,8 +16,7 @@ _UNSUPPORTED = {
     "ConnectionId": "VPC links",
     "CredentialsArn": "integration credentials",
     "IntegrationSubtype": "AWS service integrations",
-    "RequestParameters": "parameter mapping",
-    "ResponseParameters": "parameter mapping",
+    "ResponseParameters": "response parameter mapping",
     "RequestTemplates": "a WebSocket API setting",
     "TemplateSelectionExpression": "a WebSocket API setting",
     "PassthroughBehavior": "a WebSocket API setting",
@@ -31,6 +31,7 @@ _SETTABLE = (
     "TimeoutInMillis",
     "Description",
     "ConnectionType",
+    "RequestParameters",
 )
 _FUNCTION_ARN = re.compile(
     r"^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$"
@@ -81,6 +82,15 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         config.setdefault("PayloadFormatVersion", "1.0")
         if config["PayloadFormatVersion"] != "1.0":
             raise bad_request("HTTP_PROXY integrations take PayloadFormatVersion 1.0.")
+    if config.get("RequestParameters"):
+        if kind != "HTTP_PROXY":
+            raise bad_request(
+                "Lamina supports parameter mapping (RequestParameters) for HTTP_PROXY "
+                "integrations only, not yet for Lambda integrations."
+            )
+        parameter_mapping.check(config["RequestParameters"])
+    else:
+        config.pop("RequestParameters", None)  # {} clears the mapping
     timeout = config.setdefault("TimeoutInMillis", 30000)
     if not 50 <= timeout <= 30000:
         raise bad_request("TimeoutInMillis must be between 50 and 30000 for HTTP APIs.")

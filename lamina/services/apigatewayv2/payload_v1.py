@@ -73,6 +73,8 @@ def event(
         "resourcePath": resource,
         "stage": route.stage,
     }
+    if route.authorizer is not None:
+        context["authorizer"] = route.authorizer
     body: str | None = None
     encoded = False
     if request.body:

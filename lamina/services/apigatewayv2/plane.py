@@ -1,8 +1,9 @@
 """HTTP APIs' data plane (an ExecuteApiPlane): a request to an API picks its stage (`$default`
 answers without a stage segment, others at /{stage}/…), then its route (route_keys.py), and
-goes to the route's integration: AWS_PROXY invokes the Lambda function with a payload format
-2.0 or 1.0 event through Lambda's own Invoke, in-process (DESIGN decision 10), and the
-function's answer becomes the response; HTTP_PROXY passes the request on (http_proxy.py).
+goes, once the route's authorizer lets it (authorizers.py), to the route's integration:
+AWS_PROXY invokes the Lambda function with a payload format 2.0 or 1.0 event through Lambda's
+own Invoke, in-process (DESIGN decision 10), and the function's answer becomes the response;
+HTTP_PROXY passes the request on (http_proxy.py), mapped (parameter_mapping.py).
 The gateway answers CORS preflights itself.
 
 Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
@@ -20,7 +21,13 @@ from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigatewayv2 import http_proxy, payload_v1, route_keys
+from lamina.services.apigatewayv2 import (
+    authorizers,
+    http_proxy,
+    parameter_mapping,
+    payload_v1,
+    route_keys,
+)
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.served import ServedApis, Stage, View
 from lamina.services.internal import InternalClient
@@ -48,6 +55,7 @@ class HttpApiPlane:
         self.store = store
         self.served = served
         self.internal = internal
+        self.authorizers = authorizers.Authorizers(internal)
         self._running: set[asyncio.Future[Any]] = set()  # invokes a timeout left behind
 
     def owns(self, api_id: str) -> bool:
@@ -83,15 +91,11 @@ class HttpApiPlane:
         if chosen is None:
             return not_found()
         route_key, path_parameters = chosen
-        target = stage.deployed.routes[route_key].get("Target", "")
+        route_config = stage.deployed.routes[route_key]
+        target = route_config.get("Target", "")
         integration = stage.deployed.integrations.get(target.partition("/")[2])
         if integration is None:
             return not_found()
-        if integration["IntegrationType"] == "HTTP_PROXY":
-            answer = await self._proxy(integration, route_key, path, path_parameters, call)
-            if settings:
-                cors.decorate(settings, http.headers, answer)
-            return answer
         route = v2.Route(
             api.api_id,
             call.domain or f"{api.api_id}.execute-api.localhost",
@@ -103,6 +107,24 @@ class HttpApiPlane:
             path_parameters=path_parameters,
             stage_variables=stage.variables,
         )
+        authorized = await self.authorizers.authorize(
+            route_config,
+            stage.deployed.authorizers,
+            call,
+            authorizers.Request(
+                api.region, route, path, raw_path, integration.get("PayloadFormatVersion", "1.0")
+            ),
+        )
+        if isinstance(authorized, HttpResponse):
+            if settings:
+                cors.decorate(settings, http.headers, authorized)
+            return authorized
+        route.authorizer = authorized
+        if integration["IntegrationType"] == "HTTP_PROXY":
+            answer = await self._proxy(integration, route, path, raw_path, call)
+            if settings:
+                cors.decorate(settings, http.headers, answer)
+            return answer
         answer = await self._invoke(api.account_id, integration, route, call, raw_path)
         if settings:
             cors.decorate(settings, http.headers, answer)
@@ -150,20 +172,30 @@ class HttpApiPlane:
     async def _proxy(
         self,
         integration: dict[str, Any],
-        route_key: str,
+        route: v2.Route,
         path: str,
-        path_parameters: dict[str, str],
+        raw_path: str,
         call: ExecuteApiCall,
     ) -> HttpResponse:
+        path_parameters = route.path_parameters or {}
         url = http_proxy.target_url(
-            integration["IntegrationUri"], route_key, path, path_parameters, call.http.query
+            integration["IntegrationUri"], route.route_key, path, path_parameters, call.http.query
         )
+        headers = call.raw_headers
+        mapping = integration.get("RequestParameters")
+        if mapping:
+            context = json.loads(v2.event(call.http, raw_path, route, call.raw_headers))
+            sources = parameter_mapping.Sources(
+                call.raw_headers, call.http.query_items(), path, path_parameters,
+                context["requestContext"], route.stage_variables or {},
+            )  # fmt: skip
+            url, headers = parameter_mapping.apply(mapping, url, headers, sources)
         try:
             return await http_proxy.forward(
                 call.http,
                 url,
                 integration["IntegrationMethod"],
-                call.raw_headers,
+                headers,
                 call.source_ip,
                 integration["TimeoutInMillis"] / 1000,
             )

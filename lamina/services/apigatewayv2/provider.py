@@ -5,8 +5,9 @@ WebSocket APIs (ProtocolType WEBSOCKET) have their own data plane (websocket_pla
 node.py hands the edge before the HTTP APIs' one.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
-JWT and Lambda authorizers, parameter mapping, AWS service integrations,
-VPC links, custom domains, throttling, access logs."""
+IAM authorization, parameter mapping of Lambda integrations, of body values
+and of responses, AWS service integrations, VPC links, custom domains, throttling, access
+logs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import asyncio
 
 from lamina.config import Settings
 from lamina.services.apigatewayv2.api_operations import ApiOperations
+from lamina.services.apigatewayv2.authorizer_operations import AuthorizerOperations
 from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
@@ -33,6 +35,7 @@ class ApiGatewayV2Provider(
     RouteOperations,
     RouteResponseOperations,
     IntegrationOperations,
+    AuthorizerOperations,
     StageOperations,
     DeploymentOperations,
     TagOperations,
@@ -56,3 +59,4 @@ class ApiGatewayV2Provider(
 
     def reset(self) -> None:
         self.served.clear()
+        self.plane.authorizers.cache.clear()

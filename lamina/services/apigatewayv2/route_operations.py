@@ -1,5 +1,6 @@
 """Create/Get/Update/DeleteRoute(s): `METHOD /path` keys or `$default`, each with a Target
-`integrations/{id}`. Authorizers are not served yet: AuthorizationType NONE only."""
+`integrations/{id}`, and who may call it: AuthorizationType NONE, JWT or CUSTOM (a Lambda
+authorizer) with its AuthorizerId (authorizer_operations.py checks them)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import items, route_keys
+from lamina.services.apigatewayv2.authorizer_operations import route_authorization
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 from lamina.services.apigatewayv2.websocket_settings import check_route_key, is_websocket
 
 _UNSUPPORTED = {
-    "AuthorizerId": "JWT and Lambda authorizers",
-    "AuthorizationScopes": "JWT authorizers",
     "RequestParameters": "a WebSocket API setting",
     "RequestModels": "a WebSocket API setting",
     "ModelSelectionExpression": "a WebSocket API setting",
 }
-_SETTABLE = ("RouteKey", "Target", "OperationName", "RouteResponseSelectionExpression")
+_SETTABLE = (
+    "RouteKey",
+    "Target",
+    "OperationName",
+    "AuthorizationType",
+    "AuthorizerId",
+    "AuthorizationScopes",
+    "RouteResponseSelectionExpression",
+)
 
 
 def present_route(found: items.Item) -> dict[str, Any]:
@@ -46,11 +54,10 @@ class RouteOperations(Base):
                 f"Lamina does not support RouteResponseSelectionExpression {selection} yet; "
                 "$default (a two-way route: the function's answer goes back) it serves."
             )
-        if params.get("AuthorizationType") not in (None, "NONE"):
-            raise bad_request(
-                f"Lamina does not support AuthorizationType {params['AuthorizationType']} "
-                "(JWT, Lambda and IAM authorizers) yet."
-            )
+        if websocket and (
+            params.get("AuthorizationType") not in (None, "NONE") or params.get("AuthorizerId")
+        ):
+            raise bad_request("Lamina does not support authorizers on WebSocket APIs yet.")
         if params.get("ApiKeyRequired"):
             raise bad_request(
                 "Lamina does not support ApiKeyRequired (API keys) yet."
@@ -82,6 +89,7 @@ class RouteOperations(Base):
             self._check(conn, api_id, params)
             self._taken(conn, api_id, params["RouteKey"], None)
             config = {n: params[n] for n in _SETTABLE if params.get(n)}
+            route_authorization(conn, api_id, config)
             made = items.insert_item(conn, api_id, items.ROUTE, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)
@@ -108,6 +116,9 @@ class RouteOperations(Base):
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
             if not config.get("Target"):
                 config.pop("Target", None)  # Target "" detaches the integration
+            if config.get("AuthorizationType") == "NONE":
+                config.pop("AuthorizerId", None)  # NONE detaches the authorizer
+            route_authorization(conn, api_id, config)
             items.update_item(conn, api_id, items.ROUTE, route_id, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)

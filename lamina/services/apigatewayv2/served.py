@@ -18,6 +18,7 @@ from lamina.store import Store
 class Deployed:
     routes: dict[str, dict[str, Any]]  # by RouteKey
     integrations: dict[str, dict[str, Any]]  # by IntegrationId
+    authorizers: dict[str, dict[str, Any]]  # by AuthorizerId
     answering: frozenset[str] = frozenset()  # WebSocket routes with a route response (RouteIds)
 
 
@@ -49,7 +50,9 @@ def _read(store: Store, api_id: str) -> View | None:
                 routes = {route["RouteKey"]: route for route in snapshot["Routes"]}
                 responses = snapshot.get("RouteResponses", [])
                 answering = frozenset(r["RouteId"] for r in responses)
-                deployed = Deployed(routes, snapshot["Integrations"], answering)
+                deployed = Deployed(
+                    routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
+                )
             variables = stage.config.get("StageVariables") or {}
             stages[stage.item_id] = Stage(stage.item_id, variables, deployed)
     return View(api, stages)

@@ -57,6 +57,9 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(f"Invalid IntegrationUri: {uri}. AWS_PROXY takes a Lambda function ARN.")
     if wanted.get("ConnectionType", "INTERNET") != "INTERNET":
         raise bad_request("Lamina does not support ConnectionType VPC_LINK (VPC links) yet.")
+    if wanted.get("RequestParameters"):
+        raise bad_request("Lamina does not support RequestParameters on WebSocket APIs yet.")
+    wanted = {k: v for k, v in wanted.items() if k != "RequestParameters"}
     if wanted.get("PayloadFormatVersion", "1.0") != "1.0":
         raise bad_request("WebSocket APIs take PayloadFormatVersion 1.0.")
     config: dict[str, Any] = {

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from botocore.exceptions import ClientError
 
+from tests.conftest import error_of
 from tests.services.apigatewayv2.helpers import apigw, by_host
 
 
@@ -86,3 +88,51 @@ def test_an_endpoint_too_slow_or_not_there_is_the_gateways_answer(endpoint, back
                            IntegrationUri=f"http://127.0.0.1:{port}")  # fmt: skip
     answer = by_host(endpoint, api_id, "/x")
     assert (answer.status_code, answer.json()) == (500, {"message": "Internal Server Error"})
+
+
+def test_request_parameters_map_headers_query_and_path_before_passing_on(endpoint, backend):
+    api = apigw(endpoint)
+    api_id = api.create_api(Name="m", ProtocolType="HTTP")["ApiId"]
+    mapping = {
+        "append:header.x-user": "$request.querystring.user",
+        "overwrite:header.x-mine": "was ${request.header.x-mine} on ${request.path.id}",
+        "remove:header.x-drop": "''",
+        "overwrite:header.x-stage": "$stageVariables.color",
+        "overwrite:header.x-api": "$context.apiId",
+        "append:querystring.added": "static",
+        "overwrite:querystring.user": "${request.path}",
+        "remove:querystring.gone": "''",
+        "overwrite:path": "/rewritten/${request.path.id}",
+    }
+    integration_id = api.create_integration(
+        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="GET",
+        IntegrationUri=backend + "/orig", PayloadFormatVersion="1.0", RequestParameters=mapping,
+    )["IntegrationId"]  # fmt: skip
+    got = api.get_integration(ApiId=api_id, IntegrationId=integration_id)
+    assert got["RequestParameters"] == mapping
+    api.create_route(ApiId=api_id, RouteKey="GET /items/{id}",
+                     Target=f"integrations/{integration_id}")  # fmt: skip
+    api.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True,
+                     StageVariables={"color": "blue"})  # fmt: skip
+
+    answer = by_host(endpoint, api_id, "/items/7?user=ann&gone=1&keep=k",
+                     headers={"X-Mine": "m", "X-Drop": "d"})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    seen = answer.json()
+    assert seen["path"] == "/rewritten/7?keep=k&added=static&user=%2Fitems%2F7"
+    headers = seen["headers"]
+    assert headers["x-user"] == "ann" and headers["x-mine"] == "was m on 7"
+    assert "x-drop" not in headers
+    assert (headers["x-stage"], headers["x-api"]) == ("blue", api_id)
+
+    for wrong, words in (
+        ({"rename:header.a": "b"}, "Invalid mapping expression"),
+        ({"overwrite:header.host": "b"}, "reserved"),
+        ({"overwrite:header.a": "$request.body.name"}, "body mapping"),
+        ({"overwrite:header.a": "${request.nothing}"}, "Invalid mapping expression"),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            api.update_integration(ApiId=api_id, IntegrationId=integration_id,
+                                   RequestParameters=wrong)  # fmt: skip
+        code, status, message = error_of(excinfo)
+        assert (code, status) == ("BadRequestException", 400) and words in message, wrong

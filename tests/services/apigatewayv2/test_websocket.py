@@ -222,6 +222,17 @@ def test_websocket_control_plane_refuses_what_it_does_not_serve(endpoint):
     with pytest.raises(ClientError) as bad:
         api.create_integration(ApiId=api_id, IntegrationType="MOCK")
     assert "AWS_PROXY" in bad.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as bad:
+        api.create_authorizer(
+            ApiId=api_id,
+            Name="a",
+            AuthorizerType="REQUEST",
+            AuthorizerPayloadFormatVersion="2.0",
+            IdentitySource=["route.request.header.x"],
+            AuthorizerUri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            f"{ARN}:a/invocations",
+        )
+    assert "authorizers on WebSocket APIs" in bad.value.response["Error"]["Message"]
     route = api.create_route(ApiId=api_id, RouteKey="join")
     with pytest.raises(ClientError) as bad:
         api.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$x")

@@ -1,0 +1,133 @@
+"""Deployments: CreateDeployment snapshots the API's resources, methods and integrations (and
+its binaryMediaTypes); a stage serves its deployment's snapshot, so later changes are not live
+until the next deployment, as on AWS. With stageName, CreateDeployment makes (or moves) that
+stage too."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from lamina.context import RequestContext
+from lamina.services.apigateway import ids, resources, rest_apis, stages
+from lamina.services.apigateway.errors import bad_request, deployment_not_found
+from lamina.services.apigateway.rest_apis import RestApi, page
+from lamina.store import Store
+from lamina.store.schema import apigateway_deployments as deployments
+from lamina.store.schema import apigateway_stages as stage_rows
+
+
+def _present(row: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {"id": row.deployment_id}
+    if row.description:
+        answer["description"] = row.description
+    answer["createdDate"] = row.created_at
+    return answer
+
+
+def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
+    """What the data plane serves of the API, as it is now; refused when it serves nothing."""
+    tree = resources.all_of(conn, api.api_id)
+    if not any(r.methods for r in tree):
+        raise bad_request("The REST API doesn't contain any methods")
+    for resource in tree:
+        for method in resource.methods.values():
+            if "methodIntegration" not in method:
+                raise bad_request("No integration defined for method")
+    return {
+        "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
+        "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],
+    }
+
+
+def find(conn: Connection, api_id: str, deployment_id: str) -> Any:
+    row = conn.execute(
+        sa.select(deployments).where(
+            deployments.c.api_id == api_id, deployments.c.deployment_id == deployment_id
+        )
+    ).first()
+    if row is None:
+        raise deployment_not_found()
+    return row
+
+
+def snapshot_of(conn: Connection, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+    found = conn.execute(
+        sa.select(deployments.c.snapshot).where(
+            deployments.c.api_id == api_id, deployments.c.deployment_id == deployment_id
+        )
+    ).scalar()
+    return dict(found) if found is not None else None
+
+
+class DeploymentOperations:
+    store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
+
+    def create_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        stage_name = params.get("stageName")
+        stages.refuse_unsupported(params)
+        if stage_name:
+            stages.check_name(stage_name)
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            deployment_id = ids.deployment_id()
+            made = {
+                "api_id": api.api_id, "deployment_id": deployment_id,
+                "description": params.get("description"), "created_at": time.time(),
+                "snapshot": snapshot(conn, api),
+            }  # fmt: skip
+            conn.execute(deployments.insert().values(**made))
+            if stage_name:
+                stages.put(conn, api.api_id, stage_name, deployment_id, params)
+        if stage_name:
+            self.stages_changed(api.api_id)
+        return _present(_Row(made))
+
+    def get_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            return _present(find(conn, api.api_id, params["deploymentId"]))
+
+    def get_deployments(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            rows = conn.execute(
+                sa.select(deployments)
+                .where(deployments.c.api_id == api.api_id)
+                .order_by(deployments.c.created_at, deployments.c.deployment_id)
+            ).all()
+        return page([_present(row) for row in rows], params)
+
+    def delete_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = find(conn, api.api_id, params["deploymentId"])
+            used = conn.execute(
+                sa.select(stage_rows.c.stage_name).where(
+                    stage_rows.c.api_id == api.api_id,
+                    stage_rows.c.deployment_id == found.deployment_id,
+                )
+            ).first()
+            if used is not None:
+                raise bad_request(
+                    "Active stages pointing to this deployment must be moved or deleted"
+                )
+            conn.execute(
+                deployments.delete().where(
+                    deployments.c.api_id == api.api_id,
+                    deployments.c.deployment_id == found.deployment_id,
+                )
+            )
+        return {}
+
+
+class _Row:
+    """A just-made deployment, read like a row."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)

@@ -1,0 +1,303 @@
+"""REST APIs' data plane: `/{stage}/{path}` of a deployed stage, matched against the stage's
+deployment (routing.py), answered by the method's integration: AWS_PROXY invokes the Lambda
+function with the 1.0 proxy event through Lambda's own Invoke (the one in-process call path),
+MOCK answers from its integration response, HTTP_PROXY passes the request through to its URL
+(http_proxy.py). Methods whose authorization Lamina does not enforce yet (AWS_IAM, CUSTOM,
+COGNITO_USER_POOLS, API keys) and integrations it does not call yet (AWS, HTTP) answer 500
+saying so, never as if open; an unsigned request to an AWS_IAM method is refused as AWS
+refuses it (403 Missing Authentication Token), a signed one is not verified yet (500).
+
+Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
+AWS requires on the function: resource policies are stored, not enforced yet."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from lamina import ids
+from lamina.edge.execute_api import ExecuteApiCall
+from lamina.http_events import v1, v1_response
+from lamina.identity import service_identity
+from lamina.protocol.errors import ServiceError
+from lamina.protocol.http import HttpResponse
+from lamina.services.apigateway import deployments, http_proxy, rest_apis, stages
+from lamina.services.apigateway import gateway_responses as gateway
+from lamina.services.apigateway.methods import LAMBDA_URI
+from lamina.services.apigateway.routing import Router
+from lamina.services.internal import InternalClient
+from lamina.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+_CACHED_DEPLOYMENTS = 1024
+# How long a node serves a stage as it read it: its own changes are seen at once (the
+# operations forget what they change), another node's within this long (AWS, too, takes
+# seconds to make a deployment live).
+STAGE_TTL_S = 1.0
+MAX_PAYLOAD = 10 * 1024 * 1024  # REST APIs' payload quota
+PRINCIPAL = "apigateway.amazonaws.com"
+
+
+class Deployed:
+    """A deployment as the data plane serves it (immutable: cached by its id)."""
+
+    def __init__(self, account_id: str, region: str, snapshot: dict[str, Any]) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.binary_media_types: list[str] = snapshot.get("binaryMediaTypes") or []
+        self.router = Router(snapshot["resources"])
+
+
+Serving = tuple[Deployed, str, dict[str, str]]  # a stage's deployment, its id, the variables
+
+
+class RestApiPlane:
+    def __init__(self, store: Store, internal: InternalClient, known: set[str]) -> None:
+        self.store = store
+        self.internal = internal
+        self.known = known
+        self.deployed: dict[tuple[str, str], Deployed] = {}
+        self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
+
+    def owns(self, api_id: str) -> bool:
+        if api_id in self.known:
+            return True
+        with self.store.read() as conn:
+            found = rest_apis.exists(conn, api_id)
+        if found:
+            self.known.add(api_id)
+        return found
+
+    def forget(self) -> None:
+        self.known.clear()
+        self.deployed.clear()
+        self.stages.clear()
+
+    def forget_stages(self, api_id: str) -> None:
+        """An API's stages changed here: read them anew."""
+        for key in [key for key in self.stages if key[0] == api_id]:
+            self.stages.pop(key, None)
+
+    async def serve(self, call: ExecuteApiCall) -> HttpResponse:
+        answer = await self._serve(call)
+        answer.headers.append(("x-amzn-RequestId", call.request_id))
+        return answer
+
+    async def _serve(self, call: ExecuteApiCall) -> HttpResponse:
+        raw = call.path.split("/")[1:]  # after the leading slash
+        stage = call.stage
+        if stage is None:
+            stage, raw = (unquote(raw[0]) if raw else ""), raw[1:]
+        parts = [unquote(part) for part in raw]
+        serving = await self._stage(call.api_id, stage) if stage else None
+        if serving is None:
+            return gateway.missing_authentication_token()
+        deployed, deployment_id, variables = serving
+        found = deployed.router.match(parts)
+        if found is None:
+            return gateway.missing_authentication_token()
+        if len(call.http.body) > MAX_PAYLOAD:
+            return gateway.request_too_large()
+        methods = found.resource["methods"]
+        method = methods.get(call.http.method) or methods.get("ANY")
+        if method is None:
+            return gateway.missing_authentication_token()
+        extended_id = base64.b64encode(ids.random_bytes(11)).decode()
+        route = v1.Route(
+            account_id=deployed.account_id, api_id=call.api_id, stage=stage,
+            deployment_id=deployment_id, resource_id=found.resource["id"],
+            resource_path=found.resource["path"],
+            domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
+            source_ip=call.source_ip, request_id=call.request_id,
+            extended_request_id=extended_id, path_parameters=found.path_parameters,
+            stage_variables=variables, stage_in_path=True,
+        )  # fmt: skip
+        answer = await self._answer(call, "/" + "/".join(parts), method, route, deployed)
+        answer.headers.append(("x-amz-apigw-id", extended_id))
+        return answer
+
+    async def _answer(
+        self,
+        call: ExecuteApiCall,
+        path: str,
+        method: dict[str, Any],
+        route: v1.Route,
+        deployed: Deployed,
+    ) -> HttpResponse:
+        authorization = method.get("authorizationType", "NONE")
+        if authorization == "AWS_IAM" and not _signed(call):
+            return gateway.missing_authentication_token()  # as AWS answers an unsigned call
+        if authorization != "NONE":
+            return gateway.not_supported(f"enforcing authorizationType {authorization}")
+        if method.get("apiKeyRequired"):
+            return gateway.not_supported("API keys (apiKeyRequired)")
+        integration = method["methodIntegration"]
+        kind = integration["type"]
+        if kind == "AWS_PROXY":
+            event = v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
+            return await self._invoke(integration, route, event, deployed.region)
+        if kind == "MOCK":
+            return _mock(integration, call.http.headers.get("content-type", ""))
+        if kind == "HTTP_PROXY":
+            return await self._proxy(integration, call, route)
+        return gateway.not_supported(f"integrations of type {kind}")
+
+    async def _proxy(
+        self, integration: dict[str, Any], call: ExecuteApiCall, route: v1.Route
+    ) -> HttpResponse:
+        try:
+            method, url, headers = http_proxy.outgoing(
+                integration, call.http, route, _forwarded(call)
+            )
+        except http_proxy.Unsupported as unsupported:
+            return gateway.not_supported(str(unsupported))
+        timeout = integration.get("timeoutInMillis", 29000) / 1000
+        try:
+            return await http_proxy.call(method, url, headers, call.http.body, timeout)
+        except http_proxy.TimedOut:
+            return gateway.timed_out()
+        except Exception as error:  # unreachable, refused, a bad URL: the gateway's 500
+            log.warning("REST API %s: HTTP_PROXY to %s failed: %s", route.api_id, url, error)
+            return gateway.internal_error()
+
+    async def _invoke(
+        self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str
+    ) -> HttpResponse:
+        matched = LAMBDA_URI.match(integration["uri"])
+        assert matched is not None  # PutIntegration refuses any other URI
+        variables = route.stage_variables
+        function = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
+        arn = function.split(":")
+        region = arn[3] if len(arn) > 4 and arn[0] == "arn" else api_region
+        account = arn[4] if len(arn) > 4 and arn[0] == "arn" else route.account_id
+        params = {"FunctionName": function, "Payload": event}
+        invoking = asyncio.ensure_future(
+            self.internal.call_async(
+                "lambda", "Invoke", params, identity=service_identity(PRINCIPAL, account),
+                region=region, request_id=route.request_id,
+            )
+        )  # fmt: skip
+        invoking.add_done_callback(_retrieve)
+        timeout = integration.get("timeoutInMillis", 29000) / 1000
+        try:
+            result = await asyncio.wait_for(asyncio.shield(invoking), timeout)
+        except TimeoutError:
+            return gateway.timed_out()  # the function runs on, to its own timeout, as on AWS
+        except ServiceError as error:  # a deleted function, a throttle (API Gateway logs "Lambda
+            # invocation failed with status: 429" and answers 500), …
+            log.warning("REST API %s: invoking %s failed: %s", route.api_id, function, error)
+            return gateway.internal_error()
+        if result.get("FunctionError"):
+            return gateway.bad_gateway()
+        try:
+            return v1_response.response(result.get("Payload") or b"")
+        except v1_response.Malformed as malformed:
+            log.info("REST API %s: malformed Lambda proxy response (%s)", route.api_id, malformed)
+            return gateway.bad_gateway()
+
+    async def _stage(self, api_id: str, stage: str) -> Serving | None:
+        now = time.monotonic()
+        cached = self.stages.get((api_id, stage))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        serving = await self._read(self._serving, api_id, stage)
+        if len(self.stages) >= _CACHED_DEPLOYMENTS:
+            self.stages.clear()
+        self.stages[(api_id, stage)] = (now + STAGE_TTL_S, serving)
+        return serving
+
+    def _serving(self, api_id: str, stage: str) -> Serving | None:
+        with self.store.read() as conn:
+            found = stages.serving(conn, api_id, stage)
+            if found is None:
+                return None
+            deployment_id, variables = found
+            deployed = self.deployed.get((api_id, deployment_id))
+            if deployed is None:
+                snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
+                owner = rest_apis.owner_of(conn, api_id)
+                if snapshot is None or owner is None:
+                    return None
+                if len(self.deployed) >= _CACHED_DEPLOYMENTS:
+                    self.deployed.clear()
+                deployed = Deployed(owner[0], owner[1], snapshot)
+                self.deployed[(api_id, deployment_id)] = deployed
+        return deployed, deployment_id, variables
+
+    async def _read(self, read: Callable[..., T], *args: Any) -> T:
+        if not self.store.reads_wait:
+            return read(*args)  # SQLite: a brief read on the loop costs less than a thread
+        return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def _signed(call: ExecuteApiCall) -> bool:
+    return "authorization" in call.http.headers or "X-Amz-Signature=" in call.http.query
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """An invocation the gateway stopped waiting for: its outcome is read, not left unread."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _forwarded(call: ExecuteApiCall) -> list[tuple[str, str]]:
+    """The request's headers as the function sees them: with X-Forwarded-For/Port/Proto, as
+    API Gateway adds them."""
+    headers = list(call.raw_headers)
+    names = {name.lower() for name, _ in headers}
+    forwarded = next((v for k, v in headers if k.lower() == "x-forwarded-for"), None)
+    headers = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
+    headers.append(
+        ("x-forwarded-for", f"{forwarded}, {call.source_ip}" if forwarded else call.source_ip)
+    )
+    if "x-forwarded-proto" not in names:
+        headers.append(("x-forwarded-proto", "http"))
+    if "x-forwarded-port" not in names:
+        host = call.http.headers.get("host", "")
+        headers.append(("x-forwarded-port", host.rsplit(":", 1)[1] if ":" in host else "80"))
+    return headers
+
+
+def _mock(integration: dict[str, Any], content_type: str) -> HttpResponse:
+    """MOCK: the request template's statusCode selects the integration response (by its
+    selectionPattern, else the default one); its response template is the body, as text:
+    Velocity templates are not rendered yet."""
+    templates = integration.get("requestTemplates") or {}
+    kind = content_type.split(";", 1)[0].strip().lower() or "application/json"
+    template = templates.get(kind, templates.get("application/json"))
+    status = 200
+    if template:
+        try:
+            status = int(json.loads(template).get("statusCode", 200))
+        except (ValueError, TypeError, AttributeError):
+            status = 200
+    responses = list((integration.get("integrationResponses") or {}).values())
+    chosen = next(
+        (r for r in responses
+         if r.get("selectionPattern") and re.fullmatch(r["selectionPattern"], str(status))),
+        None,
+    ) or next((r for r in responses if not r.get("selectionPattern")), None)  # fmt: skip
+    if chosen is None:
+        return gateway.internal_error()  # no match and no default integration response
+    headers: list[tuple[str, str]] = []
+    for target, source in (chosen.get("responseParameters") or {}).items():
+        if target.startswith("method.response.header.") and _is_static(source):
+            headers.append((target.removeprefix("method.response.header."), source[1:-1]))
+    out = chosen.get("responseTemplates") or {}
+    body = out.get("application/json", next(iter(out.values()), "")) or ""
+    if not any(k.lower() == "content-type" for k, _ in headers):
+        headers.append(("Content-Type", "application/json"))
+    return HttpResponse(int(chosen["statusCode"]), headers, body.encode())
+
+
+def _is_static(source: str) -> bool:
+    return len(source) >= 2 and source.startswith("'") and source.endswith("'")

@@ -1,0 +1,180 @@
+"""RestApis: CreateRestApi (with its root resource `/`), GetRestApi(s), UpdateRestApi,
+DeleteRestApi. An API belongs to the account and region that made it; any other caller is
+told the id is invalid, as AWS tells it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from lamina.context import RequestContext
+from lamina.services.apigateway import ids, patches
+from lamina.services.apigateway.errors import api_not_found, bad_request, not_supported
+from lamina.store import Store
+from lamina.store.schema import apigateway_deployments as deployment_rows
+from lamina.store.schema import apigateway_resources as resources
+from lamina.store.schema import apigateway_rest_apis as apis
+from lamina.store.schema import apigateway_stages as stage_rows
+
+# CreateRestApi's members Lamina keeps and answers with; the rest are refused when set.
+_KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
+_ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
+_PATCHABLE = {
+    "name": patches.FIELD,
+    "description": patches.FIELD,
+    "version": patches.FIELD,
+    "binaryMediaTypes": patches.SET,
+    "minimumCompressionSize": patches.FIELD,
+}
+
+
+@dataclass(frozen=True)
+class RestApi:
+    api_id: str
+    account_id: str
+    region: str
+    name: str
+    root_id: str
+    config: dict[str, Any]
+    created_at: float
+
+    def present(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"id": self.api_id, "name": self.name}
+        answer["createdDate"] = self.created_at
+        answer.update(self.config)
+        answer["rootResourceId"] = self.root_id
+        return answer
+
+
+def find(conn: Connection, ctx: RequestContext, api_id: str) -> RestApi:
+    """The caller's API `api_id`, or NotFoundException."""
+    row = conn.execute(
+        sa.select(apis).where(
+            apis.c.api_id == api_id,
+            apis.c.account_id == ctx.account_id,
+            apis.c.region == ctx.region,
+        )
+    ).first()
+    if row is None:
+        raise api_not_found(ctx.account_id, api_id)
+    return RestApi(*row)
+
+
+def exists(conn: Connection, api_id: str) -> bool:
+    return conn.execute(sa.select(apis.c.api_id).where(apis.c.api_id == api_id)).first() is not None
+
+
+def _config(params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("cloneFrom"):
+        raise not_supported("cloneFrom")
+    if params.get("policy"):
+        raise not_supported("resource policies on REST APIs")
+    if params.get("disableExecuteApiEndpoint"):
+        raise not_supported("disableExecuteApiEndpoint")
+    if params.get("apiKeySource", "HEADER") != "HEADER":
+        raise not_supported("apiKeySource AUTHORIZER")
+    endpoint = params.get("endpointConfiguration") or {}
+    types = endpoint.get("types") or ["EDGE"]
+    if len(types) != 1 or types[0] not in _ENDPOINT_TYPES:
+        raise bad_request("Only one endpoint type may be specified: EDGE, REGIONAL or PRIVATE")
+    if types[0] == "PRIVATE" or endpoint.get("vpcEndpointIds"):
+        raise not_supported("PRIVATE endpoints")
+    config = {key: params[key] for key in _KEPT if params.get(key) not in (None, [], {})}
+    config["apiKeySource"] = "HEADER"
+    config["endpointConfiguration"] = {"types": types}
+    config["disableExecuteApiEndpoint"] = False
+    return config
+
+
+class RestApiOperations:
+    store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
+    known: set[str]  # API ids this node has seen: owns() answers from it first
+
+    def create_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["name"]
+        if not name.strip():
+            raise bad_request("Rest API name must not be empty")  # the model allows ""
+        api = RestApi(
+            ids.api_id(), ctx.account_id, ctx.region, name, ids.resource_id(), _config(params),
+            time.time(),
+        )  # fmt: skip
+        with self.store.write() as conn:
+            conn.execute(apis.insert().values(**api.__dict__))
+            conn.execute(
+                resources.insert().values(
+                    api_id=api.api_id, resource_id=api.root_id, parent_id=None, path_part=None,
+                    path="/", methods={},
+                )
+            )  # fmt: skip
+        self.known.add(api.api_id)
+        return api.present()
+
+    def get_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            return find(conn, ctx, params["restApiId"]).present()
+
+    def get_rest_apis(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        query = (
+            sa.select(apis)
+            .where(apis.c.account_id == ctx.account_id, apis.c.region == ctx.region)
+            .order_by(apis.c.created_at, apis.c.api_id)
+        )
+        with self.store.read() as conn:
+            found = [RestApi(*row).present() for row in conn.execute(query)]
+        return page(found, params)
+
+    def update_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.write() as conn:
+            api = find(conn, ctx, params["restApiId"])
+            target = {"name": api.name, **api.config}
+            patches.apply(target, params.get("patchOperations") or [], _PATCHABLE)
+            name = target.pop("name", None)
+            if not name:
+                raise bad_request("Rest API name must not be empty")
+            config = {k: v for k, v in target.items() if v not in (None, [])}
+            conn.execute(
+                apis.update().where(apis.c.api_id == api.api_id).values(name=name, config=config)
+            )
+        return RestApi(
+            api.api_id, api.account_id, api.region, name, api.root_id, config, api.created_at
+        ).present()
+
+    def delete_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.write() as conn:
+            api = find(conn, ctx, params["restApiId"])
+            # Children first, whatever the engine's foreign-key settings.
+            for table in (stage_rows, deployment_rows, resources):
+                conn.execute(table.delete().where(table.c.api_id == api.api_id))
+            conn.execute(apis.delete().where(apis.c.api_id == api.api_id))
+        self.known.discard(api.api_id)
+        self.stages_changed(api.api_id)
+        return {}
+
+
+def page(items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+    """One page of `items` (position: the offset of the next page, opaque to callers)."""
+    try:
+        start = int(params.get("position") or 0)
+    except ValueError:
+        raise bad_request("Invalid position parameter") from None
+    limit = params.get("limit") or 25
+    if not 1 <= limit <= 500:
+        raise bad_request("Limit must be between 1 and 500")  # AWS's bounds for GetRestApis
+    answer: dict[str, Any] = {"items": items[start : start + limit]}
+    if start + limit < len(items):
+        answer["position"] = str(start + limit)
+    return answer
+
+
+def owner_of(conn: Connection, api_id: str) -> tuple[str, str] | None:
+    """(account, region) of an API, for the data plane."""
+    row = conn.execute(
+        sa.select(apis.c.account_id, apis.c.region).where(apis.c.api_id == api_id)
+    ).first()
+    return (row.account_id, row.region) if row else None

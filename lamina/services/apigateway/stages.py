@@ -1,0 +1,226 @@
+"""Stages: CreateStage/GetStage(s)/UpdateStage/DeleteStage. A stage names the deployment it
+serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
+`stageVariables` in the proxy event). Caches, canaries, tracing and method settings are refused:
+Lamina has none of them yet."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from lamina.context import RequestContext
+from lamina.services.apigateway import patches, rest_apis
+from lamina.services.apigateway.errors import (
+    bad_request,
+    conflict,
+    deployment_not_found,
+    not_supported,
+    stage_not_found,
+)
+from lamina.store import Store
+from lamina.store.schema import apigateway_deployments as deployments
+from lamina.store.schema import apigateway_stages as stages
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+_VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]{0,512}$")
+_PATCHABLE = {
+    "description": patches.FIELD,
+    "deploymentId": patches.FIELD,
+    "variables": patches.MAP,
+}
+
+
+def check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise bad_request("Stage name only allows a-zA-Z0-9_")
+
+
+def check_variables(variables: dict[str, str]) -> None:
+    for name, value in variables.items():
+        if not _VARIABLE_NAME.match(name):
+            raise bad_request(
+                "Stage variable name must be alphanumeric or underscore, 1 to 64 characters"
+            )
+        if not _VARIABLE_VALUE.match(value):
+            raise bad_request(
+                f"Stage variable value {value} is invalid. Valid characters are "
+                "A-Za-z0-9-._~:/?#&=,"
+            )
+
+
+def refuse_unsupported(params: dict[str, Any]) -> None:
+    if params.get("cacheClusterEnabled"):
+        raise not_supported("stage caches (cacheClusterEnabled)")
+    if params.get("canarySettings"):
+        raise not_supported("canary deployments (canarySettings)")
+    if params.get("tracingEnabled"):
+        raise not_supported("X-Ray tracing of stages (tracingEnabled)")
+
+
+def _present(row: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {"deploymentId": row.deployment_id, "stageName": row.stage_name}
+    answer.update(row.config)
+    answer["cacheClusterEnabled"] = False
+    answer["cacheClusterStatus"] = "NOT_AVAILABLE"
+    answer["methodSettings"] = {}
+    answer["tracingEnabled"] = False
+    answer["createdDate"] = row.created_at
+    answer["lastUpdatedDate"] = row.updated_at
+    return answer
+
+
+def _config(params: dict[str, Any], description_key: str) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if params.get(description_key):
+        config["description"] = params[description_key]
+    if params.get("variables"):
+        check_variables(params["variables"])
+        config["variables"] = params["variables"]
+    if params.get("tags"):
+        config["tags"] = params["tags"]
+    if params.get("documentationVersion"):
+        raise not_supported("documentation versions")
+    return config
+
+
+def _deployment_exists(conn: Connection, api_id: str, deployment_id: str) -> bool:
+    found = conn.execute(
+        sa.select(deployments.c.deployment_id).where(
+            deployments.c.api_id == api_id, deployments.c.deployment_id == deployment_id
+        )
+    ).first()
+    return found is not None
+
+
+def _find(conn: Connection, api_id: str, name: str) -> Any:
+    row = conn.execute(
+        sa.select(stages).where(stages.c.api_id == api_id, stages.c.stage_name == name)
+    ).first()
+    if row is None:
+        raise stage_not_found()
+    return row
+
+
+def put(
+    conn: Connection, api_id: str, name: str, deployment_id: str, params: dict[str, Any]
+) -> None:
+    """CreateDeployment's stage: made, or moved to the new deployment (its variables set anew
+    when given), as AWS does."""
+    now = time.time()
+    found = conn.execute(
+        sa.select(stages).where(stages.c.api_id == api_id, stages.c.stage_name == name)
+    ).first()
+    if found is None:
+        config = _config(params, "stageDescription")
+        conn.execute(
+            stages.insert().values(
+                api_id=api_id, stage_name=name, deployment_id=deployment_id, config=config,
+                created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        return
+    config = dict(found.config)
+    if params.get("variables"):
+        check_variables(params["variables"])
+        config["variables"] = {**config.get("variables", {}), **params["variables"]}
+    conn.execute(
+        stages.update()
+        .where(stages.c.api_id == api_id, stages.c.stage_name == name)
+        .values(deployment_id=deployment_id, config=config, updated_at=now)
+    )
+
+
+def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, str]] | None:
+    """(deployment id, stage variables) of a stage, for the data plane; None if there is none."""
+    row = conn.execute(
+        sa.select(stages.c.deployment_id, stages.c.config).where(
+            stages.c.api_id == api_id, stages.c.stage_name == name
+        )
+    ).first()
+    if row is None:
+        return None
+    return row.deployment_id, dict(row.config.get("variables") or {})
+
+
+class StageOperations:
+    store: Store
+    stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
+
+    def create_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["stageName"]
+        check_name(name)
+        refuse_unsupported(params)
+        config = _config(params, "description")
+        now = time.time()
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            if not _deployment_exists(conn, api.api_id, params["deploymentId"]):
+                raise deployment_not_found()
+            exists = conn.execute(
+                sa.select(stages.c.stage_name).where(
+                    stages.c.api_id == api.api_id, stages.c.stage_name == name
+                )
+            ).first()
+            if exists is not None:
+                raise conflict("Stage already exists")
+            conn.execute(
+                stages.insert().values(
+                    api_id=api.api_id, stage_name=name, deployment_id=params["deploymentId"],
+                    config=config, created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+            made = _present(_find(conn, api.api_id, name))
+        self.stages_changed(api.api_id)
+        return made
+
+    def get_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            return _present(_find(conn, api.api_id, params["stageName"]))
+
+    def get_stages(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            query = sa.select(stages).where(stages.c.api_id == api.api_id)
+            if params.get("deploymentId"):
+                query = query.where(stages.c.deployment_id == params["deploymentId"])
+            rows = conn.execute(query.order_by(stages.c.stage_name)).all()
+        return {"item": [_present(row) for row in rows]}
+
+    def update_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = _find(conn, api.api_id, params["stageName"])
+            target = {"deploymentId": found.deployment_id, **found.config}
+            patches.apply(target, params.get("patchOperations") or [], _PATCHABLE)
+            deployment_id = target.pop("deploymentId", None)
+            if not deployment_id or not _deployment_exists(conn, api.api_id, deployment_id):
+                raise deployment_not_found()
+            check_variables(target.get("variables") or {})
+            config = {k: v for k, v in target.items() if v not in (None, {})}
+            conn.execute(
+                stages.update()
+                .where(stages.c.api_id == api.api_id, stages.c.stage_name == found.stage_name)
+                .values(deployment_id=deployment_id, config=config, updated_at=time.time())
+            )
+            updated = _present(_find(conn, api.api_id, found.stage_name))
+        self.stages_changed(api.api_id)
+        return updated
+
+    def delete_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = _find(conn, api.api_id, params["stageName"])
+            conn.execute(
+                stages.delete().where(
+                    stages.c.api_id == api.api_id, stages.c.stage_name == found.stage_name
+                )
+            )
+        self.stages_changed(api.api_id)
+        return {}

@@ -1,0 +1,174 @@
+"""Lambda (REQUEST) authorizers of HTTP APIs: the identity source's values picked from the
+request, the authorizer function invoked with the authorizer event (payload format 2.0 or
+1.0), its answer read as a simple response ({"isAuthorized", "context"}) or an IAM policy
+(principalId, policyDocument: Allow/Deny on the routeArn, wildcards allowed), and kept for
+AuthorizerResultTtlInSeconds by the identity source's values
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from lamina.protocol.http import HttpRequest
+
+TIMEOUT_S = 10.0  # API Gateway waits this long for an authorizer
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    context: dict[str, Any] | None
+    principal_id: str | None = None
+
+
+class AuthorizerFailed(Exception):
+    """The function failed, answered what the gateway cannot read, or could not be invoked: 500."""
+
+
+def identity_values(
+    sources: list[str],
+    request: HttpRequest,
+    context: dict[str, Any],
+    stage_variables: dict[str, str],
+) -> list[str] | None:
+    """The identity source's values in order, or None when one is missing or empty (401)."""
+    values: list[str] = []
+    query: dict[str, str] = {}
+    for item in request.query.split("&"):
+        if item:
+            key, _, value = item.partition("=")
+            query.setdefault(unquote_plus(key), unquote_plus(value))
+    for source in sources:
+        found: Any = None
+        if source.startswith("$request.header."):
+            found = request.headers.get(source[len("$request.header.") :])
+        elif source.startswith("$request.querystring."):
+            found = query.get(source[len("$request.querystring.") :])
+        elif source.startswith("$stageVariables."):
+            found = stage_variables.get(source[len("$stageVariables.") :])
+        elif source.startswith("$context."):
+            found = context
+            for part in source[len("$context.") :].split("."):
+                found = found.get(part) if isinstance(found, dict) else None
+        if found in (None, ""):
+            return None
+        values.append(str(found))
+    return values
+
+
+def route_arn(region: str, account_id: str, api_id: str, stage: str, route_key: str,
+              method: str, path: str) -> str:  # fmt: skip
+    """execute-api's ARN of what the request calls: {stage}/{method}/{path}, or
+    {stage}/$default for the $default route."""
+    tail = "$default" if route_key == "$default" else f"{method}{path}"
+    return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{tail}"
+
+
+def event_2_0(integration_event: bytes, arn: str, values: list[str]) -> bytes:
+    """Built from the 2.0 integration event: the same request, without its body."""
+    event = json.loads(integration_event)
+    for name in ("body", "isBase64Encoded"):
+        event.pop(name, None)
+    event = {"version": "2.0", "type": "REQUEST", "routeArn": arn, "identitySource": values,
+             **{k: v for k, v in event.items() if k != "version"}}  # fmt: skip
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def event_1_0(integration_event: bytes, arn: str, values: list[str]) -> bytes:
+    """Built from the 1.0 integration event: the REST REQUEST authorizer's shape."""
+    event = json.loads(integration_event)
+    for name in ("body", "isBase64Encoded"):
+        event.pop(name, None)
+    joined = ",".join(values)
+    event = {"version": "1.0", "type": "REQUEST", "methodArn": arn, "identitySource": joined,
+             "authorizationToken": joined,
+             **{k: v for k, v in event.items() if k != "version"}}  # fmt: skip
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def decide(payload: bytes, simple: bool, arn: str) -> Decision:
+    try:
+        answer = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise AuthorizerFailed("the authorizer's answer is not JSON") from None
+    if not isinstance(answer, dict):
+        raise AuthorizerFailed("the authorizer's answer is not an object")
+    context = answer.get("context")
+    if context is not None and not isinstance(context, dict):
+        raise AuthorizerFailed("the authorizer's context is not an object")
+    if simple:
+        allowed = answer.get("isAuthorized")
+        if not isinstance(allowed, bool):
+            raise AuthorizerFailed("a simple response needs isAuthorized, true or false")
+        return Decision(allowed, context)
+    document = answer.get("policyDocument")
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+        raise AuthorizerFailed("an IAM policy response needs a policyDocument")
+    principal = answer.get("principalId")
+    return Decision(_allows(document["Statement"], arn), context,
+                    None if principal is None else str(principal))  # fmt: skip
+
+
+def _allows(statements: list[Any], arn: str) -> bool:
+    """An explicit Deny wins, then an Allow; nothing matching denies."""
+    allowed = False
+    for statement in statements:
+        if not isinstance(statement, dict):
+            raise AuthorizerFailed("a policy statement is not an object")
+        actions = _listed(statement.get("Action"))
+        resources = _listed(statement.get("Resource"))
+        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(arn, r) for r in resources):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        if statement.get("Effect") == "Allow":
+            allowed = True
+    return allowed
+
+
+def _listed(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+class Cache:
+    """Authorizer answers by (authorizer, identity values), each for its TTL. The authorizer
+    is named by its id and its settings, so an updated one is asked anew."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(authorizer_id: str, settings: dict[str, Any], values: list[str]) -> Any:
+        return authorizer_id, json.dumps(settings, sort_keys=True), tuple(values)
+
+    def get(self, authorizer_id: str, settings: dict[str, Any], values: list[str]) -> bytes | None:
+        with self._lock:
+            found = self._entries.get(self._key(authorizer_id, settings, values))
+        if found is None or time.monotonic() > found[0]:
+            return None
+        return found[1]
+
+    def put(
+        self, authorizer_id: str, settings: dict[str, Any], values: list[str], payload: bytes
+    ) -> None:
+        ttl_s = settings["AuthorizerResultTtlInSeconds"]
+        now = time.monotonic()
+        with self._lock:
+            if len(self._entries) > 10_000:  # bounded: expired entries go first
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            self._entries[self._key(authorizer_id, settings, values)] = (now + ttl_s, payload)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,38 @@
+"""boto3's apigateway client against the session's live Lamina, and a deployed REST API's URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import client
+
+
+@pytest.fixture
+def apigw(endpoint: str):
+    return client("apigateway", endpoint)
+
+
+def root_of(apigw, api_id: str) -> str:
+    return next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+
+
+def add_method(apigw, api_id: str, resource_id: str, verb: str = "GET", **integration) -> None:
+    """A method with authorization NONE and its integration (MOCK unless told)."""
+    apigw.put_method(
+        restApiId=api_id, resourceId=resource_id, httpMethod=verb, authorizationType="NONE"
+    )
+    apigw.put_integration(
+        restApiId=api_id, resourceId=resource_id, httpMethod=verb,
+        **(integration or {"type": "MOCK"}),
+    )  # fmt: skip
+
+
+def stage_url(endpoint: str, api_id: str, stage: str) -> str:
+    """The path form of a stage's URL on Lamina's main port (README: API Gateway)."""
+    return f"{endpoint}/_aws/execute-api/{api_id}/{stage}"
+
+
+def lambda_uri(function_arn: str, region: str = "us-east-1") -> str:
+    return (
+        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )
