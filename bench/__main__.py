@@ -12,10 +12,11 @@ from bench import (
     sandbox,
     signatures,
     sqs,
+    websocket_apis,
 )
 
 # `python -m bench [control_plane|identity|invoke|async_invoke|signatures|sqs|event_sources|
-# function_urls|http_apis|log_sink|sandbox]`:
+# function_urls|http_apis|websocket_apis|log_sink|sandbox]`:
 # some of them, or all.
 wanted = set(sys.argv[1:]) or {
     "control_plane",
@@ -27,6 +28,7 @@ wanted = set(sys.argv[1:]) or {
     "event_sources",
     "function_urls",
     "http_apis",
+    "websocket_apis",
     "log_sink",
     "sandbox",
 }
@@ -48,6 +50,8 @@ if "function_urls" in wanted:
     function_urls.run()
 if "http_apis" in wanted:
     http_apis.run()
+if "websocket_apis" in wanted:
+    websocket_apis.run()
 if "log_sink" in wanted:
     log_sink.run()
 if "sandbox" in wanted:

@@ -109,6 +109,8 @@ class Node:
         self.lambda_ = lambda_
         apigateway = ApiGatewayProvider(self.store, settings, self.internal)
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
+        if settings.verify_signatures:  # @connections calls reach the plane before the layer
+            http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [
             Service("lambda", lambda_),
             Service("logs", logs),
@@ -122,7 +124,12 @@ class Node:
         self.catalog = ServiceCatalog(self.services)
         # The data planes of deployed APIs (REST, HTTP and WebSocket APIs), by the services
         # that own them; the edge asks each whether an API id is its own.
-        self.execute_api_planes: list[ExecuteApiPlane] = [apigateway.plane, http_apis.plane]
+        # WebSocket APIs' plane before the HTTP APIs': that one would take any v2 API id.
+        self.execute_api_planes: list[ExecuteApiPlane] = [
+            apigateway.plane,
+            http_apis.websocket_plane,
+            http_apis.plane,
+        ]
         self.app = self.build_app()
 
     def _sandbox_networks(self, backend: SandboxBackend) -> SandboxNetworks:

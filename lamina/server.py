@@ -117,6 +117,10 @@ def _config(app: ASGIApp, lifespan: Literal["on", "off"]) -> uvicorn.Config:
         timeout_graceful_shutdown=8,
         server_header=False,
         date_header=False,
+        # WebSocket APIs' connections (websockets, a dependency): a message over API Gateway's
+        # 128 KB closes the connection with 1009, as on AWS.
+        ws="auto",
+        ws_max_size=128 * 1024,
     )
 
 

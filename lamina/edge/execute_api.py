@@ -20,8 +20,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
+from lamina import ids
 from lamina.edge.request import edge_request, send_response
-from lamina.protocol.http import HttpRequest, HttpResponse
+from lamina.protocol.http import Headers, HttpRequest, HttpResponse
 from lamina.types import ASGIApp, Receive, Scope, Send
 
 _HOST = re.compile(r"^([a-z0-9]{10})\.execute-api\.[^:]+(?::\d+)?$")
@@ -52,6 +53,14 @@ class ExecuteApiPlane(Protocol):
         ...
 
     async def serve(self, call: ExecuteApiCall) -> HttpResponse: ...
+
+
+class WebSocketPlane(ExecuteApiPlane, Protocol):
+    """A plane that also takes WebSocket connections (ASGI `websocket` scopes) to its APIs."""
+
+    async def serve_websocket(
+        self, call: ExecuteApiCall, scope: Scope, receive: Receive, send: Send
+    ) -> None: ...
 
 
 def parse(http: HttpRequest) -> tuple[str, str | None, str, str | None] | None:
@@ -89,6 +98,9 @@ class ExecuteApiLayer:
         self.reads_inline = reads_inline
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -106,6 +118,29 @@ class ExecuteApiLayer:
         plane = await self.owner(api_id)
         response = NOT_FOUND if plane is None else await plane.serve(call)
         await send_response(send, response)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket connection: only deployed APIs take them; any other is refused (a
+        close before the accept: the server answers the upgrade HTTP 403)."""
+        raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        http = HttpRequest(
+            "GET",
+            raw_path.decode("latin-1").split("?", 1)[0],
+            scope.get("query_string", b"").decode("latin-1"),
+            Headers(raw),
+        )
+        found = parse(http)
+        plane = None if found is None else await self.owner(found[0])
+        serve_websocket = getattr(plane, "serve_websocket", None)
+        if found is None or serve_websocket is None:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        api_id, stage, path, domain = found
+        client = scope.get("client") or ("127.0.0.1", 0)
+        call = ExecuteApiCall(http, api_id, stage, path, domain, client[0], ids.request_id(), raw)
+        await serve_websocket(call, scope, receive, send)
 
     async def owner(self, api_id: str) -> ExecuteApiPlane | None:
         for plane in self.planes:

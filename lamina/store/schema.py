@@ -761,3 +761,18 @@ apigateway_stages = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
 )
+
+# A WebSocket API's open connections, one row each while its socket is open: the node that
+# holds the socket (the one that can deliver to it) and what GetConnection answers.
+apigwv2_connections = sa.Table(
+    "apigwv2_connections",
+    metadata,
+    sa.Column("connection_id", sa.String(32), primary_key=True),
+    sa.Column("api_id", sa.String(10), nullable=False),
+    sa.Column("stage", sa.String(128), nullable=False),
+    sa.Column("node", sa.String(128), nullable=False),
+    sa.Column("source_ip", sa.String(64), nullable=False),
+    sa.Column("user_agent", sa.String(512), nullable=False),
+    sa.Column("connected_at", sa.Float, nullable=False),
+    sa.Index("apigwv2_connections_by_node", "node"),
+)

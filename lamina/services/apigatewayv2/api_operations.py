@@ -14,6 +14,7 @@ from lamina.services.apigatewayv2.integration_operations import integration_conf
 from lamina.services.apigatewayv2.items import Api
 from lamina.services.apigatewayv2.stage_operations import stage_config
 from lamina.services.apigatewayv2.tag_operations import api_arn, forget_api
+from lamina.services.apigatewayv2.websocket_settings import WEBSOCKET, is_websocket, selection_path
 
 ROUTE_SELECTION = "$request.method $request.path"
 API_KEY_SELECTION = "$request.header.x-api-key"
@@ -36,15 +37,15 @@ class ApiOperations(Base):
     def present_api(self, found: Api, tags: dict[str, str]) -> dict[str, Any]:
         config = found.config
         answer: dict[str, Any] = {
-            "ApiEndpoint": self.endpoint(found.api_id),
+            "ApiEndpoint": self.endpoint(found.api_id, is_websocket(config)),
             "ApiId": found.api_id,
             "ApiKeySelectionExpression": config.get("ApiKeySelectionExpression", API_KEY_SELECTION),
             "CreatedDate": found.created_at,
             "DisableExecuteApiEndpoint": config.get("DisableExecuteApiEndpoint", False),
             "IpAddressType": config.get("IpAddressType", "ipv4"),
             "Name": config["Name"],
-            "ProtocolType": "HTTP",
-            "RouteSelectionExpression": ROUTE_SELECTION,
+            "ProtocolType": config.get("ProtocolType", "HTTP"),
+            "RouteSelectionExpression": config.get("RouteSelectionExpression", ROUTE_SELECTION),
             "Tags": tags,
         }
         for name in ("CorsConfiguration", "Description", "Version"):
@@ -53,21 +54,22 @@ class ApiOperations(Base):
         return answer
 
     def create_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        if params["ProtocolType"] == "WEBSOCKET":
-            raise bad_request(
-                "Lamina does not serve WebSocket APIs yet (ProtocolType WEBSOCKET); "
-                "HTTP APIs (ProtocolType HTTP) it serves."
-            )
-        if params["ProtocolType"] != "HTTP":
-            raise bad_request(f"Invalid ProtocolType: {params['ProtocolType']}")
+        protocol = params["ProtocolType"]
+        if protocol not in ("HTTP", WEBSOCKET):
+            raise bad_request(f"Invalid ProtocolType: {protocol}")
         refuse_unsupported(params, _UNSUPPORTED)
-        _check_settings(params)
+        _check_settings(params, protocol)
         target, route_key = params.get("Target"), params.get("RouteKey")
+        if protocol == WEBSOCKET and (target or route_key or params.get("CorsConfiguration")):
+            raise bad_request("Target, RouteKey and CorsConfiguration are for HTTP APIs only.")
         if route_key is not None and target is None:
             raise bad_request("RouteKey can be given only with Target (quick create).")
         if route_key is not None:
             route_keys.parse(route_key)
         config = {name: params[name] for name in _SETTABLE if name in params}
+        if protocol == WEBSOCKET:
+            config["ProtocolType"] = WEBSOCKET
+            config["RouteSelectionExpression"] = params["RouteSelectionExpression"]
         tags = params.get("Tags") or {}
         with self.store.write() as conn:
             made = items.insert_api(conn, ctx.account_id, ctx.region, config)
@@ -121,10 +123,13 @@ class ApiOperations(Base):
                 "Lamina does not support quick update (Target, RouteKey on UpdateApi) yet; "
                 "update the integration or route itself."
             )
-        _check_settings(params)
         with self.store.write() as conn:
             found = self.find_api(conn, ctx, params["ApiId"])
+            protocol = found.config.get("ProtocolType", "HTTP")
+            _check_settings(params, protocol, updating=True)
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
+            if protocol == WEBSOCKET and params.get("RouteSelectionExpression"):
+                config["RouteSelectionExpression"] = params["RouteSelectionExpression"]
             items.update_api(conn, found.api_id, config)
             tags = tagging.get_tags(conn, api_arn(ctx.region, found.api_id))
         self.changed(found.api_id)
@@ -150,9 +155,14 @@ class ApiOperations(Base):
         return {}
 
 
-def _check_settings(params: dict[str, Any]) -> None:
+def _check_settings(params: dict[str, Any], protocol: str, updating: bool = False) -> None:
     selection = params.get("RouteSelectionExpression")
-    if selection is not None and selection != ROUTE_SELECTION:
+    if protocol == WEBSOCKET:
+        if selection is None and not updating:
+            raise bad_request("RouteSelectionExpression is required for WebSocket APIs.")
+        if selection is not None:
+            selection_path(selection)
+    elif selection is not None and selection != ROUTE_SELECTION:
         raise bad_request(
             f"Invalid RouteSelectionExpression: {selection}. HTTP APIs take only {ROUTE_SELECTION}."
         )

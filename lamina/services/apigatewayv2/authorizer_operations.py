@@ -10,8 +10,9 @@ from sqlalchemy.engine import Connection
 from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import items
 from lamina.services.apigatewayv2.base import Base, page
-from lamina.services.apigatewayv2.errors import bad_request, refuse_unsupported
+from lamina.services.apigatewayv2.errors import bad_request, not_supported, refuse_unsupported
 from lamina.services.apigatewayv2.integration_operations import function_arn
+from lamina.services.apigatewayv2.websocket_settings import is_websocket
 
 AUTHORIZER = "authorizer"
 _UNSUPPORTED = {
@@ -91,9 +92,11 @@ def present_authorizer(found: items.Item) -> dict[str, Any]:
 class AuthorizerOperations(Base):
     def create_authorizer(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         refuse_unsupported(params, _UNSUPPORTED)
-        config = authorizer_config({n: params[n] for n in _SETTABLE if n in params})
         with self.store.write() as conn:
-            self.find_api(conn, ctx, params["ApiId"])
+            api = self.find_api(conn, ctx, params["ApiId"])
+            if is_websocket(api.config):
+                raise not_supported("authorizers on WebSocket APIs")
+            config = authorizer_config({n: params[n] for n in _SETTABLE if n in params})
             made = items.insert_item(conn, params["ApiId"], AUTHORIZER, config)
         self.changed(params["ApiId"])
         return present_authorizer(made)

@@ -28,9 +28,10 @@ class Base:
         """After a committed change to an API: this node's data plane reads it anew."""
         self.served.drop(api_id)
 
-    def endpoint(self, api_id: str) -> str:
+    def endpoint(self, api_id: str, websocket: bool = False) -> str:
         """Where the API answers on Lamina, as GetApi's ApiEndpoint says."""
-        return f"http://{api_id}.execute-api.localhost:{self.settings.port}"
+        scheme = "ws" if websocket else "http"
+        return f"{scheme}://{api_id}.execute-api.localhost:{self.settings.port}"
 
     def find_api(self, conn: Connection, ctx: RequestContext, api_id: str) -> Api:
         found = items.api(conn, api_id)
@@ -69,12 +70,14 @@ class Base:
             i.item_id: i.config for i in items.all_items(conn, api_id, items.INTEGRATION)
         }
         authorizers = {a.item_id: a.config for a in items.all_items(conn, api_id, "authorizer")}
+        responses = [r.config for r in items.all_items(conn, api_id, items.ROUTE_RESPONSE)]
         config: dict[str, Any] = {
             "AutoDeployed": auto,
             "Snapshot": {
                 "Routes": routes,
                 "Integrations": integrations,
                 "Authorizers": authorizers,
+                "RouteResponses": responses,  # WebSocket APIs': which routes answer
             },
         }
         if description is not None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigatewayv2 import items, parameter_mapping
+from lamina.services.apigatewayv2 import items, parameter_mapping, websocket_settings
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 
@@ -97,6 +97,12 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def _config_for(api: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    if websocket_settings.is_websocket(api):
+        return websocket_settings.integration_config(wanted)
+    return integration_config(wanted)
+
+
 def present_integration(found: items.Item) -> dict[str, Any]:
     answer = {"IntegrationId": found.item_id, **found.config}
     answer.setdefault("ApiGatewayManaged", False)
@@ -106,9 +112,10 @@ def present_integration(found: items.Item) -> dict[str, Any]:
 class IntegrationOperations(Base):
     def create_integration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         refuse_unsupported(params, _UNSUPPORTED)
-        config = integration_config({n: params[n] for n in _SETTABLE if n in params})
+        wanted = {n: params[n] for n in _SETTABLE if n in params}
         with self.store.write() as conn:
-            self.find_api(conn, ctx, params["ApiId"])
+            api = self.find_api(conn, ctx, params["ApiId"])
+            config = _config_for(api.config, wanted)
             made = items.insert_item(conn, params["ApiId"], items.INTEGRATION, config)
             self.redeploy(conn, params["ApiId"])
         self.changed(params["ApiId"])
@@ -139,7 +146,7 @@ class IntegrationOperations(Base):
                 for name in ("IntegrationMethod", "PayloadFormatVersion"):
                     if name not in params:
                         wanted.pop(name, None)
-            config = integration_config(wanted)
+            config = _config_for(items.api(conn, api_id).config, wanted)  # type: ignore[union-attr]
             if found.config.get("ApiGatewayManaged"):
                 config["ApiGatewayManaged"] = True
             items.update_item(conn, api_id, items.INTEGRATION, integration_id, config)

@@ -17,6 +17,7 @@ from lamina.store.schema import apigwv2_apis as apis
 from lamina.store.schema import apigwv2_items as items
 
 ROUTE, INTEGRATION, STAGE, DEPLOYMENT = "route", "integration", "stage", "deployment"
+ROUTE_RESPONSE = "routeresponse"  # a WebSocket API route's; its config names the RouteId
 _ALPHABET = string.ascii_lowercase + string.digits
 
 

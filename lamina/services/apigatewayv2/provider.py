@@ -1,12 +1,17 @@
 """Amazon API Gateway v2, HTTP APIs: the operations, gathered from one module per concept, and
 the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 
+WebSocket APIs (ProtocolType WEBSOCKET) have their own data plane (websocket_plane.py), which
+node.py hands the edge before the HTTP APIs' one.
+
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
-WebSocket APIs, IAM authorization, parameter mapping of Lambda integrations, of body values
+IAM authorization, parameter mapping of Lambda integrations, of body values
 and of responses, AWS service integrations, VPC links, custom domains, throttling, access
 logs."""
 
 from __future__ import annotations
+
+import asyncio
 
 from lamina.config import Settings
 from lamina.services.apigatewayv2.api_operations import ApiOperations
@@ -15,9 +20,11 @@ from lamina.services.apigatewayv2.deployment_operations import DeploymentOperati
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
 from lamina.services.apigatewayv2.route_operations import RouteOperations
+from lamina.services.apigatewayv2.route_response_operations import RouteResponseOperations
 from lamina.services.apigatewayv2.served import ServedApis
 from lamina.services.apigatewayv2.stage_operations import StageOperations
 from lamina.services.apigatewayv2.tag_operations import TagOperations
+from lamina.services.apigatewayv2.websocket_plane import WebSocketPlane
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -26,6 +33,7 @@ from lamina.store import Store
 class ApiGatewayV2Provider(
     ApiOperations,
     RouteOperations,
+    RouteResponseOperations,
     IntegrationOperations,
     AuthorizerOperations,
     StageOperations,
@@ -40,8 +48,13 @@ class ApiGatewayV2Provider(
         self.settings = settings
         self.served = ServedApis(store)
         self.plane = HttpApiPlane(store, self.served, internal)
+        self.websocket_plane = WebSocketPlane(store, self.served, internal, settings.node_name)
+
+    async def start(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.websocket_plane.start)
 
     async def stop(self) -> None:
+        await self.websocket_plane.close()
         await self.plane.close()
 
     def reset(self) -> None:

@@ -13,12 +13,12 @@ from lamina.services.apigatewayv2 import items, route_keys
 from lamina.services.apigatewayv2.authorizer_operations import route_authorization
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
+from lamina.services.apigatewayv2.websocket_settings import check_route_key, is_websocket
 
 _UNSUPPORTED = {
     "RequestParameters": "a WebSocket API setting",
     "RequestModels": "a WebSocket API setting",
     "ModelSelectionExpression": "a WebSocket API setting",
-    "RouteResponseSelectionExpression": "a WebSocket API setting",
 }
 _SETTABLE = (
     "RouteKey",
@@ -27,6 +27,7 @@ _SETTABLE = (
     "AuthorizationType",
     "AuthorizerId",
     "AuthorizationScopes",
+    "RouteResponseSelectionExpression",
 )
 
 
@@ -43,10 +44,31 @@ def present_route(found: items.Item) -> dict[str, Any]:
 class RouteOperations(Base):
     def _check(self, conn: Connection, api_id: str, params: dict[str, Any]) -> None:
         refuse_unsupported(params, _UNSUPPORTED)
+        found = items.api(conn, api_id)
+        websocket = found is not None and is_websocket(found.config)
+        selection = params.get("RouteResponseSelectionExpression")
+        if not websocket and selection:
+            raise bad_request("RouteResponseSelectionExpression is for WebSocket APIs only.")
+        if selection not in (None, "", "$default"):
+            raise bad_request(
+                f"Lamina does not support RouteResponseSelectionExpression {selection} yet; "
+                "$default (a two-way route: the function's answer goes back) it serves."
+            )
+        if websocket and (
+            params.get("AuthorizationType") not in (None, "NONE") or params.get("AuthorizerId")
+        ):
+            raise bad_request("Lamina does not support authorizers on WebSocket APIs yet.")
         if params.get("ApiKeyRequired"):
-            raise bad_request("ApiKeyRequired is supported only for WebSocket APIs.")
+            raise bad_request(
+                "Lamina does not support ApiKeyRequired (API keys) yet."
+                if websocket
+                else "ApiKeyRequired is supported only for WebSocket APIs."
+            )
         if "RouteKey" in params:
-            route_keys.parse(params["RouteKey"])
+            if websocket:
+                check_route_key(params["RouteKey"])
+            else:
+                route_keys.parse(params["RouteKey"])
         target = params.get("Target")
         if target:
             kind, _, integration_id = target.partition("/")
@@ -107,6 +129,9 @@ class RouteOperations(Base):
         with self.store.write() as conn:
             self.find_item(conn, ctx, api_id, items.ROUTE, params["RouteId"])
             items.delete_item(conn, api_id, items.ROUTE, params["RouteId"])
+            for response in items.all_items(conn, api_id, items.ROUTE_RESPONSE):
+                if response.config["RouteId"] == params["RouteId"]:
+                    items.delete_item(conn, api_id, items.ROUTE_RESPONSE, response.item_id)
             self.redeploy(conn, api_id)
         self.changed(api_id)
         return {}

@@ -19,6 +19,7 @@ class Deployed:
     routes: dict[str, dict[str, Any]]  # by RouteKey
     integrations: dict[str, dict[str, Any]]  # by IntegrationId
     authorizers: dict[str, dict[str, Any]]  # by AuthorizerId
+    answering: frozenset[str] = frozenset()  # WebSocket routes with a route response (RouteIds)
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ def _read(store: Store, api_id: str) -> View | None:
             if found:
                 snapshot = found.config["Snapshot"]
                 routes = {route["RouteKey"]: route for route in snapshot["Routes"]}
+                responses = snapshot.get("RouteResponses", [])
+                answering = frozenset(r["RouteId"] for r in responses)
                 deployed = Deployed(
-                    routes, snapshot["Integrations"], snapshot.get("Authorizers", {})
+                    routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
                 )
             variables = stage.config.get("StageVariables") or {}
             stages[stage.item_id] = Stage(stage.item_id, variables, deployed)

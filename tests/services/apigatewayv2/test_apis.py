@@ -87,14 +87,9 @@ def test_quick_create_makes_the_integration_the_route_and_an_auto_deploying_defa
 
 def test_what_lamina_does_not_serve_is_refused_loudly(endpoint):
     api = apigw(endpoint)
-    code, status, message = refused(
-        api.create_api,
-        Name="ws",
-        ProtocolType="WEBSOCKET",
-        RouteSelectionExpression="$request.body.action",
-    )
+    code, status, message = refused(api.create_api, Name="ws", ProtocolType="WEBSOCKET")
     assert (code, status) == ("BadRequestException", 400)
-    assert "Lamina does not serve WebSocket APIs yet" in message
+    assert "RouteSelectionExpression is required for WebSocket APIs" in message
     code, _, message = refused(
         api.create_api, Name="x", ProtocolType="HTTP", RouteSelectionExpression="$request.body.a"
     )

@@ -1,0 +1,370 @@
+"""WebSocket APIs' data plane (an ExecuteApiPlane that also takes WebSocket scopes).
+
+A client connects at `/{stage}` (by the execute-api Host or the /_aws/execute-api/{id} path):
+the `$connect` route's function is invoked before the upgrade completes, and an answer other
+than a 2xx statusCode (or a failure) refuses the connection: HTTP 403, as API Gateway. Each
+message then picks its route by the API's RouteSelectionExpression (`$request.body.action`:
+a key of the JSON message), `$default` when none matches; a two-way route (a `$default` route
+response) sends the function's `body` back. `$disconnect` is invoked once the socket closed.
+
+The management API (apigatewaymanagementapi: PostToConnection, GetConnection,
+DeleteConnection) is served on the same API at `/{stage}/@connections/{id}`; the node that
+holds the socket delivers. Its callers' signatures are checked when Lamina checks signatures
+(management_auth.py); IAM policies are not evaluated there (IAM is not enforced yet), nor the
+function's resource policy for apigateway.amazonaws.com."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from lamina import ids
+from lamina.edge.execute_api import ExecuteApiCall
+from lamina.identity import CachedCredentials, root_of
+from lamina.protocol.errors import ServiceError
+from lamina.protocol.http import HttpResponse
+from lamina.services.apigatewayv2 import connections, websocket_events
+from lamina.services.apigatewayv2.integration_operations import function_arn
+from lamina.services.apigatewayv2.management_auth import ManagementCallers
+from lamina.services.apigatewayv2.served import Deployed, ServedApis, Stage, View
+from lamina.services.apigatewayv2.websocket_settings import (
+    CONNECT,
+    DEFAULT,
+    DISCONNECT,
+    is_websocket,
+    selection_path,
+)
+from lamina.services.internal import InternalClient
+from lamina.store import Store
+from lamina.types import Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+_ID_ALPHABET = string.ascii_letters + string.digits
+_MAX_POST_BYTES = 128 * 1024  # API Gateway's frame limit for PostToConnection
+
+
+def _connection_id() -> str:
+    """AWS's shape (`L0SM9cOFvHcCIhw=`), kept to characters a URL path carries as they are."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(15)) + "="
+
+
+def _error(status: int, code: str, message: str | None = None) -> HttpResponse:
+    body = json.dumps({"message": message} if message else {}).encode()
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+    return HttpResponse(status, headers, body)
+
+
+def _iso(seconds: float) -> str:
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        + f".{int(seconds * 1000) % 1000:03d}Z"
+    )
+
+
+@dataclass
+class OpenSocket:
+    """A connection this node holds: its socket's `send`, and what GetConnection says."""
+
+    event: websocket_events.Connection
+    account_id: str
+    send: Send
+    last_active_at: float
+    closing: bool = False
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class WebSocketPlane:
+    def __init__(
+        self, store: Store, served: ServedApis, internal: InternalClient, node: str
+    ) -> None:
+        self.store = store
+        self.served = served
+        self.internal = internal
+        self.node = node
+        self.open: dict[str, OpenSocket] = {}
+        self.callers: ManagementCallers | None = None  # set: signatures are checked
+
+    def verify_signatures(self, credentials: CachedCredentials) -> None:
+        """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
+        self.callers = ManagementCallers(credentials)
+
+    async def _in_thread(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    async def _view(self, api_id: str) -> View | None:
+        if self.store.reads_wait:
+            view: View | None = await self._in_thread(self.served.view, api_id)
+            return view
+        return self.served.view(api_id)
+
+    def owns(self, api_id: str) -> bool:
+        view = self.served.view(api_id)
+        return view is not None and is_websocket(view.api.config)
+
+    def start(self) -> None:
+        connections.forget_node(self.store, self.node)  # sockets do not outlive a node
+
+    # The management API: HTTP requests to /{stage}/@connections/{id}
+
+    async def serve(self, call: ExecuteApiCall) -> HttpResponse:
+        path = call.path if call.stage is None else f"/{call.stage}{call.path}"
+        _, _, rest = path[1:].partition("/")
+        kind, _, connection_id = rest.partition("/")
+        if kind != "@connections" or not connection_id or "/" in connection_id:
+            return _error(403, "ForbiddenException", "Forbidden")
+        connection_id = unquote(connection_id)
+        if self.callers is not None:
+            refused = await self.callers.refusal(call.http)
+            if refused is not None:
+                return _error(403, "ForbiddenException", refused)
+        method = call.http.method
+        held = self.open.get(connection_id)
+        if held is not None and held.event.api_id != call.api_id:
+            held = None
+        if held is None or held.closing:
+            row = await self._in_thread(connections.find, self.store, connection_id)
+            # a row of this node's without its socket: closed, its row not yet deleted
+            if (
+                row is None
+                or row.api_id != call.api_id
+                or held is not None
+                or row.node == self.node
+            ):
+                return _error(410, "GoneException")
+            if method == "GET":
+                return _connection_info(
+                    row.connected_at, row.connected_at, row.source_ip, row.user_agent
+                )
+            return _error(
+                500,
+                "InternalServerErrorException",
+                f"Connection {connection_id} is held by node {row.node}: Lamina does not yet "
+                "deliver to a connection another node of a fleet holds.",
+            )
+        if method == "GET":
+            event = held.event
+            return _connection_info(
+                event.connected_at, held.last_active_at, event.source_ip, event.user_agent
+            )
+        if method == "DELETE":
+            held.closing = True
+            await self._send(held, {"type": "websocket.close", "code": 1000})
+            return HttpResponse(204)
+        if method == "POST":
+            data = call.http.body
+            if len(data) > _MAX_POST_BYTES:
+                return _error(413, "PayloadTooLargeException", "Message too long")
+            await self._deliver(held, data)
+            return HttpResponse(200)
+        return _error(403, "ForbiddenException", "Forbidden")
+
+    # The socket
+
+    async def serve_websocket(
+        self, call: ExecuteApiCall, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        view = await self._view(call.api_id)
+        stage = _stage(view, call)
+        first = await receive()
+        disabled = view is not None and view.api.config.get("DisableExecuteApiEndpoint")
+        if first["type"] != "websocket.connect" or stage is None or view is None or disabled:
+            await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
+            return
+        deployed = stage.deployed
+        assert deployed is not None  # _stage answers only deployed stages
+        now = time.time()
+        forwarded = call.http.headers.get("x-forwarded-for")
+        headers = [
+            *[(k, v) for k, v in call.raw_headers if not k.lower().startswith("x-forwarded-")],
+            # as API Gateway adds them (the port and scheme the client reached Lamina at)
+            ("X-Forwarded-For", f"{forwarded}, {call.source_ip}" if forwarded else call.source_ip),
+            ("X-Forwarded-Port", str((scope.get("server") or ("", 0))[1])),
+            ("X-Forwarded-Proto", "http"),
+        ]
+        user_agent = next((v for k, v in headers if k.lower() == "user-agent"), "")
+        event = websocket_events.Connection(
+            _connection_id(),
+            call.api_id,
+            stage.name,
+            call.domain or f"{call.api_id}.execute-api.localhost",
+            call.source_ip,
+            user_agent,
+            now,
+            headers,
+            call.http.query,
+        )
+        held = OpenSocket(event, view.api.account_id, send, now)
+        if CONNECT in deployed.routes:
+            answer = await self._invoke(
+                held,
+                deployed,
+                CONNECT,
+                websocket_events.connect(event, call.request_id),
+                call.request_id,
+            )
+            if not _accepted(answer):
+                await send({"type": "websocket.close", "code": 1008})
+                return
+        row = connections.Row(
+            event.connection_id, call.api_id, stage.name, self.node, call.source_ip, user_agent, now
+        )
+        await self._in_thread(connections.insert, self.store, row)
+        self.open[event.connection_id] = held
+        code, reason = 1005, ""
+        try:
+            await send({"type": "websocket.accept"})
+            selection = selection_path(view.api.config["RouteSelectionExpression"])
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    code, reason = message.get("code", 1005), message.get("reason") or ""
+                    break
+                if message["type"] != "websocket.receive":
+                    continue
+                held.last_active_at = time.time()
+                data = message.get("text")
+                if data is None:
+                    data = message.get("bytes") or b""
+                task = asyncio.ensure_future(self._message(held, deployed, selection, data))
+                held.tasks.add(task)
+                task.add_done_callback(held.tasks.discard)
+        finally:
+            held.closing = True
+            self.open.pop(event.connection_id, None)
+            await self._in_thread(connections.delete, self.store, event.connection_id)
+            if DISCONNECT in deployed.routes:
+                request_id = ids.request_id()
+                payload = websocket_events.disconnect(event, code, reason, request_id)
+                await self._invoke(held, deployed, DISCONNECT, payload, request_id)
+
+    async def _message(
+        self, held: OpenSocket, deployed: Deployed, selection: list[str], data: str | bytes
+    ) -> None:
+        request_id = ids.request_id()
+        route_key = _select(deployed, selection, data)
+        event = held.event
+        if route_key is None:
+            await self._gateway_says(held, "Forbidden", request_id)
+            return
+        message_id = _connection_id()
+        payload = websocket_events.message(event, route_key, data, request_id, message_id)
+        answer = await self._invoke(held, deployed, route_key, payload, request_id)
+        if answer is None:
+            await self._gateway_says(held, "Internal server error", request_id)
+            return
+        route = deployed.routes[route_key]
+        if route.get("RouteResponseSelectionExpression") and route["RouteId"] in deployed.answering:
+            body = answer.get("body") if isinstance(answer, dict) else answer
+            if body is not None:
+                await self._deliver(held, body if isinstance(body, str) else json.dumps(body))
+
+    async def _gateway_says(self, held: OpenSocket, message: str, request_id: str) -> None:
+        """What API Gateway sends a client whose message no route takes or whose function failed."""
+        said = {
+            "message": message,
+            "connectionId": held.event.connection_id,
+            "requestId": request_id,
+        }
+        await self._deliver(held, json.dumps(said))
+
+    async def _deliver(self, held: OpenSocket, data: str | bytes) -> None:
+        if isinstance(data, bytes):
+            try:
+                data = data.decode()
+            except UnicodeDecodeError:
+                await self._send(held, {"type": "websocket.send", "bytes": data})
+                return
+        await self._send(held, {"type": "websocket.send", "text": data})
+
+    async def _send(self, held: OpenSocket, message: dict[str, Any]) -> None:
+        try:
+            await held.send(message)
+        except Exception as error:  # the client went away meanwhile: its disconnect follows
+            log.debug("WebSocket %s: not sent: %s", held.event.connection_id, error)
+
+    async def _invoke(
+        self, held: OpenSocket, deployed: Deployed, route_key: str, payload: bytes, request_id: str
+    ) -> Any:
+        """The route's function's answer (parsed JSON, or None when it failed or timed out)."""
+        target = deployed.routes[route_key].get("Target", "")
+        integration = deployed.integrations.get(target.partition("/")[2])
+        if integration is None:
+            return None
+        arn = function_arn(integration["IntegrationUri"])
+        assert arn is not None  # checked when the integration was made
+        invoke = self.internal.call_async(
+            "lambda",
+            "Invoke",
+            {"FunctionName": arn, "Payload": payload},
+            identity=root_of(held.account_id),
+            region=arn.split(":")[3],
+            request_id=request_id,
+        )
+        try:
+            result = await asyncio.wait_for(invoke, integration["TimeoutInMillis"] / 1000)
+        except (TimeoutError, ServiceError) as error:
+            log.info("WebSocket API %s: invoking %s failed: %r", held.event.api_id, arn, error)
+            return None
+        if result.get("FunctionError"):
+            return None
+        raw = result.get("Payload") or b""
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError:
+            return raw.decode(errors="replace")
+
+    async def close(self) -> None:
+        for held in list(self.open.values()):
+            held.closing = True
+            await self._send(held, {"type": "websocket.close", "code": 1001})
+
+
+def _connection_info(
+    connected_at: float, last_active_at: float, ip: str, agent: str
+) -> HttpResponse:
+    body = {
+        "connectedAt": _iso(connected_at),
+        "identity": {"sourceIp": ip, "userAgent": agent},
+        "lastActiveAt": _iso(last_active_at),
+    }
+    return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+def _accepted(answer: Any) -> bool:
+    """A `$connect` function's answer lets the client in: a 2xx statusCode, or none given."""
+    if answer is None:
+        return False
+    status = answer.get("statusCode", 200) if isinstance(answer, dict) else 200
+    try:
+        return 200 <= int(status) < 300
+    except (TypeError, ValueError):
+        return False
+
+
+def _stage(view: View | None, call: ExecuteApiCall) -> Stage | None:
+    """The deployed stage a connection asks for: `/{stage}` (a WebSocket API has no other path)."""
+    if view is None:
+        return None
+    name = call.stage if call.stage is not None else call.path.strip("/")
+    stage = view.stages.get(unquote(name)) if name and "/" not in name else None
+    return stage if stage is not None and stage.deployed is not None else None
+
+
+def _select(deployed: Deployed, selection: list[str], data: str | bytes) -> str | None:
+    """The route a message takes: the key its JSON body names, else `$default`, else none."""
+    try:
+        value: Any = json.loads(data)
+        for key in selection:
+            value = value[key] if isinstance(value, dict) else None
+    except ValueError:
+        value = None
+    if isinstance(value, str) and value in deployed.routes and not value.startswith("$"):
+        return value
+    return DEFAULT if DEFAULT in deployed.routes else None
