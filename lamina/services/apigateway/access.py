@@ -149,7 +149,13 @@ class Access:
 
 
 def _signer(call: ExecuteApiCall) -> dict[str, Any] | HttpResponse:
-    """requestContext.identity of a SigV4 signer the edge verified, or the refusal."""
-    if "authorization" not in call.http.headers and "X-Amz-Signature=" not in call.http.query:
+    """requestContext.identity of a SigV4 signer the edge verified, or the refusal. IAM
+    policies (execute-api:Invoke) are not evaluated yet: a valid signature is enough."""
+    if call.signature_error is not None:
+        error = call.signature_error
+        return denied.bad_signature(error.code, error.message)
+    if call.signer is None:
         return gateway.missing_authentication_token()  # as AWS answers an unsigned call
-    return gateway.not_supported("verifying SigV4 signatures of AWS_IAM methods")
+    who = call.signer.identity
+    return {"accessKey": call.signer.access_key_id, "accountId": who.account_id,
+            "caller": who.user_id, "user": who.user_id, "userArn": who.arn}  # fmt: skip

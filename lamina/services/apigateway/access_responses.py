@@ -58,6 +58,7 @@ def authorizer_failed() -> HttpResponse:
     return _answer(500, {"message": None}, "AuthorizerConfigurationException")
 
 
-def bad_signature(message: str) -> HttpResponse:
-    """A SigV4-signed request to an AWS_IAM method whose signature does not hold."""
-    return _answer(403, {"message": message}, "InvalidSignatureException")
+def bad_signature(error_type: str, message: str) -> HttpResponse:
+    """A SigV4-signed request to an AWS_IAM method whose signature does not hold (a bad
+    signature, an unknown key, a stale date): the verifier's own words."""
+    return _answer(403, {"message": message}, error_type)

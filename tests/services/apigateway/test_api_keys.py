@@ -17,7 +17,11 @@ from botocore.exceptions import ClientError
 from tests.conftest import ENGINES, client, create_function, error_of, make_zip, own_server
 from tests.services.apigateway.conftest import lambda_uri, root_of, stage_url
 
-ECHO = "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps(event)}\n"
+ECHO = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event)}
+"""
 
 
 def _keyed_api(apigw, lambda_, stage: str = "prod") -> str:
@@ -142,7 +146,9 @@ def test_api_key_required_quota_throttle_and_usage(apigw, endpoint):
     assert missing.headers["x-amzn-ErrorType"] == "ForbiddenException"
     assert get("/keyed", headers=headers).status_code == 403  # in no plan yet
     plan = apigw.create_usage_plan(
-        name="p", apiStages=[{"apiId": api_id, "stage": "prod"}], quota={"limit": 3, "period": "DAY"}
+        name="p",
+        apiStages=[{"apiId": api_id, "stage": "prod"}],
+        quota={"limit": 3, "period": "DAY"},
     )
     apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     assert get("/keyed", headers={"x-api-key": "w" * 30}).status_code == 403  # an unknown key
