@@ -223,3 +223,20 @@ def test_api_key_from_the_authorizer(apigw, endpoint, functions):
     assert answer.status_code == 200, answer.text
     identity = answer.json()["requestContext"]["identity"]
     assert (identity["apiKey"], identity["apiKeyId"]) == ("k" * 25, key["id"])
+
+
+def test_cognito_user_pools_authorizers_are_kept_and_refused_on_the_data_plane(
+    apigw, endpoint, functions
+):
+    echo_arn, _ = functions
+    pool = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_abc"
+    api_id, made = _api(apigw, echo_arn, {
+        "name": "pool", "type": "COGNITO_USER_POOLS", "providerARNs": [pool],
+        "identitySource": "method.request.header.Authorization",
+    })  # fmt: skip
+    assert made["providerARNs"] == [pool] and made["authType"] == "cognito_user_pools"
+    answer = requests.get(
+        f"{stage_url(endpoint, api_id, 'prod')}/things/1", headers={"Authorization": "t"},
+        timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 500 and "COGNITO_USER_POOLS" in answer.json()["message"]
