@@ -180,7 +180,9 @@ class Node:
         serve = self.lambda_.url_plane.serve
         app = FunctionUrlLayer(app, serve, self.credentials, self.executor, reads_inline)
         # Deployed APIs' requests go to API Gateway's data planes, likewise.
-        app = ExecuteApiLayer(app, self.execute_api_planes, self.executor, reads_inline)
+        app = ExecuteApiLayer(
+            app, self.execute_api_planes, self.executor, reads_inline, self.credentials
+        )
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)

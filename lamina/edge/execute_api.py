@@ -9,19 +9,27 @@ An API answers on the main port at
   the path forms LocalStack's users have in their scripts.
 
 The stage is the plane's to split off (an HTTP API's `$default` stage answers without one),
-except in the `_user_request_` form, which names it."""
+except in the `_user_request_` form, which names it.
+
+A request signed for `execute-api` has its SigV4 signature checked here, with the verifier of
+AWS API calls: the plane gets the signer, or why the signature does not hold (for AWS_IAM
+methods; whether a method needs it is the plane's question)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
 from lamina import ids
-from lamina.edge.request import edge_request, send_response
+from lamina.edge.auth import Verifier, read_signature
+from lamina.edge.request import EdgeRequest, edge_request, send_response
+from lamina.identity import MISS, CachedCredentials, Credential
+from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import Headers, HttpRequest, HttpResponse
 from lamina.types import ASGIApp, Receive, Scope, Send
 
@@ -42,6 +50,8 @@ class ExecuteApiCall:
     source_ip: str
     request_id: str
     raw_headers: list[tuple[str, str]]  # as received, a repeated header once per line
+    signer: Credential | None = None  # whose valid SigV4 signature (for execute-api) it bears
+    signature_error: ServiceError | None = None  # why a signature it bears does not hold
 
 
 class ExecuteApiPlane(Protocol):
@@ -91,11 +101,14 @@ class ExecuteApiLayer:
         planes: Sequence[ExecuteApiPlane],
         executor: Executor | None = None,
         reads_inline: bool = True,
+        credentials: CachedCredentials | None = None,
     ) -> None:
         self.app = app
         self.planes = list(planes)
         self.executor = executor
         self.reads_inline = reads_inline
+        self.credentials = credentials
+        self.verifier = Verifier()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -112,9 +125,11 @@ class ExecuteApiLayer:
         api_id, stage, path, domain = found
         client = scope.get("client") or ("127.0.0.1", 0)
         raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        signer, error = await self.signer(request)
         call = ExecuteApiCall(
-            request.http, api_id, stage, path, domain, client[0], request.request_id, raw
-        )
+            request.http, api_id, stage, path, domain, client[0], request.request_id, raw,
+            signer, error,
+        )  # fmt: skip
         plane = await self.owner(api_id)
         response = NOT_FOUND if plane is None else await plane.serve(call)
         await send_response(send, response)
@@ -153,3 +168,41 @@ class ExecuteApiLayer:
             if owns:
                 return plane
         return None
+
+    async def signer(self, request: EdgeRequest) -> tuple[Credential | None, ServiceError | None]:
+        """Who signed the request, or why its signature does not hold; (None, None) unsigned."""
+        try:
+            if read_signature(request) is None:
+                return None, None
+        except ServiceError as error:
+            return None, error
+        if request.signing_service != "execute-api":
+            return None, ServiceError(
+                "InvalidSignatureException",
+                "Credential should be scoped to correct service: 'execute-api'. ",
+                403,
+            )
+        credential = await self.credential(request.access_key or "")
+        if credential is None or not credential.active or credential.expired():
+            return None, ServiceError(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        request.credential = credential
+        try:
+            self.verifier.verify(request, time.time())
+        except ServiceError as error:
+            return None, error
+        return credential, None
+
+    async def credential(self, access_key: str) -> Credential | None:
+        if self.credentials is None or not access_key:
+            return None
+        found = self.credentials.cached(access_key)
+        if found is not MISS:
+            return found  # type: ignore[return-value]
+        if self.reads_inline or self.executor is None:
+            return self.credentials.lookup(access_key)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, self.credentials.lookup, access_key)

@@ -776,3 +776,30 @@ apigwv2_connections = sa.Table(
     sa.Column("connected_at", sa.Float, nullable=False),
     sa.Index("apigwv2_connections_by_node", "node"),
 )
+
+# API Gateway REST APIs' account-wide items: API keys (kind `apikey`, `lookup` the key's
+# value, as the data plane finds it), usage plans (`usageplan`), a plan's keys (`plankey`,
+# item_id `{plan}/{key}`, lookup the key id) and Lambda authorizers (`authorizer`, item_id
+# `{api}/{authorizer}`, lookup the API id). `config` is what the Get shows, less the dates.
+apigateway_account_items = sa.Table(
+    "apigateway_account_items",
+    metadata,
+    sa.Column("account_id", sa.String(12), primary_key=True),
+    sa.Column("region", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("lookup", sa.String(128), nullable=True, index=True),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# Requests a usage plan counted for an API key, per UTC day (YYYY-MM-DD): GetUsage's figures
+# and the quotas' counts. The data plane adds to them in batches (usage.py).
+apigateway_usage = sa.Table(
+    "apigateway_usage",
+    metadata,
+    sa.Column("plan_id", sa.String(16), primary_key=True),
+    sa.Column("key_id", sa.String(16), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("used", sa.BigInteger, nullable=False),
+)

@@ -1,7 +1,7 @@
 """Deployments: CreateDeployment snapshots the API's resources, methods and integrations (and
-its binaryMediaTypes); a stage serves its deployment's snapshot, so later changes are not live
-until the next deployment, as on AWS. With stageName, CreateDeployment makes (or moves) that
-stage too."""
+its binaryMediaTypes, apiKeySource and authorizers); a stage serves its deployment's snapshot,
+so later changes are not live until the next deployment, as on AWS. With stageName,
+CreateDeployment makes (or moves) that stage too."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, resources, rest_apis, stages, validators
+from lamina.services.apigateway import authorizers, ids, resources, rest_apis, stages, validators
 from lamina.services.apigateway.errors import bad_request, deployment_not_found
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
@@ -34,12 +34,19 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
     tree = resources.all_of(conn, api.api_id)
     if not any(r.methods for r in tree):
         raise bad_request("The REST API doesn't contain any methods")
+    known = authorizers.of_api(conn, api, api.api_id)
     for resource in tree:
         for method in resource.methods.values():
             if "methodIntegration" not in method:
                 raise bad_request("No integration defined for method")
+            if method.get("authorizationType") in ("CUSTOM", "COGNITO_USER_POOLS") and (
+                method.get("authorizerId") not in known
+            ):
+                raise bad_request("Invalid authorizer ID specified")
     return {
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
+        "apiKeySource": api.config.get("apiKeySource", "HEADER"),
+        "authorizers": known,
         "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],
         **validators.snapshot(api),  # models and request validators
     }

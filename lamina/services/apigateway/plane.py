@@ -3,10 +3,9 @@ deployment (routing.py), answered by the method's integration: AWS_PROXY invokes
 function with the 1.0 proxy event through Lambda's own Invoke (the one in-process call path),
 MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through their mapping
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
-the request through to its URL (http_proxy.py). Methods whose authorization Lamina does not
-enforce yet (AWS_IAM, CUSTOM, COGNITO_USER_POOLS, API keys) answer 500
-saying so, never as if open; an unsigned request to an AWS_IAM method is refused as AWS
-refuses it (403 Missing Authentication Token), a signed one is not verified yet (500).
+the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
+authorizers, API keys and usage plans) is access.py's question, asked first; then the
+method's request validator (validators.py).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -39,6 +38,7 @@ from lamina.services.apigateway import (
     vtl,
 )
 from lamina.services.apigateway import gateway_responses as gateway
+from lamina.services.apigateway.access import Access, Granted
 from lamina.services.apigateway.methods import LAMBDA_URI
 from lamina.services.apigateway.routing import Router
 from lamina.services.apigateway.validators import Checks
@@ -65,6 +65,8 @@ class Deployed:
         self.region = region
         self.checks = Checks(api_id, snapshot)
         self.binary_media_types: list[str] = snapshot.get("binaryMediaTypes") or []
+        # apiKeySource and authorizers, for access.py
+        self.access = {k: snapshot.get(k) for k in ("apiKeySource", "authorizers")}
         self.router = Router(snapshot["resources"])
 
 
@@ -75,6 +77,7 @@ class RestApiPlane:
     def __init__(self, store: Store, internal: InternalClient, known: set[str]) -> None:
         self.store = store
         self.internal = internal
+        self.access = Access(store, internal)
         self.known = known
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
@@ -89,6 +92,7 @@ class RestApiPlane:
         return found
 
     def forget(self) -> None:
+        self.access.forget()
         self.known.clear()
         self.deployed.clear()
         self.stages.clear()
@@ -144,23 +148,32 @@ class RestApiPlane:
         route: v1.Route,
         deployed: Deployed,
     ) -> HttpResponse:
-        authorization = method.get("authorizationType", "NONE")
-        if authorization == "AWS_IAM" and not _signed(call):
-            return gateway.missing_authentication_token()  # as AWS answers an unsigned call
-        if authorization != "NONE":
-            return gateway.not_supported(f"enforcing authorizationType {authorization}")
-        if method.get("apiKeyRequired"):
-            return gateway.not_supported("API keys (apiKeyRequired)")
+        def proxy_event() -> bytes:
+            return v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
+
+        granted: Granted | None = None
+        if method.get("authorizationType", "NONE") != "NONE" or method.get("apiKeyRequired"):
+            checked = await self.access.check(
+                call, method, deployed.access, (deployed.account_id, deployed.region),
+                route.stage, path, proxy_event,
+            )  # fmt: skip
+            if isinstance(checked, HttpResponse):
+                return checked
+            granted = checked
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
             return refused
         integration = method["methodIntegration"]
         kind = integration["type"]
         if kind == "AWS_PROXY":
-            event = v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
+            event = proxy_event()
+            if granted is not None:
+                event = granted.stamp(event)
             return await self._invoke(integration, route, event, deployed.region)
         if kind in ("MOCK", "AWS", "HTTP"):
-            mapped = vtl.Request(call.http, route, path, vtl.params_of(call.http, route))
+            authorizer = granted.authorizer if granted is not None else None
+            params = vtl.params_of(call.http, route)
+            mapped = vtl.Request(call.http, route, path, params, authorizer=authorizer)
             return await self._mapped(integration, mapped, deployed.region)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
@@ -300,10 +313,6 @@ class RestApiPlane:
         if not self.store.reads_wait:
             return read(*args)  # SQLite: a brief read on the loop costs less than a thread
         return await asyncio.get_running_loop().run_in_executor(None, read, *args)
-
-
-def _signed(call: ExecuteApiCall) -> bool:
-    return "authorization" in call.http.headers or "X-Amz-Signature=" in call.http.query
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:

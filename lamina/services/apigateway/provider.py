@@ -3,12 +3,15 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 
 Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
-(OpenAPI 3.0, Swagger 2.0) and GetExport. Every other operation of the model (authorizers, API
-keys and usage plans, gateway responses, domain names, …) answers NotImplementedException."""
+(OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, API keys, usage plans and their keys,
+usage. Every other operation of the model (gateway responses, documentation, domain names,
+…) answers NotImplementedException."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
+from lamina.services.apigateway.api_keys import ApiKeyOperations
+from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
 from lamina.services.apigateway.models import ModelOperations
 from lamina.services.apigateway.openapi_export import ExportOperations
@@ -19,6 +22,7 @@ from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.apigateway.validators import RequestValidatorOperations
+from lamina.services.apigateway.usage_plans import UsagePlanOperations
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -34,6 +38,9 @@ class ApiGatewayProvider(
     RequestValidatorOperations,
     ImportOperations,
     ExportOperations,
+    AuthorizerOperations,
+    ApiKeyOperations,
+    UsagePlanOperations,
     Provider,
 ):
     service_name = "apigateway"
@@ -44,6 +51,14 @@ class ApiGatewayProvider(
         self.known: set[str] = set()  # API ids seen on this node, shared with the plane
         self.plane = RestApiPlane(store, internal, self.known)
         self.stages_changed = self.plane.forget_stages
+        self.keys_changed = self.plane.access.keys.forget
+        self.usage = self.plane.access.usage
+
+    async def start(self) -> None:
+        await self.usage.start()
+
+    async def stop(self) -> None:
+        await self.usage.stop()  # what was counted is written before the node goes
 
     def reset(self) -> None:
         self.plane.forget()

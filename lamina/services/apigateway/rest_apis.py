@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, patches
+from lamina.services.apigateway import account_items, ids, patches
 from lamina.services.apigateway.errors import api_not_found, bad_request, not_supported
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployment_rows
@@ -33,7 +33,9 @@ _PATCHABLE = {
     "version": patches.FIELD,
     "binaryMediaTypes": patches.SET,
     "minimumCompressionSize": patches.FIELD,
+    "apiKeySource": patches.FIELD,
 }
+API_KEY_SOURCES = ("HEADER", "AUTHORIZER")
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
         raise not_supported("resource policies on REST APIs")
     if params.get("disableExecuteApiEndpoint"):
         raise not_supported("disableExecuteApiEndpoint")
-    if params.get("apiKeySource", "HEADER") != "HEADER":
-        raise not_supported("apiKeySource AUTHORIZER")
+    source = params.get("apiKeySource") or "HEADER"
+    if source not in API_KEY_SOURCES:
+        raise bad_request(f"Invalid apiKeySource: {source}. Must be one of HEADER, AUTHORIZER")
     endpoint = params.get("endpointConfiguration") or {}
     types = endpoint.get("types") or ["EDGE"]
     if len(types) != 1 or types[0] not in _ENDPOINT_TYPES:
@@ -88,7 +91,7 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
     if types[0] == "PRIVATE" or endpoint.get("vpcEndpointIds"):
         raise not_supported("PRIVATE endpoints")
     config = {key: params[key] for key in _KEPT if params.get(key) not in (None, [], {})}
-    config["apiKeySource"] = "HEADER"
+    config["apiKeySource"] = source
     config["endpointConfiguration"] = {"types": types}
     config["disableExecuteApiEndpoint"] = False
     return config
@@ -140,6 +143,8 @@ class RestApiOperations:
             name = target.pop("name", None)
             if not name:
                 raise bad_request("Rest API name must not be empty")
+            if target.get("apiKeySource") not in API_KEY_SOURCES:
+                raise bad_request("Invalid apiKeySource. Must be one of HEADER, AUTHORIZER")
             config = {k: v for k, v in target.items() if v not in (None, [])}
             conn.execute(
                 apis.update().where(apis.c.api_id == api.api_id).values(name=name, config=config)
@@ -155,6 +160,7 @@ class RestApiOperations:
             for table in (stage_rows, deployment_rows, resources):
                 conn.execute(table.delete().where(table.c.api_id == api.api_id))
             conn.execute(apis.delete().where(apis.c.api_id == api.api_id))
+            account_items.delete_where(conn, ctx, account_items.AUTHORIZER, prefix=api.api_id + "/")
         self.known.discard(api.api_id)
         self.stages_changed(api.api_id)
         return {}

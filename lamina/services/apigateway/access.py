@@ -1,0 +1,161 @@
+"""Who may call a method, before its integration runs: the authorization type's check
+(AWS_IAM: a valid SigV4 signature; CUSTOM: the Lambda authorizer's policy) and then, for
+apiKeyRequired, the API key and its usage plan (throttle, quota, counted). What the checks
+learnt (the signer, the key, the authorizer's principal and context) goes into the proxy
+event's requestContext.
+
+Not enforced yet, said where it matters: IAM policies for execute-api:Invoke (a valid
+signature is enough), COGNITO_USER_POOLS authorizers (500 saying so)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from lamina.edge.execute_api import ExecuteApiCall
+from lamina.protocol.http import HttpResponse
+from lamina.services.apigateway import access_responses as denied
+from lamina.services.apigateway import gateway_responses as gateway
+from lamina.services.apigateway import lambda_authorizers
+from lamina.services.apigateway.api_key_gate import ApiKeyGate
+from lamina.services.apigateway.usage import QUOTA_EXCEEDED, THROTTLED, UsageMeter
+from lamina.services.internal import InternalClient
+from lamina.store import Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Granted:
+    """What the proxy event's requestContext says of the caller."""
+
+    identity: dict[str, Any] = field(default_factory=dict)
+    authorizer: dict[str, Any] | None = None
+
+    def stamp(self, event: bytes) -> bytes:
+        if not self.identity and self.authorizer is None:
+            return event
+        built = json.loads(event)
+        context = built["requestContext"]
+        context["identity"].update(self.identity)
+        if self.authorizer is not None:
+            context["authorizer"] = self.authorizer
+        return json.dumps(built, separators=(",", ":")).encode()
+
+
+class Access:
+    def __init__(self, store: Store, internal: InternalClient) -> None:
+        self.store = store
+        self.internal = internal
+        self.keys = ApiKeyGate(store)
+        self.usage = UsageMeter(store)
+        self.authorizers = lambda_authorizers.Cache()
+
+    def forget(self) -> None:
+        self.keys.forget()
+        self.usage.forget()
+        self.authorizers.forget()
+
+    async def check(
+        self,
+        call: ExecuteApiCall,
+        method: dict[str, Any],
+        snapshot: dict[str, Any],
+        owner: tuple[str, str],
+        stage: str,
+        path: str,
+        proxy_event: Callable[[], bytes],
+    ) -> Granted | HttpResponse:
+        granted = Granted()
+        usage_key: str | None = None
+        kind = method.get("authorizationType", "NONE")
+        if kind == "AWS_IAM":
+            signed = _signer(call)
+            if isinstance(signed, HttpResponse):
+                return signed
+            granted.identity.update(signed)
+        elif kind == "CUSTOM":
+            authorizer = (snapshot.get("authorizers") or {}).get(method.get("authorizerId"))
+            if authorizer is None:
+                return gateway.internal_error()
+            if authorizer["type"] == "COGNITO_USER_POOLS":
+                return gateway.not_supported("COGNITO_USER_POOLS authorizers")
+            verb = call.http.method
+            arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage, verb, path)
+            event = json.loads(proxy_event())
+            try:
+                answer, took = await lambda_authorizers.authorize(
+                    self.internal, self.authorizers, authorizer, event, arn, owner, call.api_id,
+                    call.request_id,
+                )  # fmt: skip
+            except lambda_authorizers.Unauthorized:
+                return denied.unauthorized()
+            except lambda_authorizers.Failed as failed:
+                log.info("REST API %s: authorizer %s: %s", call.api_id, authorizer["id"], failed)
+                return denied.authorizer_failed()
+            decision = answer.decide(arn)
+            if decision is False:
+                return denied.explicit_deny()
+            if decision is None:
+                return denied.implicit_deny()
+            granted.authorizer = {"principalId": answer.principal_id, **answer.context,
+                                  "integrationLatency": took}  # fmt: skip
+            usage_key = answer.usage_identifier_key
+        elif kind != "NONE":
+            return gateway.not_supported(f"enforcing authorizationType {kind}")
+        if method.get("apiKeyRequired"):
+            if snapshot.get("apiKeySource", "HEADER") == "HEADER":
+                usage_key = call.http.headers.get("x-api-key")
+            refused = await self._metered(call, owner, stage, usage_key, granted)
+            if refused is not None:
+                return refused
+        return granted
+
+    async def _metered(self, call: ExecuteApiCall, owner: tuple[str, str], stage: str,
+                       value: str | None, granted: Granted) -> HttpResponse | None:  # fmt: skip
+        if not value:
+            return denied.forbidden()
+        question = (owner[0], owner[1], call.api_id, stage, value)
+        known, admission = self.keys.kept(question)
+        if not known:
+            admission = await self._read(self.keys.resolve, question)
+        if admission is None:
+            return denied.forbidden()
+        quota = admission.plan.get("quota")
+        if quota:
+            counter = self.usage.quota_key(admission.plan_id, admission.key_id, quota)
+            if not self.usage.knows(counter):
+                await self._read(self.usage.load, counter)
+        verdict = self.usage.admit(admission.plan_id, admission.key_id, admission.plan,
+                                   time.monotonic())  # fmt: skip
+        if verdict == THROTTLED:
+            return denied.throttled()
+        if verdict == QUOTA_EXCEEDED:
+            return denied.quota_exceeded()
+        granted.identity["apiKey"] = value
+        granted.identity["apiKeyId"] = admission.key_id
+        return None
+
+    async def _read(self, read: Callable[..., T], *args: Any) -> T:
+        if not self.store.reads_wait:
+            return read(*args)  # SQLite: a brief read on the loop costs less than a thread
+        return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def _signer(call: ExecuteApiCall) -> dict[str, Any] | HttpResponse:
+    """requestContext.identity of a SigV4 signer the edge verified, or the refusal. IAM
+    policies (execute-api:Invoke) are not evaluated yet: a valid signature is enough."""
+    if call.signature_error is not None:
+        error = call.signature_error
+        return denied.bad_signature(error.code, error.message)
+    if call.signer is None:
+        return gateway.missing_authentication_token()  # as AWS answers an unsigned call
+    who = call.signer.identity
+    return {"accessKey": call.signer.access_key_id, "accountId": who.account_id,
+            "caller": who.user_id, "user": who.user_id, "userArn": who.arn}  # fmt: skip

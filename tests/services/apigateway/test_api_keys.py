@@ -1,0 +1,209 @@
+"""API keys and usage plans of REST APIs: the control plane through boto3 (keys, plans, their
+keys, GetUsage, errors as AWS's) and the data plane over HTTP: apiKeyRequired methods want an
+enabled key in a plan covering the stage (403 Forbidden), quotas (429 Limit Exceeded) and
+throttles (429 Too Many Requests), identity.apiKey/apiKeyId in the proxy event, usage counted
+and kept across a restart."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import signal
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from tests.conftest import ENGINES, client, create_function, error_of, make_zip, own_server
+from tests.services.apigateway.conftest import lambda_uri, root_of, stage_url
+
+ECHO = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event)}
+"""
+
+
+def _keyed_api(apigw, lambda_, stage: str = "prod") -> str:
+    """GET /keyed (apiKeyRequired) to an echoing function, GET /open without a key."""
+    arn = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    api_id = apigw.create_rest_api(name="keyed")["id"]
+    root = root_of(apigw, api_id)
+    for part, required in (("keyed", True), ("open", False)):
+        resource = apigw.create_resource(restApiId=api_id, parentId=root, pathPart=part)["id"]
+        apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET",
+                         authorizationType="NONE", apiKeyRequired=required)  # fmt: skip
+        apigw.put_integration(
+            restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
+            integrationHttpMethod="POST", uri=lambda_uri(arn["FunctionArn"]),
+        )  # fmt: skip
+    apigw.create_deployment(restApiId=api_id, stageName=stage)
+    return api_id
+
+
+def test_api_keys_lifecycle_and_errors(apigw):
+    made = apigw.create_api_key(name="alice", description="d", enabled=True, customerId="c1")
+    key_id = made["id"]
+    assert len(made["value"]) >= 20 and made["enabled"] is True
+    assert (made["name"], made["description"], made["customerId"]) == ("alice", "d", "c1")
+    assert "value" not in apigw.get_api_key(apiKey=key_id)
+    assert apigw.get_api_key(apiKey=key_id, includeValue=True)["value"] == made["value"]
+    chosen = apigw.create_api_key(name="bob", value="b" * 24)
+    assert chosen["enabled"] is False and chosen["value"] == "b" * 24
+    listed = apigw.get_api_keys()["items"]
+    assert [k["id"] for k in listed] == [key_id, chosen["id"]]
+    assert all("value" not in k for k in listed)
+    assert [k["value"] for k in apigw.get_api_keys(includeValues=True)["items"]] == [
+        made["value"], "b" * 24,
+    ]  # fmt: skip
+    assert [k["id"] for k in apigw.get_api_keys(nameQuery="bo")["items"]] == [chosen["id"]]
+    updated = apigw.update_api_key(
+        apiKey=key_id,
+        patchOperations=[
+            {"op": "replace", "path": "/enabled", "value": "false"},
+            {"op": "replace", "path": "/name", "value": "alicia"},
+        ],
+    )
+    assert (updated["enabled"], updated["name"]) == (False, "alicia")
+
+    with pytest.raises(ClientError) as short:
+        apigw.create_api_key(name="x", value="short")
+    assert error_of(short) == (
+        "BadRequestException", 400, "API Key value should be at least 20 characters",
+    )  # fmt: skip
+    with pytest.raises(ClientError) as twice:
+        apigw.create_api_key(name="y", value="b" * 24)
+    assert error_of(twice) == ("ConflictException", 409, "API Key already exists")
+    apigw.delete_api_key(apiKey=key_id)
+    with pytest.raises(ClientError) as gone:
+        apigw.get_api_key(apiKey=key_id)
+    assert error_of(gone) == ("NotFoundException", 404, "Invalid API Key identifier specified")
+
+
+def test_usage_plans_their_keys_and_errors(apigw, endpoint):
+    api_id = _keyed_api(apigw, client("lambda", endpoint))
+    plan = apigw.create_usage_plan(
+        name="gold", description="g", apiStages=[{"apiId": api_id, "stage": "prod"}],
+        throttle={"rateLimit": 10.0, "burstLimit": 5}, quota={"limit": 100, "period": "DAY"},
+    )  # fmt: skip
+    assert plan["apiStages"] == [{"apiId": api_id, "stage": "prod"}]
+    assert plan["throttle"] == {"rateLimit": 10.0, "burstLimit": 5}
+    assert plan["quota"] == {"limit": 100, "offset": 0, "period": "DAY"}
+    assert apigw.get_usage_plan(usagePlanId=plan["id"])["name"] == "gold"
+    key = apigw.create_api_key(name="k", enabled=True)
+    linked = apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    assert (linked["id"], linked["type"], linked["value"]) == (key["id"], "API_KEY", key["value"])
+    assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [
+        key["id"]
+    ]
+    assert [p["id"] for p in apigw.get_usage_plans(keyId=key["id"])["items"]] == [plan["id"]]
+    with pytest.raises(ClientError) as twice:
+        apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    assert error_of(twice)[:2] == ("ConflictException", 409)
+    # A second plan on the same stage cannot take the same key.
+    other = apigw.create_usage_plan(name="silver", apiStages=[{"apiId": api_id, "stage": "prod"}])
+    with pytest.raises(ClientError) as overlap:
+        apigw.create_usage_plan_key(usagePlanId=other["id"], keyId=key["id"], keyType="API_KEY")
+    assert error_of(overlap)[:2] == ("ConflictException", 409)
+
+    updated = apigw.update_usage_plan(
+        usagePlanId=plan["id"],
+        patchOperations=[
+            {"op": "replace", "path": "/quota/limit", "value": "50"},
+            {"op": "replace", "path": "/throttle/rateLimit", "value": "20"},
+            {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"},
+        ],
+    )
+    assert updated["quota"]["limit"] == 50 and updated["throttle"]["rateLimit"] == 20.0
+    assert updated["apiStages"] == []
+
+    with pytest.raises(ClientError) as bad_stage:
+        apigw.create_usage_plan(name="x", apiStages=[{"apiId": api_id, "stage": "nope"}])
+    assert error_of(bad_stage)[:2] == ("BadRequestException", 400)
+    with pytest.raises(ClientError) as bad_period:
+        apigw.create_usage_plan(name="x", quota={"limit": 1, "period": "DAY", "offset": 3})
+    assert error_of(bad_period)[:2] == ("BadRequestException", 400)
+    apigw.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+    assert apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"] == []
+    apigw.delete_usage_plan(usagePlanId=plan["id"])
+    with pytest.raises(ClientError) as gone:
+        apigw.get_usage_plan(usagePlanId=plan["id"])
+    assert error_of(gone) == ("NotFoundException", 404, "Invalid Usage Plan ID specified")
+
+
+def test_api_key_required_quota_throttle_and_usage(apigw, endpoint):
+    api_id = _keyed_api(apigw, client("lambda", endpoint))
+    url = stage_url(endpoint, api_id, "prod")
+    key = apigw.create_api_key(name="k", enabled=True)
+    headers = {"x-api-key": key["value"]}
+
+    def get(path: str, **kwargs) -> requests.Response:
+        return requests.get(f"{url}{path}", timeout=30, **kwargs)
+
+    assert get("/open").status_code == 200  # no key needed
+    missing = get("/keyed")
+    assert (missing.status_code, missing.json()) == (403, {"message": "Forbidden"})
+    assert missing.headers["x-amzn-ErrorType"] == "ForbiddenException"
+    assert get("/keyed", headers=headers).status_code == 403  # in no plan yet
+    plan = apigw.create_usage_plan(
+        name="p",
+        apiStages=[{"apiId": api_id, "stage": "prod"}],
+        quota={"limit": 3, "period": "DAY"},
+    )
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    assert get("/keyed", headers={"x-api-key": "w" * 30}).status_code == 403  # an unknown key
+    answer = get("/keyed", headers=headers)
+    assert answer.status_code == 200, answer.text
+    identity = answer.json()["requestContext"]["identity"]
+    assert (identity["apiKey"], identity["apiKeyId"]) == (key["value"], key["id"])
+    assert get("/keyed", headers=headers).status_code == 200
+    assert get("/keyed", headers=headers).status_code == 200
+    spent = get("/keyed", headers=headers)
+    assert (spent.status_code, spent.json()) == (429, {"message": "Limit Exceeded"})
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    usage = apigw.get_usage(usagePlanId=plan["id"], startDate=today, endDate=today)
+    assert usage["items"] == {key["id"]: [[3, 0]]}
+
+    # A disabled key is refused; a throttle of 1 request a second with a burst of 2.
+    apigw.update_api_key(
+        apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}]
+    )
+    assert get("/keyed", headers=headers).status_code == 403
+    fast = apigw.create_api_key(name="fast", enabled=True)
+    throttled = apigw.create_usage_plan(
+        name="t", apiStages=[{"apiId": api_id, "stage": "prod"}],
+        throttle={"rateLimit": 0.01, "burstLimit": 2},
+    )  # fmt: skip
+    apigw.create_usage_plan_key(usagePlanId=throttled["id"], keyId=fast["id"], keyType="API_KEY")
+    codes = [get("/keyed", headers={"x-api-key": fast["value"]}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    too_many = get("/keyed", headers={"x-api-key": fast["value"]})
+    assert too_many.json() == {"message": "Too Many Requests"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_usage_survives_a_restart(tmp_path, engine):
+    with own_server(tmp_path / "data", engine, "apigw_keys_durability") as lamina:
+        apigw = client("apigateway", lamina.url)
+        api_id = _keyed_api(apigw, client("lambda", lamina.url))
+        key = apigw.create_api_key(name="k", enabled=True)
+        plan = apigw.create_usage_plan(
+            name="p", apiStages=[{"apiId": api_id, "stage": "prod"}],
+            quota={"limit": 3, "period": "MONTH"},
+        )  # fmt: skip
+        apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+        url = f"{stage_url(lamina.url, api_id, 'prod')}/keyed"
+        for _ in range(2):
+            assert requests.get(url, headers={"x-api-key": key["value"]}, timeout=30).ok
+        lamina.stop(signal.SIGTERM)  # a graceful stop writes what was counted
+        lamina.start()
+        answer = requests.get(url, headers={"x-api-key": key["value"]}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        spent = requests.get(url, headers={"x-api-key": key["value"]}, timeout=30)
+        assert spent.status_code == 429  # the quota counted the requests before the restart
+        today = datetime.datetime.now(datetime.UTC).date().isoformat()
+        usage = client("apigateway", lamina.url).get_usage(
+            usagePlanId=plan["id"], startDate=today, endDate=today
+        )
+        assert usage["items"][key["id"]][0][0] == 3
+        assert json.loads(json.dumps(usage["items"]))  # plain JSON numbers
