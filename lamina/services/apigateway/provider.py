@@ -21,8 +21,8 @@ from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.updates import UpdateOperations
-from lamina.services.apigateway.validators import RequestValidatorOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
+from lamina.services.apigateway.validators import RequestValidatorOperations
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
