@@ -12,10 +12,12 @@ account's root. A later policy-enforcement layer only has to evaluate the Identi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -163,6 +165,19 @@ class CachedCredentials:
                 self._entries.clear()
             self._entries[access_key_id] = (time.monotonic() + self.ttl_s, credential)
         return credential
+
+    async def find(
+        self, access_key_id: str, executor: Executor | None = None, inline: bool = True
+    ) -> Credential | None:
+        """lookup() for a caller on the event loop: a cached answer at once; else the source
+        is asked here (`inline`: the store's reads do not wait) or on `executor`."""
+        found = self.cached(access_key_id)
+        if found is not _MISS:
+            return found  # type: ignore[return-value]
+        if inline or executor is None:
+            return self.lookup(access_key_id)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, self.lookup, access_key_id)
 
     def forget(self, access_key_id: str | None = None) -> None:
         with self._lock:

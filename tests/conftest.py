@@ -21,19 +21,27 @@ from tests.server import LaminaServer, become_subreaper, end_leftovers, stop_all
 PG_URL = os.environ.get("LAMINA_TEST_DATABASE_URL")
 
 
-def _worker_database(url: str, worker: str) -> str:
-    """Under pytest-xdist, each worker's own database beside the one named (`test` → `test_gw0`),
-    made anew: the workers' session servers would otherwise reset each other's state."""
+def fresh_database(url: str, name: str, drop: bool = False) -> str:
+    """The URL of database `name` on `url`'s PostgreSQL server, made anew (or, with `drop`,
+    only dropped)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     base = make_url(url)
-    name = f"{base.database}_{worker}"
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if not drop:
+            conn.execute(f'CREATE DATABASE "{name}"')
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist, each worker's own database beside the one named (`test` → `test_gw0`):
+    the workers' session servers would otherwise reset each other's state."""
+    from sqlalchemy.engine import make_url
+
+    return fresh_database(url, f"{make_url(url).database}_{worker}")
 
 
 if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
@@ -179,17 +187,8 @@ def own_server(
 def _own_store_env(engine: str, name: str) -> dict[str, str]:
     if engine != "postgresql":
         return {}
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     assert PG_URL
-    url = make_url(PG_URL)
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    own = url.set(database=name).render_as_string(hide_password=False)
-    return {"LAMINA_DATABASE_URL": own, "LAMINA_ALLOW_RESET": "1"}
+    return {"LAMINA_DATABASE_URL": fresh_database(PG_URL, name), "LAMINA_ALLOW_RESET": "1"}
 
 
 def wait_for(condition, timeout: float = 20.0, interval: float = 0.05):

@@ -28,7 +28,7 @@ from typing import Protocol
 from lamina import ids
 from lamina.edge.auth import Verifier, read_signature
 from lamina.edge.request import EdgeRequest, edge_request, send_response
-from lamina.identity import MISS, CachedCredentials, Credential
+from lamina.identity import CachedCredentials, Credential
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import Headers, HttpRequest, HttpResponse
 from lamina.types import ASGIApp, Receive, Scope, Send
@@ -199,10 +199,4 @@ class ExecuteApiLayer:
     async def credential(self, access_key: str) -> Credential | None:
         if self.credentials is None or not access_key:
             return None
-        found = self.credentials.cached(access_key)
-        if found is not MISS:
-            return found  # type: ignore[return-value]
-        if self.reads_inline or self.executor is None:
-            return self.credentials.lookup(access_key)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.credentials.lookup, access_key)
+        return await self.credentials.find(access_key, self.executor, self.reads_inline)

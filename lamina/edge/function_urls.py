@@ -7,7 +7,6 @@ verifier as AWS API calls; whether the URL needs it is the data plane's question
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -16,7 +15,7 @@ from concurrent.futures import Executor
 from lamina.edge.auth import Verifier, read_signature
 from lamina.edge.request import EdgeRequest, edge_request, send_response
 from lamina.http_events.url_call import UrlCall
-from lamina.identity import MISS, CachedCredentials, Credential
+from lamina.identity import CachedCredentials, Credential
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.types import ASGIApp, Receive, Scope, Send
@@ -87,10 +86,4 @@ class FunctionUrlLayer:
     async def credential(self, access_key: str) -> Credential | None:
         if self.credentials is None:
             return None
-        found = self.credentials.cached(access_key)
-        if found is not MISS:
-            return found  # type: ignore[return-value]
-        if self.reads_inline or self.executor is None:
-            return self.credentials.lookup(access_key)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.credentials.lookup, access_key)
+        return await self.credentials.find(access_key, self.executor, self.reads_inline)

@@ -9,13 +9,12 @@ ExpiredTokenException). Checking the signature itself is the SignatureLayer's jo
 
 from __future__ import annotations
 
-import asyncio
 import time
 from concurrent.futures import Executor
 
 from lamina.edge import auth_errors as errors
 from lamina.edge.request import edge_request
-from lamina.identity import MISS, CachedCredentials, Credential, unknown_key
+from lamina.identity import CachedCredentials, Credential, unknown_key
 from lamina.types import ASGIApp, Receive, Scope, Send
 
 
@@ -53,10 +52,4 @@ class IdentityLayer:
     async def credential(self, access_key: str | None) -> Credential | None:
         if not access_key or self.credentials is None:
             return None
-        found = self.credentials.cached(access_key)
-        if found is not MISS:
-            return found  # type: ignore[return-value]
-        if self.reads_inline or self.executor is None:
-            return self.credentials.lookup(access_key)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.credentials.lookup, access_key)
+        return await self.credentials.find(access_key, self.executor, self.reads_inline)

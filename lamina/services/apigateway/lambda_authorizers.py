@@ -14,9 +14,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from lamina import iam_policy
 from lamina.identity import service_identity
 from lamina.protocol.errors import ServiceError
 from lamina.services.apigateway.authorizers import sources
@@ -48,43 +48,13 @@ class Answer:
 
     def decide(self, method_arn: str) -> bool | None:
         """True when allowed, False for an explicit deny, None when nothing allows it."""
-        allowed: bool | None = None
-        for statement in self.statements:
-            actions = _listed(statement.get("Action"))
-            resources = _listed(statement.get("Resource"))
-            if not any(_matches(a, "execute-api:Invoke") for a in actions):
-                continue
-            if not any(_matches(r, method_arn) for r in resources):
-                continue
-            effect = statement.get("Effect")
-            if effect == "Deny":
-                return False
-            if effect == "Allow":
-                allowed = True
-        return allowed
+        return iam_policy.evaluate(self.statements, "execute-api:Invoke", method_arn)
 
 
 def method_arn(region: str, account_id: str, api_id: str, stage: str, verb: str,
                path: str) -> str:  # fmt: skip
     """arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}/{path}."""
     return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{verb}{path}"
-
-
-@lru_cache(maxsize=1024)
-def _pattern(glob: str) -> re.Pattern[str]:
-    return re.compile("".join(
-        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob
-    ), re.DOTALL)  # fmt: skip
-
-
-def _matches(glob: str, value: str) -> bool:
-    return _pattern(glob).fullmatch(value) is not None
-
-
-def _listed(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def identity(authorizer: dict[str, Any], event: dict[str, Any]) -> tuple[str, ...]:

@@ -7,7 +7,6 @@ AuthorizerResultTtlInSeconds by the identity source's values
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 import time
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from lamina import iam_policy
 from lamina.protocol.http import HttpRequest
 
 TIMEOUT_S = 10.0  # API Gateway waits this long for an authorizer
@@ -117,27 +117,9 @@ def decide(payload: bytes, simple: bool, arn: str) -> Decision:
 
 def _allows(statements: list[Any], arn: str) -> bool:
     """An explicit Deny wins, then an Allow; nothing matching denies."""
-    allowed = False
-    for statement in statements:
-        if not isinstance(statement, dict):
-            raise AuthorizerFailed("a policy statement is not an object")
-        actions = _listed(statement.get("Action"))
-        resources = _listed(statement.get("Resource"))
-        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
-            continue
-        if not any(fnmatch.fnmatchcase(arn, r) for r in resources):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        if statement.get("Effect") == "Allow":
-            allowed = True
-    return allowed
-
-
-def _listed(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    if not all(isinstance(statement, dict) for statement in statements):
+        raise AuthorizerFailed("a policy statement is not an object")
+    return iam_policy.evaluate(statements, "execute-api:Invoke", arn) is True
 
 
 class Cache:

@@ -16,7 +16,7 @@ from lamina.services.logs.sink import LogSink
 from lamina.store import open_store
 from lamina.store.engine import MIGRATIONS
 from lamina.store.schema import logs_segments
-from tests.conftest import ENGINES, PG_URL
+from tests.conftest import ENGINES, PG_URL, fresh_database
 
 ACCOUNT = "000000000000"
 # (id, stream id, timestamp, ingestion time, message): stream 1 is "a", 2 is "b".
@@ -35,19 +35,12 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    import psycopg
     from sqlalchemy.engine import make_url
 
     assert PG_URL
-    base = make_url(PG_URL)
-    name = f"{base.database}_m0015"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    name = f"{make_url(PG_URL).database}_m0015"
+    yield fresh_database(PG_URL, name)
+    fresh_database(PG_URL, name, drop=True)
 
 
 def _migrate(engine: sa.Engine, revision: str, down: bool = False) -> None:
