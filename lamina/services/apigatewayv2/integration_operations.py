@@ -1,5 +1,6 @@
 """Create/Get/Update/DeleteIntegration(s): AWS_PROXY to a Lambda function (payload format 2.0
-or 1.0), HTTP_PROXY to a URL (http_proxy.py passes requests on, parameter_mapping.py maps
+or 1.0) or, with an IntegrationSubtype, to an AWS service's action (service_integrations.py),
+HTTP_PROXY to a URL (http_proxy.py passes requests on, parameter_mapping.py maps
 them first)."""
 
 from __future__ import annotations
@@ -8,14 +9,17 @@ import re
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigatewayv2 import items, parameter_mapping, websocket_settings
+from lamina.services.apigatewayv2 import (
+    items,
+    parameter_mapping,
+    service_integrations,
+    websocket_settings,
+)
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 
 _UNSUPPORTED = {
     "ConnectionId": "VPC links",
-    "CredentialsArn": "integration credentials",
-    "IntegrationSubtype": "AWS service integrations",
     "ResponseParameters": "response parameter mapping",
     "RequestTemplates": "a WebSocket API setting",
     "TemplateSelectionExpression": "a WebSocket API setting",
@@ -32,6 +36,8 @@ _SETTABLE = (
     "Description",
     "ConnectionType",
     "RequestParameters",
+    "IntegrationSubtype",
+    "CredentialsArn",  # kept, not assumed: service_integrations.py
 )
 _FUNCTION_ARN = re.compile(
     r"^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$"
@@ -61,6 +67,20 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("Lamina does not support ConnectionType VPC_LINK (VPC links) yet.")
     uri = wanted.get("IntegrationUri")
     config: dict[str, Any] = {"ConnectionType": "INTERNET", **wanted}
+    if config.get("IntegrationSubtype"):
+        if kind != "AWS_PROXY":
+            raise bad_request("IntegrationSubtype is only supported for AWS_PROXY integrations.")
+        if uri:
+            raise bad_request("IntegrationUri is not supported for AWS service integrations.")
+        config.setdefault("PayloadFormatVersion", "1.0")
+        service_integrations.check(config)
+        return _timeout(config)
+    config.pop("IntegrationSubtype", None)
+    if config.get("CredentialsArn"):
+        raise bad_request(
+            "Lamina supports CredentialsArn for AWS service integrations (IntegrationSubtype) "
+            "only, not yet for Lambda or HTTP integrations."
+        )
     if kind == "AWS_PROXY":
         if not uri or function_arn(uri) is None:
             raise bad_request(
@@ -91,6 +111,10 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         parameter_mapping.check(config["RequestParameters"])
     else:
         config.pop("RequestParameters", None)  # {} clears the mapping
+    return _timeout(config)
+
+
+def _timeout(config: dict[str, Any]) -> dict[str, Any]:
     timeout = config.setdefault("TimeoutInMillis", 30000)
     if not 50 <= timeout <= 30000:
         raise bad_request("TimeoutInMillis must be between 50 and 30000 for HTTP APIs.")
@@ -143,7 +167,7 @@ class IntegrationOperations(Base):
             wanted.update({n: params[n] for n in _SETTABLE if n in params})
             if wanted["IntegrationType"] != found.config["IntegrationType"]:
                 # the other type's defaults do not carry over
-                for name in ("IntegrationMethod", "PayloadFormatVersion"):
+                for name in ("IntegrationMethod", "PayloadFormatVersion", "IntegrationSubtype"):
                     if name not in params:
                         wanted.pop(name, None)
             config = _config_for(items.api(conn, api_id).config, wanted)  # type: ignore[union-attr]

@@ -2,11 +2,13 @@
 parameters appended, overwritten or removed, and the path overwritten, before the request is
 passed on. Values are static text or hold `$request.header.x`, `$request.querystring.x`,
 `$request.path`, `$request.path.x`, `$context.x` or `$stageVariables.x` (alone, or as `${…}`
-inside text) (https://docs.aws.amazon.com/apigateway/latest/developerguide/
+inside text); AWS service integrations also `$request.body` and `$request.body.x` (a member of
+a JSON body) (https://docs.aws.amazon.com/apigateway/latest/developerguide/
 http-api-parameter-mapping.html)."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +18,11 @@ from lamina.services.apigatewayv2.errors import bad_request
 
 _KEY = re.compile(r"^(?:(append|overwrite|remove):(header|querystring)\.([^\s]+)|overwrite:path)$")
 _BRACED = re.compile(r"\$\{([^}]*)\}")
-_BARE = re.compile(r"^\$(request|context|stageVariables)\.[A-Za-z0-9._-]+$|^\$request\.path$")
+_BARE = re.compile(
+    r"^\$(request|context|stageVariables)\.[A-Za-z0-9._-]+$|^\$request\.(path|body)$"
+)
 _EXPRESSION = re.compile(
-    r"^(request\.(header|querystring|path)\.[A-Za-z0-9._-]+|request\.path"
+    r"^(request\.(header|querystring|path|body)\.[A-Za-z0-9._-]+|request\.path|request\.body"
     r"|context\.[A-Za-z0-9._]+|stageVariables\.[A-Za-z0-9_]+)$"
 )
 # Headers the gateway sets itself, or that belong to one connection: not to be mapped.
@@ -38,6 +42,7 @@ class Sources:
     path_parameters: dict[str, str]
     context: dict[str, Any]
     stage_variables: dict[str, str]
+    body: bytes = b""
 
 
 def check(mapping: dict[str, str]) -> None:
@@ -53,11 +58,18 @@ def check(mapping: dict[str, str]) -> None:
             raise bad_request(f"Invalid mapping expression specified: {key} is a reserved header.")
         if found.group(1) == "remove":
             continue
-        for expression in _expressions(value):
-            if expression.startswith("request.body"):
-                raise bad_request(f"Lamina does not support {value} (body mapping) yet.")
-            if not _EXPRESSION.match(expression):
-                raise bad_request(f"Invalid mapping expression specified: {value}")
+        check_value(value, body=False)
+
+
+def check_value(value: str, *, body: bool) -> None:
+    """`body`: whether the value may read the request's body (AWS service integrations)."""
+    for expression in _expressions(value):
+        if expression.startswith("request.body") and not body:
+            raise bad_request(
+                f"Lamina does not support {value} (body mapping) for HTTP integrations yet."
+            )
+        if not _EXPRESSION.match(expression):
+            raise bad_request(f"Invalid mapping expression specified: {value}")
 
 
 def _expressions(value: str) -> list[str]:
@@ -76,11 +88,28 @@ def _evaluate(expression: str, sources: Sources) -> str:
             found = found.get(part) if isinstance(found, dict) else None
         return "" if found is None else str(found)
     kind, _, name = name.partition(".")
+    if kind == "body":
+        return _member(sources.body, name)
     if kind == "header":
         return ",".join(v for k, v in sources.headers if k.lower() == name.lower())
     if kind == "querystring":
         return ",".join(v for k, v in sources.query if k == name)
     return sources.path_parameters.get(name, "") if name else sources.path
+
+
+def _member(body: bytes, name: str) -> str:
+    """The whole body, or a member of a JSON body (text as it is, anything else as JSON)."""
+    if not name:
+        return body.decode("utf-8", "replace")
+    try:
+        found: Any = json.loads(body)
+    except ValueError:
+        return ""
+    for part in name.split("."):
+        found = found.get(part) if isinstance(found, dict) else None
+    if found is None:
+        return ""
+    return found if isinstance(found, str) else json.dumps(found)
 
 
 def value_of(value: str, sources: Sources) -> str:

@@ -3,7 +3,9 @@ answers without a stage segment, others at /{stage}/…), then its route (route_
 goes, once the route's authorizer lets it (authorizers.py), to the route's integration:
 AWS_PROXY invokes the Lambda function with a payload format 2.0 or 1.0 event through Lambda's
 own Invoke, in-process (DESIGN decision 10), and the function's answer becomes the response;
+an AWS service integration calls the service's action in-process (service_integrations.py);
 HTTP_PROXY passes the request on (http_proxy.py), mapped (parameter_mapping.py).
+A stage's throttling settings are enforced per route on each node (throttling.py).
 The gateway answers CORS preflights itself.
 
 Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
@@ -27,6 +29,8 @@ from lamina.services.apigatewayv2 import (
     parameter_mapping,
     payload_v1,
     route_keys,
+    service_integrations,
+    throttling,
 )
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.served import ServedApis, Stage, View
@@ -56,6 +60,7 @@ class HttpApiPlane:
         self.served = served
         self.internal = internal
         self.authorizers = authorizers.Authorizers(internal)
+        self.throttles = throttling.Throttles()
         self._running: set[asyncio.Future[Any]] = set()  # invokes a timeout left behind
 
     def owns(self, api_id: str) -> bool:
@@ -91,6 +96,12 @@ class HttpApiPlane:
         if chosen is None:
             return not_found()
         route_key, path_parameters = chosen
+        limit = throttling.limits(stage.default_route_settings, stage.route_settings, route_key)
+        if limit is not None and not self.throttles.admit(api.api_id, stage.name, route_key, limit):
+            answer = _message(429, "Too Many Requests")
+            if settings:
+                cors.decorate(settings, http.headers, answer)
+            return answer
         route_config = stage.deployed.routes[route_key]
         target = route_config.get("Target", "")
         integration = stage.deployed.integrations.get(target.partition("/")[2])
@@ -122,6 +133,13 @@ class HttpApiPlane:
         route.authorizer = authorized
         if integration["IntegrationType"] == "HTTP_PROXY":
             answer = await self._proxy(integration, route, path, raw_path, call)
+            if settings:
+                cors.decorate(settings, http.headers, answer)
+            return answer
+        if integration.get("IntegrationSubtype"):
+            answer = await self._service(
+                api.account_id, api.region, integration, route, path, raw_path, call
+            )
             if settings:
                 cors.decorate(settings, http.headers, answer)
             return answer
@@ -184,11 +202,7 @@ class HttpApiPlane:
         headers = call.raw_headers
         mapping = integration.get("RequestParameters")
         if mapping:
-            context = json.loads(v2.event(call.http, raw_path, route, call.raw_headers))
-            sources = parameter_mapping.Sources(
-                call.raw_headers, call.http.query_items(), path, path_parameters,
-                context["requestContext"], route.stage_variables or {},
-            )  # fmt: skip
+            sources = _sources(route, path, raw_path, call)
             url, headers = parameter_mapping.apply(mapping, url, headers, sources)
         try:
             return await http_proxy.forward(
@@ -205,6 +219,25 @@ class HttpApiPlane:
             log.info("HTTP API %s: the HTTP integration failed: %s", call.api_id, error)
             return internal_error()
 
+    async def _service(
+        self,
+        account_id: str,
+        region: str,
+        integration: dict[str, Any],
+        route: v2.Route,
+        path: str,
+        raw_path: str,
+        call: ExecuteApiCall,
+    ) -> HttpResponse:
+        answer = service_integrations.call(
+            self.internal, integration, _sources(route, path, raw_path, call),
+            account_id, region, call.request_id,
+        )  # fmt: skip
+        try:
+            return await asyncio.wait_for(answer, integration["TimeoutInMillis"] / 1000)
+        except TimeoutError:
+            return _message(503, "Service Unavailable")
+
     def _finished(self, task: asyncio.Future[Any]) -> None:
         self._running.discard(task)
         if not task.cancelled():
@@ -213,6 +246,17 @@ class HttpApiPlane:
     async def close(self) -> None:
         for task in list(self._running):
             task.cancel()
+
+
+def _sources(
+    route: v2.Route, path: str, raw_path: str, call: ExecuteApiCall
+) -> parameter_mapping.Sources:
+    """What a mapping's values read: the request, and its context as the 2.0 event gives it."""
+    context = json.loads(v2.event(call.http, raw_path, route, call.raw_headers))
+    return parameter_mapping.Sources(
+        call.raw_headers, call.http.query_items(), path, route.path_parameters or {},
+        context["requestContext"], route.stage_variables or {}, call.http.body,
+    )  # fmt: skip
 
 
 def _stage(view: View, call: ExecuteApiCall) -> tuple[Stage, str, str] | None:

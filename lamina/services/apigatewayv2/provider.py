@@ -5,9 +5,9 @@ WebSocket APIs (ProtocolType WEBSOCKET) have their own data plane (websocket_pla
 node.py hands the edge before the HTTP APIs' one.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
-IAM authorization, parameter mapping of Lambda integrations, of body values
-and of responses, AWS service integrations, VPC links, custom domains, throttling, access
-logs."""
+IAM authorization, parameter mapping of Lambda integrations, of body values of HTTP
+integrations and of responses, AWS service integrations other than SQS's, VPC links, custom
+domains, throttling of WebSocket APIs, access logs."""
 
 from __future__ import annotations
 

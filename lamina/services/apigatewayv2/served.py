@@ -6,7 +6,7 @@ node of a fleet is seen within TTL_S."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.services.apigatewayv2 import items
@@ -27,6 +27,8 @@ class Stage:
     name: str
     variables: dict[str, str]
     deployed: Deployed | None  # None: not deployed yet
+    default_route_settings: dict[str, Any] = field(default_factory=dict)
+    route_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by RouteKey
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,13 @@ def _read(store: Store, api_id: str) -> View | None:
                     routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
                 )
             variables = stage.config.get("StageVariables") or {}
-            stages[stage.item_id] = Stage(stage.item_id, variables, deployed)
+            stages[stage.item_id] = Stage(
+                stage.item_id,
+                variables,
+                deployed,
+                stage.config.get("DefaultRouteSettings") or {},
+                stage.config.get("RouteSettings") or {},
+            )
     return View(api, stages)
 
 

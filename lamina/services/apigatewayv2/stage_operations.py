@@ -1,6 +1,8 @@
 """Create/Get/Update/DeleteStage(s): `$default` (answers without a stage segment) or a named
 stage (at /{stage}/…), each serving one deployment; AutoDeploy stages get a new one at every
-change of routes or integrations. StageVariables reach functions in the event."""
+change of routes or integrations. StageVariables reach functions in the event. Throttling
+(DefaultRouteSettings, RouteSettings by route key) is kept here and enforced by throttling.py,
+for HTTP APIs."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from lamina.context import RequestContext
 from lamina.services import tagging
-from lamina.services.apigatewayv2 import items
+from lamina.services.apigatewayv2 import items, throttling, websocket_settings
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found, refuse_unsupported
 from lamina.services.apigatewayv2.tag_operations import stage_arn
@@ -18,7 +20,6 @@ from lamina.services.apigatewayv2.tag_operations import stage_arn
 _UNSUPPORTED = {
     "AccessLogSettings": "access logging",
     "ClientCertificateId": "a WebSocket API setting",
-    "RouteSettings": "per-route throttling and logging",
 }
 _NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
@@ -33,14 +34,37 @@ def stage_config(params: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def _throttling(settings: dict[str, Any], where: str) -> dict[str, Any]:
+    """The throttling limits of one RouteSettings; anything else it sets refused by name."""
+    for name, value in settings.items():
+        if name not in throttling.NAMES and value not in (None, False):
+            raise bad_request(
+                f"Lamina does not support {name} in {where} (detailed metrics, logging) yet; "
+                "it enforces ThrottlingBurstLimit and ThrottlingRateLimit."
+            )
+    kept = {n: settings[n] for n in throttling.NAMES if settings.get(n) is not None}
+    if any(value < 0 for value in kept.values()):
+        raise bad_request(f"Invalid {where}: throttling limits cannot be negative.")
+    return kept
+
+
+def _settings(params: dict[str, Any], config: dict[str, Any], websocket: bool) -> None:
+    """Into `config`: the throttling limits `params` sets (RouteSettings merged by route key,
+    as UpdateStage does)."""
+    if "DefaultRouteSettings" in params:
+        config["DefaultRouteSettings"] = _throttling(
+            params["DefaultRouteSettings"] or {}, "DefaultRouteSettings"
+        )
+    routes = dict(config.get("RouteSettings") or {})
+    for route_key, settings in (params.get("RouteSettings") or {}).items():
+        routes[route_key] = _throttling(settings or {}, f"RouteSettings of {route_key}")
+    config["RouteSettings"] = {k: v for k, v in routes.items() if v}
+    if websocket and (config.get("DefaultRouteSettings") or config["RouteSettings"]):
+        raise bad_request("Lamina does not support throttling of WebSocket APIs yet.")
+
+
 def _check(params: dict[str, Any]) -> None:
     refuse_unsupported(params, _UNSUPPORTED)
-    defaults = params.get("DefaultRouteSettings") or {}
-    if any(value not in (None, False) for value in defaults.values()):
-        raise bad_request(
-            "Lamina does not support DefaultRouteSettings (throttling, detailed metrics, "
-            "logging) yet."
-        )
     for name, value in (params.get("StageVariables") or {}).items():
         if not _VARIABLE_NAME.match(name) or not _VARIABLE_VALUE.match(value):
             raise bad_request(
@@ -55,9 +79,15 @@ def present_stage(found: items.Item, tags: dict[str, str]) -> dict[str, Any]:
         "ApiGatewayManaged": config.get("ApiGatewayManaged", False),
         "AutoDeploy": config["AutoDeploy"],
         "CreatedDate": found.created_at,
-        "DefaultRouteSettings": {"DetailedMetricsEnabled": False},
+        "DefaultRouteSettings": {
+            "DetailedMetricsEnabled": False,
+            **config.get("DefaultRouteSettings", {}),
+        },
         "LastUpdatedDate": config["LastUpdated"],
-        "RouteSettings": {},
+        "RouteSettings": {
+            key: {"DetailedMetricsEnabled": False, **settings}
+            for key, settings in config.get("RouteSettings", {}).items()
+        },
         "StageName": found.item_id,
         "StageVariables": config.get("StageVariables", {}),
         "Tags": tags,
@@ -76,7 +106,8 @@ class StageOperations(Base):
             raise bad_request(f"Invalid stage name: {name}. Stage names take [A-Za-z0-9_-].")
         config = stage_config(params)
         with self.store.write() as conn:
-            self.find_api(conn, ctx, api_id)
+            api = self.find_api(conn, ctx, api_id)
+            _settings(params, config, websocket_settings.is_websocket(api.config))
             if items.item(conn, api_id, items.STAGE, name) is not None:
                 raise conflict(f"Stage {name} already exists")
             if params.get("DeploymentId"):
@@ -116,6 +147,9 @@ class StageOperations(Base):
         with self.store.write() as conn:
             found = self.find_item(conn, ctx, api_id, items.STAGE, name)
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
+            api = items.api(conn, api_id)
+            assert api is not None  # find_item found the API
+            _settings(params, config, websocket_settings.is_websocket(api.config))
             config["LastUpdated"] = time.time()
             if params.get("DeploymentId"):
                 if items.item(conn, api_id, items.DEPLOYMENT, params["DeploymentId"]) is None:
@@ -130,6 +164,18 @@ class StageOperations(Base):
         self.changed(api_id)
         assert now is not None
         return present_stage(now, tags)
+
+    def delete_route_settings(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        api_id, name, route_key = params["ApiId"], params["StageName"], params["RouteKey"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.STAGE, name)
+            routes = dict(found.config.get("RouteSettings") or {})
+            if routes.pop(route_key, None) is None:
+                raise not_found("RouteSettings", ctx.account_id, api_id, name, route_key)
+            config = {**found.config, "RouteSettings": routes, "LastUpdated": time.time()}
+            items.update_item(conn, api_id, items.STAGE, name, config)
+        self.changed(api_id)
+        return {}
 
     def delete_stage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id = params["ApiId"]

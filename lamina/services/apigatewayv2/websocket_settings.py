@@ -47,6 +47,10 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
     from lamina.services.apigatewayv2.integration_operations import function_arn
 
     kind = wanted.get("IntegrationType")
+    for name in ("IntegrationSubtype", "CredentialsArn"):
+        if wanted.get(name):
+            raise bad_request(f"Lamina does not support {name} on WebSocket APIs yet.")
+    wanted = {k: v for k, v in wanted.items() if k not in ("IntegrationSubtype", "CredentialsArn")}
     if kind != "AWS_PROXY":
         raise bad_request(
             f"Lamina does not support IntegrationType {kind} for WebSocket APIs yet; "

@@ -61,7 +61,7 @@ def test_integrations_http_apis_do_not_take_are_refused(endpoint):
         ({"PayloadFormatVersion": "3.0"}, "PayloadFormatVersion"),
         ({"TimeoutInMillis": 40000}, "30000"),
         ({"RequestParameters": {"append:header.a": "b"}}, "parameter mapping"),
-        ({"IntegrationSubtype": "SQS-SendMessage"}, "AWS service integrations"),
+        ({"IntegrationSubtype": "SQS-SendMessage"}, "IntegrationUri is not supported"),
     ):
         code, status, message = refused(
             api.create_integration,
