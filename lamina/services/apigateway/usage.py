@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.store import Store
 from lamina.store.schema import apigateway_usage as usage
+from lamina.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 FLUSH_S = 1.0
@@ -42,22 +43,6 @@ def _add(dialect: str) -> Any:
     )
 
 
-class Bucket:
-    """A token bucket: `burst` tokens at most, `rate` more a second."""
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.last = float(burst), now
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(float(self.burst), self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
 class UsageMeter:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -65,7 +50,7 @@ class UsageMeter:
         self._flushing = threading.Lock()  # one flush (or quota read) at a time
         self._pending: dict[tuple[str, str, str], int] = {}  # (plan, key, day) → requests
         self._periods: dict[tuple[str, str, str], int] = {}  # (plan, key, period start) → used
-        self._buckets: dict[tuple[str, str], Bucket] = {}
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._task: asyncio.Task[None] | None = None
 
     @staticmethod
@@ -123,7 +108,7 @@ class UsageMeter:
                 burst = int(throttle.get("burstLimit", max(1, int(rate))))
                 bucket = self._buckets.get((plan_id, key_id))
                 if bucket is None or (bucket.rate, bucket.burst) != (rate, burst):
-                    bucket = self._buckets[(plan_id, key_id)] = Bucket(rate, burst, now)
+                    bucket = self._buckets[(plan_id, key_id)] = TokenBucket(rate, burst, now)
                 if not bucket.take(now):
                     return THROTTLED
             if quota:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 
 from lamina.services.apigateway.lambda_authorizers import Answer
-from lamina.services.apigateway.usage import Bucket, UsageMeter
+from lamina.services.apigateway.usage import UsageMeter
+from lamina.token_bucket import TokenBucket
 
 ARN = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/items/1"
 
@@ -47,7 +48,7 @@ def test_quota_periods():
 
 
 def test_token_bucket():
-    bucket = Bucket(rate=2.0, burst=3, now=0.0)
+    bucket = TokenBucket(rate=2.0, burst=3, now=0.0)
     assert [bucket.take(0.0) for _ in range(4)] == [True, True, True, False]
     assert bucket.take(0.5) is True  # one token back after half a second at 2 a second
     assert bucket.take(0.5) is False
