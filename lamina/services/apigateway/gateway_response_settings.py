@@ -49,7 +49,7 @@ _PATCHABLE = {
 }
 
 
-def _type(value: Any) -> str:
+def known_type(value: Any) -> str:
     if value not in DEFAULT_STATUS:
         raise bad_request(f"Invalid response type specified: {value}. Must be one of "
                           f"{', '.join(DEFAULT_STATUS)}")  # fmt: skip
@@ -93,7 +93,7 @@ class GatewayResponseOperations:
     store: Store
 
     def put_gateway_response(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        response_type = _type(params["responseType"])
+        response_type = known_type(params["responseType"])
         custom = checked(params)
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
@@ -103,7 +103,7 @@ class GatewayResponseOperations:
         return _present(response_type, custom)
 
     def get_gateway_response(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        response_type = _type(params["responseType"])
+        response_type = known_type(params["responseType"])
         with self.store.read() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
         return _present(response_type, (api.config.get(PART) or {}).get(response_type))
@@ -117,7 +117,7 @@ class GatewayResponseOperations:
     def update_gateway_response(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        response_type = _type(params["responseType"])
+        response_type = known_type(params["responseType"])
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             kept = dict(api.config.get(PART) or {})
@@ -133,7 +133,7 @@ class GatewayResponseOperations:
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
         """The type answers as AWS's default again."""
-        response_type = _type(params["responseType"])
+        response_type = known_type(params["responseType"])
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             kept = dict(api.config.get(PART) or {})

@@ -105,6 +105,8 @@ def document(
         if schemes:
             doc["components"]["securitySchemes"] = schemes
     if extensions:
+        if snapshot.get("gatewayResponses"):
+            doc["x-amazon-apigateway-gateway-responses"] = snapshot["gatewayResponses"]
         if snapshot.get("apiKeySource", "HEADER") != "HEADER":
             doc["x-amazon-apigateway-api-key-source"] = snapshot["apiKeySource"]
         if snapshot.get("binaryMediaTypes"):

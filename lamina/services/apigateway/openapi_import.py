@@ -1,7 +1,7 @@
 """ImportRestApi and PutRestApi: a REST API from an OpenAPI 3.0 or Swagger 2.0 document (JSON
 or YAML), with the x-amazon-apigateway-* extensions SAM and users write: integrations (and
 their responses), binary media types, ANY methods, the API key source, request validators,
-security schemes (AWS_IAM, API keys, authorizers), models from components/schemas
+security schemes (AWS_IAM, API keys, authorizers), gateway responses, models from components/schemas
 (definitions). The document is turned into the rows CreateResource/PutMethod/PutIntegration/…
 would make, in one transaction: all of it or nothing.
 
@@ -27,6 +27,7 @@ from lamina.context import RequestContext
 from lamina.services.apigateway import (
     account_items,
     authorizers,
+    gateway_response_settings,
     ids,
     models,
     rest_apis,
@@ -47,11 +48,10 @@ _X = "x-amazon-apigateway-"
 _KNOWN_TOP = {
     "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-api-key-source",
     "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator",
-    "x-amazon-apigateway-minimum-compression-size",
+    "x-amazon-apigateway-minimum-compression-size", "x-amazon-apigateway-gateway-responses",
 }  # fmt: skip
 _REFUSED = {
     "x-amazon-apigateway-policy": "resource policies on REST APIs",
-    "x-amazon-apigateway-gateway-responses": "gateway responses",
     "x-amazon-apigateway-endpoint-configuration": "endpoint configuration by OpenAPI",
 }
 _REF = re.compile(r"^#/(?:components/schemas|definitions)/([A-Za-z0-9]+)$")
@@ -172,6 +172,17 @@ class _Reader:
                 raise bad_request(f"Invalid OpenAPI input: x-amazon-apigateway-api-key-source "
                                   f"{source} (HEADER or AUTHORIZER)")  # fmt: skip
             config["apiKeySource"] = source
+        responses = document.get("x-amazon-apigateway-gateway-responses")
+        if responses:
+            if not isinstance(responses, dict):
+                raise bad_request("Invalid OpenAPI input: x-amazon-apigateway-gateway-responses "
+                                  "must be an object")  # fmt: skip
+            config[gateway_response_settings.PART] = {
+                gateway_response_settings.known_type(kind): gateway_response_settings.checked(
+                    settings or {}
+                )
+                for kind, settings in responses.items()
+            }
         self._models(existing or {})
         self._validators()
         imported = Imported(name, config, self.models, {}, {})
@@ -597,6 +608,9 @@ class ImportOperations:
                 **(validators.of(api) if merge else {}),
                 **imported.validators,
             }
+            part = gateway_response_settings.PART
+            if merge and (api.config.get(part) or imported.config.get(part)):
+                config[part] = {**(api.config.get(part) or {}), **(imported.config.get(part) or {})}
             if not merge and "apiKeySource" not in imported.config:
                 config["apiKeySource"] = "HEADER"
             name = imported.name if not merge else api.name

@@ -35,6 +35,13 @@ def _document(echo_uri: str, auth_uri: str) -> dict:
         "openapi": "3.0.1",
         "info": {"title": "guarded", "version": "1"},
         "x-amazon-apigateway-api-key-source": "HEADER",
+        "x-amazon-apigateway-gateway-responses": {
+            "UNAUTHORIZED": {
+                "statusCode": "401",
+                "responseParameters": {"gatewayresponse.header.WWW-Authenticate": "'Bearer'"},
+                "responseTemplates": {"application/json": '{"why":$context.error.messageString}'},
+            },
+        },
         "paths": {
             "/secret": {"get": {"security": [{"tokenAuth": []}],
                                 "x-amazon-apigateway-integration": integration}},
@@ -80,7 +87,10 @@ def test_imported_token_authorizer_is_real_and_exported(endpoint):
     apigw.create_deployment(restApiId=api_id, stageName="prod")
     url = stage_url(endpoint, api_id, "prod")
 
-    assert requests.get(f"{url}/secret", timeout=30).status_code == 401
+    refused = requests.get(f"{url}/secret", timeout=30)
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == "Bearer"  # the document's gateway response
+    assert refused.json() == {"why": "Unauthorized"}
     assert requests.get(f"{url}/secret", headers={"Authorization": "nope"},
                         timeout=30).status_code == 401  # fmt: skip
     assert requests.get(f"{url}/secret", headers={"Authorization": "Bearer bad"},
@@ -102,11 +112,17 @@ def test_imported_token_authorizer_is_real_and_exported(endpoint):
     )
     assert exported["paths"]["/secret"]["get"]["security"] == [{"tokenAuth": []}]
     assert exported["paths"]["/keyed"]["get"]["security"] == [{"api_key": []}]
+    responses = exported["x-amazon-apigateway-gateway-responses"]
+    assert responses["UNAUTHORIZED"]["responseParameters"] == {
+        "gatewayresponse.header.WWW-Authenticate": "'Bearer'"
+    }
 
     # The export imports again; PutRestApi keeps the authorizer's id by its name.
     apigw.put_rest_api(restApiId=api_id, mode="overwrite", body=json.dumps(exported).encode())
     again = apigw.get_authorizers(restApiId=api_id)["items"]
     assert [a["id"] for a in again] == [authorizer["id"]]
+    kept = apigw.get_gateway_response(restApiId=api_id, responseType="UNAUTHORIZED")
+    assert kept["defaultResponse"] is False
     copy = apigw.import_rest_api(body=json.dumps(exported).encode())["id"]
     assert apigw.get_authorizers(restApiId=copy)["items"][0]["type"] == "TOKEN"
 
