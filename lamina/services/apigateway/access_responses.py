@@ -4,61 +4,68 @@ their x-amzn-ErrorType, as AWS answers them by default. The policy denials' body
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from lamina.protocol.http import HttpResponse
+from lamina.services.apigateway.gateway_responses import GatewayAnswer, answer
 
 
-def _answer(status: int, body: dict[str, Any], error_type: str) -> HttpResponse:
-    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)]
-    return HttpResponse(status, headers, json.dumps(body).encode())
+def _answer(
+    response_type: str, status: int, body: dict[str, Any], error_type: str
+) -> GatewayAnswer:
+    message = body.get("message", body.get("Message"))
+    return answer(response_type, status, message, error_type, body)
 
 
-def forbidden() -> HttpResponse:
+def forbidden() -> GatewayAnswer:
     """INVALID_API_KEY: no key, or one not enabled in a usage plan of this stage."""
-    return _answer(403, {"message": "Forbidden"}, "ForbiddenException")
+    return _answer("INVALID_API_KEY", 403, {"message": "Forbidden"}, "ForbiddenException")
 
 
-def quota_exceeded() -> HttpResponse:
+def quota_exceeded() -> GatewayAnswer:
     """QUOTA_EXCEEDED: the key's usage plan quota is spent for the period."""
-    return _answer(429, {"message": "Limit Exceeded"}, "LimitExceededException")
+    return _answer("QUOTA_EXCEEDED", 429, {"message": "Limit Exceeded"}, "LimitExceededException")
 
 
-def throttled() -> HttpResponse:
+def throttled() -> GatewayAnswer:
     """THROTTLED: past the usage plan's rate and burst."""
-    return _answer(429, {"message": "Too Many Requests"}, "TooManyRequestsException")
+    return _answer("THROTTLED", 429, {"message": "Too Many Requests"}, "TooManyRequestsException")
 
 
-def unauthorized() -> HttpResponse:
+def unauthorized() -> GatewayAnswer:
     """UNAUTHORIZED: no identity, one failing the validation expression, or an authorizer that
     answered Unauthorized."""
-    return _answer(401, {"message": "Unauthorized"}, "UnauthorizedException")
+    return _answer("UNAUTHORIZED", 401, {"message": "Unauthorized"}, "UnauthorizedException")
 
 
-def explicit_deny() -> HttpResponse:
+def explicit_deny() -> GatewayAnswer:
     """ACCESS_DENIED: the authorizer's policy denies the method."""
     return _answer(
+        "ACCESS_DENIED",
         403,
         {"Message": "User is not authorized to access this resource with an explicit deny"},
         "AccessDeniedException",
     )
 
 
-def implicit_deny() -> HttpResponse:
+def implicit_deny() -> GatewayAnswer:
     """ACCESS_DENIED: nothing in the authorizer's policy allows the method."""
     return _answer(
-        403, {"Message": "User is not authorized to access this resource"}, "AccessDeniedException"
+        "ACCESS_DENIED",
+        403,
+        {"Message": "User is not authorized to access this resource"},
+        "AccessDeniedException",
     )
 
 
-def authorizer_failed() -> HttpResponse:
+def authorizer_failed() -> GatewayAnswer:
     """AUTHORIZER_CONFIGURATION_ERROR / AUTHORIZER_FAILURE: the function failed, timed out or
     answered what the gateway cannot read."""
-    return _answer(500, {"message": None}, "AuthorizerConfigurationException")
+    return _answer(
+        "AUTHORIZER_CONFIGURATION_ERROR", 500, {"message": None}, "AuthorizerConfigurationException"
+    )
 
 
-def bad_signature(error_type: str, message: str) -> HttpResponse:
+def bad_signature(error_type: str, message: str) -> GatewayAnswer:
     """A SigV4-signed request to an AWS_IAM method whose signature does not hold (a bad
     signature, an unknown key, a stale date): the verifier's own words."""
-    return _answer(403, {"message": message}, error_type)
+    return _answer("INVALID_SIGNATURE", 403, {"message": message}, error_type)

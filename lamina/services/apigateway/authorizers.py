@@ -49,6 +49,10 @@ _KEPT = (
 )  # fmt: skip
 
 
+def new_id() -> str:
+    return ids.alnum_id(6)
+
+
 def authorizer_not_found() -> Exception:
     return not_found("Invalid Authorizer identifier specified")
 
@@ -138,7 +142,7 @@ class AuthorizerOperations:
 
     def create_authorizer(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         config = checked({k: params.get(k) for k in _KEPT})
-        authorizer_id = ids.alnum_id(6)
+        authorizer_id = new_id()
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             item = f"{api.api_id}/{authorizer_id}"

@@ -1,7 +1,7 @@
 """Deployments: CreateDeployment snapshots the API's resources, methods and integrations (and
-its binaryMediaTypes, apiKeySource and authorizers); a stage serves its deployment's snapshot,
-so later changes are not live until the next deployment, as on AWS. With stageName,
-CreateDeployment makes (or moves) that stage too."""
+its binaryMediaTypes, apiKeySource, authorizers and gateway responses); a stage serves its
+deployment's snapshot, so later changes are not live until the next deployment, as on AWS.
+With stageName, CreateDeployment makes (or moves) that stage too."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
         "apiKeySource": api.config.get("apiKeySource", "HEADER"),
         "authorizers": known,
+        "gatewayResponses": api.config.get("gatewayResponses") or {},
         "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],
         **validators.snapshot(api),  # models and request validators
     }

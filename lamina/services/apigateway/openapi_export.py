@@ -74,13 +74,15 @@ def document(
     by_id = {v["id"]: v for v in validators.values()}
     paths: dict[str, Any] = {}
     secured: set[str] = set()
+    known = snapshot.get("authorizers") or {}
+    by_authorizer = {i: a["name"] for i, a in known.items()}
     for resource in snapshot["resources"]:
         if not resource["methods"]:
             continue
         item: dict[str, Any] = {}
         for verb, method in sorted(resource["methods"].items()):
             key = "x-amazon-apigateway-any-method" if verb == "ANY" else verb.lower()
-            item[key] = _operation(method, swagger, extensions, by_id, secured)
+            item[key] = _operation(method, swagger, extensions, by_id, secured, by_authorizer)
         paths[resource["path"]] = item
     doc["paths"] = paths
     schemas = {name: _local_refs(schema, api.api_id, swagger)
@@ -91,6 +93,9 @@ def document(
                             "x-amazon-apigateway-authtype": "awsSigv4"}  # fmt: skip
     if "api_key" in secured:
         schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    for authorizer in known.values():
+        if authorizer["name"] in secured:
+            schemes[authorizer["name"]] = _authorizer_scheme(authorizer, extensions)
     if swagger:
         doc["definitions"] = schemas
         if schemes:
@@ -100,6 +105,10 @@ def document(
         if schemes:
             doc["components"]["securitySchemes"] = schemes
     if extensions:
+        if snapshot.get("gatewayResponses"):
+            doc["x-amazon-apigateway-gateway-responses"] = snapshot["gatewayResponses"]
+        if snapshot.get("apiKeySource", "HEADER") != "HEADER":
+            doc["x-amazon-apigateway-api-key-source"] = snapshot["apiKeySource"]
         if snapshot.get("binaryMediaTypes"):
             doc["x-amazon-apigateway-binary-media-types"] = snapshot["binaryMediaTypes"]
         if validators:
@@ -111,6 +120,26 @@ def document(
     return doc
 
 
+def _authorizer_scheme(authorizer: dict[str, Any], extensions: bool) -> dict[str, Any]:
+    """A Lambda (or Cognito) authorizer as the security scheme ImportRestApi reads back."""
+    listed = [s.strip() for s in (authorizer.get("identitySource") or "").split(",") if s.strip()]
+    token = authorizer["type"] != "REQUEST"
+    header = listed[0].removeprefix("method.request.header.") if token and listed else "Unused"
+    scheme: dict[str, Any] = {"type": "apiKey", "name": header, "in": "header"}
+    scheme["x-amazon-apigateway-authtype"] = authorizer.get("authType", "custom")
+    if not extensions:
+        return scheme
+    declared: dict[str, Any] = {"type": authorizer["type"].lower()}
+    for key in ("authorizerUri", "authorizerCredentials", "providerARNs",
+                "identityValidationExpression", "authorizerResultTtlInSeconds"):  # fmt: skip
+        if authorizer.get(key) is not None:
+            declared[key] = authorizer[key]
+    if not token:
+        declared["identitySource"] = authorizer.get("identitySource", "")
+    scheme["x-amazon-apigateway-authorizer"] = declared
+    return scheme
+
+
 def stages_version(api: rest_apis.RestApi) -> str:
     import time
 
@@ -119,7 +148,7 @@ def stages_version(api: rest_apis.RestApi) -> str:
 
 def _operation(
     method: dict[str, Any], swagger: bool, extensions: bool, validators: dict[str, Any],
-    secured: set[str],
+    secured: set[str], authorizers: dict[str, str],
 ) -> dict[str, Any]:  # fmt: skip
     operation: dict[str, Any] = {}
     if method.get("operationName"):
@@ -173,6 +202,10 @@ def _operation(
     if method.get("authorizationType") == "AWS_IAM":
         operation["security"] = [{"sigv4": []}]
         secured.add("sigv4")
+    authorizer = authorizers.get(method.get("authorizerId") or "")
+    if method.get("authorizationType") in ("CUSTOM", "COGNITO_USER_POOLS") and authorizer:
+        operation["security"] = [{authorizer: list(method.get("authorizationScopes") or [])}]
+        secured.add(authorizer)
     if method.get("apiKeyRequired"):
         operation.setdefault("security", []).append({"api_key": []})
         secured.add("api_key")
@@ -199,10 +232,8 @@ class ExportOperations:
         unknown = wanted - {"integrations", "apigateway", "authorizers", "postman"}
         if unknown:
             raise bad_request(f"Invalid extensions specified: {', '.join(sorted(unknown))}")
-        if wanted & {"authorizers", "postman"}:
-            raise not_supported(
-                f"export extensions {', '.join(sorted(wanted & {'authorizers', 'postman'}))}"
-            )
+        if "postman" in wanted:
+            raise not_supported("export extensions postman")
         accepts = (params.get("accepts") or "application/json").split(";", 1)[0].strip().lower()
         if accepts not in ("application/json", "application/yaml", "*/*"):
             raise bad_request(f"Invalid accept type specified: {accepts}")

@@ -1,15 +1,15 @@
 """ImportRestApi and PutRestApi: a REST API from an OpenAPI 3.0 or Swagger 2.0 document (JSON
 or YAML), with the x-amazon-apigateway-* extensions SAM and users write: integrations (and
 their responses), binary media types, ANY methods, the API key source, request validators,
-security schemes (AWS_IAM, API keys, authorizers), models from components/schemas
+security schemes (AWS_IAM, API keys, authorizers), gateway responses, models from components/schemas
 (definitions). The document is turned into the rows CreateResource/PutMethod/PutIntegration/…
 would make, in one transaction: all of it or nothing.
 
 An extension Lamina does not know yet is a warning (answered in `warnings`; with
 failOnWarnings=true the import is refused), as AWS treats unknown extensions. Authorizers
-(x-amazon-apigateway-authorizer) are kept as parsed in the API's `importedAuthorizers`, and
-their methods name them (authorizerId): the data plane does not enforce them yet (500 saying
-so, as for CUSTOM methods made by PutMethod)."""
+(x-amazon-apigateway-authorizer security schemes) become the API's authorizers, checked as
+CreateAuthorizer checks them (authorizers.py), and their methods use them (CUSTOM with the
+authorizerId); PutRestApi keeps an authorizer's id when the document names it again."""
 
 from __future__ import annotations
 
@@ -24,7 +24,15 @@ import yaml
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, models, rest_apis, validators
+from lamina.services.apigateway import (
+    account_items,
+    authorizers,
+    gateway_response_settings,
+    ids,
+    models,
+    rest_apis,
+    validators,
+)
 from lamina.services.apigateway.errors import bad_request, not_supported
 from lamina.services.apigateway.methods import _integration
 from lamina.services.apigateway.resources import _PATH_PART
@@ -40,11 +48,10 @@ _X = "x-amazon-apigateway-"
 _KNOWN_TOP = {
     "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-api-key-source",
     "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator",
-    "x-amazon-apigateway-minimum-compression-size",
+    "x-amazon-apigateway-minimum-compression-size", "x-amazon-apigateway-gateway-responses",
 }  # fmt: skip
 _REFUSED = {
     "x-amazon-apigateway-policy": "resource policies on REST APIs",
-    "x-amazon-apigateway-gateway-responses": "gateway responses",
     "x-amazon-apigateway-endpoint-configuration": "endpoint configuration by OpenAPI",
 }
 _REF = re.compile(r"^#/(?:components/schemas|definitions)/([A-Za-z0-9]+)$")
@@ -114,8 +121,10 @@ def _prefix(document: dict[str, Any], mode: str) -> str:
 
 
 class _Reader:
-    def __init__(self, document: dict[str, Any], api_id: str, fail_on_warnings: bool) -> None:
+    def __init__(self, document: dict[str, Any], api_id: str, fail_on_warnings: bool,
+                 known_authorizers: dict[str, str] | None = None) -> None:  # fmt: skip
         self.document = document
+        self.known_authorizers = known_authorizers or {}  # name → id, kept by PutRestApi
         self.api_id = api_id
         self.fail_on_warnings = fail_on_warnings
         self.swagger = "swagger" in document
@@ -157,9 +166,23 @@ class _Reader:
             config["minimumCompressionSize"] = int(
                 document["x-amazon-apigateway-minimum-compression-size"]
             )
-        source = str(document.get("x-amazon-apigateway-api-key-source") or "HEADER").upper()
-        if source != "HEADER":
-            raise not_supported("apiKeySource AUTHORIZER")
+        if document.get("x-amazon-apigateway-api-key-source") is not None:
+            source = str(document["x-amazon-apigateway-api-key-source"]).upper()
+            if source not in rest_apis.API_KEY_SOURCES:
+                raise bad_request(f"Invalid OpenAPI input: x-amazon-apigateway-api-key-source "
+                                  f"{source} (HEADER or AUTHORIZER)")  # fmt: skip
+            config["apiKeySource"] = source
+        responses = document.get("x-amazon-apigateway-gateway-responses")
+        if responses:
+            if not isinstance(responses, dict):
+                raise bad_request("Invalid OpenAPI input: x-amazon-apigateway-gateway-responses "
+                                  "must be an object")  # fmt: skip
+            config[gateway_response_settings.PART] = {
+                gateway_response_settings.known_type(kind): gateway_response_settings.checked(
+                    settings or {}
+                )
+                for kind, settings in responses.items()
+            }
         self._models(existing or {})
         self._validators()
         imported = Imported(name, config, self.models, {}, {})
@@ -297,7 +320,7 @@ class _Reader:
         if name in self.authorizers:
             return self.authorizers[name]
         kind = str(authorizer.get("type") or "token").upper()
-        stored: dict[str, Any] = {"id": ids.short_id(), "name": name, "type": kind}
+        stored: dict[str, Any] = {"name": name, "type": kind}
         if authorizer.get("authorizerUri"):
             stored["authorizerUri"] = authorizer["authorizerUri"]
         if authorizer.get("authorizerCredentials"):
@@ -312,7 +335,10 @@ class _Reader:
         for key in ("identityValidationExpression", "authorizerResultTtlInSeconds"):
             if authorizer.get(key) is not None:
                 stored[key] = authorizer[key]
-        stored["authType"] = str(scheme.get("x-amazon-apigateway-authtype") or "custom")
+        if scheme.get("x-amazon-apigateway-authtype"):
+            stored["authType"] = str(scheme["x-amazon-apigateway-authtype"])
+        stored = authorizers.checked(stored)  # BadRequestException as CreateAuthorizer's
+        stored["id"] = self.known_authorizers.get(name) or authorizers.new_id()
         self.authorizers[name] = stored
         return stored
 
@@ -429,11 +455,15 @@ class _Reader:
 
 
 def _read(
-    body: Any, api_id: str, params: dict[str, Any], existing: dict[str, Any] | None = None
+    body: Any,
+    api_id: str,
+    params: dict[str, Any],
+    existing: dict[str, Any] | None = None,
+    known_authorizers: dict[str, str] | None = None,
 ) -> tuple[Imported, dict[str, dict[str, Any]]]:
     document = parse(body)
     options = params.get("parameters") or {}
-    reader = _Reader(document, api_id, bool(params.get("failOnWarnings")))
+    reader = _Reader(document, api_id, bool(params.get("failOnWarnings")), known_authorizers)
     imported = reader.read(existing)
     prefix = _prefix(document, options.get("basepath", "ignore"))
     paths = reader.paths(prefix)
@@ -488,6 +518,26 @@ def _write_paths(
         )
 
 
+def _write_authorizers(conn: Connection, ctx: RequestContext, api_id: str,
+                       imported: dict[str, dict[str, Any]], merge: bool) -> None:  # fmt: skip
+    """The document's authorizers, as CreateAuthorizer/UpdateAuthorizer would write them; an
+    overwrite drops the ones it no longer declares (its methods are gone with it)."""
+    rows = account_items.listed(conn, ctx, account_items.AUTHORIZER, api_id + "/")
+    existing = {row.item_id.split("/", 1)[1]: row for row in rows}
+    for authorizer_id, authorizer in imported.items():
+        config = {k: v for k, v in authorizer.items() if k != "id"}
+        item = f"{api_id}/{authorizer_id}"
+        if authorizer_id in existing:
+            account_items.update(conn, ctx, account_items.AUTHORIZER, item, config)
+        else:
+            account_items.insert(conn, ctx, account_items.AUTHORIZER, item, api_id, config,
+                                 time.time())  # fmt: skip
+    if not merge:
+        for authorizer_id, row in existing.items():
+            if authorizer_id not in imported:
+                account_items.delete(conn, ctx, account_items.AUTHORIZER, row.item_id)
+
+
 class _Row:
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__.update(values)
@@ -507,13 +557,11 @@ class ImportOperations:
     def import_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id = ids.api_id()
         imported, paths = _read(params.get("body"), api_id, params)
-        config = {**imported.config, "apiKeySource": "HEADER",
+        config = {"apiKeySource": "HEADER", **imported.config,
                   "endpointConfiguration": {"types": ["EDGE"]},
                   "disableExecuteApiEndpoint": False,
                   "models": {**models.defaults(api_id), **imported.models},
                   "requestValidators": imported.validators}  # fmt: skip
-        if imported.authorizers:
-            config["importedAuthorizers"] = imported.authorizers
         api = RestApi(api_id, ctx.account_id, ctx.region, imported.name, ids.resource_id(),
                       config, time.time())  # fmt: skip
         with self.store.write() as conn:
@@ -522,6 +570,7 @@ class ImportOperations:
                 api_id=api_id, resource_id=api.root_id, parent_id=None, path_part=None,
                 path="/", methods={},
             ))  # fmt: skip
+            _write_authorizers(conn, ctx, api_id, imported.authorizers, merge=True)
             _write_paths(conn, api, paths, merge=False)
         self.known.add(api_id)
         return _present(api, imported.warnings)
@@ -533,7 +582,8 @@ class ImportOperations:
         merge = mode == "merge"
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
-            imported, paths = _read(params.get("body"), api.api_id, params, models.of(api))
+            known = {a["name"]: i for i, a in authorizers.of_api(conn, ctx, api.api_id).items()}
+            imported, paths = _read(params.get("body"), api.api_id, params, models.of(api), known)
             kept = {k: v for k, v in api.config.items() if k not in rest_apis.PARTS}
             if not merge:
                 for key in ("description", "version", "binaryMediaTypes", "minimumCompressionSize"):
@@ -558,14 +608,16 @@ class ImportOperations:
                 **(validators.of(api) if merge else {}),
                 **imported.validators,
             }
-            authorizers = {**(api.config.get("importedAuthorizers") or {} if merge else {}),
-                           **imported.authorizers}  # fmt: skip
-            if authorizers:
-                config["importedAuthorizers"] = authorizers
+            part = gateway_response_settings.PART
+            if merge and (api.config.get(part) or imported.config.get(part)):
+                config[part] = {**(api.config.get(part) or {}), **(imported.config.get(part) or {})}
+            if not merge and "apiKeySource" not in imported.config:
+                config["apiKeySource"] = "HEADER"
             name = imported.name if not merge else api.name
             conn.execute(apis.update().where(apis.c.api_id == api.api_id)
                          .values(name=name, config=config))  # fmt: skip
             api = RestApi(api.api_id, api.account_id, api.region, name, api.root_id, config,
                           api.created_at)  # fmt: skip
+            _write_authorizers(conn, ctx, api.api_id, imported.authorizers, merge)
             _write_paths(conn, api, paths, merge=merge)
         return _present(api, imported.warnings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import logging
 import re
 import time
@@ -30,6 +31,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import (
     aws_integrations,
     deployments,
+    gateway_response_settings,
     http_integration,
     http_proxy,
     rest_apis,
@@ -68,6 +70,7 @@ class Deployed:
         # apiKeySource and authorizers, for access.py
         self.access = {k: snapshot.get(k) for k in ("apiKeySource", "authorizers")}
         self.router = Router(snapshot["resources"])
+        self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
 
 
 Serving = tuple[Deployed, str, dict[str, str]]  # a stage's deployment, its id, the variables
@@ -117,6 +120,25 @@ class RestApiPlane:
         if serving is None:
             return gateway.missing_authentication_token()
         deployed, deployment_id, variables = serving
+        extended_id = base64.b64encode(ids.random_bytes(11)).decode()
+        route = v1.Route(
+            account_id=deployed.account_id, api_id=call.api_id, stage=stage,
+            deployment_id=deployment_id, resource_id="", resource_path="",
+            domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
+            source_ip=call.source_ip, request_id=call.request_id,
+            extended_request_id=extended_id, stage_variables=variables, stage_in_path=True,
+        )  # fmt: skip
+        answer = await self._routed(call, parts, route, deployed)
+        # the gateway's own answers as the deployment's gateway responses have them
+        answer = gateway_response_settings.customized(
+            answer, deployed.gateway_responses, call.http, route
+        )
+        answer.headers.append(("x-amz-apigw-id", extended_id))
+        return answer
+
+    async def _routed(
+        self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed
+    ) -> HttpResponse:
         found = deployed.router.match(parts)
         if found is None:
             return gateway.missing_authentication_token()
@@ -126,19 +148,11 @@ class RestApiPlane:
         method = methods.get(call.http.method) or methods.get("ANY")
         if method is None:
             return gateway.missing_authentication_token()
-        extended_id = base64.b64encode(ids.random_bytes(11)).decode()
-        route = v1.Route(
-            account_id=deployed.account_id, api_id=call.api_id, stage=stage,
-            deployment_id=deployment_id, resource_id=found.resource["id"],
-            resource_path=found.resource["path"],
-            domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
-            source_ip=call.source_ip, request_id=call.request_id,
-            extended_request_id=extended_id, path_parameters=found.path_parameters,
-            stage_variables=variables, stage_in_path=True,
+        route = dataclasses.replace(
+            route, resource_id=found.resource["id"], resource_path=found.resource["path"],
+            path_parameters=found.path_parameters,
         )  # fmt: skip
-        answer = await self._answer(call, "/" + "/".join(parts), method, route, deployed)
-        answer.headers.append(("x-amz-apigw-id", extended_id))
-        return answer
+        return await self._answer(call, "/" + "/".join(parts), method, route, deployed)
 
     async def _answer(
         self,

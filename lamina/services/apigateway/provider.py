@@ -3,9 +3,9 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 
 Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
-(OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, API keys, usage plans and their keys,
-usage. Every other operation of the model (gateway responses, documentation, domain names,
-…) answers NotImplementedException."""
+(OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
+plans and their keys, usage. Every other operation of the model (documentation, domain
+names, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lamina.config import Settings
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
+from lamina.services.apigateway.gateway_response_settings import GatewayResponseOperations
 from lamina.services.apigateway.models import ModelOperations
 from lamina.services.apigateway.openapi_export import ExportOperations
 from lamina.services.apigateway.openapi_import import ImportOperations
@@ -39,6 +40,7 @@ class ApiGatewayProvider(
     ImportOperations,
     ExportOperations,
     AuthorizerOperations,
+    GatewayResponseOperations,
     ApiKeyOperations,
     UsagePlanOperations,
     Provider,

@@ -25,8 +25,8 @@ from lamina.store.schema import apigateway_stages as stage_rows
 _KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
 _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 # What an API keeps in its config beside GetRestApi's answer: its models, request validators
-# and the authorizers an OpenAPI import declared (models.py, validators.py, openapi_import.py).
-PARTS = ("models", "requestValidators", "importedAuthorizers")
+# and gateway responses (models.py, validators.py, gateway_response_settings.py).
+PARTS = ("models", "requestValidators", "gatewayResponses")
 _PATCHABLE = {
     "name": patches.FIELD,
     "description": patches.FIELD,

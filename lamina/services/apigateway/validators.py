@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.protocol.http import HttpRequest, HttpResponse
-from lamina.services.apigateway import ids, models, patches, rest_apis
+from lamina.services.apigateway import gateway_responses, ids, models, patches, rest_apis
 from lamina.services.apigateway.errors import bad_request, not_found
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
@@ -163,13 +163,18 @@ class Checks:
             return None
         validator = self.validators.get(validator_id)
         if validator is None:
-            return _answer(500, "Internal server error", "InternalServerErrorException")
+            return _answer(
+                "API_CONFIGURATION_ERROR",
+                500,
+                "Internal server error",
+                "InternalServerErrorException",
+            )
         if validator.get("validateRequestParameters"):
             missing = _missing_parameters(method.get("requestParameters") or {}, http,
                                           path_parameters)  # fmt: skip
             if missing:
-                return _answer(400, f"Missing required request parameters: [{', '.join(missing)}]",
-                               "BadRequestException")  # fmt: skip
+                message = f"Missing required request parameters: [{', '.join(missing)}]"
+                return _answer("BAD_REQUEST_PARAMETERS", 400, message, "BadRequestException")
         if validator.get("validateRequestBody"):
             return self._check_body(method.get("requestModels") or {}, http)
         return None
@@ -183,7 +188,12 @@ class Checks:
             return None
         checker = self._model(name)
         if checker is None:
-            return _answer(500, "Internal server error", "InternalServerErrorException")
+            return _answer(
+                "API_CONFIGURATION_ERROR",
+                500,
+                "Internal server error",
+                "InternalServerErrorException",
+            )
         try:
             body = json.loads(http.body or b"{}")
         except ValueError:
@@ -216,9 +226,8 @@ def _missing_parameters(
 
 
 def _invalid_body() -> HttpResponse:
-    return _answer(400, "Invalid request body", "BadRequestException")
+    return _answer("BAD_REQUEST_BODY", 400, "Invalid request body", "BadRequestException")
 
 
-def _answer(status: int, message: str, error_type: str) -> HttpResponse:
-    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)]
-    return HttpResponse(status, headers, json.dumps({"message": message}).encode())
+def _answer(response_type: str, status: int, message: str, error_type: str) -> HttpResponse:
+    return gateway_responses.answer(response_type, status, message, error_type)
