@@ -4,52 +4,20 @@ back; past timeoutInMillis a 504, an unreachable endpoint a 500."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from tests.echo_backend import echo_backend
 from tests.server import free_port
 from tests.services.apigateway.conftest import add_method, root_of, stage_url
 
 
-class _Echo(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        if self.path.endswith("/slow"):
-            time.sleep(1)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.dumps({
-            "method": self.command, "path": self.path,
-            "headers": {k.lower(): v for k, v in self.headers.items()},
-            "body": self.rfile.read(length).decode(),
-        }).encode()  # fmt: skip
-        self.send_response(207)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Backend", "echo")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def backend() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    server.daemon_threads = True
-    server.handle_error = lambda *args: None  # type: ignore[method-assign]  # a gone client
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with echo_backend(207, "echo", delay=1.0) as port:
+        yield f"127.0.0.1:{port}"
 
 
 def test_requests_pass_through_to_the_endpoint_and_back(apigw, endpoint, backend):

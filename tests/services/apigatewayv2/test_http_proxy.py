@@ -4,51 +4,21 @@ an endpoint that does not answer in time is 503, one that cannot be reached 500.
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import error_of
+from tests.echo_backend import echo_backend
 from tests.services.apigatewayv2.helpers import apigw, by_host
-
-
-class Backend(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        if self.path.startswith("/slow"):
-            time.sleep(1.5)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.dumps({
-            "method": self.command, "path": self.path,
-            "headers": {k.lower(): v for k, v in self.headers.items()},
-            "body": self.rfile.read(length).decode(),
-        }).encode()  # fmt: skip
-        self.send_response(201)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Backend", "yes")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = _answer
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
 def backend() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with echo_backend(201, "yes", delay=1.5) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_requests_are_passed_on_and_answers_passed_back(endpoint, backend):
