@@ -38,6 +38,7 @@ from lamina.services.apigatewayv2 import (
     connection_limits,
     connections,
     deliveries,
+    holders,
     websocket_events,
 )
 from lamina.services.apigatewayv2.integration_operations import function_arn
@@ -105,6 +106,7 @@ class WebSocketPlane:
         self._listener = deliveries.Listener(store, node, self._wake_soon)
         self._holding: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._renewed = 0.0  # time.monotonic() of this node's last renewal as a holder
 
     def verify_signatures(self, credentials: CachedCredentials) -> None:
         """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
@@ -127,6 +129,8 @@ class WebSocketPlane:
         # sockets do not outlive a node: what it held, and what waited for it, goes at its start
         connections.forget_node(self.store, self.node)
         deliveries.forget_node(self.store, self.node)
+        holders.renew(self.store, self.node, time.time())
+        self._renewed = time.monotonic()
 
     async def run(self) -> None:
         """Take deliveries for the connections held here, and close those past their limits."""
@@ -141,19 +145,29 @@ class WebSocketPlane:
     async def _hold(self) -> None:
         listening = self.store.dialect == "postgresql"
         while True:
-            if not self.open:
-                self._wake.clear()
-                await self._wake.wait()  # set when a connection opens (or a delivery is noticed)
+            # holding nothing, it only renews (a connection that opens wakes it at once)
+            every = (_LIMITS_EVERY if listening else _POLL) if self.open else holders.RENEW_EVERY
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), _LIMITS_EVERY if listening else _POLL)
+                await asyncio.wait_for(self._wake.wait(), every)
             self._wake.clear()
             try:
                 if self.open:
                     for delivery in await self._in_thread(deliveries.take, self.store, self.node):
                         await self._take(delivery)
-                self.enforce_limits(time.time())
+                    self.enforce_limits(time.time())
+                if time.monotonic() - self._renewed >= holders.RENEW_EVERY:
+                    self._renewed = time.monotonic()
+                    await self._in_thread(self._renew)
             except Exception:  # the store failed this time: the next round tries again
-                log.exception("WebSocket deliveries: taking failed")
+                log.exception("WebSocket connections: the holder's round failed")
+
+    def _renew(self) -> None:
+        now = time.time()
+        holders.renew(self.store, self.node, now)
+        dead = holders.sweep(self.store, now)
+        if dead:
+            log.warning("WebSocket connections of nodes gone for %.0f s dropped: %s",
+                        holders.LEASE, ", ".join(dead))  # fmt: skip
 
     async def _take(self, delivery: deliveries.Delivery) -> None:
         held = self.open.get(delivery.connection_id)

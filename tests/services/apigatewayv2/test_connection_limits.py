@@ -6,7 +6,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from lamina.services.apigatewayv2 import connection_limits, deliveries, websocket_events
+from lamina.services.apigatewayv2 import (
+    connection_limits,
+    connections,
+    deliveries,
+    holders,
+    websocket_events,
+)
 from lamina.services.apigatewayv2.served import ServedApis
 from lamina.services.apigatewayv2.websocket_plane import OpenSocket, WebSocketPlane
 from lamina.store.engine import open_store
@@ -86,3 +92,23 @@ def test_a_holder_on_sqlite_polls_for_its_deliveries(tmp_path):
     assert deliveries.take(plane.store, "node-a") == []  # taken, and what had no socket dropped
     assert [d.data for d in deliveries.take(plane.store, "node-b")] == [b"not mine"]
     plane.store.close()
+
+
+def test_the_rows_of_a_node_that_stopped_renewing_are_dropped(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'lamina.db'}", tmp_path)
+    for node in ("alive", "dead"):
+        connections.insert(
+            store, connections.Row(f"c-{node}", "a1b2c3d4e5", "dev", node, "127.0.0.1", "t", 0)
+        )
+        deliveries.put(store, node, f"c-{node}", deliveries.POST, b"m")
+    holders.renew(store, "alive", 0)
+    holders.renew(store, "dead", 0)
+    assert holders.sweep(store, holders.LEASE - 1) == []  # within the lease: both kept
+    holders.renew(store, "alive", 50)
+    assert holders.sweep(store, holders.LEASE + 1) == ["dead"]
+    assert connections.find(store, "c-dead") is None
+    assert deliveries.take(store, "dead") == []
+    assert connections.find(store, "c-alive") is not None
+    assert [d.data for d in deliveries.take(store, "alive")] == [b"m"]
+    assert holders.sweep(store, holders.LEASE + 2) == []  # dropped once
+    store.close()

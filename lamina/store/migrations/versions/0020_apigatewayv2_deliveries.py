@@ -1,4 +1,5 @@
-"""WebSocket APIs: messages and deletes for a connection another node of the fleet holds.
+"""WebSocket APIs: messages and deletes for a connection another node of the fleet holds, and
+when each node holding connections last said it is alive.
 
 Revision ID: 0020
 Revises: 0019
@@ -23,8 +24,14 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary, nullable=False),
     )
     op.create_index("apigwv2_deliveries_by_node", "apigwv2_deliveries", ["node"])
+    op.create_table(
+        "apigwv2_holders",
+        sa.Column("node", sa.String(128), primary_key=True),
+        sa.Column("renewed_at", sa.Float, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("apigwv2_holders")
     op.drop_index("apigwv2_deliveries_by_node", "apigwv2_deliveries")
     op.drop_table("apigwv2_deliveries")
