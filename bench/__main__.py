@@ -52,6 +52,7 @@ if "http_apis" in wanted:
     http_apis.run()
 if "websocket_apis" in wanted:
     websocket_apis.run()
+    websocket_apis.hold()
 if "log_sink" in wanted:
     log_sink.run()
 if "sandbox" in wanted:

@@ -777,6 +777,28 @@ apigwv2_connections = sa.Table(
     sa.Index("apigwv2_connections_by_node", "node"),
 )
 
+# What a node that does not hold a WebSocket connection asks its holder to do with it
+# (`action` post: send `data`; delete: close it), until the holder takes it.
+apigwv2_deliveries = sa.Table(
+    "apigwv2_deliveries",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("node", sa.String(128), nullable=False),
+    sa.Column("connection_id", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Index("apigwv2_deliveries_by_node", "node"),
+)
+
+# Nodes of a fleet that hold WebSocket connections, renewed every few seconds: the rows of a
+# node that stopped renewing (it died) are dropped by any other (holders.py).
+apigwv2_holders = sa.Table(
+    "apigwv2_holders",
+    metadata,
+    sa.Column("node", sa.String(128), primary_key=True),
+    sa.Column("renewed_at", sa.Float, nullable=False),
+)
+
 # API Gateway REST APIs' account-wide items: API keys (kind `apikey`, `lookup` the key's
 # value, as the data plane finds it), usage plans (`usageplan`), a plan's keys (`plankey`,
 # item_id `{plan}/{key}`, lookup the key id) and Lambda authorizers (`authorizer`, item_id

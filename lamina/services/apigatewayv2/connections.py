@@ -1,6 +1,7 @@
 """WebSocket connections in the store: one row while a socket is open, naming the node that
 holds it (only that node can write to the socket). GetConnection on any node reads it; a node
-that starts holds no sockets, so the rows it left behind are dropped."""
+that starts holds no sockets, so the rows it left behind are dropped; those of a node that died
+and stays down go once it stops renewing as a holder (holders.py)."""
 
 from __future__ import annotations
 

@@ -52,6 +52,7 @@ class ApiGatewayV2Provider(
 
     async def start(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.websocket_plane.start)
+        await self.websocket_plane.run()
 
     async def stop(self) -> None:
         await self.websocket_plane.close()

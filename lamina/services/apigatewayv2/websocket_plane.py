@@ -9,13 +9,17 @@ response) sends the function's `body` back. `$disconnect` is invoked once the so
 
 The management API (apigatewaymanagementapi: PostToConnection, GetConnection,
 DeleteConnection) is served on the same API at `/{stage}/@connections/{id}`; the node that
-holds the socket delivers. Its callers' signatures are checked when Lamina checks signatures
-(management_auth.py); IAM policies are not evaluated there (IAM is not enforced yet), nor the
-function's resource policy for apigateway.amazonaws.com."""
+holds the socket delivers, and any other node of a fleet writes the message (or the delete) to
+the store for it (deliveries.py), answering once written. The holder closes connections past
+API Gateway's idle and duration limits (connection_limits.py). Its callers' signatures are
+checked when Lamina checks signatures (management_auth.py); IAM policies are not evaluated
+there (IAM is not enforced yet), nor the function's resource policy for
+apigateway.amazonaws.com."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -30,7 +34,13 @@ from lamina.edge.execute_api import ExecuteApiCall
 from lamina.identity import CachedCredentials, root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
-from lamina.services.apigatewayv2 import connections, websocket_events
+from lamina.services.apigatewayv2 import (
+    connection_limits,
+    connections,
+    deliveries,
+    holders,
+    websocket_events,
+)
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.management_auth import ManagementCallers
 from lamina.services.apigatewayv2.served import Deployed, ServedApis, Stage, View
@@ -48,6 +58,8 @@ from lamina.types import Receive, Scope, Send
 log = logging.getLogger(__name__)
 _ID_ALPHABET = string.ascii_letters + string.digits
 _MAX_POST_BYTES = 128 * 1024  # API Gateway's frame limit for PostToConnection
+_POLL = 0.15  # how often a holder looks for deliveries when nothing wakes it (SQLite)
+_LIMITS_EVERY = 1.0  # how often a holder that is woken by NOTIFY checks the limits anyway
 
 
 def _connection_id() -> str:
@@ -90,6 +102,11 @@ class WebSocketPlane:
         self.node = node
         self.open: dict[str, OpenSocket] = {}
         self.callers: ManagementCallers | None = None  # set: signatures are checked
+        self._wake = asyncio.Event()
+        self._listener = deliveries.Listener(store, node, self._wake_soon)
+        self._holding: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._renewed = 0.0  # time.monotonic() of this node's last renewal as a holder
 
     def verify_signatures(self, credentials: CachedCredentials) -> None:
         """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
@@ -109,7 +126,74 @@ class WebSocketPlane:
         return view is not None and is_websocket(view.api.config)
 
     def start(self) -> None:
-        connections.forget_node(self.store, self.node)  # sockets do not outlive a node
+        # sockets do not outlive a node: what it held, and what waited for it, goes at its start
+        connections.forget_node(self.store, self.node)
+        deliveries.forget_node(self.store, self.node)
+        holders.renew(self.store, self.node, time.time())
+        self._renewed = time.monotonic()
+
+    async def run(self) -> None:
+        """Take deliveries for the connections held here, and close those past their limits."""
+        self._loop = asyncio.get_running_loop()
+        await self._in_thread(self._listener.start)
+        self._holding = asyncio.ensure_future(self._hold())
+
+    def _wake_soon(self) -> None:  # from the listener's thread
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _hold(self) -> None:
+        listening = self.store.dialect == "postgresql"
+        while True:
+            # holding nothing, it only renews (a connection that opens wakes it at once)
+            every = (_LIMITS_EVERY if listening else _POLL) if self.open else holders.RENEW_EVERY
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), every)
+            self._wake.clear()
+            try:
+                if self.open:
+                    for delivery in await self._in_thread(deliveries.take, self.store, self.node):
+                        await self._take(delivery)
+                    self.enforce_limits(time.time())
+                if time.monotonic() - self._renewed >= holders.RENEW_EVERY:
+                    self._renewed = time.monotonic()
+                    await self._in_thread(self._renew)
+            except Exception:  # the store failed this time: the next round tries again
+                log.exception("WebSocket connections: the holder's round failed")
+
+    def _renew(self) -> None:
+        now = time.time()
+        holders.renew(self.store, self.node, now)
+        dead = holders.sweep(self.store, now)
+        if dead:
+            log.warning("WebSocket connections of nodes gone for %.0f s dropped: %s",
+                        holders.LEASE, ", ".join(dead))  # fmt: skip
+
+    async def _take(self, delivery: deliveries.Delivery) -> None:
+        held = self.open.get(delivery.connection_id)
+        if held is None or held.closing:  # closed since it was written: as AWS, it is lost
+            return
+        if delivery.action == deliveries.DELETE:
+            held.closing = True
+            await self._send(held, {"type": "websocket.close", "code": 1000})
+        else:
+            await self._deliver(held, delivery.data)
+
+    def enforce_limits(self, now: float) -> list[str]:
+        """Close (1001 Going Away) the connections past API Gateway's limits; their ids."""
+        closed = []
+        for connection_id, held in list(self.open.items()):
+            if held.closing or not connection_limits.expired(
+                held.event.connected_at, held.last_active_at, now
+            ):
+                continue
+            held.closing = True
+            closed.append(connection_id)
+            close = {"type": "websocket.close", "code": connection_limits.GOING_AWAY}
+            task = asyncio.ensure_future(self._send(held, close))
+            held.tasks.add(task)
+            task.add_done_callback(held.tasks.discard)
+        return closed
 
     # The management API: HTTP requests to /{stage}/@connections/{id}
 
@@ -142,12 +226,20 @@ class WebSocketPlane:
                 return _connection_info(
                     row.connected_at, row.connected_at, row.source_ip, row.user_agent
                 )
-            return _error(
-                500,
-                "InternalServerErrorException",
-                f"Connection {connection_id} is held by node {row.node}: Lamina does not yet "
-                "deliver to a connection another node of a fleet holds.",
-            )
+            if method == "DELETE":
+                await self._in_thread(
+                    deliveries.put, self.store, row.node, connection_id, deliveries.DELETE
+                )
+                return HttpResponse(204)
+            if method == "POST":
+                data = call.http.body
+                if len(data) > _MAX_POST_BYTES:
+                    return _error(413, "PayloadTooLargeException", "Message too long")
+                await self._in_thread(
+                    deliveries.put, self.store, row.node, connection_id, deliveries.POST, data
+                )
+                return HttpResponse(200)
+            return _error(403, "ForbiddenException", "Forbidden")
         if method == "GET":
             event = held.event
             return _connection_info(
@@ -217,6 +309,7 @@ class WebSocketPlane:
         )
         await self._in_thread(connections.insert, self.store, row)
         self.open[event.connection_id] = held
+        self._wake.set()  # the holder's loop runs while there are connections
         code, reason = 1005, ""
         try:
             await send({"type": "websocket.accept"})
@@ -321,6 +414,10 @@ class WebSocketPlane:
             return raw.decode(errors="replace")
 
     async def close(self) -> None:
+        if self._holding is not None:
+            self._holding.cancel()
+            self._holding = None
+        await self._in_thread(self._listener.stop)
         for held in list(self.open.values()):
             held.closing = True
             await self._send(held, {"type": "websocket.close", "code": 1001})
