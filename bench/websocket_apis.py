@@ -20,36 +20,41 @@ from tests.conftest import make_zip
 ECHO = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['body']}\n"
 
 
-def run(warm: int = 200, count: int = 2000) -> None:
+def echo_api(url: str, name: str) -> str:
+    """A WebSocket API whose two-way `$default` route echoes through a function, deployed to
+    the stage `bench`; its id."""
     import boto3
+
+    lambda_client(url).create_function(
+        FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": ECHO})},
+    )  # fmt: skip
+    apis = boto3.client(
+        "apigatewayv2", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
+    api_id = apis.create_api(
+        Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:echo"
+    target = apis.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn)[
+        "IntegrationId"
+    ]
+    route = apis.create_route(
+        ApiId=api_id, RouteKey="$default", Target=f"integrations/{target}",
+        RouteResponseSelectionExpression="$default",
+    )  # fmt: skip
+    apis.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    apis.create_stage(ApiId=api_id, StageName="bench")
+    apis.create_deployment(ApiId=api_id, StageName="bench")
+    return str(api_id)
+
+
+def run(warm: int = 200, count: int = 2000) -> None:
     from websockets.sync.client import connect
 
     with Lamina({"LAMINA_IDLE_TIMEOUT": "600"}) as lamina:
-        client = lambda_client(lamina.url)
-        client.create_function(
-            FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="app.handler",
-            Code={"ZipFile": make_zip({"app.py": ECHO})},
-        )  # fmt: skip
-        apis = boto3.client(
-            "apigatewayv2", endpoint_url=lamina.url, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-        )  # fmt: skip
-        api_id = apis.create_api(
-            Name="bench", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
-        )["ApiId"]
-        arn = "arn:aws:lambda:us-east-1:000000000000:function:echo"
-        target = apis.create_integration(
-            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn
-        )["IntegrationId"]
-        route = apis.create_route(
-            ApiId=api_id, RouteKey="$default", Target=f"integrations/{target}",
-            RouteResponseSelectionExpression="$default",
-        )  # fmt: skip
-        apis.create_route_response(
-            ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default"
-        )
-        apis.create_stage(ApiId=api_id, StageName="bench")
-        apis.create_deployment(ApiId=api_id, StageName="bench")
+        api_id = echo_api(lamina.url, "bench")
         host, port = lamina.url.rsplit("/", 1)[1].split(":")
         keep_alive = http.client.HTTPConnection(host, int(port))
         by_name: list[float] = []
@@ -92,37 +97,12 @@ def _cpu_seconds(pid: int) -> float:
 def hold(count: int = 1000, idle: float = 10.0) -> None:
     """`count` connections open on one node at once (no `$connect` route), each answering one
     message through the `$default` echo (one after another) once all are open."""
-    import boto3
     from websockets.asyncio.client import connect
 
     with Lamina({"LAMINA_IDLE_TIMEOUT": "600"}) as lamina:
         assert lamina.process is not None
         pid = lamina.process.pid
-        client = lambda_client(lamina.url)
-        client.create_function(
-            FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="app.handler",
-            Code={"ZipFile": make_zip({"app.py": ECHO})},
-        )  # fmt: skip
-        apis = boto3.client(
-            "apigatewayv2", endpoint_url=lamina.url, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-        )  # fmt: skip
-        api_id = apis.create_api(
-            Name="hold", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
-        )["ApiId"]
-        arn = "arn:aws:lambda:us-east-1:000000000000:function:echo"
-        target = apis.create_integration(
-            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn
-        )["IntegrationId"]
-        route = apis.create_route(
-            ApiId=api_id, RouteKey="$default", Target=f"integrations/{target}",
-            RouteResponseSelectionExpression="$default",
-        )  # fmt: skip
-        apis.create_route_response(
-            ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default"
-        )
-        apis.create_stage(ApiId=api_id, StageName="bench")
-        apis.create_deployment(ApiId=api_id, StageName="bench")
+        api_id = echo_api(lamina.url, "hold")
         url = lamina.url.replace("http://", "ws://") + f"/_aws/execute-api/{api_id}/bench"
 
         async def main() -> None:
