@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import time
 import zipfile
 from collections.abc import Iterator
@@ -59,6 +60,10 @@ ENGINES = [
 
 def pytest_configure(config: pytest.Config) -> None:
     become_subreaper()  # a killed server's orphaned sandboxes come back to us, to be ended
+    # A suite started in the background of a shell without job control inherits SIGINT
+    # ignored, and so would every command a test runs: the README's Ctrl-C would do nothing.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -31,12 +33,12 @@ def run(args: argparse.Namespace) -> int:
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     start = int((time.time() - args.since * 60) * 1000)
     seen: set[str] = set()
+    stopped = _stop_on_ctrl_c() if args.follow else threading.Event()
     try:
         while True:
             start = _print_since(logs, f"/aws/lambda/{args.name}", start, seen, colour)
-            if not args.follow:
+            if not args.follow or stopped.wait(POLL_S):
                 return 0
-            time.sleep(POLL_S)
     except ClientError as error:
         if error.response["Error"]["Code"] == "ResourceNotFoundException" and args.follow:
             print(f"lamina: no logs for {args.name} yet", file=sys.stderr)
@@ -48,6 +50,20 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         return 0
+
+
+def _stop_on_ctrl_c() -> threading.Event:
+    """Set at Ctrl-C (SIGINT), which also interrupts what runs: a library that swallows the
+    KeyboardInterrupt (a retried HTTP call) cannot keep --follow going, the next poll sees
+    the event. It also holds where SIGINT came in ignored (a background job)."""
+    stopped = threading.Event()
+
+    def interrupted(signum: int, frame: object) -> None:
+        stopped.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+    return stopped
 
 
 def _logs_client(args: argparse.Namespace) -> Any:
