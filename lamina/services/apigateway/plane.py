@@ -55,6 +55,7 @@ _CACHED_DEPLOYMENTS = 1024
 # operations forget what they change), another node's within this long (AWS, too, takes
 # seconds to make a deployment live).
 STAGE_TTL_S = 1.0
+ABSENT_TTL_S = 1.0
 MAX_PAYLOAD = 10 * 1024 * 1024  # REST APIs' payload quota
 PRINCIPAL = "apigateway.amazonaws.com"
 
@@ -82,21 +83,32 @@ class RestApiPlane:
         self.internal = internal
         self.access = Access(store, internal)
         self.known = known
+        # ids found to be no REST API's (an HTTP API's, most often: the edge asks this plane
+        # first on each of their requests), for a second: another node's new API is seen then
+        self.absent: dict[str, float] = {}
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
             return True
+        now = time.monotonic()
+        if now - self.absent.get(api_id, -ABSENT_TTL_S) < ABSENT_TTL_S:
+            return False
         with self.store.read() as conn:
             found = rest_apis.exists(conn, api_id)
         if found:
             self.known.add(api_id)
+        else:
+            if len(self.absent) > 10_000:  # ids probed at random must not grow it forever
+                self.absent.clear()
+            self.absent[api_id] = now
         return found
 
     def forget(self) -> None:
         self.access.forget()
         self.known.clear()
+        self.absent.clear()
         self.deployed.clear()
         self.stages.clear()
 
