@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from lamina.services.access_logs import settings as access_log_settings
+from lamina.services.access_logs.settings import AccessLog
 from lamina.services.apigatewayv2 import items
 from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
@@ -29,6 +31,7 @@ class Stage:
     deployed: Deployed | None  # None: not deployed yet
     default_route_settings: dict[str, Any] = field(default_factory=dict)
     route_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by RouteKey
+    access_log: AccessLog | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ def _read(store: Store, api_id: str) -> View | None:
                 deployed,
                 stage.config.get("DefaultRouteSettings") or {},
                 stage.config.get("RouteSettings") or {},
+                access_log_settings.serving(
+                    stage.config.get("AccessLogSettings"),
+                    api.account_id,
+                    ("DestinationArn", "Format"),
+                ),  # fmt: skip
             )
     return View(api, stages)
 
