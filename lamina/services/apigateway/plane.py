@@ -33,6 +33,7 @@ from lamina.services.access_logs.settings import AccessLog
 from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.apigateway import (
     aws_integrations,
+    content_handling,
     deployments,
     gateway_response_settings,
     http_integration,
@@ -203,28 +204,34 @@ class RestApiPlane:
             event = proxy_event()
             if granted is not None:
                 event = granted.stamp(event)
-            return await self._invoke(integration, route, event, deployed.region)
+
+            def decodes(content_type: str) -> bool:
+                types = deployed.binary_media_types
+                return content_handling.proxy_decodes(call.http.headers, types, content_type)
+
+            return await self._invoke(integration, route, event, deployed.region, decodes)
         if kind in ("MOCK", "AWS", "HTTP"):
             authorizer = granted.authorizer if granted is not None else None
             params = vtl.params_of(call.http, route)
             mapped = vtl.Request(call.http, route, path, params, authorizer=authorizer)
-            return await self._mapped(integration, mapped, deployed.region)
+            return await self._mapped(integration, mapped, deployed)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
         return gateway.not_supported(f"integrations of type {kind}")
 
     async def _mapped(
-        self, integration: dict[str, Any], request: vtl.Request, api_region: str
+        self, integration: dict[str, Any], request: vtl.Request, deployed: Deployed
     ) -> HttpResponse:
         """MOCK and AWS integrations: request template, integration, integration response
-        (templates.py, aws_integrations.py)."""
-        responses = (integration.get("integrationResponses") or {}).values()
-        if integration.get("contentHandling") or any(r.get("contentHandling") for r in responses):
-            return gateway.not_supported("contentHandling on non-proxy integrations")
+        (templates.py, aws_integrations.py), converted by contentHandling."""
+        api_region, binary_types = deployed.region, deployed.binary_media_types
         try:
-            payload = templates.request_body(integration, request)
+            payload = templates.request_body(integration, request, binary_types)
         except templates.Unsupported:
             return gateway.unsupported_media_type()
+        except content_handling.ConversionFailed:
+            log.info("REST API %s: CONVERT_TO_BINARY of a body not base64", request.route.api_id)
+            return gateway.internal_error()
         except vtl.TemplateError as error:
             log.info("REST API %s: request template: %s", request.route.api_id, error)
             return gateway.internal_error()
@@ -262,7 +269,7 @@ class RestApiPlane:
             selector = outcome.selector or ""
             trace.integration_ends(int(selector) if selector.isdigit() else None)
         try:
-            return templates.respond(integration, request, outcome)
+            return templates.respond(integration, request, outcome, binary_types)
         except vtl.TemplateError as error:
             log.info("REST API %s: response mapping: %s", request.route.api_id, error)
             return gateway.internal_error()
@@ -292,7 +299,12 @@ class RestApiPlane:
             return gateway.internal_error()
 
     async def _invoke(
-        self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str
+        self,
+        integration: dict[str, Any],
+        route: v1.Route,
+        event: bytes,
+        api_region: str,
+        decodes: Callable[[str], bool],
     ) -> HttpResponse:
         matched = LAMBDA_URI.match(integration["uri"])
         assert matched is not None  # PutIntegration refuses any other URI
@@ -326,7 +338,7 @@ class RestApiPlane:
         if result.get("FunctionError"):
             return gateway.bad_gateway()
         try:
-            answer = v1_response.response(result.get("Payload") or b"")
+            answer = v1_response.response(result.get("Payload") or b"", decodes)
             if trace is not None:
                 trace.values["integration.status"] = answer.status
             return answer

@@ -15,6 +15,8 @@ from lamina.services.apigatewayv2 import items
 from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
 
+_ACCESS_LOG_FIELDS = ("DestinationArn", "Format")
+
 
 @dataclass(frozen=True)
 class Deployed:
@@ -59,17 +61,16 @@ def _read(store: Store, api_id: str) -> View | None:
                     routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
                 )
             variables = stage.config.get("StageVariables") or {}
+            access_log = access_log_settings.serving(
+                stage.config.get("AccessLogSettings"), api.account_id, _ACCESS_LOG_FIELDS
+            )
             stages[stage.item_id] = Stage(
                 stage.item_id,
                 variables,
                 deployed,
                 stage.config.get("DefaultRouteSettings") or {},
                 stage.config.get("RouteSettings") or {},
-                access_log_settings.serving(
-                    stage.config.get("AccessLogSettings"),
-                    api.account_id,
-                    ("DestinationArn", "Format"),
-                ),  # fmt: skip
+                access_log,
             )
     return View(api, stages)
 
