@@ -114,6 +114,7 @@ class Node:
         self.access_logs = AccessLogs(logs.sink)
         apigateway.plane.access_logs = self.access_logs
         http_apis.plane.access_logs = self.access_logs
+        http_apis.websocket_plane.access_logs = self.access_logs
         if settings.verify_signatures:  # @connections calls reach the plane before the layer
             http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [

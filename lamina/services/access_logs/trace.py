@@ -68,7 +68,10 @@ class Trace:
             self.values["authorizer.principalId"] = principal_id
 
     def answered(self, answer: HttpResponse) -> None:
-        self.values["status"] = answer.status
         length = answer.header("content-length")
         self.values["responseLength"] = int(length) if length else len(answer.body)
+        self.ended(answer.status)
+
+    def ended(self, status: int) -> None:
+        self.values["status"] = status
         self.values["responseLatency"] = round((time.perf_counter() - self._clock) * 1000)

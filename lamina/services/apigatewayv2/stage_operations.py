@@ -77,8 +77,6 @@ def _access_log(params: dict[str, Any], config: dict[str, Any], api: items.Api) 
     given = params[_ACCESS_LOG] or {}
     arn, log_format = given.get("DestinationArn"), given.get("Format")
     owner = api.account_id
-    if arn and websocket_settings.is_websocket(api.config):
-        raise not_supported("AccessLogSettings (access logging of WebSocket APIs)")
     try:
         access_log_settings.check(arn, log_format, owner)
     except access_log_settings.Invalid as error:

@@ -1,5 +1,6 @@
-"""HTTP API stages' AccessLogSettings: set on CreateStage/UpdateStage, checked as AWS checks
-them, and one line per request read back from CloudWatch Logs (FilterLogEvents)."""
+"""HTTP and WebSocket API stages' AccessLogSettings: set on CreateStage/UpdateStage, checked
+as AWS checks them, and one line per request (per WebSocket event) read back from CloudWatch
+Logs (FilterLogEvents)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from websockets.sync.client import connect
 
 from tests.conftest import client, error_of, log_events, wait_for
 from tests.services.apigatewayv2.helpers import apigw, by_host, echo_function
+from tests.services.apigatewayv2.test_websocket import _api as websocket_api
+from tests.services.apigatewayv2.test_websocket import _events
 
 GROUP = "/http/access"
 ARN = f"arn:aws:logs:us-east-1:000000000000:log-group:{GROUP}"
@@ -49,13 +53,6 @@ def test_settings_are_kept_shown_and_checked(endpoint, lambda_client):
     api.update_stage(ApiId=api_id, StageName="beta", AccessLogSettings={})
     assert "AccessLogSettings" not in api.get_stage(ApiId=api_id, StageName="beta")
 
-    ws = api.create_api(
-        Name="w", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
-    )["ApiId"]
-    with pytest.raises(ClientError) as caught:
-        api.create_stage(ApiId=ws, StageName="s", AccessLogSettings=settings)
-    assert "Lamina does not support" in error_of(caught)[2]
-
 
 def test_each_request_writes_a_line(endpoint, lambda_client):
     arn = echo_function(lambda_client)
@@ -82,3 +79,34 @@ def test_each_request_writes_a_line(endpoint, lambda_client):
     assert (line["error"], line["resource"]) == ("-", "-")  # REST APIs' variable: none here
     line = lines[failed.headers["apigw-requestid"]]
     assert (line["status"], line["error"]) == ("500", "Internal Server Error")
+
+
+def test_each_websocket_event_writes_a_line(endpoint, lambda_client):
+    api_id, queue = websocket_api(endpoint, lambda_client)
+    log_format = (
+        "$context.requestId $context.eventType $context.routeKey $context.status "
+        "$context.connectionId $context.error.message $context.disconnectStatusCode"
+    )
+    apigw(endpoint).update_stage(
+        ApiId=api_id, StageName="dev",
+        AccessLogSettings={"DestinationArn": ARN, "Format": log_format},
+    )  # fmt: skip
+    base = f"{endpoint.replace('http://', 'ws://')}/_aws/execute-api/{api_id}"
+    with connect(f"{base}/dev", open_timeout=60) as ws:
+        (event,) = _events(endpoint, queue, 1)
+        connection_id = event["requestContext"]["connectionId"]
+        ws.send(json.dumps({"action": "shout", "text": "x"}))
+        assert ws.recv(timeout=60) == "X"
+        ws.send(json.dumps({"action": "fail"}))
+        assert "Internal server error" in ws.recv(timeout=60)
+    _events(endpoint, queue, 1)  # $disconnect ran
+
+    logs = client("logs", endpoint)
+    events = wait_for(lambda: len(found := log_events(logs, GROUP)) >= 4 and found)
+    lines = sorted(e["message"].split(" ")[1:] for e in events)
+    assert lines == sorted([
+        ["CONNECT", "$connect", "200", connection_id, "-", "-"],
+        ["MESSAGE", "shout", "200", connection_id, "-", "-"],
+        ["MESSAGE", "fail", "500", connection_id, "Internal", "server", "error", "-"],
+        ["DISCONNECT", "$disconnect", "200", connection_id, "-", "1000"],
+    ])  # fmt: skip
