@@ -279,10 +279,16 @@ class HttpApiPlane:
             self.internal, integration, _sources(route, path, raw_path, call),
             account_id, region, call.request_id,
         )  # fmt: skip
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         try:
-            return await asyncio.wait_for(answer, integration["TimeoutInMillis"] / 1000)
+            answered = await asyncio.wait_for(answer, integration["TimeoutInMillis"] / 1000)
         except TimeoutError:
             return _message(503, "Service Unavailable")
+        if trace is not None:
+            trace.integration_ends(answered.status, answered.status)
+        return answered
 
     def _finished(self, task: asyncio.Future[Any]) -> None:
         self._running.discard(task)

@@ -13,6 +13,8 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import client, create_function, error_of, log_events, make_zip, wait_for
 from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.services.apigateway.test_authorizers import AUTHORIZER, ECHO
+from tests.services.apigateway.test_authorizers import _api as guarded_api
 
 FORMAT = json.dumps({
     "requestId": "$context.requestId", "extended": "$context.extendedRequestId",
@@ -157,3 +159,27 @@ def test_a_missing_log_group_is_made(apigw, api, endpoint):
     answer = requests.get(api["url"] + "/", timeout=30)
     events = wait_for(lambda: log_events(logs, group))
     assert [e["message"] for e in events] == [f"{answer.headers['x-amzn-RequestId']} 200"]
+
+
+def test_a_lambda_authorizers_answer_is_in_the_line(apigw, endpoint):
+    lambda_ = client("lambda", endpoint)
+    echo = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    auth = create_function(lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})})
+    api_id, _ = guarded_api(apigw, echo["FunctionArn"], {
+        "name": "tok", "type": "TOKEN", "authorizerUri": lambda_uri(auth["FunctionArn"]),
+        "identitySource": "method.request.header.Authorization",
+    })  # fmt: skip
+    log_format = "$context.requestId $context.authorizer.principalId $context.authorizer.admin"
+    apigw.update_stage(
+        restApiId=api_id, stageName="prod", patchOperations=_patches(_arn(GROUP), log_format)
+    )
+    url = stage_url(endpoint, api_id, "prod")
+    allowed = requests.get(f"{url}/things/1", headers={"Authorization": "ann"}, timeout=30)
+    assert allowed.status_code == 200, allowed.text
+    refused = requests.get(f"{url}/things/1", headers={"Authorization": "deny"}, timeout=30)
+    assert refused.status_code == 403
+    logs = client("logs", endpoint)
+    events = wait_for(lambda: len(found := log_events(logs, GROUP)) >= 2 and found)
+    lines = {e["message"].split(" ", 1)[0]: e["message"] for e in events}
+    assert lines[allowed.headers["x-amzn-RequestId"]].endswith(" user-ann true")
+    assert refused.headers["x-amzn-RequestId"] in lines
