@@ -5,7 +5,9 @@ MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through t
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
 authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py).
+method's request validator (validators.py). Bodies are converted between text and binary
+as contentHandling and binaryMediaTypes say (content_handling.py); a stage with access log
+settings has a line written for each request (lamina/services/access_logs/).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
