@@ -35,8 +35,11 @@ class ServiceDispatcher:
         await send_response(send, response)
 
     async def dispatch(self, service: Service, request: EdgeRequest, url: str) -> HttpResponse:
-        operation, protocol = service.router.match(request.http)
-        request.operation, request.protocol = operation, protocol
+        if request.operation is not None and request.protocol is not None:
+            operation, protocol = request.operation, request.protocol  # found by resolution
+        else:
+            operation, protocol = service.router.match(request.http)
+            request.operation, request.protocol = operation, protocol
         params = parse_request(operation, request.http, protocol)
         service.provider.params_from_request(operation.name, request.http, params)
         validate_input(operation, params, protocol=protocol)

@@ -79,7 +79,8 @@ class ServiceCatalog:
         for service in self.services:
             if service.model.metadata.get("protocol", "").startswith("rest"):
                 try:
-                    service.router.match(http)
+                    # kept: dispatch would find the same operation again
+                    request.operation, request.protocol = service.router.match(http)
                 except ServiceError:
                     continue
                 return service

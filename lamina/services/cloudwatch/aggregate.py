@@ -52,7 +52,11 @@ class Batch:
         return len(self.slots)
 
     def add_value(self, series: Series, timestamp: float, unit: str, value: float) -> None:
-        slot = (series, bucket_start(timestamp), unit)
+        self.add_in_bucket(series, bucket_start(timestamp), unit, value)
+
+    def add_in_bucket(self, series: Series, bucket: int, unit: str, value: float) -> None:
+        """A value in a standard-resolution bucket already worked out (`bucket_start`)."""
+        slot = (series, bucket, unit)
         found = self.slots.get(slot)
         if found is None:
             self.slots[slot] = Aggregate(1.0, value, value, value)

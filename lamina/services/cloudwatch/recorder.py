@@ -6,10 +6,10 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lamina.services.cloudwatch import metrics
-from lamina.services.cloudwatch.aggregate import Batch
+from lamina.services.cloudwatch.aggregate import Batch, bucket_start
 from lamina.services.cloudwatch.dimensions import Dimensions, of_mapping
 from lamina.store import Store
 
@@ -60,6 +60,29 @@ class MetricRecorder:
             if total and dimensions:
                 total_series = (account_id, region, namespace, metric_name, ())
                 self._pending.add_value(total_series, when, unit, value)
+
+    def record_values(
+        self,
+        account_id: str,
+        region: str,
+        namespace: str,
+        dimensions: Mapping[str, str],
+        values: Sequence[tuple[str, float, str]],
+        total: bool = False,
+    ) -> None:
+        """Several metrics of one series' dimensions at once, (name, value, unit) each: one
+        clock read and one lock for all of them (an invocation records three)."""
+        dims = _dimensions_of(dimensions)
+        bucket = bucket_start(time.time())
+        pending_total = total and bool(dimensions)
+        with self._lock:
+            add = self._pending.add_in_bucket
+            for name, value, unit in values:
+                if not math.isfinite(value):
+                    continue
+                add((account_id, region, namespace, name, dims), bucket, unit, value)
+                if pending_total:
+                    add((account_id, region, namespace, name, ()), bucket, unit, value)
 
     def flush(self) -> None:
         """Write everything pending, in one transaction; on failure keep it and log why."""

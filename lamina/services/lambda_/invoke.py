@@ -142,6 +142,17 @@ def key_of(ref: FunctionRef) -> FunctionKey:
 
 
 def snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> FunctionSnapshot:
+    """What the execution layer runs of a version; made once per version read (the read is
+    kept and shared by invokes for a second, and the snapshot with it)."""
+    made: FunctionSnapshot | None = function.__dict__.get("_snapshot")
+    if made is not None and made.account_id == account_id and made.region == region:
+        return made
+    made = _snapshot(account_id, region, function)
+    object.__setattr__(function, "_snapshot", made)  # frozen: a memo, not a change
+    return made
+
+
+def _snapshot(account_id: str, region: str, function: repo.FunctionVersion) -> FunctionSnapshot:
     config = function.config
     return FunctionSnapshot(
         account_id=account_id,

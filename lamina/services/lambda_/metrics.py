@@ -79,9 +79,23 @@ class LambdaMetrics:
         self, function: FunctionKey, duration_ms: float, error: bool, scopes: Scopes = ()
     ) -> None:
         """`scopes`: the Resource (and ExecutedVersion) dimensions it is also counted under."""
-        self._emit("Invocations", function, 1.0, "Count", scopes=scopes)
-        self._emit("Errors", function, 1.0 if error else 0.0, "Count", scopes=scopes)
-        self._emit("Duration", function, duration_ms, "Milliseconds", scopes=scopes)
+        values = (
+            ("Invocations", 1.0, "Count"),
+            ("Errors", 1.0 if error else 0.0, "Count"),
+            ("Duration", duration_ms, "Milliseconds"),
+        )
+        with self._lock:
+            for name, value, _ in values:
+                self._totals[(name, function)] += value
+                self._counts[(name, function)] += 1
+        if self.recorder is not None:
+            account, region, function_name = function
+            dimensions = {"FunctionName": function_name}
+            self.recorder.record_values(account, region, NAMESPACE, dimensions, values, total=True)
+            for scope in scopes:
+                self.recorder.record_values(
+                    account, region, NAMESPACE, {**dimensions, **scope}, values
+                )
 
     def throttle(self, function: FunctionKey, scopes: Scopes = ()) -> None:
         self._emit("Throttles", function, 1.0, "Count", scopes=scopes)
