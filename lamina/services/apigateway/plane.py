@@ -5,7 +5,10 @@ MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through t
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
 authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py).
+method's request validator (validators.py). Before all of them, the stage's method settings'
+throttle (method_settings.py): a token bucket per stage and method on each node, so a fleet of
+N nodes lets N times the limit through; a usage plan's throttle applies on top, per key. A
+stage's canary takes its percentTraffic share of requests, at random (canaries.py).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -16,6 +19,7 @@ import asyncio
 import base64
 import dataclasses
 import logging
+import random
 import re
 import time
 from collections.abc import Callable
@@ -28,12 +32,14 @@ from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
+from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import (
     aws_integrations,
     deployments,
     gateway_response_settings,
     http_integration,
     http_proxy,
+    method_settings,
     rest_apis,
     stages,
     templates,
@@ -46,6 +52,7 @@ from lamina.services.apigateway.routing import Router
 from lamina.services.apigateway.validators import Checks
 from lamina.services.internal import InternalClient
 from lamina.store import Store
+from lamina.token_bucket import Buckets
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,7 +80,22 @@ class Deployed:
         self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
 
 
-Serving = tuple[Deployed, str, dict[str, str]]  # a stage's deployment, its id, the variables
+Release = tuple[Deployed, str, dict[str, str]]  # a deployment, its id, the stage variables
+
+
+@dataclasses.dataclass(frozen=True)
+class Serving:
+    """A stage as the data plane serves it: its deployment, its canary's, its throttles."""
+
+    main: Release
+    canary: Release | None
+    percent: float  # of requests the canary takes
+    method_settings: dict[str, dict[str, Any]]
+
+    def pick(self) -> tuple[Release, bool]:
+        if self.canary is not None and random.random() * 100.0 < self.percent:
+            return self.canary, True
+        return self.main, False
 
 
 class RestApiPlane:
@@ -84,6 +106,7 @@ class RestApiPlane:
         self.known = known
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
+        self.throttles = Buckets()  # (api, stage, method setting key) → its bucket
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
@@ -99,6 +122,7 @@ class RestApiPlane:
         self.known.clear()
         self.deployed.clear()
         self.stages.clear()
+        self.throttles.forget()
 
     def forget_stages(self, api_id: str) -> None:
         """An API's stages changed here: read them anew."""
@@ -119,7 +143,7 @@ class RestApiPlane:
         serving = await self._stage(call.api_id, stage) if stage else None
         if serving is None:
             return gateway.missing_authentication_token()
-        deployed, deployment_id, variables = serving
+        (deployed, deployment_id, variables), is_canary = serving.pick()
         extended_id = base64.b64encode(ids.random_bytes(11)).decode()
         route = v1.Route(
             account_id=deployed.account_id, api_id=call.api_id, stage=stage,
@@ -127,8 +151,9 @@ class RestApiPlane:
             domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
             source_ip=call.source_ip, request_id=call.request_id,
             extended_request_id=extended_id, stage_variables=variables, stage_in_path=True,
+            is_canary=is_canary,
         )  # fmt: skip
-        answer = await self._routed(call, parts, route, deployed)
+        answer = await self._routed(call, parts, route, deployed, serving.method_settings)
         # the gateway's own answers as the deployment's gateway responses have them
         answer = gateway_response_settings.customized(
             answer, deployed.gateway_responses, call.http, route
@@ -137,17 +162,24 @@ class RestApiPlane:
         return answer
 
     async def _routed(
-        self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed
-    ) -> HttpResponse:
+        self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed,
+        settings: dict[str, dict[str, Any]],
+    ) -> HttpResponse:  # fmt: skip
         found = deployed.router.match(parts)
         if found is None:
             return gateway.missing_authentication_token()
         if len(call.http.body) > MAX_PAYLOAD:
             return gateway.request_too_large()
         methods = found.resource["methods"]
-        method = methods.get(call.http.method) or methods.get("ANY")
+        verb = call.http.method if call.http.method in methods else "ANY"
+        method = methods.get(verb)
         if method is None:
             return gateway.missing_authentication_token()
+        limit = method_settings.throttle_of(settings, found.resource["path"], verb)
+        if limit is not None:
+            key = (call.api_id, route.stage, method_settings.key_of(found.resource["path"], verb))
+            if not self.throttles.admit(key, limit, time.monotonic()):
+                return denied.throttled()
         route = dataclasses.replace(
             route, resource_id=found.resource["id"], resource_path=found.resource["path"],
             path_parameters=found.path_parameters,
@@ -310,18 +342,37 @@ class RestApiPlane:
             found = stages.serving(conn, api_id, stage)
             if found is None:
                 return None
-            deployment_id, variables = found
-            deployed = self.deployed.get((api_id, deployment_id))
+            deployment_id, config = found
+            variables = dict(config.get("variables") or {})
+            deployed = self._deployed(conn, api_id, deployment_id)
             if deployed is None:
-                snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
-                owner = rest_apis.owner_of(conn, api_id)
-                if snapshot is None or owner is None:
-                    return None
-                if len(self.deployed) >= _CACHED_DEPLOYMENTS:
-                    self.deployed.clear()
-                deployed = Deployed(api_id, owner[0], owner[1], snapshot)
-                self.deployed[(api_id, deployment_id)] = deployed
-        return deployed, deployment_id, variables
+                return None
+            canary_settings = config.get("canarySettings")
+            canary: Release | None = None
+            if canary_settings is not None:
+                canary_id = canary_settings["deploymentId"]
+                canary_deployed = self._deployed(conn, api_id, canary_id)
+                overrides = canary_settings.get("stageVariableOverrides") or {}
+                if canary_deployed is not None:
+                    canary = (canary_deployed, canary_id, {**variables, **overrides})
+        return Serving(
+            (deployed, deployment_id, variables), canary,
+            float((canary_settings or {}).get("percentTraffic", 0.0)),
+            config.get("methodSettings") or {},
+        )  # fmt: skip
+
+    def _deployed(self, conn: Any, api_id: str, deployment_id: str) -> Deployed | None:
+        deployed = self.deployed.get((api_id, deployment_id))
+        if deployed is None:
+            snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
+            owner = rest_apis.owner_of(conn, api_id)
+            if snapshot is None or owner is None:
+                return None
+            if len(self.deployed) >= _CACHED_DEPLOYMENTS:
+                self.deployed.clear()
+            deployed = Deployed(api_id, owner[0], owner[1], snapshot)
+            self.deployed[(api_id, deployment_id)] = deployed
+        return deployed
 
     async def _read(self, read: Callable[..., T], *args: Any) -> T:
         if not self.store.reads_wait:

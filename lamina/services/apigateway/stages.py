@@ -1,7 +1,8 @@
 """Stages: CreateStage/GetStage(s)/UpdateStage/DeleteStage. A stage names the deployment it
 serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
-`stageVariables` in the proxy event). Caches, canaries, tracing and method settings are refused:
-Lamina has none of them yet."""
+`stageVariables` in the proxy event), its method settings (method_settings.py: throttling
+enforced) and its canary (canaries.py); UpdateStage's patches are stage_updates.py's. Caches
+and tracing are refused: Lamina has neither yet."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import patches, rest_apis
+from lamina.services.apigateway import canaries, method_settings, rest_apis, stage_updates
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -29,11 +30,6 @@ from lamina.store.schema import apigateway_stages as stages
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]{0,512}$")
-_PATCHABLE = {
-    "description": patches.FIELD,
-    "deploymentId": patches.FIELD,
-    "variables": patches.MAP,
-}
 
 
 def check_name(name: str) -> None:
@@ -57,8 +53,6 @@ def check_variables(variables: dict[str, str]) -> None:
 def refuse_unsupported(params: dict[str, Any]) -> None:
     if params.get("cacheClusterEnabled"):
         raise not_supported("stage caches (cacheClusterEnabled)")
-    if params.get("canarySettings"):
-        raise not_supported("canary deployments (canarySettings)")
     if params.get("tracingEnabled"):
         raise not_supported("X-Ray tracing of stages (tracingEnabled)")
 
@@ -68,7 +62,7 @@ def _present(row: Any) -> dict[str, Any]:
     answer.update(row.config)
     answer["cacheClusterEnabled"] = False
     answer["cacheClusterStatus"] = "NOT_AVAILABLE"
-    answer["methodSettings"] = {}
+    answer["methodSettings"] = method_settings.presented(row.config.get("methodSettings") or {})
     answer["tracingEnabled"] = False
     answer["createdDate"] = row.created_at
     answer["lastUpdatedDate"] = row.updated_at
@@ -111,11 +105,26 @@ def put(
     conn: Connection, api_id: str, name: str, deployment_id: str, params: dict[str, Any]
 ) -> None:
     """CreateDeployment's stage: made, or moved to the new deployment (its variables set anew
-    when given), as AWS does."""
+    when given), as AWS does; with canarySettings, the stage (which must exist) keeps its
+    deployment and the new one becomes its canary."""
     now = time.time()
     found = conn.execute(
         sa.select(stages).where(stages.c.api_id == api_id, stages.c.stage_name == name)
     ).first()
+    if params.get("canarySettings"):
+        if found is None:
+            raise bad_request(
+                f"Invalid deployment content specified.Stage {name} must already be created "
+                "before making a canary release deployment"
+            )
+        canary = canaries.made({**params["canarySettings"], "deploymentId": None}, deployment_id)
+        check_variables(canary.get("stageVariableOverrides") or {})
+        conn.execute(
+            stages.update()
+            .where(stages.c.api_id == api_id, stages.c.stage_name == name)
+            .values(config={**found.config, "canarySettings": canary}, updated_at=now)
+        )
+        return
     if found is None:
         config = _config(params, "stageDescription")
         conn.execute(
@@ -136,8 +145,9 @@ def put(
     )
 
 
-def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, str]] | None:
-    """(deployment id, stage variables) of a stage, for the data plane; None if there is none."""
+def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, Any]] | None:
+    """(deployment id, config: variables, methodSettings, canarySettings) of a stage, for the
+    data plane; None if there is none."""
     row = conn.execute(
         sa.select(stages.c.deployment_id, stages.c.config).where(
             stages.c.api_id == api_id, stages.c.stage_name == name
@@ -145,7 +155,7 @@ def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, st
     ).first()
     if row is None:
         return None
-    return row.deployment_id, dict(row.config.get("variables") or {})
+    return row.deployment_id, dict(row.config)
 
 
 class StageOperations:
@@ -169,6 +179,12 @@ class StageOperations:
             ).first()
             if exists is not None:
                 raise conflict("Stage already exists")
+            if params.get("canarySettings"):
+                canary = canaries.made(params["canarySettings"], params["deploymentId"])
+                check_variables(canary.get("stageVariableOverrides") or {})
+                if not _deployment_exists(conn, api.api_id, canary["deploymentId"]):
+                    raise deployment_not_found()
+                config["canarySettings"] = canary
             conn.execute(
                 stages.insert().values(
                     api_id=api.api_id, stage_name=name, deployment_id=params["deploymentId"],
@@ -198,11 +214,14 @@ class StageOperations:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             found = _find(conn, api.api_id, params["stageName"])
             target = {"deploymentId": found.deployment_id, **found.config}
-            patches.apply(target, params.get("patchOperations") or [], _PATCHABLE)
+            named = stage_updates.apply(target, params.get("patchOperations") or [])
             deployment_id = target.pop("deploymentId", None)
-            if not deployment_id or not _deployment_exists(conn, api.api_id, deployment_id):
-                raise deployment_not_found()
+            for checked in [deployment_id, *named]:
+                if not checked or not _deployment_exists(conn, api.api_id, checked):
+                    raise deployment_not_found()
             check_variables(target.get("variables") or {})
+            canary = target.get("canarySettings") or {}
+            check_variables(canary.get("stageVariableOverrides") or {})
             config = {k: v for k, v in target.items() if v not in (None, {})}
             conn.execute(
                 stages.update()
