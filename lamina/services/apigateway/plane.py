@@ -5,9 +5,9 @@ MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through t
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
 authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py). Before all of them, the stage's method settings'
-throttle (method_settings.py): a token bucket per stage and method on each node, so a fleet of
-N nodes lets N times the limit through; a usage plan's throttle applies on top, per key. A
+method's request validator (validators.py). Between the two, the stage's method settings'
+throttle (method_settings.py), after a usage plan's as AWS orders them: a token bucket per stage
+and method on each node, so a fleet of N nodes lets N times the limit through. A
 stage's canary takes its percentTraffic share of requests, at random (canaries.py).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
@@ -176,15 +176,15 @@ class RestApiPlane:
         if method is None:
             return gateway.missing_authentication_token()
         limit = method_settings.throttle_of(settings, found.resource["path"], verb)
+        throttle = None
         if limit is not None:
             key = (call.api_id, route.stage, method_settings.key_of(found.resource["path"], verb))
-            if not self.throttles.admit(key, limit, time.monotonic()):
-                return denied.throttled()
+            throttle = (key, limit)
         route = dataclasses.replace(
             route, resource_id=found.resource["id"], resource_path=found.resource["path"],
             path_parameters=found.path_parameters,
         )  # fmt: skip
-        return await self._answer(call, "/" + "/".join(parts), method, route, deployed)
+        return await self._answer(call, "/" + "/".join(parts), method, route, deployed, throttle)
 
     async def _answer(
         self,
@@ -193,6 +193,7 @@ class RestApiPlane:
         method: dict[str, Any],
         route: v1.Route,
         deployed: Deployed,
+        throttle: tuple[tuple[str, str, str], tuple[float, int]] | None,
     ) -> HttpResponse:
         def proxy_event() -> bytes:
             return v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
@@ -206,6 +207,9 @@ class RestApiPlane:
             if isinstance(checked, HttpResponse):
                 return checked
             granted = checked
+        # the stage's method throttle after the usage plan's, in the order AWS applies them
+        if throttle is not None and not self.throttles.admit(*throttle, time.monotonic()):
+            return denied.throttled()
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
             return refused

@@ -150,13 +150,16 @@ def test_canary_settings_on_stages_and_deployments(apigw):
     # patching one canary field makes a canary of the stage's own deployment
     again = update({"op": "replace", "path": "/canarySettings/percentTraffic", "value": "10"})
     assert again["canarySettings"] == {
-        "deploymentId": first, "percentTraffic": 10.0, "useStageCache": False
+        "deploymentId": first,
+        "percentTraffic": 10.0,
+        "useStageCache": False,
     }
     code, message = _error(
         lambda: update({"op": "add", "path": "/canarySettings/deploymentId", "value": second})
     )
     assert (code, message) == (
-        "BadRequestException", "Invalid add operation with path: /canarySettings/deploymentId"
+        "BadRequestException",
+        "Invalid add operation with path: /canarySettings/deploymentId",
     )
     code, _ = _error(
         lambda: update({"op": "replace", "path": "/canarySettings/deploymentId", "value": "nope"})
@@ -229,7 +232,8 @@ def test_the_canary_takes_its_share_of_requests(apigw, endpoint):
     )  # fmt: skip
     assert all(requests.get(url, timeout=30).json()["release"] == "two" for _ in range(20))
     apigw.update_stage(
-        restApiId=api_id, stageName="dev",
+        restApiId=api_id,
+        stageName="dev",
         patchOperations=[{"op": "remove", "path": "/canarySettings"}],
     )
     assert all(requests.get(url, timeout=30).json()["release"] == "one" for _ in range(20))
@@ -262,3 +266,33 @@ def test_canary_and_throttles_survive_sigkill(tmp_path, engine):
         answers = [requests.get(url, timeout=60) for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 429]
         assert answers[0].json()["color"] == "green"
+
+
+def test_a_usage_plan_throttle_and_the_stage_throttle_both_hold(apigw, endpoint):
+    api_id, root, _ = _api(apigw)
+    apigw.update_method(
+        restApiId=api_id, resourceId=root, httpMethod="GET",
+        patchOperations=[{"op": "replace", "path": "/apiKeyRequired", "value": "true"}],
+    )  # fmt: skip
+    apigw.create_deployment(restApiId=api_id, stageName="dev")
+    keys = []
+    for name, burst in (("a", "2"), ("b", "10")):
+        key = apigw.create_api_key(name=name, enabled=True)
+        plan = apigw.create_usage_plan(
+            name=name, apiStages=[{"apiId": api_id, "stage": "dev"}],
+            throttle={"burstLimit": int(burst), "rateLimit": 0.0001},
+        )  # fmt: skip
+        apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+        keys.append({"x-api-key": key["value"]})
+    # the plan is applied first (as AWS orders them), then the stage: 5 through in all
+    apigw.update_stage(
+        restApiId=api_id, stageName="dev",
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "5"},
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "0.0001"},
+        ],
+    )  # fmt: skip
+    url = stage_url(endpoint, api_id, "dev") + "/"
+    get = lambda headers: requests.get(url, headers=headers, timeout=30).status_code  # noqa: E731
+    assert [get(keys[0]) for _ in range(3)] == [200, 200, 429]  # the plan's limit
+    assert [get(keys[1]) for _ in range(4)] == [200, 200, 200, 429]  # the stage's 5 in all
