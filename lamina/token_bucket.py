@@ -18,3 +18,21 @@ class TokenBucket:
             self.tokens -= 1.0
             return True
         return False
+
+
+class Buckets:
+    """A token bucket per key (a stage's route or method), made anew when its limits change.
+    Called on the event loop only: no lock needed."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, ...], tuple[tuple[float, int], TokenBucket]] = {}
+
+    def admit(self, key: tuple[str, ...], limit: tuple[float, int], now: float) -> bool:
+        found = self._buckets.get(key)
+        if found is None or found[0] != limit:  # new, or its stage's settings changed
+            found = (limit, TokenBucket(limit[0], limit[1], now))
+            self._buckets[key] = found
+        return found[1].take(now)
+
+    def forget(self) -> None:
+        self._buckets.clear()

@@ -37,6 +37,7 @@ class Route:
     path_parameters: dict[str, str] = field(default_factory=dict)
     stage_variables: dict[str, str] = field(default_factory=dict)
     stage_in_path: bool = True  # the execute-api forms: requestContext.path has /{stage}
+    is_canary: bool = False  # a REST stage's canary took the request ($context.isCanaryRequest)
 
 
 def canonical(name: str) -> str:

@@ -1,7 +1,8 @@
 """Deployments: CreateDeployment snapshots the API's resources, methods and integrations (and
 its binaryMediaTypes, apiKeySource, authorizers and gateway responses); a stage serves its
 deployment's snapshot, so later changes are not live until the next deployment, as on AWS.
-With stageName, CreateDeployment makes (or moves) that stage too."""
+With stageName, CreateDeployment makes (or moves) that stage too; with canarySettings as well,
+the new deployment is that stage's canary (canaries.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.services.apigateway import authorizers, ids, resources, rest_apis, stages, validators
-from lamina.services.apigateway.errors import bad_request, deployment_not_found
+from lamina.services.apigateway.errors import bad_request, deployment_not_found, not_supported
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployments
@@ -80,6 +81,15 @@ class DeploymentOperations:
     def create_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         stage_name = params.get("stageName")
         stages.refuse_unsupported(params)
+        if params.get("canarySettings"):
+            if not stage_name:
+                shown = "null" if stage_name is None else stage_name
+                raise bad_request(
+                    "Invalid deployment content specified.Non null and non empty stageName must "
+                    f"be provided for canary deployment. Provided value is {shown}"
+                )
+            if params.get("variables") or params.get("stageDescription"):
+                raise not_supported("variables or stageDescription with a canary deployment")
         if stage_name:
             stages.check_name(stage_name)
         with self.store.write() as conn:
@@ -117,12 +127,12 @@ class DeploymentOperations:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             found = find(conn, api.api_id, params["deploymentId"])
             used = conn.execute(
-                sa.select(stage_rows.c.stage_name).where(
-                    stage_rows.c.api_id == api.api_id,
-                    stage_rows.c.deployment_id == found.deployment_id,
+                sa.select(stage_rows.c.deployment_id, stage_rows.c.config).where(
+                    stage_rows.c.api_id == api.api_id
                 )
-            ).first()
-            if used is not None:
+            ).all()
+            canaries = [(r.config.get("canarySettings") or {}).get("deploymentId") for r in used]
+            if found.deployment_id in [r.deployment_id for r in used] + canaries:
                 raise bad_request(
                     "Active stages pointing to this deployment must be moved or deleted"
                 )

@@ -48,3 +48,28 @@ def stage_not_found() -> ServiceError:
 def not_supported(what: str) -> ServiceError:
     """What AWS does and Lamina cannot honour yet: refused, never silently ignored."""
     return bad_request(f"Lamina does not support {what} yet.")
+
+
+# What AWS says of a stage patch path it does not know (its own list, as it writes it).
+_VALID = (
+    "[/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, "
+    "/clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, "
+    "/accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, "
+    "/{resourcePath}/{httpMethod}/logging/dataTrace, "
+    "/{resourcePath}/{httpMethod}/logging/loglevel, "
+    "/{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/"
+    "rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, "
+    "/{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/"
+    "dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, "
+    "/{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, "
+    "/*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, "
+    "/*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, "
+    "/*/*/caching/enabled, /*/*/caching/dataEncrypted, "
+    "/*/*/caching/requireAuthorizationForCacheControl, "
+    "/*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, "
+    "/tracingEnabled]"
+)
+
+
+def invalid_stage_path(path: str) -> ServiceError:
+    return bad_request(f"Invalid method setting path: {path}. Must be one of: {_VALID}")

@@ -5,9 +5,13 @@ MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through t
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
 authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py). Bodies are converted between text and binary
-as contentHandling and binaryMediaTypes say (content_handling.py); a stage with access log
-settings has a line written for each request (lamina/services/access_logs/).
+method's request validator (validators.py). Between the two, the stage's method settings'
+throttle (method_settings.py), after a usage plan's as AWS orders them: a token bucket per stage
+and method on each node, so a fleet of N nodes lets N times the limit through. A
+stage's canary takes its percentTraffic share of requests, at random (canaries.py). Bodies are
+converted between text and binary as contentHandling and binaryMediaTypes say
+(content_handling.py); a stage with access log settings has a line written for each request
+(lamina/services/access_logs/).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -18,6 +22,7 @@ import asyncio
 import base64
 import dataclasses
 import logging
+import random
 import re
 import time
 from collections.abc import Callable
@@ -33,6 +38,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
 from lamina.services.access_logs.settings import AccessLog
 from lamina.services.access_logs.writer import AccessLogs
+from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import (
     aws_integrations,
     content_handling,
@@ -40,6 +46,7 @@ from lamina.services.apigateway import (
     gateway_response_settings,
     http_integration,
     http_proxy,
+    method_settings,
     rest_apis,
     stages,
     templates,
@@ -52,6 +59,7 @@ from lamina.services.apigateway.routing import Router
 from lamina.services.apigateway.validators import Checks
 from lamina.services.internal import InternalClient
 from lamina.store import Store
+from lamina.token_bucket import Buckets
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,8 +88,23 @@ class Deployed:
         self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
 
 
-# a stage's deployment, its id, its variables, its access log settings
-Serving = tuple[Deployed, str, dict[str, str], AccessLog | None]
+Release = tuple[Deployed, str, dict[str, str]]  # a deployment, its id, the stage variables
+
+
+@dataclasses.dataclass(frozen=True)
+class Serving:
+    """A stage as the data plane serves it: its deployment, its canary's, its throttles."""
+
+    main: Release
+    canary: Release | None
+    percent: float  # of requests the canary takes
+    method_settings: dict[str, dict[str, Any]]
+    access_log: AccessLog | None
+
+    def pick(self) -> tuple[Release, bool]:
+        if self.canary is not None and random.random() * 100.0 < self.percent:
+            return self.canary, True
+        return self.main, False
 
 
 class RestApiPlane:
@@ -96,6 +119,7 @@ class RestApiPlane:
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
         self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
+        self.throttles = Buckets()  # (api, stage, method setting key) → its bucket
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
@@ -119,6 +143,7 @@ class RestApiPlane:
         self.absent.clear()
         self.deployed.clear()
         self.stages.clear()
+        self.throttles.forget()
 
     def forget_stages(self, api_id: str) -> None:
         """An API's stages changed here: read them anew."""
@@ -139,7 +164,7 @@ class RestApiPlane:
         serving = await self._stage(call.api_id, stage) if stage else None
         if serving is None:
             return gateway.missing_authentication_token()
-        deployed, deployment_id, variables, access_log = serving
+        (deployed, deployment_id, variables), is_canary = serving.pick()
         extended_id = base64.b64encode(ids.random_bytes(11)).decode()
         route = v1.Route(
             account_id=deployed.account_id, api_id=call.api_id, stage=stage,
@@ -147,11 +172,12 @@ class RestApiPlane:
             domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
             source_ip=call.source_ip, request_id=call.request_id,
             extended_request_id=extended_id, stage_variables=variables, stage_in_path=True,
+            is_canary=is_canary,
         )  # fmt: skip
-        trace = _trace(call, route, stage) if access_log is not None else None
+        trace = _trace(call, route, stage) if serving.access_log is not None else None
         token = traces.current.set(trace)
         try:
-            answer = await self._routed(call, parts, route, deployed)
+            answer = await self._routed(call, parts, route, deployed, serving.method_settings)
         finally:
             traces.current.reset(token)
         if trace is not None and isinstance(answer, gateway.GatewayAnswer):
@@ -161,23 +187,30 @@ class RestApiPlane:
             answer, deployed.gateway_responses, call.http, route
         )
         answer.headers.append(("x-amz-apigw-id", extended_id))
-        if trace is not None and access_log is not None:
+        if trace is not None and serving.access_log is not None:
             trace.answered(answer)
-            self.access_logs.write(access_log, trace)
+            self.access_logs.write(serving.access_log, trace)
         return answer
 
     async def _routed(
-        self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed
-    ) -> HttpResponse:
+        self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed,
+        settings: dict[str, dict[str, Any]],
+    ) -> HttpResponse:  # fmt: skip
         found = deployed.router.match(parts)
         if found is None:
             return gateway.missing_authentication_token()
         if len(call.http.body) > MAX_PAYLOAD:
             return gateway.request_too_large()
         methods = found.resource["methods"]
-        method = methods.get(call.http.method) or methods.get("ANY")
+        verb = call.http.method if call.http.method in methods else "ANY"
+        method = methods.get(verb)
         if method is None:
             return gateway.missing_authentication_token()
+        limit = method_settings.throttle_of(settings, found.resource["path"], verb)
+        throttle = None
+        if limit is not None:
+            key = (call.api_id, route.stage, method_settings.key_of(found.resource["path"], verb))
+            throttle = (key, limit)
         route = dataclasses.replace(
             route, resource_id=found.resource["id"], resource_path=found.resource["path"],
             path_parameters=found.path_parameters,
@@ -186,7 +219,7 @@ class RestApiPlane:
         if trace is not None:
             trace.values["resourceId"] = route.resource_id
             trace.values["resourcePath"] = route.resource_path
-        return await self._answer(call, "/" + "/".join(parts), method, route, deployed)
+        return await self._answer(call, "/" + "/".join(parts), method, route, deployed, throttle)
 
     async def _answer(
         self,
@@ -195,6 +228,7 @@ class RestApiPlane:
         method: dict[str, Any],
         route: v1.Route,
         deployed: Deployed,
+        throttle: tuple[tuple[str, str, str], tuple[float, int]] | None,
     ) -> HttpResponse:
         def proxy_event() -> bytes:
             return v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
@@ -209,6 +243,9 @@ class RestApiPlane:
                 return checked
             granted = checked
             _note_granted(granted)
+        # the stage's method throttle after the usage plan's, in the order AWS applies them
+        if throttle is not None and not self.throttles.admit(*throttle, time.monotonic()):
+            return denied.throttled()
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
             return refused
@@ -376,18 +413,38 @@ class RestApiPlane:
             found = stages.serving(conn, api_id, stage)
             if found is None:
                 return None
-            deployment_id, variables, config = found
-            deployed = self.deployed.get((api_id, deployment_id))
+            deployment_id, config = found
+            variables = dict(config.get("variables") or {})
+            deployed = self._deployed(conn, api_id, deployment_id)
             if deployed is None:
-                snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
-                owner = rest_apis.owner_of(conn, api_id)
-                if snapshot is None or owner is None:
-                    return None
-                if len(self.deployed) >= _CACHED_DEPLOYMENTS:
-                    self.deployed.clear()
-                deployed = Deployed(api_id, owner[0], owner[1], snapshot)
-                self.deployed[(api_id, deployment_id)] = deployed
-        return deployed, deployment_id, variables, stages.access_log_of(config, deployed.account_id)
+                return None
+            canary_settings = config.get("canarySettings")
+            canary: Release | None = None
+            if canary_settings is not None:
+                canary_id = canary_settings["deploymentId"]
+                canary_deployed = self._deployed(conn, api_id, canary_id)
+                overrides = canary_settings.get("stageVariableOverrides") or {}
+                if canary_deployed is not None:
+                    canary = (canary_deployed, canary_id, {**variables, **overrides})
+        return Serving(
+            (deployed, deployment_id, variables), canary,
+            float((canary_settings or {}).get("percentTraffic", 0.0)),
+            config.get("methodSettings") or {},
+            stages.access_log_of(config, deployed.account_id),
+        )  # fmt: skip
+
+    def _deployed(self, conn: Any, api_id: str, deployment_id: str) -> Deployed | None:
+        deployed = self.deployed.get((api_id, deployment_id))
+        if deployed is None:
+            snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
+            owner = rest_apis.owner_of(conn, api_id)
+            if snapshot is None or owner is None:
+                return None
+            if len(self.deployed) >= _CACHED_DEPLOYMENTS:
+                self.deployed.clear()
+            deployed = Deployed(api_id, owner[0], owner[1], snapshot)
+            self.deployed[(api_id, deployment_id)] = deployed
+        return deployed
 
     async def _read(self, read: Callable[..., T], *args: Any) -> T:
         if not self.store.reads_wait:

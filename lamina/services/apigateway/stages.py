@@ -1,8 +1,9 @@
 """Stages: CreateStage/GetStage(s)/UpdateStage/DeleteStage. A stage names the deployment it
 serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
-`stageVariables` in the proxy event) and its access log settings (`/accessLogSettings/…`
-patches; lamina/services/access_logs/). Caches, canaries, tracing and method settings are
-refused: Lamina has none of them yet."""
+`stageVariables` in the proxy event), its method settings (method_settings.py: throttling
+enforced), its canary (canaries.py) and its access log settings (`/accessLogSettings/…`
+patches; lamina/services/access_logs/); UpdateStage's other patches are stage_updates.py's.
+Caches and tracing are refused: Lamina has neither yet."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.services.access_logs import settings as access_log_settings
-from lamina.services.apigateway import patches, rest_apis
+from lamina.services.apigateway import canaries, method_settings, rest_apis, stage_updates
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -31,11 +32,6 @@ from lamina.store.schema import apigateway_stages as stages
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]{0,512}$")
-_PATCHABLE = {
-    "description": patches.FIELD,
-    "deploymentId": patches.FIELD,
-    "variables": patches.MAP,
-}
 
 
 _ACCESS_LOG = "accessLogSettings"
@@ -107,8 +103,6 @@ def check_variables(variables: dict[str, str]) -> None:
 def refuse_unsupported(params: dict[str, Any]) -> None:
     if params.get("cacheClusterEnabled"):
         raise not_supported("stage caches (cacheClusterEnabled)")
-    if params.get("canarySettings"):
-        raise not_supported("canary deployments (canarySettings)")
     if params.get("tracingEnabled"):
         raise not_supported("X-Ray tracing of stages (tracingEnabled)")
 
@@ -118,7 +112,7 @@ def _present(row: Any) -> dict[str, Any]:
     answer.update(row.config)
     answer["cacheClusterEnabled"] = False
     answer["cacheClusterStatus"] = "NOT_AVAILABLE"
-    answer["methodSettings"] = {}
+    answer["methodSettings"] = method_settings.presented(row.config.get("methodSettings") or {})
     answer["tracingEnabled"] = False
     answer["createdDate"] = row.created_at
     answer["lastUpdatedDate"] = row.updated_at
@@ -161,11 +155,26 @@ def put(
     conn: Connection, api_id: str, name: str, deployment_id: str, params: dict[str, Any]
 ) -> None:
     """CreateDeployment's stage: made, or moved to the new deployment (its variables set anew
-    when given), as AWS does."""
+    when given), as AWS does; with canarySettings, the stage (which must exist) keeps its
+    deployment and the new one becomes its canary."""
     now = time.time()
     found = conn.execute(
         sa.select(stages).where(stages.c.api_id == api_id, stages.c.stage_name == name)
     ).first()
+    if params.get("canarySettings"):
+        if found is None:
+            raise bad_request(
+                f"Invalid deployment content specified.Stage {name} must already be created "
+                "before making a canary release deployment"
+            )
+        canary = canaries.made({**params["canarySettings"], "deploymentId": None}, deployment_id)
+        check_variables(canary.get("stageVariableOverrides") or {})
+        conn.execute(
+            stages.update()
+            .where(stages.c.api_id == api_id, stages.c.stage_name == name)
+            .values(config={**found.config, "canarySettings": canary}, updated_at=now)
+        )
+        return
     if found is None:
         config = _config(params, "stageDescription")
         conn.execute(
@@ -186,11 +195,9 @@ def put(
     )
 
 
-def serving(
-    conn: Connection, api_id: str, name: str
-) -> tuple[str, dict[str, str], dict[str, Any]] | None:
-    """(deployment id, stage variables, settings) of a stage, for the data plane; None if
-    there is none."""
+def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, Any]] | None:
+    """(deployment id, config: variables, methodSettings, canarySettings) of a stage, for the
+    data plane; None if there is none."""
     row = conn.execute(
         sa.select(stages.c.deployment_id, stages.c.config).where(
             stages.c.api_id == api_id, stages.c.stage_name == name
@@ -198,7 +205,7 @@ def serving(
     ).first()
     if row is None:
         return None
-    return row.deployment_id, dict(row.config.get("variables") or {}), row.config
+    return row.deployment_id, dict(row.config)
 
 
 class StageOperations:
@@ -222,6 +229,12 @@ class StageOperations:
             ).first()
             if exists is not None:
                 raise conflict("Stage already exists")
+            if params.get("canarySettings"):
+                canary = canaries.made(params["canarySettings"], params["deploymentId"])
+                check_variables(canary.get("stageVariableOverrides") or {})
+                if not _deployment_exists(conn, api.api_id, canary["deploymentId"]):
+                    raise deployment_not_found()
+                config["canarySettings"] = canary
             conn.execute(
                 stages.insert().values(
                     api_id=api.api_id, stage_name=name, deployment_id=params["deploymentId"],
@@ -252,12 +265,15 @@ class StageOperations:
             found = _find(conn, api.api_id, params["stageName"])
             target = {"deploymentId": found.deployment_id, **found.config}
             operations = _patch_access_log(target, params.get("patchOperations") or [])
-            patches.apply(target, operations, _PATCHABLE)
+            named = stage_updates.apply(target, operations)
             _check_access_log(target, ctx.account_id)
             deployment_id = target.pop("deploymentId", None)
-            if not deployment_id or not _deployment_exists(conn, api.api_id, deployment_id):
-                raise deployment_not_found()
+            for checked in [deployment_id, *named]:
+                if not checked or not _deployment_exists(conn, api.api_id, checked):
+                    raise deployment_not_found()
             check_variables(target.get("variables") or {})
+            canary = target.get("canarySettings") or {}
+            check_variables(canary.get("stageVariableOverrides") or {})
             config = {k: v for k, v in target.items() if v not in (None, {})}
             conn.execute(
                 stages.update()

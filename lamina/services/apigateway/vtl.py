@@ -191,6 +191,7 @@ def context_of(request: Request) -> dict[str, Any]:
     context: dict[str, Any] = {
         "accountId": route.account_id, "apiId": route.api_id, "stage": route.stage,
         "deploymentId": route.deployment_id, "resourceId": route.resource_id,
+        "isCanaryRequest": JavaBoolean(route.is_canary),
         "resourcePath": route.resource_path, "httpMethod": request.http.method,
         "path": f"/{route.stage}{request.path}" if route.stage_in_path else request.path,
         "protocol": "HTTP/1.1", "domainName": route.domain_name,

@@ -14,7 +14,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.services import tagging
 from lamina.services.access_logs import settings as access_log_settings
-from lamina.services.apigatewayv2 import items, throttling, websocket_settings
+from lamina.services.apigatewayv2 import items, throttling
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import (
     bad_request,
@@ -54,7 +54,7 @@ def _throttling(settings: dict[str, Any], where: str) -> dict[str, Any]:
     return kept
 
 
-def _settings(params: dict[str, Any], config: dict[str, Any], websocket: bool) -> None:
+def _settings(params: dict[str, Any], config: dict[str, Any]) -> None:
     """Into `config`: the throttling limits `params` sets (RouteSettings merged by route key,
     as UpdateStage does)."""
     if "DefaultRouteSettings" in params:
@@ -65,8 +65,6 @@ def _settings(params: dict[str, Any], config: dict[str, Any], websocket: bool) -
     for route_key, settings in (params.get("RouteSettings") or {}).items():
         routes[route_key] = _throttling(settings or {}, f"RouteSettings of {route_key}")
     config["RouteSettings"] = {k: v for k, v in routes.items() if v}
-    if websocket and (config.get("DefaultRouteSettings") or config["RouteSettings"]):
-        raise bad_request("Lamina does not support throttling of WebSocket APIs yet.")
 
 
 def _access_log(params: dict[str, Any], config: dict[str, Any], api: items.Api) -> None:
@@ -132,8 +130,8 @@ class StageOperations(Base):
             raise bad_request(f"Invalid stage name: {name}. Stage names take [A-Za-z0-9_-].")
         config = stage_config(params)
         with self.store.write() as conn:
-            api = self.find_api(conn, ctx, api_id)
-            _settings(params, config, websocket_settings.is_websocket(api.config))
+            api = self.find_api(conn, ctx, api_id)  # it exists, and is the caller's
+            _settings(params, config)
             _access_log(params, config, api)
             if items.item(conn, api_id, items.STAGE, name) is not None:
                 raise conflict(f"Stage {name} already exists")
@@ -176,7 +174,7 @@ class StageOperations(Base):
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
             api = items.api(conn, api_id)
             assert api is not None  # find_item found the API
-            _settings(params, config, websocket_settings.is_websocket(api.config))
+            _settings(params, config)
             _access_log(params, config, api)
             config["LastUpdated"] = time.time()
             if params.get("DeploymentId"):

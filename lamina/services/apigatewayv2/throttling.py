@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lamina.token_bucket import TokenBucket
+from lamina.token_bucket import Buckets
 
 # What AWS's account-level limits are; one of the two set alone takes the other from them.
 ACCOUNT_RATE = 10000.0
@@ -32,15 +32,8 @@ def limits(
 
 class Throttles:
     def __init__(self) -> None:
-        # (api, stage, route key) → (the limits it was made for, its bucket)
-        self._buckets: dict[tuple[str, str, str], tuple[tuple[float, int], TokenBucket]] = {}
+        self._buckets = Buckets()  # (api, stage, route key) → its bucket
 
     def admit(self, api_id: str, stage: str, route_key: str, limit: tuple[float, int]) -> bool:
         """Called on the event loop only: no lock needed."""
-        now = time.monotonic()
-        key = (api_id, stage, route_key)
-        found = self._buckets.get(key)
-        if found is None or found[0] != limit:  # new, or its stage's settings changed
-            found = (limit, TokenBucket(limit[0], limit[1], now))
-            self._buckets[key] = found
-        return found[1].take(now)
+        return self._buckets.admit((api_id, stage, route_key), limit, time.monotonic())

@@ -11,7 +11,11 @@ The management API (apigatewaymanagementapi: PostToConnection, GetConnection,
 DeleteConnection) is served on the same API at `/{stage}/@connections/{id}`; the node that
 holds the socket delivers, and any other node of a fleet writes the message (or the delete) to
 the store for it (deliveries.py), answering once written. The holder closes connections past
-API Gateway's idle and duration limits (connection_limits.py). Its callers' signatures are
+API Gateway's idle and duration limits (connection_limits.py). The stage's throttling
+(DefaultRouteSettings, RouteSettings by route key) holds each route to its token bucket on
+this node (throttling.py): a connect over `$connect`'s limit is refused with HTTP 429 before
+the upgrade, a message over its route's limit is answered with a "Too Many Requests" message
+and not delivered to the route. Its callers' signatures are
 checked when Lamina checks signatures (management_auth.py); IAM policies are not evaluated
 there (IAM is not enforced yet), nor the function's resource policy for
 apigateway.amazonaws.com."""
@@ -42,6 +46,7 @@ from lamina.services.apigatewayv2 import (
     connections,
     deliveries,
     holders,
+    throttling,
     websocket_events,
 )
 from lamina.services.apigatewayv2.integration_operations import function_arn
@@ -124,6 +129,7 @@ class WebSocketPlane:
         self.internal = internal
         self.node = node
         self.open: dict[str, OpenSocket] = {}
+        self.throttles = throttling.Throttles()
         self.callers: ManagementCallers | None = None  # set: signatures are checked
         self._wake = asyncio.Event()
         self._listener = deliveries.Listener(store, node, self._wake_soon)
@@ -295,6 +301,9 @@ class WebSocketPlane:
             return
         deployed = stage.deployed
         assert deployed is not None  # _stage answers only deployed stages
+        if not self._admitted(call.api_id, stage, CONNECT):
+            await _refuse_throttled(scope, send)
+            return
         now = time.time()
         forwarded = call.http.headers.get("x-forwarded-for")
         headers = [
@@ -353,7 +362,7 @@ class WebSocketPlane:
                 data = message.get("text")
                 if data is None:
                     data = message.get("bytes") or b""
-                task = asyncio.ensure_future(self._message(held, deployed, selection, data))
+                task = asyncio.ensure_future(self._message(held, stage, deployed, selection, data))
                 held.tasks.add(task)
                 task.add_done_callback(held.tasks.discard)
         finally:
@@ -371,8 +380,9 @@ class WebSocketPlane:
             self._logged(held, trace, 200)
 
     async def _message(
-        self, held: OpenSocket, deployed: Deployed, selection: list[str], data: str | bytes
-    ) -> None:
+        self, held: OpenSocket, stage: Stage, deployed: Deployed, selection: list[str],
+        data: str | bytes,
+    ) -> None:  # fmt: skip
         request_id = ids.request_id()
         route_key = _select(deployed, selection, data)
         event = held.event
@@ -383,6 +393,10 @@ class WebSocketPlane:
         if route_key is None:
             await self._gateway_says(held, "Forbidden", request_id)
             self._logged(held, trace, 403, "Forbidden")
+            return
+        if not self._admitted(event.api_id, stage, route_key):
+            await self._gateway_says(held, "Too Many Requests", request_id)
+            self._logged(held, trace, 429, "Too Many Requests")
             return
         payload = websocket_events.message(event, route_key, data, request_id, message_id)
         answer = await self._invoke(held, deployed, route_key, payload, request_id, trace)
@@ -405,6 +419,10 @@ class WebSocketPlane:
         trace.error(error, None)
         trace.ended(status)
         self.access_logs.write(held.access_log, trace)
+
+    def _admitted(self, api_id: str, stage: Stage, route_key: str) -> bool:
+        limit = throttling.limits(stage.default_route_settings, stage.route_settings, route_key)
+        return limit is None or self.throttles.admit(api_id, stage.name, route_key, limit)
 
     async def _gateway_says(self, held: OpenSocket, message: str, request_id: str) -> None:
         """What API Gateway sends a client whose message no route takes or whose function failed."""
@@ -490,6 +508,18 @@ def _connection_info(
         "lastActiveAt": _iso(last_active_at),
     }
     return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+async def _refuse_throttled(scope: Scope, send: Send) -> None:
+    """HTTP 429 to the upgrade, where the server can answer a WebSocket request with a response
+    (ASGI's websocket.http.response extension: uvicorn's); else the 403 of a refused connect."""
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = json.dumps({"message": "Too Many Requests"}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "websocket.http.response.start", "status": 429, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 def _accepted(answer: Any) -> bool:
