@@ -8,7 +8,6 @@ import asyncio
 import threading
 from dataclasses import replace
 
-
 from lamina.execution.environment import InitError
 from lamina.execution.function import FunctionSnapshot, RoleCredentials
 from lamina.execution.sessions import RoleSessions
