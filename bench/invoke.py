@@ -17,6 +17,8 @@ from tests.conftest import make_zip
 
 ROLE = "arn:aws:iam::000000000000:role/bench"
 HELLO = make_zip({"app.py": "def handler(event, context):\n    return 'hello'\n"})
+# Holds each environment long enough that none of a burst's invokes finds one free again.
+HOLD = make_zip({"app.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.2)\n"})
 INVOKE_PATH = "/2015-03-31/functions/{}/invocations"
 _INIT = re.compile(r"Init Duration: ([\d.]+) ms")
 
@@ -87,6 +89,27 @@ def burst(url: str, count: int = 50, prefix: str = "burst") -> tuple[list[float]
     for index in range(count):
         create(client, f"{prefix}-{index}")
     time.sleep(1.0)  # the prewarmed cells of the creations are ready; the burst outruns them
+    return _at_once(url, [f"{prefix}-{index}" for index in range(count)])
+
+
+def scale_out(url: str, count: int = 50, name: str = "wide") -> tuple[list[float], float]:
+    """One function invoked `count` times at the same moment; its handler holds each
+    environment 200 ms, so none is reused: `count` new environments of one function (a
+    scale-out, the case where one spawner cannot refill stem cells in time). Each invoke's
+    latency less the 200 ms hold, and environments started per second (count / time until
+    the last one started, the hold taken off)."""
+    client = lambda_client(url)
+    client.create_function(
+        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": HOLD}, Timeout=10,
+    )  # fmt: skip
+    time.sleep(1.0)  # its prewarmed cells are ready; the burst outruns them
+    return _at_once(url, [name] * count, hold_ms=200.0)
+
+
+def _at_once(url: str, names: list[str], hold_ms: float = 0.0) -> tuple[list[float], float]:
+    """Invoke each of `names` at the same moment, each from a thread and client of its own."""
+    count = len(names)
     clients = [lambda_client(url) for _ in range(count)]
     latencies = [0.0] * count
     gate = threading.Barrier(count + 1)
@@ -94,8 +117,8 @@ def burst(url: str, count: int = 50, prefix: str = "burst") -> tuple[list[float]
     def one(index: int) -> None:
         gate.wait()
         started = time.perf_counter()
-        clients[index].invoke(FunctionName=f"{prefix}-{index}")["Payload"].read()
-        latencies[index] = (time.perf_counter() - started) * 1000
+        clients[index].invoke(FunctionName=names[index])["Payload"].read()
+        latencies[index] = (time.perf_counter() - started) * 1000 - hold_ms
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
     for thread in threads:
@@ -104,7 +127,7 @@ def burst(url: str, count: int = 50, prefix: str = "burst") -> tuple[list[float]
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return latencies, count / (time.perf_counter() - began)
+    return latencies, count / (time.perf_counter() - began - hold_ms / 1000)
 
 
 def rates(url: str, label: str) -> dict[int, float]:
@@ -200,6 +223,10 @@ def run() -> None:
         spread, per_second = burst(lamina.url)
         print(f"burst of {len(spread)} new environments at once: cold start p50 "
               f"{statistics.median(spread):.1f} ms  p99 {pct(spread, 99):.1f} ms; "
+              f"{per_second:.0f} environments started/s")  # fmt: skip
+        spread, per_second = scale_out(lamina.url)
+        print(f"scale-out of one function to {len(spread)} environments at once: cold start "
+              f"p50 {statistics.median(spread):.1f} ms  p99 {pct(spread, 99):.1f} ms; "
               f"{per_second:.0f} environments started/s")  # fmt: skip
         body = lambda_client(lamina.url).invoke(FunctionName="hello")["Payload"].read()
         got = rates(lamina.url, "lamina")

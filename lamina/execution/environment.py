@@ -142,12 +142,6 @@ class ExecutionEnvironment:
         self.destroy()
         return InitError(error, init_ms, self._log.events, self.max_memory_mb)
 
-    async def start(self, backend: SandboxBackend) -> float:
-        """Spawn, then specialize: a cold start, its init duration including the sandbox's."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.spawn, backend)
-        return await self.specialize(self.spawned_at)
-
     def take_init_log(self) -> list[tuple[int, str]]:
         """What the function wrote during init (it goes before the first START line)."""
         self._read_logs()

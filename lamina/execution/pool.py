@@ -14,6 +14,7 @@ from lamina.execution.environment import ExecutionEnvironment
 from lamina.execution.function import FunctionSnapshot, RoleCredentials
 from lamina.execution.launcher import Launcher, StemKey
 from lamina.execution.provisioned import ProvisionedEnvironments
+from lamina.execution.sessions import RoleSessions
 from lamina.execution.stemcells import StemCells
 
 log = logging.getLogger("lamina.execution")
@@ -45,6 +46,7 @@ class EnvironmentPool:
         # The execution role's credentials for a new environment (blocking; run in a thread;
         # raises InitError when the role cannot be assumed). None: the default ones.
         self.credentials: Callable[[FunctionSnapshot], RoleCredentials | None] | None = None
+        self.sessions = RoleSessions()  # one lookup for the environments started together
 
     async def acquire(
         self, function: FunctionSnapshot, patience_s: float = 0.0
@@ -100,8 +102,7 @@ class EnvironmentPool:
     async def _new(self, function: FunctionSnapshot) -> tuple[ExecutionEnvironment, float | None]:
         waiting_since = time.perf_counter()
         if self.credentials is not None:
-            loop = asyncio.get_running_loop()
-            issued = await loop.run_in_executor(None, self.credentials, function)
+            issued = await self.sessions.session(self.credentials, function)
             if issued is not None:
                 function = replace(
                     function,
@@ -112,9 +113,16 @@ class EnvironmentPool:
         if cell is not None:  # prewarmed: only the specialization is left
             self.launcher.assign(cell, function)
             return cell, await cell.specialize(waiting_since)
+        # Made and spawned in a thread: its directories and code links are per environment
+        # work the event loop need not wait for.
+        loop = asyncio.get_running_loop()
+        env = await loop.run_in_executor(None, self._spawned, function)
+        return env, await env.specialize(env.spawned_at)
+
+    def _spawned(self, function: FunctionSnapshot) -> ExecutionEnvironment:
         env = self.launcher.environment(function)
-        init_ms = await env.start(self.launcher.backend)
-        return env, init_ms
+        env.spawn(self.launcher.backend)
+        return env
 
     def release(self, env: ExecutionEnvironment) -> None:
         if env.provisioned:

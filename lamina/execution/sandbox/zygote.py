@@ -139,7 +139,7 @@ class Zygote:
 
 class ForkedProcess(RecordedProcess):
     """An environment forked by a zygote: Lamina holds a pidfd of its PID 1 and a socket on
-    which its monitor sends the exit status (the environment is not Lamina's child)."""
+    which its init sends the exit status (the environment is not Lamina's child)."""
 
     def __init__(self, status: socket.socket, pidfd: int, confinement: Confinement) -> None:
         super().__init__(_pid_of(pidfd), pidfd, confinement)
@@ -181,7 +181,7 @@ class ForkedProcess(RecordedProcess):
             return self._peak or None
 
     def _finish(self, said: bytes) -> None:
-        # Without a status the monitor itself was killed (the zygote's sandbox ended).
+        # Without a status the init itself was killed (the zygote's sandbox ended).
         self._status_sock.close()
         self._record_exit(struct.unpack(">i", said)[0] if len(said) == 4 else -signal.SIGKILL)
 

@@ -4,19 +4,21 @@ execution environment instead of starting an interpreter for it (stdlib only, li
 It runs in a bubblewrap sandbox of its own with a user namespace whose capabilities it keeps,
 so that each fork can make the sandbox of one environment before any of its code runs:
 
-  zygote ── fork ──> monitor: its limits (cgroup, rlimits), new mount/PID/IPC/UTS namespaces
-                        └─ fork ──> init, PID 1 of the namespace (the monitor exits): its own
-                                    /var/task, /opt, /tmp, /dev/shm, /dev/pts and /proc
-                                    mounted, every other cell's code unmounted; then a
-                                    user namespace of its own where it is sbx_user1051
-                                    (993/990), all capabilities dropped, RLIMIT_NPROC,
-                                    and the seccomp filter Lamina built
-                                        └─ fork ──> the runtime, PID 2: bootstrap.main
+  zygote ── fork, into a new PID namespace ──> init, PID 1 of it: its limits (cgroup,
+                rlimits), new mount/IPC/UTS namespaces, its own /var/task, /opt, /tmp,
+                /dev/shm, /dev/pts and /proc mounted, every other cell's code unmounted;
+                then a user namespace of its own where it is sbx_user1051 (993/990), all
+                capabilities dropped, RLIMIT_NPROC, and the seccomp filter Lamina built
+                    └─ fork ──> the runtime, PID 2: bootstrap.main
 
-The init hands Lamina a pidfd of itself, then the runtime's exit status, on a socket of that
-environment's own (none, EOF, when the init was killed). The zygote only forks. Requests come
-on a SOCK_SEQPACKET socket (fd in _LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the
-status socket, the log pipe, the channel and, with a cgroup, its cgroup.procs opened by Lamina.
+Two processes an environment, each a fork (about 1 ms of CPU in all here, where a new
+interpreter costs tens): the zygote moves its children's PID namespace to a new one for the
+one fork (unshare(CLONE_NEWPID) affects only the children, setns puts it back), so the init
+needs no parent of its own to be forked into it. The init hands Lamina a pidfd of itself,
+then the runtime's exit status, on a socket of that environment's own (none, EOF, when the
+init was killed). The zygote only forks. Requests come on a SOCK_SEQPACKET socket (fd in
+_LAMINA_ZYGOTE_FD): a JSON header and, as SCM_RIGHTS, the status socket, the log pipe, the
+channel and, with a cgroup, its cgroup.procs opened by Lamina.
 """
 
 import ctypes
@@ -48,11 +50,20 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+# glibc's fork, called with the GIL held, without os.fork's after-fork work in the child
+# (threading's and logging's handlers, which re-create locks other threads might have held):
+# the zygote and each init have one thread and hold no lock when they fork, and that work,
+# in Python, touches pages of the parent's heap each child then has to copy (about 0.4 ms a
+# fork). The runtime's own os.fork() calls, later, have all of it as usual.
+_fork = ctypes.PyDLL(None, use_errno=True).fork
+_fork.restype = ctypes.c_int
 
 # Set once at start (see __main__): the ids an environment takes in the zygote's namespace
 # before its own maps them to 993/990, and the seccomp filter as a struct sock_fprog.
 OUTER_IDS = (0, 0)
 SECCOMP_PROGRAM = None
+with open("/proc/sys/kernel/cap_last_cap") as f:
+    CAP_LAST_CAP = int(f.read())
 
 
 class _SockFprog(ctypes.Structure):
@@ -66,6 +77,14 @@ def _load_seccomp(fd):
         bpf = f.read()
     buffer = ctypes.create_string_buffer(bpf, len(bpf))
     SECCOMP_PROGRAM = (_SockFprog(len(bpf) // 8, ctypes.addressof(buffer)), buffer)
+
+
+def fork():
+    pid = _fork()
+    if pid < 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"fork: {os.strerror(errno)}")
+    return pid
 
 
 def _check(result, what):
@@ -88,9 +107,7 @@ def _bind_read_only(source, target):
 def _drop_capabilities():
     """As bwrap's --cap-drop ALL: bounding and ambient sets emptied, the capability sets zeroed,
     no privileges by exec (setuid binaries, or uid 0 exec'ing anything)."""
-    with open("/proc/sys/kernel/cap_last_cap") as f:
-        last = int(f.read())
-    for cap in range(last + 1):
+    for cap in range(CAP_LAST_CAP + 1):
         _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding capability")
     _check(libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0), "clear ambient capabilities")
     _check(libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT_AND_LOCKED, 0, 0, 0), "securebits")
@@ -123,9 +140,21 @@ def _become_sandbox_user():
 
 
 def _become_environment(request, fds):
-    """In the environment's own namespaces, as PID 1: its mounts, no capabilities; then PID 1
-    stays its init and the runtime runs as PID 2, as in a bwrap sandbox (the kernel ignores
-    the signals a namespace's init gets from inside it: `kill -9 $$` must end the runtime)."""
+    """PID 1 of its own PID namespace: its limits and other namespaces, its mounts, no
+    capabilities; then PID 1 stays its init and the runtime runs as PID 2, as in a bwrap
+    sandbox (the kernel ignores the signals a namespace's init gets from inside it: `kill -9
+    $$` must end the runtime)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it reaps (the zygote lets the kernel)
+    os.setsid()
+    if len(fds) > 3:  # the environment's cgroup, opened by Lamina
+        os.write(fds[3], b"0")
+        os.close(fds[3])
+    else:
+        data = request["data_kb"] * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
     status_sock, log_fd, channel_fd = socket.socket(fileno=fds[0]), fds[1], fds[2]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     cell = request["cell"]
@@ -147,7 +176,7 @@ def _become_environment(request, fds):
     pidfd = os.pidfd_open(1)  # itself: Lamina's handle to end the whole namespace
     socket.send_fds(status_sock, [b"P"], [pidfd])
     os.close(pidfd)
-    runtime = os.fork()
+    runtime = fork()
     if runtime:
         os.close(log_fd)
         os.close(channel_fd)
@@ -177,39 +206,32 @@ def _init(runtime, status_sock):
             os._exit(0)
 
 
-def _monitor(request, fds):
-    """The fork's first process: limits and namespaces, then the environment's init, which
-    a new PID namespace gets only as a child (unshare moves the children, not the caller)."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.setsid()
-    if len(fds) > 3:  # the environment's cgroup, opened by Lamina
-        os.write(fds[3], b"0")
-        os.close(fds[3])
-    else:
-        data = request["data_kb"] * 1024
-        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-    if os.fork() == 0:
-        _become_environment(request, fds)
-        return True
-    os._exit(0)  # the init is on its own (the zygote's sandbox's init reaps it)
-
-
 def serve(sock):
     """Fork one environment per request; True in the environment itself, to run bootstrap."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # its inits are reaped by the kernel
+    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
     sock.send(b"ready")
     while True:
         message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 8)
         if not message:
             return False  # Lamina closed the socket: the zygote ends
         request = json.loads(message)
-        if os.fork() == 0:
+        init = -1
+        try:
+            # The next child is PID 1 of a new namespace; then children are born in the
+            # zygote's own again (setns), so that the next unshare can make another.
+            _check(libc.unshare(CLONE_NEWPID), "unshare the PID namespace")
+            init = fork()
+        except OSError as exc:  # nothing started: Lamina sees the status socket close
+            os.write(2, f"lamina zygote: {exc!r}\n".encode())
+        if init != 0:
+            _check(libc.setns(own_pid_namespace, CLONE_NEWPID), "setns")
+        if init == 0:
             sock.close()
+            os.close(own_pid_namespace)
             try:
-                return _monitor(request, fds)
+                _become_environment(request, fds)
+                return True
             except BaseException as exc:  # nothing of the function ran: say why, and end
                 os.write(2, f"lamina zygote: {exc!r}\n".encode())
                 os._exit(70)
