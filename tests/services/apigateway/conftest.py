@@ -36,3 +36,13 @@ def lambda_uri(function_arn: str, region: str = "us-east-1") -> str:
     return (
         f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
     )
+
+
+def allow_apigateway(lambda_, function: str, api_id: str, account: str = "000000000000",
+                     region: str = "us-east-1") -> None:  # fmt: skip
+    """The function's permission for the API to invoke it, as SAM and CDK add it."""
+    lambda_.add_permission(
+        FunctionName=function, StatementId=f"apigateway-{api_id}",
+        Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*",
+    )  # fmt: skip

@@ -121,7 +121,7 @@ def test_authorizers_are_kept_checked_and_named_by_routes(endpoint):
         dict(AuthorizationType="CUSTOM", AuthorizerId=jwt_id),
         dict(AuthorizationType="CUSTOM"),
         dict(AuthorizationType="CUSTOM", AuthorizerId=fn_id, AuthorizationScopes=["x"]),
-        dict(AuthorizationType="AWS_IAM"),
+        dict(AuthorizationType="AWS_IAM", AuthorizerId=fn_id),
         dict(AuthorizationType="JWT", AuthorizerId="missing"),
     ):
         with pytest.raises(ClientError) as excinfo:
