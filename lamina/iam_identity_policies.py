@@ -33,6 +33,10 @@ def changed() -> None:
     _generation[0] += 1
 
 
+def generation() -> int:
+    return _generation[0]
+
+
 @dataclass(frozen=True)
 class Policies:
     """What an identity's own policies say: their statements, and those of its permissions

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.iam_identity_policies import IdentityPolicies
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import gateway_responses as gateway
@@ -60,9 +61,11 @@ class Access:
         self.usage = UsageMeter(store)
         self.authorizers = lambda_authorizers.Cache()
         self.policies = IdentityPolicies(internal)
+        self.permissions = InvokePermissions(internal)  # the plane's integrations', too
 
     def forget(self) -> None:
         self.policies.forget()
+        self.permissions.forget()
         self.keys.forget()
         self.usage.forget()
         self.authorizers.forget()
@@ -106,6 +109,18 @@ class Access:
             verb = call.http.method
             arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage, verb, path)
             event = json.loads(proxy_event())
+            function = lambda_authorizers.function_of(authorizer, event)
+            if function is not None:
+                source = (f"arn:aws:execute-api:{owner[1]}:{owner[0]}:{call.api_id}/authorizers/"
+                          f"{authorizer['id']}")  # fmt: skip
+                parts = function.split(":")
+                region = parts[3] if len(parts) > 4 and parts[0] == "arn" else owner[1]
+                why = await self.permissions.refusal(
+                    call.api_id, function, source, owner[0], region,
+                    authorizer.get("authorizerCredentials"),
+                )  # fmt: skip
+                if why is not None:
+                    return denied.authorizer_failed()
             try:
                 answer, took = await lambda_authorizers.authorize(
                     self.internal, self.authorizers, authorizer, event, arn, owner, call.api_id,

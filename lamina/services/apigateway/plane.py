@@ -26,6 +26,7 @@ from lamina import ids
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import (
@@ -81,6 +82,7 @@ class RestApiPlane:
         self.store = store
         self.internal = internal
         self.access = Access(store, internal)
+        self.permissions: InvokePermissions = self.access.permissions
         self.known = known
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
@@ -183,11 +185,17 @@ class RestApiPlane:
             event = proxy_event()
             if granted is not None:
                 event = granted.stamp(event)
-            return await self._invoke(integration, route, event, deployed.region)
+            return await self._invoke(integration, route, event, deployed.region, call.http.method)
         if kind in ("MOCK", "AWS", "HTTP"):
             authorizer = granted.authorizer if granted is not None else None
             params = vtl.params_of(call.http, route)
             mapped = vtl.Request(call.http, route, path, params, authorizer=authorizer)
+            if kind == "AWS" and LAMBDA_URI.match(integration["uri"]):
+                refused = await self._may_invoke(
+                    integration, route, deployed.region, call.http.method
+                )
+                if refused is not None:
+                    return refused
             return await self._mapped(integration, mapped, deployed.region)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
@@ -259,16 +267,28 @@ class RestApiPlane:
             log.warning("REST API %s: HTTP_PROXY to %s failed: %s", route.api_id, url, error)
             return gateway.internal_error()
 
+    async def _may_invoke(
+        self, integration: dict[str, Any], route: v1.Route, api_region: str, verb: str
+    ) -> HttpResponse | None:
+        """The gateway's 500 when the function's policy (or the integration's role) does not
+        let API Gateway invoke it, as on AWS; None when it may."""
+        function, region, _ = _function_of(integration, route, api_region)
+        source = (f"arn:aws:execute-api:{api_region}:{route.account_id}:{route.api_id}/"
+                  f"{route.stage}/{verb}{route.resource_path}")  # fmt: skip
+        refused = await self.permissions.refusal(
+            route.api_id, function, source, route.account_id, region,
+            integration.get("credentials"),
+        )  # fmt: skip
+        return None if refused is None else gateway.internal_error()
+
     async def _invoke(
-        self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str
-    ) -> HttpResponse:
-        matched = LAMBDA_URI.match(integration["uri"])
-        assert matched is not None  # PutIntegration refuses any other URI
-        variables = route.stage_variables
-        function = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
-        arn = function.split(":")
-        region = arn[3] if len(arn) > 4 and arn[0] == "arn" else api_region
-        account = arn[4] if len(arn) > 4 and arn[0] == "arn" else route.account_id
+        self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str,
+        verb: str,
+    ) -> HttpResponse:  # fmt: skip
+        refused = await self._may_invoke(integration, route, api_region, verb)
+        if refused is not None:
+            return refused
+        function, region, account = _function_of(integration, route, api_region)
         params = {"FunctionName": function, "Payload": event}
         invoking = asyncio.ensure_future(
             self.internal.call_async(
@@ -333,6 +353,20 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
     """An invocation the gateway stopped waiting for: its outcome is read, not left unread."""
     if not task.cancelled():
         task.exception()
+
+
+def _function_of(
+    integration: dict[str, Any], route: v1.Route, api_region: str
+) -> tuple[str, str, str]:
+    """(function, its region, its account) of a Lambda integration, stage variables put in."""
+    matched = LAMBDA_URI.match(integration["uri"])
+    assert matched is not None  # PutIntegration refuses any other URI
+    variables = route.stage_variables
+    function = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
+    arn = function.split(":")
+    region = arn[3] if len(arn) > 4 and arn[0] == "arn" else api_region
+    account = arn[4] if len(arn) > 4 and arn[0] == "arn" else route.account_id
+    return function, region, account
 
 
 def _forwarded(call: ExecuteApiCall) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """A route's authorizer, run before its integration: JWT (jwt_authorizer.py), a Lambda
 function (lambda_authorizer.py), or AWS_IAM (a SigV4 signature the edge verified, and the
-signer's policies allowing execute-api:Invoke on the route, lamina/execute_api_invoke.py). Either the request goes on, with what the authorizer found
+signer's policies allowing execute-api:Invoke on the route, lamina/execute_api_invoke.py).
+Either the request goes on, with what the authorizer found
 for requestContext.authorizer, or the gateway answers: 401 {"message":"Unauthorized"} (no or a
 bad token, an identity source missing), 403 {"message":"Forbidden"} (denied, or a scope
 missing), 500 when a Lambda authorizer fails."""
@@ -18,6 +19,7 @@ from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v2
 from lamina.iam_identity_policies import IdentityPolicies
 from lamina.identity import root_of
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigatewayv2 import lambda_authorizer, payload_v1
@@ -60,6 +62,7 @@ class Authorizers:
         self.jwt = JwtVerifier()
         self.cache = lambda_authorizer.Cache()
         self.policies = IdentityPolicies(internal)
+        self.permissions = InvokePermissions(internal)  # the plane's integrations', too
 
     async def authorize(
         self,
@@ -155,7 +158,9 @@ class Authorizers:
         payload = self.cache.get(authorizer_id, settings, values) if ttl else None
         try:
             if payload is None:
-                payload = await self._invoke(settings, call, request, event_2_0, arn, values)
+                payload = await self._invoke(
+                    settings, call, request, event_2_0, arn, values, authorizer_id
+                )
                 if ttl:
                     self.cache.put(authorizer_id, settings, values, payload)
             decision = lambda_authorizer.decide(payload, settings["EnableSimpleResponses"], arn)
@@ -177,6 +182,7 @@ class Authorizers:
         event_2_0: bytes,
         arn: str,
         values: list[str],
+        authorizer_id: str,
     ) -> bytes:
         if settings["AuthorizerPayloadFormatVersion"] == "2.0":
             event = lambda_authorizer.event_2_0(event_2_0, arn, values)
@@ -185,6 +191,16 @@ class Authorizers:
             event = lambda_authorizer.event_1_0(built, arn, values)
         function = function_arn(settings["AuthorizerUri"])
         assert function is not None  # checked when the authorizer was made
+        route = request.route
+        source = (f"arn:aws:execute-api:{request.region}:{route.account_id}:{route.api_id}/"
+                  f"authorizers/{authorizer_id}")  # fmt: skip
+        why = await self.permissions.refusal(
+            route.api_id, function, source, route.account_id, function.split(":")[3]
+        )
+        if why is not None:
+            raise lambda_authorizer.AuthorizerFailed(
+                f"Invalid permissions on Lambda function: {why}"
+            )
         try:
             result = await asyncio.wait_for(
                 self.internal.call_async(

@@ -26,6 +26,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.apigatewayv2 import (
     authorizers,
     http_proxy,
+    lambda_authorizer,
     parameter_mapping,
     payload_v1,
     route_keys,
@@ -156,13 +157,24 @@ class HttpApiPlane:
         call: ExecuteApiCall,
         raw_path: str,
     ) -> HttpResponse:
+        arn = function_arn(integration["IntegrationUri"])
+        assert arn is not None  # checked when the integration was made
+        view = self.served.view(route.api_id)
+        region = view.api.region if view is not None else arn.split(":")[3]
+        method, _, key_path = route.route_key.partition(" ")
+        source = lambda_authorizer.route_arn(
+            region, account_id, route.api_id, route.stage, route.route_key, method, key_path
+        )
+        why = await self.authorizers.permissions.refusal(
+            route.api_id, arn, source, account_id, arn.split(":")[3]
+        )
+        if why is not None:
+            return internal_error()
         version = integration["PayloadFormatVersion"]
         if version == "2.0":
             event = v2.event(call.http, raw_path, route, call.raw_headers)
         else:
             event = payload_v1.event(call.http, raw_path, route, call.raw_headers)
-        arn = function_arn(integration["IntegrationUri"])
-        assert arn is not None  # checked when the integration was made
         invoke = self.internal.call_async(
             "lambda",
             "Invoke",

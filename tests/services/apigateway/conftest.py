@@ -46,3 +46,17 @@ def allow_apigateway(lambda_, function: str, api_id: str, account: str = "000000
         Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
         SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*",
     )  # fmt: skip
+
+
+def create_api_function(lambda_client, name: str = "fn", **overrides):
+    """create_function, with the permission API Gateway needs to invoke it from any API of the
+    account (SAM and CDK name the one API: `…:{api-id}/*`)."""
+    from tests.conftest import create_function
+
+    made = create_function(lambda_client, name, **overrides)
+    region, account = made["FunctionArn"].split(":")[3:5]
+    lambda_client.add_permission(
+        FunctionName=name, StatementId="apigateway", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:{region}:{account}:*",
+    )  # fmt: skip
+    return made

@@ -30,8 +30,10 @@ def test_aws_iam_routes_evaluate_the_signers_policies(endpoint, lambda_client):
     api = apigw(endpoint)
     function = echo_function(lambda_client)
     api_id = api.create_api(Name="iam", ProtocolType="HTTP")["ApiId"]
-    target = api.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY",
-                                    IntegrationUri=function, PayloadFormatVersion="2.0")  # fmt: skip
+    target = api.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function,
+        PayloadFormatVersion="2.0",
+    )  # fmt: skip
     for key in ("GET /items/{id}", "DELETE /items/{id}"):
         api.create_route(ApiId=api_id, RouteKey=key, AuthorizationType="AWS_IAM",
                          Target=f"integrations/{target['IntegrationId']}")  # fmt: skip
