@@ -5,7 +5,8 @@ in-process client (IAM GetRole), never from IAM's tables.
 STS is global: a session issued at any endpoint (sts.amazonaws.com, which is us-east-1, or a
 regional one) is valid in every region. Session policies (Policy, PolicyArns) are accepted
 and not kept: Lamina enforces permissions only for API Gateway's AWS_IAM authorization, where
-a session is allowed what its role is (README says so). What would change who may assume a role and is not evaluated (MFA, ProvidedContexts,
+a session is allowed what its role is (README says so).
+What would change who may assume a role and is not evaluated (MFA, ProvidedContexts,
 trust-policy conditions other than StringEquals/StringLike on the request's keys) is refused.
 """
 
