@@ -172,7 +172,7 @@ class HttpApiPlane:
             if settings:
                 cors.decorate(settings, http.headers, answer)
             return answer
-        answer = await self._invoke(api.account_id, integration, route, call, raw_path)
+        answer = await self._invoke(api.account_id, api.region, integration, route, call, raw_path)
         if settings:
             cors.decorate(settings, http.headers, answer)
         return answer
@@ -180,6 +180,7 @@ class HttpApiPlane:
     async def _invoke(
         self,
         account_id: str,
+        region: str,
         integration: dict[str, Any],
         route: v2.Route,
         call: ExecuteApiCall,
@@ -187,8 +188,6 @@ class HttpApiPlane:
     ) -> HttpResponse:
         arn = function_arn(integration["IntegrationUri"])
         assert arn is not None  # checked when the integration was made
-        view = self.served.view(route.api_id)
-        region = view.api.region if view is not None else arn.split(":")[3]
         method, _, key_path = route.route_key.partition(" ")
         source = lambda_authorizer.route_arn(
             region, account_id, route.api_id, route.stage, route.route_key, method, key_path
