@@ -102,3 +102,44 @@ def test_an_http_api_needs_the_functions_permission(endpoint):
     )  # fmt: skip
     answer = requests.get(url, timeout=60)
     assert (answer.status_code, answer.text) == (200, "hello")
+
+
+ALLOW_ALL = """
+def handler(event, context):
+    statement = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}
+    return {"principalId": "me",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+"""
+
+
+def test_a_lambda_authorizer_needs_its_functions_permission(apigw, endpoint):
+    lambda_ = client("lambda", endpoint)
+    hello = create_function(lambda_, "hello", Code={"ZipFile": make_zip({"handler.py": HELLO})})
+    auth = create_function(lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": ALLOW_ALL})})
+    api_id = _rest_api(apigw, hello["FunctionArn"])
+    made = apigw.create_authorizer(
+        restApiId=api_id, name="tok", type="TOKEN", authorizerUri=lambda_uri(auth["FunctionArn"]),
+        identitySource="method.request.header.Authorization", authorizerResultTtlInSeconds=0,
+    )  # fmt: skip
+    root = root_of(apigw, api_id)
+    apigw.update_method(restApiId=api_id, resourceId=root, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+        {"op": "replace", "path": "/authorizerId", "value": made["id"]},
+    ])  # fmt: skip
+    lambda_.add_permission(
+        FunctionName="hello", StatementId="api", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/*/GET/",
+    )  # fmt: skip
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    url = f"{stage_url(endpoint, api_id, 'prod')}/"
+    refused = requests.get(url, headers={"Authorization": "t"}, timeout=60)
+    assert refused.status_code == 500
+    assert refused.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
+    lambda_.add_permission(
+        FunctionName="auth", StatementId="api", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/authorizers/{made['id']}",
+    )  # fmt: skip
+    answer = requests.get(url, headers={"Authorization": "t"}, timeout=60)
+    assert (answer.status_code, answer.text) == (200, "hello")
