@@ -26,6 +26,11 @@ def run() -> None:
         )  # fmt: skip
         arn = "arn:aws:lambda:us-east-1:000000000000:function:hello"
         api_id = apis.create_api(Name="bench", ProtocolType="HTTP", Target=arn)["ApiId"]
+        client.add_permission(
+            FunctionName="hello", StatementId="bench-api", Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/*",
+        )  # fmt: skip
         api_path = f"/_aws/execute-api/{api_id}/hello"
         by_name, by_api = overhead(lamina.url, api_path)
         name50, api50 = statistics.median(by_name), statistics.median(by_api)

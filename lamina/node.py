@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from lamina import __version__
+from lamina import __version__, iam_identity_policies, lambda_invoke_permission
 from lamina.config import Settings
 from lamina.edge.account import AccountRegionLayer
 from lamina.edge.auth import SignatureLayer
@@ -263,6 +263,8 @@ class Node:
     def _reset_store(self) -> None:
         self.store.reset()
         self.credentials.forget()
+        iam_identity_policies.changed()  # what API Gateway keeps of policies is of the old state
+        lambda_invoke_permission.changed()
         for service in self.services:
             service.provider.reset()
 

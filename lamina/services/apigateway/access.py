@@ -4,8 +4,9 @@ apiKeyRequired, the API key and its usage plan (throttle, quota, counted). What 
 learnt (the signer, the key, the authorizer's principal and context) goes into the proxy
 event's requestContext.
 
-Not enforced yet, said where it matters: IAM policies for execute-api:Invoke (a valid
-signature is enough), COGNITO_USER_POOLS authorizers (500 saying so)."""
+AWS_IAM evaluates the signer's identity-based policies for execute-api:Invoke on the method's
+ARN (lamina/execute_api_invoke.py). Not enforced yet, said where it matters:
+COGNITO_USER_POOLS authorizers (500 saying so)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
+from lamina.iam_identity_policies import IdentityPolicies
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import gateway_responses as gateway
@@ -56,8 +60,12 @@ class Access:
         self.keys = ApiKeyGate(store)
         self.usage = UsageMeter(store)
         self.authorizers = lambda_authorizers.Cache()
+        self.policies = IdentityPolicies(internal)
+        self.permissions = InvokePermissions(internal)  # the plane's integrations', too
 
     def forget(self) -> None:
+        self.policies.forget()
+        self.permissions.forget()
         self.keys.forget()
         self.usage.forget()
         self.authorizers.forget()
@@ -79,6 +87,18 @@ class Access:
             signed = _signer(call)
             if isinstance(signed, HttpResponse):
                 return signed
+            assert call.signer is not None
+            arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage,
+                                                call.http.method, path)  # fmt: skip
+            who = call.signer.identity
+            keys = execute_api_invoke.context_keys(
+                who, call.source_ip, call.http.headers.get("user-agent")
+            )
+            verdict = await execute_api_invoke.decide(
+                self.policies, who, owner[0], owner[1], arn, keys
+            )
+            if not verdict.allowed:
+                return denied.iam_denied(verdict.message)
             granted.identity.update(signed)
         elif kind == "CUSTOM":
             authorizer = (snapshot.get("authorizers") or {}).get(method.get("authorizerId"))
@@ -89,6 +109,18 @@ class Access:
             verb = call.http.method
             arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage, verb, path)
             event = json.loads(proxy_event())
+            function = lambda_authorizers.function_of(authorizer, event)
+            if function is not None:
+                source = (f"arn:aws:execute-api:{owner[1]}:{owner[0]}:{call.api_id}/authorizers/"
+                          f"{authorizer['id']}")  # fmt: skip
+                parts = function.split(":")
+                region = parts[3] if len(parts) > 4 and parts[0] == "arn" else owner[1]
+                why = await self.permissions.refusal(
+                    call.api_id, function, source, owner[0], region,
+                    authorizer.get("authorizerCredentials"),
+                )  # fmt: skip
+                if why is not None:
+                    return denied.authorizer_failed()
             try:
                 answer, took = await lambda_authorizers.authorize(
                     self.internal, self.authorizers, authorizer, event, arn, owner, call.api_id,
@@ -149,8 +181,7 @@ class Access:
 
 
 def _signer(call: ExecuteApiCall) -> dict[str, Any] | HttpResponse:
-    """requestContext.identity of a SigV4 signer the edge verified, or the refusal. IAM
-    policies (execute-api:Invoke) are not evaluated yet: a valid signature is enough."""
+    """requestContext.identity of a SigV4 signer the edge verified, or the refusal."""
     if call.signature_error is not None:
         error = call.signature_error
         return denied.bad_signature(error.code, error.message)

@@ -57,6 +57,11 @@ def implicit_deny() -> GatewayAnswer:
     )
 
 
+def iam_denied(message: str) -> GatewayAnswer:
+    """ACCESS_DENIED: the signer's IAM policies do not allow execute-api:Invoke on the method."""
+    return _answer("ACCESS_DENIED", 403, {"Message": message}, "AccessDeniedException")
+
+
 def authorizer_failed() -> GatewayAnswer:
     """AUTHORIZER_CONFIGURATION_ERROR / AUTHORIZER_FAILURE: the function failed, timed out or
     answered what the gateway cannot read."""

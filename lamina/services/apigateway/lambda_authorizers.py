@@ -51,6 +51,15 @@ class Answer:
         return iam_policy.evaluate(self.statements, "execute-api:Invoke", method_arn)
 
 
+def function_of(authorizer: dict[str, Any], event: dict[str, Any]) -> str | None:
+    """The function an authorizer's URI names, stage variables put in (None: not a function's)."""
+    matched = LAMBDA_URI.match(authorizer.get("authorizerUri") or "")
+    if matched is None:
+        return None
+    variables = event.get("stageVariables") or {}
+    return _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
+
+
 def method_arn(region: str, account_id: str, api_id: str, stage: str, verb: str,
                path: str) -> str:  # fmt: skip
     """arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}/{path}."""

@@ -33,6 +33,7 @@ from lamina import ids
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
@@ -112,6 +113,7 @@ class RestApiPlane:
         self.store = store
         self.internal = internal
         self.access = Access(store, internal)
+        self.permissions: InvokePermissions = self.access.permissions
         self.known = known
         # ids found to be no REST API's (an HTTP API's, most often: the edge asks this plane
         # first on each of their requests), for a second: another node's new API is seen then
@@ -260,11 +262,19 @@ class RestApiPlane:
                 types = deployed.binary_media_types
                 return content_handling.proxy_decodes(call.http.headers, types, content_type)
 
-            return await self._invoke(integration, route, event, deployed.region, decodes)
+            return await self._invoke(
+                integration, route, event, deployed.region, decodes, call.http.method
+            )
         if kind in ("MOCK", "AWS", "HTTP"):
             authorizer = granted.authorizer if granted is not None else None
             params = vtl.params_of(call.http, route)
             mapped = vtl.Request(call.http, route, path, params, authorizer=authorizer)
+            if kind == "AWS" and LAMBDA_URI.match(integration["uri"]):
+                refused = await self._may_invoke(
+                    integration, route, deployed.region, call.http.method
+                )
+                if refused is not None:
+                    return refused
             return await self._mapped(integration, mapped, deployed)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
@@ -349,6 +359,20 @@ class RestApiPlane:
             log.warning("REST API %s: HTTP_PROXY to %s failed: %s", route.api_id, url, error)
             return gateway.internal_error()
 
+    async def _may_invoke(
+        self, integration: dict[str, Any], route: v1.Route, api_region: str, verb: str
+    ) -> HttpResponse | None:
+        """The gateway's 500 when the function's policy (or the integration's role) does not
+        let API Gateway invoke it, as on AWS; None when it may."""
+        function, region, _ = _function_of(integration, route, api_region)
+        source = (f"arn:aws:execute-api:{api_region}:{route.account_id}:{route.api_id}/"
+                  f"{route.stage}/{verb}{route.resource_path}")  # fmt: skip
+        refused = await self.permissions.refusal(
+            route.api_id, function, source, route.account_id, region,
+            integration.get("credentials"),
+        )  # fmt: skip
+        return None if refused is None else gateway.internal_error()
+
     async def _invoke(
         self,
         integration: dict[str, Any],
@@ -356,14 +380,12 @@ class RestApiPlane:
         event: bytes,
         api_region: str,
         decodes: Callable[[str], bool],
+        verb: str,
     ) -> HttpResponse:
-        matched = LAMBDA_URI.match(integration["uri"])
-        assert matched is not None  # PutIntegration refuses any other URI
-        variables = route.stage_variables
-        function = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
-        arn = function.split(":")
-        region = arn[3] if len(arn) > 4 and arn[0] == "arn" else api_region
-        account = arn[4] if len(arn) > 4 and arn[0] == "arn" else route.account_id
+        refused = await self._may_invoke(integration, route, api_region, verb)
+        if refused is not None:
+            return refused
+        function, region, account = _function_of(integration, route, api_region)
         params = {"FunctionName": function, "Payload": event}
         invoking = asyncio.ensure_future(
             self.internal.call_async(
@@ -456,6 +478,20 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
     """An invocation the gateway stopped waiting for: its outcome is read, not left unread."""
     if not task.cancelled():
         task.exception()
+
+
+def _function_of(
+    integration: dict[str, Any], route: v1.Route, api_region: str
+) -> tuple[str, str, str]:
+    """(function, its region, its account) of a Lambda integration, stage variables put in."""
+    matched = LAMBDA_URI.match(integration["uri"])
+    assert matched is not None  # PutIntegration refuses any other URI
+    variables = route.stage_variables
+    function = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), matched.group(1))
+    arn = function.split(":")
+    region = arn[3] if len(arn) > 4 and arn[0] == "arn" else api_region
+    account = arn[4] if len(arn) > 4 and arn[0] == "arn" else route.account_id
+    return function, region, account
 
 
 def _trace(call: ExecuteApiCall, route: v1.Route, stage: str) -> traces.Trace:

@@ -143,16 +143,15 @@ class AuthorizerOperations(Base):
 
 def route_authorization(conn: Connection, api_id: str, config: dict[str, Any]) -> None:
     """A route's AuthorizationType, AuthorizerId and AuthorizationScopes, checked against the
-    API's authorizers: JWT names a JWT authorizer, CUSTOM a REQUEST (Lambda) one."""
+    API's authorizers: JWT names a JWT authorizer, CUSTOM a REQUEST (Lambda) one; NONE and
+    AWS_IAM name none."""
     kind = config.get("AuthorizationType") or "NONE"
     authorizer_id = config.get("AuthorizerId")
-    if kind == "AWS_IAM":
-        raise bad_request("Lamina does not support AuthorizationType AWS_IAM (IAM auth) yet.")
-    if kind not in ("NONE", "JWT", "CUSTOM"):
+    if kind not in ("NONE", "AWS_IAM", "JWT", "CUSTOM"):
         raise bad_request(f"Invalid AuthorizationType: {kind}")
-    if kind == "NONE":
+    if kind in ("NONE", "AWS_IAM"):
         if authorizer_id:
-            raise bad_request("AuthorizerId is not supported for AuthorizationType NONE.")
+            raise bad_request(f"AuthorizerId is not supported for AuthorizationType {kind}.")
     else:
         if not authorizer_id:
             raise bad_request(f"AuthorizerId is required for AuthorizationType {kind}.")

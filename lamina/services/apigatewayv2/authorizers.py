@@ -1,5 +1,7 @@
-"""A route's authorizer, run before its integration: JWT (jwt_authorizer.py) or a Lambda
-function (lambda_authorizer.py). Either the request goes on, with what the authorizer found
+"""A route's authorizer, run before its integration: JWT (jwt_authorizer.py), a Lambda
+function (lambda_authorizer.py), or AWS_IAM (a SigV4 signature the edge verified, and the
+signer's policies allowing execute-api:Invoke on the route, lamina/execute_api_invoke.py).
+Either the request goes on, with what the authorizer found
 for requestContext.authorizer, or the gateway answers: 401 {"message":"Unauthorized"} (no or a
 bad token, an identity source missing), 403 {"message":"Forbidden"} (denied, or a scope
 missing), 500 when a Lambda authorizer fails."""
@@ -12,9 +14,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v2
+from lamina.iam_identity_policies import IdentityPolicies
 from lamina.identity import root_of
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigatewayv2 import lambda_authorizer, payload_v1
@@ -56,6 +61,8 @@ class Authorizers:
         self.internal = internal
         self.jwt = JwtVerifier()
         self.cache = lambda_authorizer.Cache()
+        self.policies = IdentityPolicies(internal)
+        self.permissions = InvokePermissions(internal)  # the plane's integrations', too
 
     async def authorize(
         self,
@@ -69,6 +76,8 @@ class Authorizers:
         kind = route_config.get("AuthorizationType", "NONE")
         if kind == "NONE":
             return None
+        if kind == "AWS_IAM":
+            return await self._iam(call, request)
         settings = authorizers.get(route_config.get("AuthorizerId", ""))
         if settings is None:  # deleted after this deployment: nothing can let it in
             return unauthorized()
@@ -76,6 +85,33 @@ class Authorizers:
             return await self._jwt(settings, route_config.get("AuthorizationScopes") or [],
                                    call, request)  # fmt: skip
         return await self._lambda(route_config["AuthorizerId"], settings, call, request)
+
+    async def _iam(self, call: ExecuteApiCall, request: Request) -> dict[str, Any] | HttpResponse:
+        if call.signature_error is not None:
+            error = call.signature_error
+            return _message(403, error.message)
+        if call.signer is None:
+            return forbidden()  # an unsigned request, as HTTP APIs answer it
+        route = request.route
+        who = call.signer.identity
+        arn = lambda_authorizer.route_arn(
+            request.region, route.account_id, route.api_id, route.stage, "",
+            call.http.method, request.path,
+        )  # fmt: skip
+        keys = execute_api_invoke.context_keys(
+            who, call.source_ip, call.http.headers.get("user-agent")
+        )
+        verdict = await execute_api_invoke.decide(
+            self.policies, who, route.account_id, request.region, arn, keys
+        )
+        if not verdict.allowed:
+            log.info("HTTP API %s: %s", route.api_id, verdict.message)
+            return forbidden()
+        return {"iam": {
+            "accessKey": call.signer.access_key_id, "accountId": who.account_id,
+            "callerId": who.user_id, "cognitoIdentity": None, "principalOrgId": None,
+            "userArn": who.arn, "userId": who.user_id,
+        }}  # fmt: skip
 
     async def _jwt(
         self,
@@ -122,7 +158,9 @@ class Authorizers:
         payload = self.cache.get(authorizer_id, settings, values) if ttl else None
         try:
             if payload is None:
-                payload = await self._invoke(settings, call, request, event_2_0, arn, values)
+                payload = await self._invoke(
+                    settings, call, request, event_2_0, arn, values, authorizer_id
+                )
                 if ttl:
                     self.cache.put(authorizer_id, settings, values, payload)
             decision = lambda_authorizer.decide(payload, settings["EnableSimpleResponses"], arn)
@@ -144,6 +182,7 @@ class Authorizers:
         event_2_0: bytes,
         arn: str,
         values: list[str],
+        authorizer_id: str,
     ) -> bytes:
         if settings["AuthorizerPayloadFormatVersion"] == "2.0":
             event = lambda_authorizer.event_2_0(event_2_0, arn, values)
@@ -152,6 +191,16 @@ class Authorizers:
             event = lambda_authorizer.event_1_0(built, arn, values)
         function = function_arn(settings["AuthorizerUri"])
         assert function is not None  # checked when the authorizer was made
+        route = request.route
+        source = (f"arn:aws:execute-api:{request.region}:{route.account_id}:{route.api_id}/"
+                  f"authorizers/{authorizer_id}")  # fmt: skip
+        why = await self.permissions.refusal(
+            route.api_id, function, source, route.account_id, function.split(":")[3]
+        )
+        if why is not None:
+            raise lambda_authorizer.AuthorizerFailed(
+                f"Invalid permissions on Lambda function: {why}"
+            )
         try:
             result = await asyncio.wait_for(
                 self.internal.call_async(

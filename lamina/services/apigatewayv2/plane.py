@@ -30,6 +30,7 @@ from lamina.services.apigatewayv2 import (
     authorizers,
     http_proxy,
     items,
+    lambda_authorizer,
     parameter_mapping,
     payload_v1,
     route_keys,
@@ -171,7 +172,7 @@ class HttpApiPlane:
             if settings:
                 cors.decorate(settings, http.headers, answer)
             return answer
-        answer = await self._invoke(api.account_id, integration, route, call, raw_path)
+        answer = await self._invoke(api.account_id, api.region, integration, route, call, raw_path)
         if settings:
             cors.decorate(settings, http.headers, answer)
         return answer
@@ -179,18 +180,28 @@ class HttpApiPlane:
     async def _invoke(
         self,
         account_id: str,
+        region: str,
         integration: dict[str, Any],
         route: v2.Route,
         call: ExecuteApiCall,
         raw_path: str,
     ) -> HttpResponse:
+        arn = function_arn(integration["IntegrationUri"])
+        assert arn is not None  # checked when the integration was made
+        method, _, key_path = route.route_key.partition(" ")
+        source = lambda_authorizer.route_arn(
+            region, account_id, route.api_id, route.stage, route.route_key, method, key_path
+        )
+        why = await self.authorizers.permissions.refusal(
+            route.api_id, arn, source, account_id, arn.split(":")[3]
+        )
+        if why is not None:
+            return internal_error()
         version = integration["PayloadFormatVersion"]
         if version == "2.0":
             event = v2.event(call.http, raw_path, route, call.raw_headers)
         else:
             event = payload_v1.event(call.http, raw_path, route, call.raw_headers)
-        arn = function_arn(integration["IntegrationUri"])
-        assert arn is not None  # checked when the integration was made
         invoke = self.internal.call_async(
             "lambda",
             "Invoke",

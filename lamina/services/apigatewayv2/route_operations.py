@@ -1,6 +1,6 @@
 """Create/Get/Update/DeleteRoute(s): `METHOD /path` keys or `$default`, each with a Target
 `integrations/{id}`, and who may call it: AuthorizationType NONE, JWT or CUSTOM (a Lambda
-authorizer) with its AuthorizerId (authorizer_operations.py checks them)."""
+authorizer) with its AuthorizerId, or AWS_IAM (authorizer_operations.py checks them)."""
 
 from __future__ import annotations
 
@@ -116,8 +116,8 @@ class RouteOperations(Base):
             config = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
             if not config.get("Target"):
                 config.pop("Target", None)  # Target "" detaches the integration
-            if config.get("AuthorizationType") == "NONE":
-                config.pop("AuthorizerId", None)  # NONE detaches the authorizer
+            if config.get("AuthorizationType") in ("NONE", "AWS_IAM"):
+                config.pop("AuthorizerId", None)  # NONE and AWS_IAM detach the authorizer
             route_authorization(conn, api_id, config)
             items.update_item(conn, api_id, items.ROUTE, route_id, config)
             self.redeploy(conn, api_id)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from lamina import lambda_invoke_permission
 from lamina.context import RequestContext
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import aliases
@@ -144,6 +145,7 @@ class ResourcePolicies:
                 if expected:
                     raise precondition_failed() from None
         self.public.drop(key)
+        lambda_invoke_permission.changed()
 
     def _target(self, conn: Connection, ref: FunctionRef) -> tuple[int, str, Callable[[], bool]]:
         """What the policy is on: its function, its RevisionId, and how to renew that (False

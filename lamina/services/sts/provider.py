@@ -4,8 +4,9 @@ in-process client (IAM GetRole), never from IAM's tables.
 
 STS is global: a session issued at any endpoint (sts.amazonaws.com, which is us-east-1, or a
 regional one) is valid in every region. Session policies (Policy, PolicyArns) are accepted
-and ignored: Lamina enforces no permissions yet, so they could only narrow what is not
-checked. What would change who may assume a role and is not evaluated (MFA, ProvidedContexts,
+and not kept: Lamina enforces permissions only for API Gateway's AWS_IAM authorization, where
+a session is allowed what its role is (README says so).
+What would change who may assume a role and is not evaluated (MFA, ProvidedContexts,
 trust-policy conditions other than StringEquals/StringLike on the request's keys) is refused.
 """
 

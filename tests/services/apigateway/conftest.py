@@ -36,3 +36,27 @@ def lambda_uri(function_arn: str, region: str = "us-east-1") -> str:
     return (
         f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
     )
+
+
+def allow_apigateway(lambda_, function: str, api_id: str, account: str = "000000000000",
+                     region: str = "us-east-1") -> None:  # fmt: skip
+    """The function's permission for the API to invoke it, as SAM and CDK add it."""
+    lambda_.add_permission(
+        FunctionName=function, StatementId=f"apigateway-{api_id}",
+        Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{region}:{account}:{api_id}/*",
+    )  # fmt: skip
+
+
+def create_api_function(lambda_client, name: str = "fn", **overrides):
+    """create_function, with the permission API Gateway needs to invoke it from any API of the
+    account (SAM and CDK name the one API: `…:{api-id}/*`)."""
+    from tests.conftest import create_function
+
+    made = create_function(lambda_client, name, **overrides)
+    region, account = made["FunctionArn"].split(":")[3:5]
+    lambda_client.add_permission(
+        FunctionName=name, StatementId="apigateway", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:{region}:{account}:*",
+    )  # fmt: skip
+    return made

@@ -11,8 +11,14 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, log_events, make_zip, wait_for
-from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.conftest import client, error_of, log_events, make_zip, wait_for
+from tests.services.apigateway.conftest import (
+    add_method,
+    create_api_function,
+    lambda_uri,
+    root_of,
+    stage_url,
+)
 from tests.services.apigateway.test_authorizers import AUTHORIZER, ECHO
 from tests.services.apigateway.test_authorizers import _api as guarded_api
 
@@ -52,7 +58,7 @@ def _patches(arn: str, log_format: str) -> list[dict]:
 def api(apigw, endpoint):
     """Stage `prod`: GET / a MOCK, GET /fn the function (answering 201)."""
     lambda_ = client("lambda", endpoint)
-    arn = create_function(lambda_, "fn", Code={"ZipFile": make_zip({"handler.py": HANDLER})})[
+    arn = create_api_function(lambda_, "fn", Code={"ZipFile": make_zip({"handler.py": HANDLER})})[
         "FunctionArn"
     ]
     api_id = apigw.create_rest_api(name="logged")["id"]
@@ -163,8 +169,10 @@ def test_a_missing_log_group_is_made(apigw, api, endpoint):
 
 def test_a_lambda_authorizers_answer_is_in_the_line(apigw, endpoint):
     lambda_ = client("lambda", endpoint)
-    echo = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
-    auth = create_function(lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})})
+    echo = create_api_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    auth = create_api_function(
+        lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})}
+    )
     api_id, _ = guarded_api(apigw, echo["FunctionArn"], {
         "name": "tok", "type": "TOKEN", "authorizerUri": lambda_uri(auth["FunctionArn"]),
         "identitySource": "method.request.header.Authorization",

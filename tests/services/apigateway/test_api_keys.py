@@ -14,8 +14,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import ENGINES, client, create_function, error_of, make_zip, own_server
-from tests.services.apigateway.conftest import lambda_uri, root_of, stage_url
+from tests.conftest import ENGINES, client, error_of, make_zip, own_server
+from tests.services.apigateway.conftest import create_api_function, lambda_uri, root_of, stage_url
 
 ECHO = """
 import json
@@ -26,7 +26,7 @@ def handler(event, context):
 
 def _keyed_api(apigw, lambda_, stage: str = "prod") -> str:
     """GET /keyed (apiKeyRequired) to an echoing function, GET /open without a key."""
-    arn = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    arn = create_api_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
     api_id = apigw.create_rest_api(name="keyed")["id"]
     root = root_of(apigw, api_id)
     for part, required in (("keyed", True), ("open", False)):

@@ -11,8 +11,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, make_zip
-from tests.services.apigateway.conftest import lambda_uri, root_of, stage_url
+from tests.conftest import client, error_of, make_zip
+from tests.services.apigateway.conftest import create_api_function, lambda_uri, root_of, stage_url
 
 ECHO = """
 import json
@@ -57,8 +57,10 @@ def handler(event, context):
 @pytest.fixture
 def functions(endpoint):
     lambda_ = client("lambda", endpoint)
-    echo = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
-    auth = create_function(lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})})
+    echo = create_api_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    auth = create_api_function(
+        lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})}
+    )
     return echo["FunctionArn"], auth["FunctionArn"]
 
 

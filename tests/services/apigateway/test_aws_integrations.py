@@ -10,8 +10,14 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import client, create_function, make_zip
-from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.conftest import client, make_zip
+from tests.services.apigateway.conftest import (
+    add_method,
+    create_api_function,
+    lambda_uri,
+    root_of,
+    stage_url,
+)
 
 HANDLER = """
 def handler(event, context):
@@ -37,7 +43,7 @@ def _responses(apigw, ids, *responses) -> None:
 def api(apigw, endpoint):
     suffix = uuid.uuid4().hex[:8]
     lambda_ = client("lambda", endpoint)
-    arn = create_function(
+    arn = create_api_function(
         lambda_, f"greet-{suffix}", Code={"ZipFile": make_zip({"handler.py": HANDLER})}, Timeout=5
     )["FunctionArn"]
     sqs = client("sqs", endpoint)

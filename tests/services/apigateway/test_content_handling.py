@@ -14,8 +14,14 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, error_of, make_zip
-from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.conftest import client, error_of, make_zip
+from tests.services.apigateway.conftest import (
+    add_method,
+    create_api_function,
+    lambda_uri,
+    root_of,
+    stage_url,
+)
 
 BYTES = b"\x00\x01\x02\xff"
 ENCODED = base64.b64encode(BYTES).decode()  # AAEC/w==
@@ -87,7 +93,7 @@ def api(apigw, endpoint, mirror):
     _method(apigw, api_id, root, "untext", mirror, "txt", response="CONVERT_TO_BINARY")
     _method(apigw, api_id, root, "totext", mirror, "bin", response="CONVERT_TO_TEXT")
     lambda_ = client("lambda", endpoint)
-    arn = create_function(lambda_, "blob", Code={"ZipFile": make_zip({"handler.py": HANDLER})})[
+    arn = create_api_function(lambda_, "blob", Code={"ZipFile": make_zip({"handler.py": HANDLER})})[
         "FunctionArn"
     ]
     proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="proxy")["id"]

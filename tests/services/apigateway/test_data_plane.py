@@ -11,9 +11,15 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conftest import client, create_function, make_zip
+from tests.conftest import client, make_zip
 from tests.server import free_port
-from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.services.apigateway.conftest import (
+    add_method,
+    create_api_function,
+    lambda_uri,
+    root_of,
+    stage_url,
+)
 
 HANDLER = """
 import base64, json, time
@@ -41,7 +47,7 @@ def api(apigw, endpoint):
     function, GET / to a MOCK, POST /locked with AWS_IAM, GET /http to an HTTP integration (nothing
     listening)."""
     lambda_ = client("lambda", endpoint)
-    arn = create_function(
+    arn = create_api_function(
         lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": HANDLER})}, Timeout=5
     )["FunctionArn"]
     api_id = apigw.create_rest_api(name="shop", binaryMediaTypes=["image/*"])["id"]

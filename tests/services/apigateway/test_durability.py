@@ -8,8 +8,14 @@ import signal
 import pytest
 import requests
 
-from tests.conftest import ENGINES, client, create_function, make_zip, own_server
-from tests.services.apigateway.conftest import add_method, lambda_uri, root_of, stage_url
+from tests.conftest import ENGINES, client, make_zip, own_server
+from tests.services.apigateway.conftest import (
+    add_method,
+    create_api_function,
+    lambda_uri,
+    root_of,
+    stage_url,
+)
 
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['path']}\n"
 
@@ -18,7 +24,9 @@ HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 
 def test_a_deployed_stage_answers_after_sigkill_and_restart(tmp_path, engine):
     with own_server(tmp_path / "data", engine, "apigw_rest_durability") as lamina:
         lambda_ = client("lambda", lamina.url)
-        arn = create_function(lambda_, "fn", Code={"ZipFile": make_zip({"handler.py": HANDLER})})
+        arn = create_api_function(
+            lambda_, "fn", Code={"ZipFile": make_zip({"handler.py": HANDLER})}
+        )
         apigw = client("apigateway", lamina.url)
         api_id = apigw.create_rest_api(name="durable")["id"]
         proxy = apigw.create_resource(

@@ -10,8 +10,8 @@ import requests
 import yaml
 from botocore.exceptions import ClientError
 
-from tests.conftest import client, create_function, make_zip
-from tests.services.apigateway.conftest import lambda_uri, stage_url
+from tests.conftest import client, make_zip
+from tests.services.apigateway.conftest import create_api_function, lambda_uri, stage_url
 
 HANDLER = """
 import json
@@ -120,7 +120,7 @@ def apigw(endpoint):
 @pytest.fixture
 def function_uri(endpoint):
     lambda_ = client("lambda", endpoint)
-    arn = create_function(
+    arn = create_api_function(
         lambda_, "orders", Code={"ZipFile": make_zip({"handler.py": HANDLER})}, Timeout=5
     )["FunctionArn"]
     return lambda_uri(arn)

@@ -8,8 +8,8 @@ import json
 
 import requests
 
-from tests.conftest import client, create_function, make_zip
-from tests.services.apigateway.conftest import lambda_uri, stage_url
+from tests.conftest import client, make_zip
+from tests.services.apigateway.conftest import create_api_function, lambda_uri, stage_url
 
 ECHO = """
 import json
@@ -66,8 +66,10 @@ def _document(echo_uri: str, auth_uri: str) -> dict:
 def test_imported_token_authorizer_is_real_and_exported(endpoint):
     lambda_ = client("lambda", endpoint)
     apigw = client("apigateway", endpoint)
-    echo = create_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
-    auth = create_function(lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})})
+    echo = create_api_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
+    auth = create_api_function(
+        lambda_, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})}
+    )
     document = _document(lambda_uri(echo["FunctionArn"]), lambda_uri(auth["FunctionArn"]))
     made = apigw.import_rest_api(body=json.dumps(document).encode())
     api_id = made["id"]

@@ -33,8 +33,28 @@ def apigw(endpoint: str):
 
 
 def echo_function(lambda_client, name: str = "echo") -> str:
-    create_function(lambda_client, name, Code={"ZipFile": make_zip({"handler.py": HANDLER})})
+    create_api_function(lambda_client, name, Code={"ZipFile": make_zip({"handler.py": HANDLER})})
     return f"{ARN}:{name}"
+
+
+def allow_apigateway(
+    lambda_client, function: str, account: str = "000000000000", region: str = "us-east-1"
+) -> None:
+    """The function's permission for API Gateway to invoke it from any API of the account, as
+    SAM and CDK add it (they name the one API: `…:{api-id}/*`)."""
+    lambda_client.add_permission(
+        FunctionName=function, StatementId="apigateway", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{region}:{account}:*",
+    )  # fmt: skip
+
+
+def create_api_function(lambda_client, name: str = "fn", **overrides):
+    """create_function, with the permission API Gateway needs to invoke it."""
+    made = create_function(lambda_client, name, **overrides)
+    region, account = made["FunctionArn"].split(":")[3:5]
+    allow_apigateway(lambda_client, name, account, region)
+    return made
 
 
 def by_host(endpoint: str, api_id: str, path: str, method: str = "GET", **kwargs):

@@ -15,8 +15,14 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import create_function, error_of, make_zip
-from tests.services.apigatewayv2.helpers import ARN, apigw, by_host, echo_function
+from tests.conftest import error_of, make_zip
+from tests.services.apigatewayv2.helpers import (
+    ARN,
+    apigw,
+    by_host,
+    create_api_function,
+    echo_function,
+)
 from tests.services.apigatewayv2.test_resources import integration
 
 INVOCATIONS = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{}/invocations"
@@ -121,7 +127,7 @@ def test_authorizers_are_kept_checked_and_named_by_routes(endpoint):
         dict(AuthorizationType="CUSTOM", AuthorizerId=jwt_id),
         dict(AuthorizationType="CUSTOM"),
         dict(AuthorizationType="CUSTOM", AuthorizerId=fn_id, AuthorizationScopes=["x"]),
-        dict(AuthorizationType="AWS_IAM"),
+        dict(AuthorizationType="AWS_IAM", AuthorizerId=fn_id),
         dict(AuthorizationType="JWT", AuthorizerId="missing"),
     ):
         with pytest.raises(ClientError) as excinfo:
@@ -255,7 +261,7 @@ def test_jwt_authorizer_checks_the_token_and_hands_its_claims_on(endpoint, lambd
 def test_lambda_authorizer_simple_responses_cached_by_identity(endpoint, lambda_client):
     api, api_id, target = _api_with_routes(endpoint, lambda_client)
     code = {"ZipFile": make_zip({"handler.py": AUTHORIZER})}
-    create_function(lambda_client, "auth", Code=code)
+    create_api_function(lambda_client, "auth", Code=code)
     made = {}
     for ttl in (0, 300):
         made[ttl] = api.create_authorizer(
@@ -309,7 +315,9 @@ def test_lambda_authorizer_simple_responses_cached_by_identity(endpoint, lambda_
 
 def test_lambda_authorizer_iam_policies_on_the_route_arn_with_payload_1_0(endpoint, lambda_client):
     api, api_id, target = _api_with_routes(endpoint, lambda_client)
-    create_function(lambda_client, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})})
+    create_api_function(
+        lambda_client, "auth", Code={"ZipFile": make_zip({"handler.py": AUTHORIZER})}
+    )
     authorizer_id = api.create_authorizer(
         ApiId=api_id, Name="policy", AuthorizerType="REQUEST",
         AuthorizerUri=INVOCATIONS.format(f"{ARN}:auth"),

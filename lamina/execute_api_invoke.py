@@ -1,0 +1,87 @@
+"""May this signer call this API method? execute-api:Invoke on the method's ARN, decided by
+the caller's identity-based policies (iam_identity_policies.py), as API Gateway decides it for
+AWS_IAM authorization, with the message AWS's denial carries.
+
+The account root may invoke anything of its own account. A caller of another account needs
+the API's resource policy to allow it too, and Lamina evaluates none: such a caller is denied."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lamina.iam_identity_policies import IdentityPolicies, Unknown
+from lamina.identity import ASSUMED_ROLE, IAM_USER, ROOT, Identity
+
+ACTION = "execute-api:Invoke"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    message: str = ""
+
+
+def masked(arn: str) -> str:
+    """The resource ARN as AWS's denial shows it: the account's first eight digits hidden."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and len(parts[4]) == 12:
+        parts[4] = "********" + parts[4][-4:]
+    return ":".join(parts)
+
+
+def denial(identity: Identity, resource: str, explicit: bool) -> str:
+    message = (
+        f"User: {identity.arn} is not authorized to perform: {ACTION} on resource: "
+        f"{masked(resource)}"
+    )
+    return message + " with an explicit deny" if explicit else message
+
+
+def context_keys(identity: Identity, source_ip: str, user_agent: str | None) -> dict[str, str]:
+    """The global condition keys of the request that Lamina knows, lowercased."""
+    principal_type = {ROOT: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+    keys = {
+        "aws:sourceip": source_ip,
+        "aws:principalarn": identity.role_arn or identity.arn,
+        "aws:principalaccount": identity.account_id,
+        "aws:principaltype": principal_type.get(identity.kind, identity.kind),
+        "aws:userid": identity.user_id,
+        "aws:securetransport": "false",
+        "aws:currenttime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "aws:epochtime": str(int(time.time())),
+    }
+    if identity.user_name:
+        keys["aws:username"] = identity.user_name
+    if user_agent:
+        keys["aws:useragent"] = user_agent
+    for key, value in identity.tags:
+        keys[f"aws:principaltag/{key.lower()}"] = value
+    return keys
+
+
+async def decide(
+    policies: IdentityPolicies,
+    identity: Identity,
+    api_account: str,
+    region: str,
+    resource: str,
+    context: Mapping[str, str],
+) -> Verdict:
+    if identity.account_id != api_account:
+        return Verdict(False, denial(identity, resource, False))
+    if identity.kind == ROOT:
+        return Verdict(True)
+    found = policies.cached(identity)
+    try:
+        if found is None:
+            loop = asyncio.get_running_loop()
+            found = await loop.run_in_executor(None, policies.of, identity, region)
+    except Unknown:
+        return Verdict(False, denial(identity, resource, False))
+    decided = found.decide(ACTION, resource, context) if found is not None else True
+    if decided is True:
+        return Verdict(True)
+    return Verdict(False, denial(identity, resource, decided is False))
