@@ -109,6 +109,8 @@ class Node:
         self.lambda_ = lambda_
         apigateway = ApiGatewayProvider(self.store, settings, self.internal)
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
+        http_apis.share_domains(apigateway.domains)  # both APIs' custom domains are one set
+        self.custom_domains = apigateway.domains
         if settings.verify_signatures:  # @connections calls reach the plane before the layer
             http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [
@@ -181,8 +183,9 @@ class Node:
         app = FunctionUrlLayer(app, serve, self.credentials, self.executor, reads_inline)
         # Deployed APIs' requests go to API Gateway's data planes, likewise.
         app = ExecuteApiLayer(
-            app, self.execute_api_planes, self.executor, reads_inline, self.credentials
-        )
+            app, self.execute_api_planes, self.executor, reads_inline, self.credentials,
+            self.custom_domains, frozenset({self.settings.host.lower()}),
+        )  # fmt: skip
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)
