@@ -7,15 +7,20 @@ path as sent and the domain."""
 from __future__ import annotations
 
 import http.client
+import json
+import socket
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
-from tests.conftest import client
+from tests.conftest import ENGINES, client, own_server
 from tests.services.apigateway.conftest import add_method, lambda_uri, root_of
 from tests.services.apigatewayv2.helpers import apigw, echo_function
 from tests.services.apigatewayv2.test_resources import integration
+from tests.services.apigatewayv2.test_websocket import _api, _events
 
 CERT = "arn:aws:acm:us-east-1:000000000000:certificate/1234"
 REGIONAL = {"types": ["REGIONAL"]}
@@ -86,13 +91,18 @@ def test_domain_names_and_base_path_mappings_of_rest_apis(endpoint, lambda_clien
                  certificateBody="PEM")[0] == "BadRequestException"  # fmt: skip
 
     api_id = rest_api(endpoint, echo_function(lambda_client))
-    root = rest.create_base_path_mapping(domainName="api.example.com", restApiId=api_id, stage="live")
+    root = rest.create_base_path_mapping(
+        domainName="api.example.com", restApiId=api_id, stage="live"
+    )
     assert root == {"basePath": "(none)", "restApiId": api_id, "stage": "live",
                     "ResponseMetadata": root["ResponseMetadata"]}  # fmt: skip
     rest.create_base_path_mapping(domainName="api.example.com", restApiId=api_id, basePath="shop")
     listed = rest.get_base_path_mappings(domainName="api.example.com")["items"]
     assert [(m["basePath"], m.get("stage")) for m in listed] == [("(none)", "live"), ("shop", None)]
-    assert rest.get_base_path_mapping(domainName="api.example.com", basePath="(none)")["stage"] == "live"
+    assert (
+        rest.get_base_path_mapping(domainName="api.example.com", basePath="(none)")["stage"]
+        == "live"
+    )
     assert error(rest.create_base_path_mapping, domainName="api.example.com", restApiId=api_id,
                  basePath="shop") == (
         "ConflictException", "Base path already exists for this domain name", 409)  # fmt: skip
@@ -119,10 +129,14 @@ def test_domain_names_and_base_path_mappings_of_rest_apis(endpoint, lambda_clien
     assert shown["DomainNameConfigurations"][0]["ApiGatewayDomainName"] == target
     assert shown["DomainNameConfigurations"][0]["CertificateArn"] == CERT
     mappings = v2.get_api_mappings(DomainName="api.example.com")["Items"]
-    assert [(m["ApiId"], m["ApiMappingKey"], m["Stage"]) for m in mappings] == [(api_id, "", "live")]
+    assert [(m["ApiId"], m["ApiMappingKey"], m["Stage"]) for m in mappings] == [
+        (api_id, "", "live")
+    ]
 
     rest.delete_domain_name(domainName="api.example.com")
-    assert error(rest.get_base_path_mappings, domainName="api.example.com")[0] == "NotFoundException"
+    assert (
+        error(rest.get_base_path_mappings, domainName="api.example.com")[0] == "NotFoundException"
+    )
 
 
 def test_api_mappings_and_what_aws_refuses(endpoint, lambda_client):
@@ -241,3 +255,51 @@ def test_a_custom_domain_routes_by_its_longest_mapping(endpoint, lambda_client):
     v2.delete_domain_name(DomainName="api.example.com")
     answer = on_domain(endpoint, "api.example.com", "/v1/orders/7")
     assert answer.status_code != 200
+
+
+def test_a_websocket_api_answers_on_its_domain(endpoint, lambda_client):
+    api_id, queue = _api(endpoint, lambda_client)
+    v2 = apigw(endpoint)
+    v2.create_domain_name(DomainName="chat.example.com")
+    v2.create_api_mapping(DomainName="chat.example.com", ApiId=api_id, Stage="dev",
+                          ApiMappingKey="rooms")  # fmt: skip
+    port = int(endpoint.rsplit(":", 1)[1])
+    sock = socket.create_connection(("127.0.0.1", port))  # the domain resolved to Lamina
+    with connect(f"ws://chat.example.com:{port}/rooms", sock=sock, open_timeout=60) as ws:
+        (event,) = _events(endpoint, queue, 1)
+        context = event["requestContext"]
+        assert (context["apiId"], context["stage"]) == (api_id, "dev")
+        assert context["domainName"] == "chat.example.com"
+        ws.send(json.dumps({"action": "shout", "text": "hi"}))
+        assert ws.recv(timeout=60) == "HI"
+    # a path no mapping serves is refused at the upgrade
+    with pytest.raises(InvalidStatus):
+        connect(f"ws://chat.example.com:{port}/lobby",
+                sock=socket.create_connection(("127.0.0.1", port)), open_timeout=60)  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_domains_and_mappings_survive_a_sigkill_and_restart(tmp_path, engine: str):
+    with own_server(tmp_path / "data", engine, "lamina_domains_durability") as lamina:
+        functions = client("lambda", lamina.url)
+        orders = http_api(lamina.url, functions)
+        v2 = apigw(lamina.url)
+        v2.create_domain_name(DomainName="api.example.com",
+                              DomainNameConfigurations=[{"CertificateArn": CERT}])  # fmt: skip
+        v2.create_api_mapping(DomainName="api.example.com", ApiId=orders, Stage="prod",
+                              ApiMappingKey="orders")  # fmt: skip
+        before = (v2.get_domain_name(DomainName="api.example.com"),
+                  v2.get_api_mappings(DomainName="api.example.com")["Items"])  # fmt: skip
+        assert on_domain(lamina.url, "api.example.com", "/orders/1").status_code == 200
+
+        lamina.kill()
+        lamina.start()
+
+        v2 = apigw(lamina.url)
+        after = (v2.get_domain_name(DomainName="api.example.com"),
+                 v2.get_api_mappings(DomainName="api.example.com")["Items"])  # fmt: skip
+        for answer in (before[0], after[0]):
+            answer.pop("ResponseMetadata")
+        assert after == before
+        event = on_domain(lamina.url, "api.example.com", "/orders/2").json()
+        assert event["rawPath"] == "/orders/2" and event["requestContext"]["stage"] == "prod"
