@@ -188,8 +188,10 @@ def test_api_mappings_and_what_aws_refuses(endpoint, lambda_client):
     assert error(v2.create_api_mapping, DomainName="edge.example.com", ApiId=api_id,
                  Stage="prod")[0] == "BadRequestException"  # fmt: skip
     # the mapping moves to another key
-    moved = v2.update_api_mapping(DomainName="api.example.com", ApiId=api_id,
-                                  ApiMappingId=mapping["ApiMappingId"], ApiMappingKey="v2")  # fmt: skip
+    moved = v2.update_api_mapping(
+        DomainName="api.example.com", ApiId=api_id, ApiMappingId=mapping["ApiMappingId"],
+        ApiMappingKey="v2",
+    )  # fmt: skip
     assert moved["ApiMappingKey"] == "v2"
     v2.delete_api_mapping(DomainName="api.example.com", ApiMappingId=mapping["ApiMappingId"])
     assert v2.get_api_mappings(DomainName="api.example.com")["Items"] == []
