@@ -110,9 +110,11 @@ def base_path(value: str | None) -> str:
 
 def endpoint_configuration(value: dict[str, Any] | None) -> dict[str, Any]:
     types = list((value or {}).get("types") or [rules.EDGE])
-    if len(types) != 1 or types[0] not in (rules.EDGE, rules.REGIONAL, "PRIVATE"):
+    if len(types) > 1:  # the words of CreateRestApi's refusals, which AWS records
+        raise bad_request("Cannot create a domain name with multiple Endpoint Types.")
+    if types[0] not in (rules.EDGE, rules.REGIONAL, "PRIVATE"):
         raise bad_request(
-            "Invalid endpoint configuration: give one endpoint type, EDGE or REGIONAL."
+            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"
         )
     if types[0] == "PRIVATE":
         raise not_supported("private custom domain names")
@@ -121,7 +123,7 @@ def endpoint_configuration(value: dict[str, Any] | None) -> dict[str, Any]:
         raise not_supported("vpcEndpointIds (private custom domain names)")
     configuration["ipAddressType"] = (value or {}).get("ipAddressType") or "ipv4"
     if configuration["ipAddressType"] not in ("ipv4", "dualstack"):
-        raise bad_request("Invalid ipAddressType: ipv4 or dualstack.")
+        raise bad_request("ipAddressType must be either ipv4 or dualstack.")
     return configuration
 
 
