@@ -36,6 +36,7 @@ from lamina.identity import (
     CredentialChain,
 )
 from lamina.protocol.validate import precompile
+from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.apigateway.provider import ApiGatewayProvider
 from lamina.services.apigatewayv2.provider import ApiGatewayV2Provider
 from lamina.services.cloudwatch.provider import CloudWatchProvider
@@ -111,6 +112,11 @@ class Node:
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
         http_apis.share_domains(apigateway.domains)  # both APIs' custom domains are one set
         self.custom_domains = apigateway.domains
+        # Deployed APIs' access logs go to CloudWatch Logs, batched as functions' output is.
+        self.access_logs = AccessLogs(logs.sink)
+        apigateway.plane.access_logs = self.access_logs
+        http_apis.plane.access_logs = self.access_logs
+        http_apis.websocket_plane.access_logs = self.access_logs
         if settings.verify_signatures:  # @connections calls reach the plane before the layer
             http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [
@@ -216,6 +222,7 @@ class Node:
         self.work.begin_stop()  # no item starts from now on; the services see it as they stop
         for service in self.services:
             await service.provider.stop()
+        await self.access_logs.flush()  # the lines of requests answered so far
         await self.work.stop()
 
     def prometheus(self) -> str:

@@ -1,13 +1,16 @@
 """Payload format 1.0's answer: what a REST API's Lambda proxy integration reads out of a
 function's answer. It must be a JSON object: statusCode (an integer), headers (name → value),
 multiValueHeaders (name → values), body (a string, or null), isBase64Encoded. Anything else
-is a malformed proxy response: API Gateway answers 502 {"message": "Internal server error"}."""
+is a malformed proxy response: API Gateway answers 502 {"message": "Internal server error"}.
+A base64-encoded body is decoded when the caller's `decodes` says so of the answer's
+Content-Type (a REST API decodes it only for binary media types), else sent as it is."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from lamina.protocol.http import HttpResponse
@@ -19,7 +22,7 @@ class Malformed(ValueError):
     """The function answered what API Gateway cannot read as a proxy response."""
 
 
-def response(payload: bytes) -> HttpResponse:
+def response(payload: bytes, decodes: Callable[[str], bool] | None = None) -> HttpResponse:
     """The HTTP answer, or Malformed."""
     try:
         value = json.loads(payload)
@@ -50,9 +53,10 @@ def response(payload: bytes) -> HttpResponse:
     raw = value.get("body")
     if raw is not None and not isinstance(raw, str):
         raise Malformed("body")
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), JSON)
     body = b""
     if raw:
-        if value.get("isBase64Encoded"):
+        if value.get("isBase64Encoded") and (decodes is None or decodes(content_type)):
             try:
                 body = base64.b64decode(raw, validate=True)
             except (binascii.Error, ValueError):

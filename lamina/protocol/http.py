@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, overload
 from urllib.parse import parse_qsl, unquote
+
+T = TypeVar("T")
 
 
 class Headers(Mapping[str, str]):
@@ -21,6 +24,16 @@ class Headers(Mapping[str, str]):
 
     def __getitem__(self, name: str) -> str:
         return self._items[name.lower()][1]
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+    @overload
+    def get(self, name: str, /, default: str | T) -> str | T: ...
+
+    def get(self, name: str, /, default: object = None) -> object:
+        # Mapping's own get raises and catches KeyError for each absent header.
+        found = self._items.get(name.lower())
+        return default if found is None else found[1]
 
     def __iter__(self) -> Iterator[str]:
         return (original for original, _ in self._items.values())

@@ -22,6 +22,8 @@ from lamina.protocol.parse.values import BadInput
 
 _CBOR_PATH = re.compile(r"(?:/.*)?/service/([^/]+)/operation/([^/]+)")
 _ACTION = re.compile(rb"(?:^|&)Action=")
+_UNSEEN = object()
+_FOUND_KEPT = 4096
 
 
 def service_protocols(service: ServiceModel) -> list[str]:
@@ -102,6 +104,20 @@ class OperationRouter:
                 route = _RestRoute(operation, index)
                 by_prefix = self._rest.setdefault(method, {})
                 by_prefix.setdefault(route.template.prefix, []).append(route)
+        # A rest route is found by matching every template that shares the path's leading
+        # literals (Lambda: a dozen regexes a call); the same call comes again and again, so
+        # what was found is kept, by everything that decided it.
+        self._header_names = sorted(
+            {
+                key
+                for by_prefix in self._rest.values()
+                for routes in by_prefix.values()
+                for route in routes
+                for location, key in route.required
+                if location == "header"
+            }
+        )
+        self._found: dict[tuple[Any, ...], OperationModel | None] = {}
 
     def match(self, request: HttpRequest) -> tuple[OperationModel, str]:
         protocol = detect_protocol(self.service, request)
@@ -149,6 +165,25 @@ class OperationRouter:
         return operation
 
     def _by_path(self, request: HttpRequest) -> OperationModel:
+        headers = request.headers
+        key = (
+            request.method,
+            request.path,
+            request.query,
+            *[name in headers for name in self._header_names],
+        )
+        chosen = self._found.get(key, _UNSEEN)
+        if chosen is _UNSEEN:
+            chosen = self._route(request)
+            if len(self._found) >= _FOUND_KEPT:  # paths of many names: start again
+                self._found.clear()
+            self._found[key] = chosen
+        if chosen is None:
+            message = f"No operation matches {request.method} {request.path}."
+            raise UnknownOperation(message, status=404)
+        return chosen
+
+    def _route(self, request: HttpRequest) -> OperationModel | None:
         query = rest.query_dict(request)
         best: tuple[Any, ...] | None = None
         chosen: OperationModel | None = None
@@ -158,9 +193,6 @@ class OperationRouter:
             rank = route.rank(request, query)
             if best is None or rank > best:
                 best, chosen = rank, route.operation
-        if chosen is None:
-            message = f"No operation matches {request.method} {request.path}."
-            raise UnknownOperation(message, status=404)
         return chosen
 
     def _candidates(self, request: HttpRequest) -> Iterator[_RestRoute]:

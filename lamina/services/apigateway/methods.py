@@ -9,7 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import account_items, resources, rest_apis, validators
+from lamina.services.apigateway import (
+    account_items,
+    content_handling,
+    resources,
+    rest_apis,
+    validators,
+)
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -53,11 +59,22 @@ def _status(code: str) -> str:
     return code
 
 
+def check_content_handling(value: Any, where: str) -> None:
+    """contentHandling is CONVERT_TO_BINARY, CONVERT_TO_TEXT, or unset (passthrough)."""
+    if value is not None and value not in content_handling.STRATEGIES:
+        raise bad_request(
+            f"1 validation error detected: Value '{value}' at '{where}.contentHandling' failed "
+            "to satisfy constraint: Member must satisfy enum value set: "
+            "[CONVERT_TO_BINARY, CONVERT_TO_TEXT]"
+        )
+
+
 def _integration(params: dict[str, Any], resource_id: str) -> dict[str, Any]:
     kind = params["type"]
     if kind not in INTEGRATION_TYPES:
         raise bad_request(f"Invalid integration type specified: {kind}")
     integration: dict[str, Any] = {"type": kind}
+    check_content_handling(params.get("contentHandling"), "putIntegrationInput")
     if kind != "MOCK":
         verb = params.get("integrationHttpMethod")
         if not verb:
@@ -243,6 +260,7 @@ class MethodOperations:
                     re.compile(pattern)
                 except re.error:
                     raise bad_request(f"Invalid selection pattern specified: {pattern}") from None
+            check_content_handling(params.get("contentHandling"), "putIntegrationResponseInput")
             response: dict[str, Any] = {"statusCode": code}
             for key in ("selectionPattern", "responseParameters", "responseTemplates",
                         "contentHandling"):  # fmt: skip

@@ -5,7 +5,9 @@ MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through t
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
 authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py).
+method's request validator (validators.py). Bodies are converted between text and binary
+as contentHandling and binaryMediaTypes say (content_handling.py); a stage with access log
+settings has a line written for each request (lamina/services/access_logs/).
 
 Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
 AWS requires on the function: resource policies are stored, not enforced yet."""
@@ -28,8 +30,12 @@ from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
+from lamina.services.access_logs import trace as traces
+from lamina.services.access_logs.settings import AccessLog
+from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.apigateway import (
     aws_integrations,
+    content_handling,
     deployments,
     gateway_response_settings,
     http_integration,
@@ -55,6 +61,7 @@ _CACHED_DEPLOYMENTS = 1024
 # operations forget what they change), another node's within this long (AWS, too, takes
 # seconds to make a deployment live).
 STAGE_TTL_S = 1.0
+ABSENT_TTL_S = 1.0
 MAX_PAYLOAD = 10 * 1024 * 1024  # REST APIs' payload quota
 PRINCIPAL = "apigateway.amazonaws.com"
 
@@ -73,7 +80,8 @@ class Deployed:
         self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
 
 
-Serving = tuple[Deployed, str, dict[str, str]]  # a stage's deployment, its id, the variables
+# a stage's deployment, its id, its variables, its access log settings
+Serving = tuple[Deployed, str, dict[str, str], AccessLog | None]
 
 
 class RestApiPlane:
@@ -82,21 +90,33 @@ class RestApiPlane:
         self.internal = internal
         self.access = Access(store, internal)
         self.known = known
+        # ids found to be no REST API's (an HTTP API's, most often: the edge asks this plane
+        # first on each of their requests), for a second: another node's new API is seen then
+        self.absent: dict[str, float] = {}
         self.deployed: dict[tuple[str, str], Deployed] = {}
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
+        self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
             return True
+        now = time.monotonic()
+        if now - self.absent.get(api_id, -ABSENT_TTL_S) < ABSENT_TTL_S:
+            return False
         with self.store.read() as conn:
             found = rest_apis.exists(conn, api_id)
         if found:
             self.known.add(api_id)
+        else:
+            if len(self.absent) > 10_000:  # ids probed at random must not grow it forever
+                self.absent.clear()
+            self.absent[api_id] = now
         return found
 
     def forget(self) -> None:
         self.access.forget()
         self.known.clear()
+        self.absent.clear()
         self.deployed.clear()
         self.stages.clear()
 
@@ -119,7 +139,7 @@ class RestApiPlane:
         serving = await self._stage(call.api_id, stage) if stage else None
         if serving is None:
             return gateway.missing_authentication_token()
-        deployed, deployment_id, variables = serving
+        deployed, deployment_id, variables, access_log = serving
         extended_id = base64.b64encode(ids.random_bytes(11)).decode()
         route = v1.Route(
             account_id=deployed.account_id, api_id=call.api_id, stage=stage,
@@ -129,12 +149,22 @@ class RestApiPlane:
             extended_request_id=extended_id, stage_variables=variables,
             stage_in_path=call.mapped_path is None,
         )  # fmt: skip
-        answer = await self._routed(call, parts, route, deployed)
+        trace = _trace(call, route, stage) if access_log is not None else None
+        token = traces.current.set(trace)
+        try:
+            answer = await self._routed(call, parts, route, deployed)
+        finally:
+            traces.current.reset(token)
+        if trace is not None and isinstance(answer, gateway.GatewayAnswer):
+            trace.error(answer.message, answer.response_type)
         # the gateway's own answers as the deployment's gateway responses have them
         answer = gateway_response_settings.customized(
             answer, deployed.gateway_responses, call.http, route
         )
         answer.headers.append(("x-amz-apigw-id", extended_id))
+        if trace is not None and access_log is not None:
+            trace.answered(answer)
+            self.access_logs.write(access_log, trace)
         return answer
 
     async def _routed(
@@ -153,6 +183,10 @@ class RestApiPlane:
             route, resource_id=found.resource["id"], resource_path=found.resource["path"],
             path_parameters=found.path_parameters,
         )  # fmt: skip
+        trace = traces.current.get()
+        if trace is not None:
+            trace.values["resourceId"] = route.resource_id
+            trace.values["resourcePath"] = route.resource_path
         return await self._answer(call, "/" + "/".join(parts), method, route, deployed)
 
     async def _answer(
@@ -178,6 +212,7 @@ class RestApiPlane:
             if isinstance(checked, HttpResponse):
                 return checked
             granted = checked
+            _note_granted(granted)
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
             return refused
@@ -187,31 +222,40 @@ class RestApiPlane:
             event = proxy_event()
             if granted is not None:
                 event = granted.stamp(event)
-            return await self._invoke(integration, route, event, deployed.region)
+
+            def decodes(content_type: str) -> bool:
+                types = deployed.binary_media_types
+                return content_handling.proxy_decodes(call.http.headers, types, content_type)
+
+            return await self._invoke(integration, route, event, deployed.region, decodes)
         if kind in ("MOCK", "AWS", "HTTP"):
             authorizer = granted.authorizer if granted is not None else None
             params = vtl.params_of(call.http, route)
             mapped = vtl.Request(call.http, route, path, params, authorizer=authorizer)
-            return await self._mapped(integration, mapped, deployed.region)
+            return await self._mapped(integration, mapped, deployed)
         if kind == "HTTP_PROXY":
             return await self._proxy(integration, call, route)
         return gateway.not_supported(f"integrations of type {kind}")
 
     async def _mapped(
-        self, integration: dict[str, Any], request: vtl.Request, api_region: str
+        self, integration: dict[str, Any], request: vtl.Request, deployed: Deployed
     ) -> HttpResponse:
         """MOCK and AWS integrations: request template, integration, integration response
-        (templates.py, aws_integrations.py)."""
-        responses = (integration.get("integrationResponses") or {}).values()
-        if integration.get("contentHandling") or any(r.get("contentHandling") for r in responses):
-            return gateway.not_supported("contentHandling on non-proxy integrations")
+        (templates.py, aws_integrations.py), converted by contentHandling."""
+        api_region, binary_types = deployed.region, deployed.binary_media_types
         try:
-            payload = templates.request_body(integration, request)
+            payload = templates.request_body(integration, request, binary_types)
         except templates.Unsupported:
             return gateway.unsupported_media_type()
+        except content_handling.ConversionFailed:
+            log.info("REST API %s: CONVERT_TO_BINARY of a body not base64", request.route.api_id)
+            return gateway.internal_error()
         except vtl.TemplateError as error:
             log.info("REST API %s: request template: %s", request.route.api_id, error)
             return gateway.internal_error()
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         if integration["type"] == "MOCK":
             outcome = templates.Outcome(templates.mock_selector(payload), b"")
         elif integration["type"] == "HTTP":
@@ -239,8 +283,11 @@ class RestApiPlane:
             except ServiceError as error:  # a deleted function, a throttle: the gateway's 500
                 log.warning("REST API %s: AWS integration failed: %s", request.route.api_id, error)
                 return gateway.internal_error()
+        if trace is not None:
+            selector = outcome.selector or ""
+            trace.integration_ends(int(selector) if selector.isdigit() else None)
         try:
-            return templates.respond(integration, request, outcome)
+            return templates.respond(integration, request, outcome, binary_types)
         except vtl.TemplateError as error:
             log.info("REST API %s: response mapping: %s", request.route.api_id, error)
             return gateway.internal_error()
@@ -255,8 +302,14 @@ class RestApiPlane:
         except http_proxy.Unsupported as unsupported:
             return gateway.not_supported(str(unsupported))
         timeout = integration.get("timeoutInMillis", 29000) / 1000
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         try:
-            return await http_proxy.call(method, url, headers, call.http.body, timeout)
+            answer = await http_proxy.call(method, url, headers, call.http.body, timeout)
+            if trace is not None:
+                trace.integration_ends(answer.status)
+            return answer
         except http_proxy.TimedOut:
             return gateway.timed_out()
         except Exception as error:  # unreachable, refused, a bad URL: the gateway's 500
@@ -264,7 +317,12 @@ class RestApiPlane:
             return gateway.internal_error()
 
     async def _invoke(
-        self, integration: dict[str, Any], route: v1.Route, event: bytes, api_region: str
+        self,
+        integration: dict[str, Any],
+        route: v1.Route,
+        event: bytes,
+        api_region: str,
+        decodes: Callable[[str], bool],
     ) -> HttpResponse:
         matched = LAMBDA_URI.match(integration["uri"])
         assert matched is not None  # PutIntegration refuses any other URI
@@ -282,6 +340,9 @@ class RestApiPlane:
         )  # fmt: skip
         invoking.add_done_callback(_retrieve)
         timeout = integration.get("timeoutInMillis", 29000) / 1000
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         try:
             result = await asyncio.wait_for(asyncio.shield(invoking), timeout)
         except TimeoutError:
@@ -290,10 +351,15 @@ class RestApiPlane:
             # invocation failed with status: 429" and answers 500), …
             log.warning("REST API %s: invoking %s failed: %s", route.api_id, function, error)
             return gateway.internal_error()
+        if trace is not None:
+            trace.integration_ends(None, 200)  # Lambda's own status: it ran the function
         if result.get("FunctionError"):
             return gateway.bad_gateway()
         try:
-            return v1_response.response(result.get("Payload") or b"")
+            answer = v1_response.response(result.get("Payload") or b"", decodes)
+            if trace is not None:
+                trace.values["integration.status"] = answer.status
+            return answer
         except v1_response.Malformed as malformed:
             log.info("REST API %s: malformed Lambda proxy response (%s)", route.api_id, malformed)
             return gateway.bad_gateway()
@@ -314,7 +380,7 @@ class RestApiPlane:
             found = stages.serving(conn, api_id, stage)
             if found is None:
                 return None
-            deployment_id, variables = found
+            deployment_id, variables, config = found
             deployed = self.deployed.get((api_id, deployment_id))
             if deployed is None:
                 snapshot = deployments.snapshot_of(conn, api_id, deployment_id)
@@ -325,7 +391,7 @@ class RestApiPlane:
                     self.deployed.clear()
                 deployed = Deployed(api_id, owner[0], owner[1], snapshot)
                 self.deployed[(api_id, deployment_id)] = deployed
-        return deployed, deployment_id, variables
+        return deployed, deployment_id, variables, stages.access_log_of(config, deployed.account_id)
 
     async def _read(self, read: Callable[..., T], *args: Any) -> T:
         if not self.store.reads_wait:
@@ -337,6 +403,35 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
     """An invocation the gateway stopped waiting for: its outcome is read, not left unread."""
     if not task.cancelled():
         task.exception()
+
+
+def _trace(call: ExecuteApiCall, route: v1.Route, stage: str) -> traces.Trace:
+    """A request's access log trace, with what is known of it as it comes in."""
+    trace = traces.Trace()
+    domain = route.domain_name
+    trace.values.update({
+        "accountId": route.account_id, "apiId": route.api_id, "stage": stage,
+        "deploymentId": route.deployment_id, "requestId": route.request_id,
+        "extendedRequestId": route.extended_request_id, "httpMethod": call.http.method,
+        "path": unquote(call.path if call.stage is None else f"/{stage}{call.path}"),
+        "protocol": "HTTP/1.1", "domainName": domain, "domainPrefix": domain.split(".")[0],
+        "identity.sourceIp": call.source_ip,
+        "identity.userAgent": call.http.headers.get("user-agent"),
+    })  # fmt: skip
+    return trace
+
+
+def _note_granted(granted: Granted) -> None:
+    trace = traces.current.get()
+    if trace is None:
+        return
+    for name in ("apiKey", "apiKeyId", "caller", "user", "userArn", "accountId"):
+        if granted.identity.get(name):
+            trace.values[f"identity.{name}"] = granted.identity[name]
+    authorizer = granted.authorizer
+    if authorizer is not None:
+        context = {k: v for k, v in authorizer.items() if k != "principalId"}
+        trace.authorized(authorizer.get("principalId"), context)
 
 
 def _forwarded(call: ExecuteApiCall) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """Stages: CreateStage/GetStage(s)/UpdateStage/DeleteStage. A stage names the deployment it
 serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
-`stageVariables` in the proxy event). Caches, canaries, tracing and method settings are refused:
-Lamina has none of them yet."""
+`stageVariables` in the proxy event) and its access log settings (`/accessLogSettings/…`
+patches; lamina/services/access_logs/). Caches, canaries, tracing and method settings are
+refused: Lamina has none of them yet."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.services.access_logs import settings as access_log_settings
 from lamina.services.apigateway import patches, rest_apis
 from lamina.services.apigateway.errors import (
     bad_request,
@@ -34,6 +36,54 @@ _PATCHABLE = {
     "deploymentId": patches.FIELD,
     "variables": patches.MAP,
 }
+
+
+_ACCESS_LOG = "accessLogSettings"
+_ACCESS_LOG_FIELDS = ("destinationArn", "format")
+
+
+def _patch_access_log(target: dict[str, Any], operations: list[dict[str, Any]]) -> list[Any]:
+    """Apply the /accessLogSettings[/field] operations to `target`; answer the others."""
+    rest: list[dict[str, Any]] = []
+    for operation in operations:
+        path = operation.get("path", "")
+        head, _, key = path.lstrip("/").partition("/")
+        if head != _ACCESS_LOG:
+            rest.append(operation)
+            continue
+        op = operation.get("op", "")
+        if op not in ("add", "replace", "remove"):
+            raise bad_request("Invalid patch operation specified. Must be 'add'|'remove'|'replace'")
+        if key not in ("", *_ACCESS_LOG_FIELDS) or (not key and op != "remove"):
+            raise bad_request(
+                f"Invalid patch path '{path}' specified for op '{op}'. Must be one of: "
+                "[/accessLogSettings, /accessLogSettings/destinationArn, "
+                "/accessLogSettings/format]"
+            )
+        settings = dict(target.get(_ACCESS_LOG) or {})
+        if not key:
+            settings = {}
+        elif op == "remove":
+            settings.pop(key, None)
+        else:
+            settings[key] = operation.get("value")
+        target[_ACCESS_LOG] = {k: v for k, v in settings.items() if v}
+    return rest
+
+
+def _check_access_log(target: dict[str, Any], owner: str) -> None:
+    settings = target.get(_ACCESS_LOG) or {}
+    try:
+        access_log_settings.check(settings.get("destinationArn"), settings.get("format"), owner)
+    except access_log_settings.Invalid as error:
+        raise bad_request(str(error)) from None
+    except access_log_settings.Unsupported as error:
+        raise not_supported(str(error)) from None
+
+
+def access_log_of(config: dict[str, Any], owner: str) -> access_log_settings.AccessLog | None:
+    """The data plane's view of a stage's access log settings."""
+    return access_log_settings.serving(config.get(_ACCESS_LOG), owner, _ACCESS_LOG_FIELDS)
 
 
 def check_name(name: str) -> None:
@@ -136,8 +186,11 @@ def put(
     )
 
 
-def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, str]] | None:
-    """(deployment id, stage variables) of a stage, for the data plane; None if there is none."""
+def serving(
+    conn: Connection, api_id: str, name: str
+) -> tuple[str, dict[str, str], dict[str, Any]] | None:
+    """(deployment id, stage variables, settings) of a stage, for the data plane; None if
+    there is none."""
     row = conn.execute(
         sa.select(stages.c.deployment_id, stages.c.config).where(
             stages.c.api_id == api_id, stages.c.stage_name == name
@@ -145,7 +198,7 @@ def serving(conn: Connection, api_id: str, name: str) -> tuple[str, dict[str, st
     ).first()
     if row is None:
         return None
-    return row.deployment_id, dict(row.config.get("variables") or {})
+    return row.deployment_id, dict(row.config.get("variables") or {}), row.config
 
 
 class StageOperations:
@@ -198,7 +251,9 @@ class StageOperations:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             found = _find(conn, api.api_id, params["stageName"])
             target = {"deploymentId": found.deployment_id, **found.config}
-            patches.apply(target, params.get("patchOperations") or [], _PATCHABLE)
+            operations = _patch_access_log(target, params.get("patchOperations") or [])
+            patches.apply(target, operations, _PATCHABLE)
+            _check_access_log(target, ctx.account_id)
             deployment_id = target.pop("deploymentId", None)
             if not deployment_id or not _deployment_exists(conn, api.api_id, deployment_id):
                 raise deployment_not_found()

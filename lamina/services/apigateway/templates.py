@@ -4,16 +4,20 @@ by selectionPattern, with its responseParameters, template and status code.
 
 Selection as AWS does it: the pattern must match the whole value (a Java regex `matches`): a
 Lambda function error's errorMessage, else the HTTP status code (HTTP and AWS services), or
-the MOCK request template's statusCode; no match takes the default response (no pattern)."""
+the MOCK request template's statusCode; no match takes the default response (no pattern).
+Payloads are converted between text and binary by contentHandling and binaryMediaTypes
+(content_handling.py) before a template sees them; a binary payload passes templates by."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.protocol.http import HttpResponse
+from lamina.services.apigateway import content_handling
 from lamina.services.apigateway import gateway_responses as gateway
 from lamina.services.apigateway.vtl import Request, TemplateError, context_of, render, select
 
@@ -28,19 +32,25 @@ def media_type(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
 
 
-def request_body(integration: dict[str, Any], request: Request) -> bytes:
+def request_body(
+    integration: dict[str, Any], request: Request, binary_media_types: Sequence[str] = ()
+) -> bytes:
     """The integration request's body: the template for the request's Content-Type rendered,
     else the body passed through when the passthrough behaviour allows it (Unsupported when
-    not)."""
+    not). ConversionFailed: contentHandling cannot convert it."""
+    body, binary = content_handling.request_payload(
+        request.http.body, request.http.headers, list(binary_media_types),
+        integration.get("contentHandling"),
+    )  # fmt: skip
     templates = integration.get("requestTemplates") or {}
     kind = media_type(request.http.headers.get("content-type")) or DEFAULT_TYPE
     template = next((t for k, t in templates.items() if k.lower() == kind), None)
-    if template is not None:
-        return render(template, request, request.http.body).encode()
+    if template is not None and not binary:
+        return render(template, request, body).encode()
     behaviour = integration.get("passthroughBehavior") or "WHEN_NO_MATCH"
     if behaviour == "NEVER" or (behaviour == "WHEN_NO_TEMPLATES" and templates):
         raise Unsupported()
-    return request.http.body
+    return body
 
 
 @dataclass
@@ -63,11 +73,23 @@ def choose(integration: dict[str, Any], selector: str | None) -> dict[str, Any] 
     return next((r for r in responses if not r.get("selectionPattern")), None)
 
 
-def respond(integration: dict[str, Any], request: Request, outcome: Outcome) -> HttpResponse:
+def respond(
+    integration: dict[str, Any],
+    request: Request,
+    outcome: Outcome,
+    binary_media_types: Sequence[str] = (),
+) -> HttpResponse:
     """The method response: the chosen integration response's status, mapped headers and
     rendered template (or the integration's body passed through when it has none)."""
     chosen = choose(integration, outcome.selector)
     if chosen is None:  # AWS: "No match for output mapping and no default output mapping"
+        return gateway.internal_error()
+    try:
+        body, binary = content_handling.response_payload(
+            outcome.body, outcome.content_type, request.http.headers, list(binary_media_types),
+            chosen.get("contentHandling"),
+        )  # fmt: skip
+    except content_handling.ConversionFailed:
         return gateway.internal_error()
     headers: list[tuple[str, str]] = []
     for target, source in (chosen.get("responseParameters") or {}).items():
@@ -79,11 +101,10 @@ def respond(integration: dict[str, Any], request: Request, outcome: Outcome) -> 
     templates = chosen.get("responseTemplates") or {}
     status = int(chosen["statusCode"])
     content_type = outcome.content_type
-    body = outcome.body
-    if templates:
+    if templates and not binary:
         content_type, template = _response_template(templates, request)
         context = context_of(request)
-        body = render(template, request, outcome.body, context).encode() if template else b""
+        body = render(template, request, body, context).encode() if template else b""
         override = context.get("responseOverride") or {}
         if override.get("status"):
             status = int(override["status"])

@@ -19,6 +19,7 @@ from lamina.services.apigateway.methods import (
     LAMBDA_URI,
     MethodOperations,
     Methods,
+    check_content_handling,
     stored_method,
 )
 
@@ -74,6 +75,7 @@ def _check_integration(integration: dict[str, Any]) -> None:
     if not 50 <= timeout <= 29000:
         raise bad_request("Timeout should be between 50 ms and 29000 ms")
     integration["timeoutInMillis"] = timeout
+    check_content_handling(integration.get("contentHandling"), "updateIntegrationInput")
     kind = integration["type"]
     if kind == "MOCK":
         return
@@ -135,6 +137,8 @@ class UpdateOperations(MethodOperations):
                 raise response_not_found()
             operations = params.get("patchOperations") or []
             patches.apply(response, operations, _INTEGRATION_RESPONSE_PATHS)
+            where = "updateIntegrationResponseInput"
+            check_content_handling(response.get("contentHandling"), where)
             pattern = response.get("selectionPattern")
             if pattern:
                 try:

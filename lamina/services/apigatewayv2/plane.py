@@ -6,7 +6,8 @@ own Invoke, in-process (DESIGN decision 10), and the function's answer becomes t
 an AWS service integration calls the service's action in-process (service_integrations.py);
 HTTP_PROXY passes the request on (http_proxy.py), mapped (parameter_mapping.py).
 A stage's throttling settings are enforced per route on each node (throttling.py).
-The gateway answers CORS preflights itself.
+The gateway answers CORS preflights itself. A stage with AccessLogSettings has a line written
+for each request (lamina/services/access_logs/).
 
 Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
 not enforced yet), where AWS requires a lambda:InvokeFunction permission."""
@@ -23,9 +24,12 @@ from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
+from lamina.services.access_logs import trace as traces
+from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.apigatewayv2 import (
     authorizers,
     http_proxy,
+    items,
     parameter_mapping,
     payload_v1,
     route_keys,
@@ -41,6 +45,9 @@ log = logging.getLogger(__name__)
 
 
 def _message(status: int, message: str) -> HttpResponse:
+    trace = traces.current.get()
+    if trace is not None:  # the gateway's own answer: $context.error.message
+        trace.error(message, None)
     body = json.dumps({"message": message}).encode()
     return HttpResponse(status, [("Content-Type", "application/json")], body)
 
@@ -62,6 +69,7 @@ class HttpApiPlane:
         self.authorizers = authorizers.Authorizers(internal)
         self.throttles = throttling.Throttles()
         self._running: set[asyncio.Future[Any]] = set()  # invokes a timeout left behind
+        self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
 
     def owns(self, api_id: str) -> bool:
         return self.served.view(api_id) is not None
@@ -84,6 +92,21 @@ class HttpApiPlane:
         if found is None:
             return not_found()
         stage, path, raw_path = found
+        if stage.access_log is None:
+            return await self._staged(api, stage, path, raw_path, call)
+        trace = _trace(api, stage, call, raw_path)
+        token = traces.current.set(trace)
+        try:
+            answer = await self._staged(api, stage, path, raw_path, call)
+        finally:
+            traces.current.reset(token)
+        trace.answered(answer)
+        self.access_logs.write(stage.access_log, trace)
+        return answer
+
+    async def _staged(
+        self, api: items.Api, stage: Stage, path: str, raw_path: str, call: ExecuteApiCall
+    ) -> HttpResponse:
         http = call.http
         settings = api.config.get("CorsConfiguration")
         if settings and cors.is_preflight(http.method, http.headers):
@@ -96,6 +119,9 @@ class HttpApiPlane:
         if chosen is None:
             return not_found()
         route_key, path_parameters = chosen
+        trace = traces.current.get()
+        if trace is not None:
+            trace.values["routeKey"] = route_key
         limit = throttling.limits(stage.default_route_settings, stage.route_settings, route_key)
         if limit is not None and not self.throttles.admit(api.api_id, stage.name, route_key, limit):
             answer = _message(429, "Too Many Requests")
@@ -131,6 +157,8 @@ class HttpApiPlane:
                 cors.decorate(settings, http.headers, authorized)
             return authorized
         route.authorizer = authorized
+        if trace is not None and authorized is not None:
+            _note_authorizer(trace, authorized)
         if integration["IntegrationType"] == "HTTP_PROXY":
             answer = await self._proxy(integration, route, path, raw_path, call)
             if settings:
@@ -172,6 +200,9 @@ class HttpApiPlane:
             request_id=call.request_id,
         )
         task = asyncio.ensure_future(invoke)
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         done, _ = await asyncio.wait({task}, timeout=integration["TimeoutInMillis"] / 1000)
         if not done:  # the function runs on to its own timeout; the client is answered now
             self._running.add(task)
@@ -182,10 +213,17 @@ class HttpApiPlane:
         except ServiceError as error:
             log.info("HTTP API %s: invoking %s failed: %s", route.api_id, arn, error.message)
             return internal_error()
+        if trace is not None:
+            trace.integration_ends(None, 200)  # Lambda's own status: it ran the function
         payload, error_type = result.get("Payload") or b"", result.get("FunctionError")
         if version == "2.0":
-            return v2_response.response(payload, error_type, internal_error)
-        return payload_v1.response(payload, error_type, internal_error)
+            answer = v2_response.response(payload, error_type, internal_error)
+        else:
+            answer = payload_v1.response(payload, error_type, internal_error)
+        if trace is not None:
+            trace.values["integration.status"] = answer.status
+            trace.values["integrationStatus"] = answer.status
+        return answer
 
     async def _proxy(
         self,
@@ -204,8 +242,11 @@ class HttpApiPlane:
         if mapping:
             sources = _sources(route, path, raw_path, call)
             url, headers = parameter_mapping.apply(mapping, url, headers, sources)
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         try:
-            return await http_proxy.forward(
+            answer = await http_proxy.forward(
                 call.http,
                 url,
                 integration["IntegrationMethod"],
@@ -217,7 +258,12 @@ class HttpApiPlane:
             return _message(503, "Service Unavailable")
         except http_proxy.ProxyFailed as error:
             log.info("HTTP API %s: the HTTP integration failed: %s", call.api_id, error)
+            if trace is not None:
+                trace.integration_failed(str(error))
             return internal_error()
+        if trace is not None:
+            trace.integration_ends(answer.status, answer.status)
+        return answer
 
     async def _service(
         self,
@@ -233,10 +279,16 @@ class HttpApiPlane:
             self.internal, integration, _sources(route, path, raw_path, call),
             account_id, region, call.request_id,
         )  # fmt: skip
+        trace = traces.current.get()
+        if trace is not None:
+            trace.integration_begins()
         try:
-            return await asyncio.wait_for(answer, integration["TimeoutInMillis"] / 1000)
+            answered = await asyncio.wait_for(answer, integration["TimeoutInMillis"] / 1000)
         except TimeoutError:
             return _message(503, "Service Unavailable")
+        if trace is not None:
+            trace.integration_ends(answered.status, answered.status)
+        return answered
 
     def _finished(self, task: asyncio.Future[Any]) -> None:
         self._running.discard(task)
@@ -246,6 +298,31 @@ class HttpApiPlane:
     async def close(self) -> None:
         for task in list(self._running):
             task.cancel()
+
+
+def _trace(api: items.Api, stage: Stage, call: ExecuteApiCall, raw_path: str) -> traces.Trace:
+    """A request's access log trace, with what is known of it as it comes in."""
+    trace = traces.Trace()
+    domain = call.domain or f"{api.api_id}.execute-api.localhost"
+    trace.values.update({
+        "accountId": api.account_id, "apiId": api.api_id, "stage": stage.name,
+        "requestId": call.request_id, "extendedRequestId": call.request_id,
+        "httpMethod": call.http.method, "path": raw_path, "protocol": "HTTP/1.1",
+        "domainName": domain, "domainPrefix": domain.split(".")[0],
+        "identity.sourceIp": call.source_ip,
+        "identity.userAgent": call.http.headers.get("user-agent"),
+    })  # fmt: skip
+    return trace
+
+
+def _note_authorizer(trace: traces.Trace, authorized: dict[str, Any]) -> None:
+    """$context.authorizer.*: a Lambda authorizer's context and principalId, a JWT's claims."""
+    jwt = authorized.get("jwt", authorized if "claims" in authorized else None)
+    if jwt is not None:
+        claims = jwt.get("claims") or {}
+        trace.values.update({f"authorizer.claims.{k}": v for k, v in claims.items()})
+        return
+    trace.authorized(authorized.get("principalId"), authorized.get("lambda"))
 
 
 def _sources(

@@ -9,9 +9,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from lamina.services.access_logs import settings as access_log_settings
+from lamina.services.access_logs.settings import AccessLog
 from lamina.services.apigatewayv2 import items
 from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
+
+_ACCESS_LOG_FIELDS = ("DestinationArn", "Format")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class Stage:
     deployed: Deployed | None  # None: not deployed yet
     default_route_settings: dict[str, Any] = field(default_factory=dict)
     route_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by RouteKey
+    access_log: AccessLog | None = None
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,16 @@ def _read(store: Store, api_id: str) -> View | None:
                     routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
                 )
             variables = stage.config.get("StageVariables") or {}
+            access_log = access_log_settings.serving(
+                stage.config.get("AccessLogSettings"), api.account_id, _ACCESS_LOG_FIELDS
+            )
             stages[stage.item_id] = Stage(
                 stage.item_id,
                 variables,
                 deployed,
                 stage.config.get("DefaultRouteSettings") or {},
                 stage.config.get("RouteSettings") or {},
+                access_log,
             )
     return View(api, stages)
 

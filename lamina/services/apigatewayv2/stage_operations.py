@@ -2,7 +2,8 @@
 stage (at /{stage}/…), each serving one deployment; AutoDeploy stages get a new one at every
 change of routes or integrations. StageVariables reach functions in the event. Throttling
 (DefaultRouteSettings, RouteSettings by route key) is kept here and enforced by throttling.py,
-for HTTP APIs."""
+for HTTP APIs. AccessLogSettings name the CloudWatch Logs log group each request's line goes
+to (lamina/services/access_logs/)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,20 @@ from typing import Any
 
 from lamina.context import RequestContext
 from lamina.services import tagging
+from lamina.services.access_logs import settings as access_log_settings
 from lamina.services.apigatewayv2 import items, throttling, websocket_settings
 from lamina.services.apigatewayv2.base import Base, page
-from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found, refuse_unsupported
+from lamina.services.apigatewayv2.errors import (
+    bad_request,
+    conflict,
+    not_found,
+    not_supported,
+    refuse_unsupported,
+)
 from lamina.services.apigatewayv2.tag_operations import stage_arn
 
-_UNSUPPORTED = {
-    "AccessLogSettings": "access logging",
-    "ClientCertificateId": "a WebSocket API setting",
-}
+_UNSUPPORTED = {"ClientCertificateId": "a WebSocket API setting"}
+_ACCESS_LOG = "AccessLogSettings"
 _NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]{1,512}$")
@@ -63,6 +69,26 @@ def _settings(params: dict[str, Any], config: dict[str, Any], websocket: bool) -
         raise bad_request("Lamina does not support throttling of WebSocket APIs yet.")
 
 
+def _access_log(params: dict[str, Any], config: dict[str, Any], api: items.Api) -> None:
+    """Into `config`: the AccessLogSettings `params` gives (replacing the stage's; without a
+    destination, access logging is off)."""
+    if _ACCESS_LOG not in params:
+        return
+    given = params[_ACCESS_LOG] or {}
+    arn, log_format = given.get("DestinationArn"), given.get("Format")
+    owner = api.account_id
+    try:
+        access_log_settings.check(arn, log_format, owner)
+    except access_log_settings.Invalid as error:
+        raise bad_request(str(error)) from None
+    except access_log_settings.Unsupported as error:
+        raise not_supported(str(error)) from None
+    if arn:
+        config[_ACCESS_LOG] = {"DestinationArn": arn, "Format": log_format}
+    else:
+        config.pop(_ACCESS_LOG, None)
+
+
 def _check(params: dict[str, Any]) -> None:
     refuse_unsupported(params, _UNSUPPORTED)
     for name, value in (params.get("StageVariables") or {}).items():
@@ -92,7 +118,7 @@ def present_stage(found: items.Item, tags: dict[str, str]) -> dict[str, Any]:
         "StageVariables": config.get("StageVariables", {}),
         "Tags": tags,
     }
-    for name in ("DeploymentId", "Description"):
+    for name in (_ACCESS_LOG, "DeploymentId", "Description"):
         if name in config:
             answer[name] = config[name]
     return answer
@@ -108,6 +134,7 @@ class StageOperations(Base):
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, api_id)
             _settings(params, config, websocket_settings.is_websocket(api.config))
+            _access_log(params, config, api)
             if items.item(conn, api_id, items.STAGE, name) is not None:
                 raise conflict(f"Stage {name} already exists")
             if params.get("DeploymentId"):
@@ -150,6 +177,7 @@ class StageOperations(Base):
             api = items.api(conn, api_id)
             assert api is not None  # find_item found the API
             _settings(params, config, websocket_settings.is_websocket(api.config))
+            _access_log(params, config, api)
             config["LastUpdated"] = time.time()
             if params.get("DeploymentId"):
                 if items.item(conn, api_id, items.DEPLOYMENT, params["DeploymentId"]) is None:

@@ -34,6 +34,9 @@ from lamina.edge.execute_api import ExecuteApiCall
 from lamina.identity import CachedCredentials, root_of
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
+from lamina.services.access_logs import trace as traces
+from lamina.services.access_logs.settings import AccessLog
+from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.apigatewayv2 import (
     connection_limits,
     connections,
@@ -90,6 +93,26 @@ class OpenSocket:
     last_active_at: float
     closing: bool = False
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    access_log: AccessLog | None = None  # the stage's: a line for each event
+
+
+def _trace(
+    held: OpenSocket, event_type: str, route_key: str, request_id: str
+) -> traces.Trace | None:
+    """An event's access log trace (None when the stage does not log)."""
+    if held.access_log is None:
+        return None
+    trace = traces.Trace()
+    event = held.event
+    trace.values.update({
+        "apiId": event.api_id, "stage": event.stage, "accountId": held.account_id,
+        "connectionId": event.connection_id, "connectedAt": int(event.connected_at * 1000),
+        "domainName": event.domain_name, "domainPrefix": event.domain_name.split(".")[0],
+        "eventType": event_type, "routeKey": route_key, "requestId": request_id,
+        "extendedRequestId": request_id, "identity.sourceIp": event.source_ip,
+        "identity.userAgent": event.user_agent,
+    })  # fmt: skip
+    return trace
 
 
 class WebSocketPlane:
@@ -107,6 +130,7 @@ class WebSocketPlane:
         self._holding: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._renewed = 0.0  # time.monotonic() of this node's last renewal as a holder
+        self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
 
     def verify_signatures(self, credentials: CachedCredentials) -> None:
         """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
@@ -296,7 +320,8 @@ class WebSocketPlane:
             headers,
             call.http.query,
         )
-        held = OpenSocket(event, view.api.account_id, send, now)
+        held = OpenSocket(event, view.api.account_id, send, now, access_log=stage.access_log)
+        trace = _trace(held, "CONNECT", CONNECT, call.request_id)
         if CONNECT in deployed.routes:
             answer = await self._invoke(
                 held,
@@ -304,10 +329,13 @@ class WebSocketPlane:
                 CONNECT,
                 websocket_events.connect(event, call.request_id),
                 call.request_id,
+                trace,
             )
             if not _accepted(answer):
                 await send({"type": "websocket.close", "code": 1008})
+                self._logged(held, trace, 403, "Forbidden")
                 return
+        self._logged(held, trace, 200)
         row = connections.Row(
             event.connection_id, call.api_id, stage.name, self.node, call.source_ip, user_agent, now
         )
@@ -336,10 +364,15 @@ class WebSocketPlane:
             held.closing = True
             self.open.pop(event.connection_id, None)
             await self._in_thread(connections.delete, self.store, event.connection_id)
+            request_id = ids.request_id()
+            trace = _trace(held, "DISCONNECT", DISCONNECT, request_id)
+            if trace is not None:
+                trace.values["disconnectStatusCode"] = code
+                trace.values["disconnectReason"] = reason
             if DISCONNECT in deployed.routes:
-                request_id = ids.request_id()
                 payload = websocket_events.disconnect(event, code, reason, request_id)
-                await self._invoke(held, deployed, DISCONNECT, payload, request_id)
+                await self._invoke(held, deployed, DISCONNECT, payload, request_id, trace)
+            self._logged(held, trace, 200)
 
     async def _message(
         self, held: OpenSocket, deployed: Deployed, selection: list[str], data: str | bytes
@@ -347,20 +380,35 @@ class WebSocketPlane:
         request_id = ids.request_id()
         route_key = _select(deployed, selection, data)
         event = held.event
+        message_id = _connection_id()
+        trace = _trace(held, "MESSAGE", route_key or "", request_id)
+        if trace is not None:
+            trace.values["messageId"] = message_id
         if route_key is None:
             await self._gateway_says(held, "Forbidden", request_id)
+            self._logged(held, trace, 403, "Forbidden")
             return
-        message_id = _connection_id()
         payload = websocket_events.message(event, route_key, data, request_id, message_id)
-        answer = await self._invoke(held, deployed, route_key, payload, request_id)
+        answer = await self._invoke(held, deployed, route_key, payload, request_id, trace)
         if answer is None:
             await self._gateway_says(held, "Internal server error", request_id)
+            self._logged(held, trace, 500, "Internal server error")
             return
+        self._logged(held, trace, 200)
         route = deployed.routes[route_key]
         if route.get("RouteResponseSelectionExpression") and route["RouteId"] in deployed.answering:
             body = answer.get("body") if isinstance(answer, dict) else answer
             if body is not None:
                 await self._deliver(held, body if isinstance(body, str) else json.dumps(body))
+
+    def _logged(
+        self, held: OpenSocket, trace: traces.Trace | None, status: int, error: str | None = None
+    ) -> None:
+        if trace is None or held.access_log is None:
+            return
+        trace.error(error, None)
+        trace.ended(status)
+        self.access_logs.write(held.access_log, trace)
 
     async def _gateway_says(self, held: OpenSocket, message: str, request_id: str) -> None:
         """What API Gateway sends a client whose message no route takes or whose function failed."""
@@ -387,7 +435,13 @@ class WebSocketPlane:
             log.debug("WebSocket %s: not sent: %s", held.event.connection_id, error)
 
     async def _invoke(
-        self, held: OpenSocket, deployed: Deployed, route_key: str, payload: bytes, request_id: str
+        self,
+        held: OpenSocket,
+        deployed: Deployed,
+        route_key: str,
+        payload: bytes,
+        request_id: str,
+        trace: traces.Trace | None = None,
     ) -> Any:
         """The route's function's answer (parsed JSON, or None when it failed or timed out)."""
         target = deployed.routes[route_key].get("Target", "")
@@ -404,11 +458,15 @@ class WebSocketPlane:
             region=arn.split(":")[3],
             request_id=request_id,
         )
+        if trace is not None:
+            trace.integration_begins()
         try:
             result = await asyncio.wait_for(invoke, integration["TimeoutInMillis"] / 1000)
         except (TimeoutError, ServiceError) as error:
             log.info("WebSocket API %s: invoking %s failed: %r", held.event.api_id, arn, error)
             return None
+        if trace is not None:
+            trace.integration_ends(None, 200)
         if result.get("FunctionError"):
             return None
         raw = result.get("Payload") or b""

@@ -124,11 +124,6 @@ def api(apigw, endpoint):
         apigw, {"restApiId": api_id, "resourceId": missing_queue, "httpMethod": "POST"},
         ("200", None, {}, {}), ("400", "4\\d\\d", {}, {}),
     )  # fmt: skip
-    binary = resource("binary")
-    add_method(
-        apigw, api_id, binary, "POST", type="MOCK", contentHandling="CONVERT_TO_TEXT",
-        requestTemplates={JSON: '{"statusCode": 200}'},
-    )  # fmt: skip
     other = resource("dynamo")
     add_method(
         apigw, api_id, other, "POST", type="AWS", integrationHttpMethod="POST",
@@ -190,7 +185,5 @@ def test_sqs_send_message(api):
     assert bodies == sorted(['{"order": 1, "item": "a&b"}', "plain"])
     nowhere = requests.post(f"{api['url']}/nowhere", json={}, timeout=30)
     assert nowhere.status_code == 400 and "<ErrorResponse" in nowhere.text, nowhere.text
-    refused = requests.post(f"{api['url']}/binary", json={}, timeout=30)  # not converted yet
-    assert refused.status_code == 500 and "contentHandling" in refused.json()["message"]
     other = requests.post(f"{api['url']}/dynamo", json={}, timeout=30)
     assert other.status_code == 500 and "dynamodb" in other.json()["message"]
