@@ -110,6 +110,8 @@ class Node:
         self.lambda_ = lambda_
         apigateway = ApiGatewayProvider(self.store, settings, self.internal)
         http_apis = ApiGatewayV2Provider(self.store, settings, self.internal)
+        http_apis.share_domains(apigateway.domains)  # both APIs' custom domains are one set
+        self.custom_domains = apigateway.domains
         # Deployed APIs' access logs go to CloudWatch Logs, batched as functions' output is.
         self.access_logs = AccessLogs(logs.sink)
         apigateway.plane.access_logs = self.access_logs
@@ -187,8 +189,9 @@ class Node:
         app = FunctionUrlLayer(app, serve, self.credentials, self.executor, reads_inline)
         # Deployed APIs' requests go to API Gateway's data planes, likewise.
         app = ExecuteApiLayer(
-            app, self.execute_api_planes, self.executor, reads_inline, self.credentials
-        )
+            app, self.execute_api_planes, self.executor, reads_inline, self.credentials,
+            self.custom_domains, frozenset({self.settings.host.lower()}),
+        )  # fmt: skip
         app = AccountRegionLayer(app)
         app = BodyLayer(app, self.settings.max_body_bytes)
         app = ErrorLayer(app)

@@ -825,3 +825,37 @@ apigateway_usage = sa.Table(
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("used", sa.BigInteger, nullable=False),
 )
+
+# API Gateway custom domain names, shared by both APIs as on AWS (a domain made with
+# `apigateway` is one `apigatewayv2` shows). `host` is the name lowercased: a request's Host
+# finds it, so it is unique across accounts and regions on Lamina. `target_id` is the
+# `d-xxxxxxxxxx` of the hostname the domain is served at; `config` what the Gets show.
+apigateway_domain_names = sa.Table(
+    "apigateway_domain_names",
+    metadata,
+    sa.Column("host", sa.String(253), primary_key=True),
+    sa.Column("account_id", sa.String(12), nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("target_id", sa.String(12), nullable=False, unique=True),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# A domain's base path mappings (apigateway) or API mappings (apigatewayv2), one row each:
+# `mapping_key` the base path ('' for the root; `v1/orders` for multi-level ones), the API
+# and stage it serves (stage NULL: a REST API's mapping that takes the stage from the path).
+apigateway_domain_mappings = sa.Table(
+    "apigateway_domain_mappings",
+    metadata,
+    sa.Column(
+        "host",
+        sa.String(253),
+        sa.ForeignKey("apigateway_domain_names.host", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("mapping_key", sa.String(300), primary_key=True),
+    sa.Column("mapping_id", sa.String(8), nullable=False, unique=True),
+    sa.Column("api_id", sa.String(10), nullable=False),
+    sa.Column("stage", sa.String(128), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

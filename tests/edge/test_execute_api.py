@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lamina.edge.execute_api import parse
+from lamina.edge.execute_api import host_name, parse, takes_for_aws_calls
 from lamina.protocol.http import Headers, HttpRequest
 
 
@@ -31,7 +31,9 @@ def request(path: str, host: str = "127.0.0.1:4566") -> HttpRequest:
     ],
 )  # fmt: skip
 def test_deployed_apis_are_told_by_host_or_path(path, host, expected):
-    assert parse(request(path, host)) == expected
+    found = parse(request(path, host))
+    assert found is not None
+    assert (found.api_id, found.stage, found.path, found.domain) == expected
 
 
 @pytest.mark.parametrize(
@@ -46,6 +48,23 @@ def test_deployed_apis_are_told_by_host_or_path(path, host, expected):
 )
 def test_control_plane_calls_and_other_hosts_are_not(path, host):
     assert parse(request(path, host)) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "aws"),
+    [
+        ("localhost", True), ("127.0.0.1", True), ("", True), ("[::1]", True),
+        ("10.0.0.7", True), ("sqs.us-east-1.localhost", True), ("lamina.internal", True),
+        ("api.example.com", False), ("1api.example.com", False), ("localhost.example", False),
+    ],
+)  # fmt: skip
+def test_aws_api_calls_hosts_are_never_custom_domains(host, aws):
+    assert takes_for_aws_calls(host, frozenset({"lamina.internal"})) is aws
+
+
+def test_host_names_lose_their_port_and_case():
+    assert host_name("API.Example.com:4566") == "api.example.com"
+    assert host_name("[::1]:4566") == "[::1]:4566"  # an IPv6 address: taken for AWS calls
 
 
 def test_an_api_no_plane_owns_answers_forbidden(endpoint):

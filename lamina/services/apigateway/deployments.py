@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from lamina.context import RequestContext
 from lamina.services.apigateway import authorizers, ids, resources, rest_apis, stages, validators
 from lamina.services.apigateway.errors import bad_request, deployment_not_found, not_supported
+from lamina.services.apigateway.methods import INVALID_AUTHORIZER
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployments
@@ -43,7 +44,7 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
             if method.get("authorizationType") in ("CUSTOM", "COGNITO_USER_POOLS") and (
                 method.get("authorizerId") not in known
             ):
-                raise bad_request("Invalid authorizer ID specified")
+                raise bad_request(INVALID_AUTHORIZER)
     return {
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
         "apiKeySource": api.config.get("apiKeySource", "HEADER"),

@@ -9,7 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import content_handling, resources, rest_apis, validators
+from lamina.services.apigateway import (
+    account_items,
+    content_handling,
+    resources,
+    rest_apis,
+    validators,
+)
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -98,6 +104,22 @@ def _integration(params: dict[str, Any], resource_id: str) -> dict[str, Any]:
     return integration
 
 
+INVALID_AUTHORIZER = (
+    "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or "
+    "COGNITO_USER_POOLS requires a valid authorizer."
+)
+
+
+def check_authorizer(conn: Any, api: rest_apis.RestApi, method: dict[str, Any]) -> None:
+    """A CUSTOM or COGNITO_USER_POOLS method names one of the API's authorizers (PutMethod and
+    UpdateMethod refuse it otherwise, as AWS does)."""
+    if method.get("authorizationType") not in ("CUSTOM", "COGNITO_USER_POOLS"):
+        return
+    item = f"{api.api_id}/{method.get('authorizerId') or ''}"
+    if account_items.get(conn, api, account_items.AUTHORIZER, item) is None:
+        raise bad_request(INVALID_AUTHORIZER)
+
+
 class MethodOperations:
     store: Store
 
@@ -114,8 +136,9 @@ class MethodOperations:
             methods = dict(resource.methods)
             verb = _http_method(params["httpMethod"])
             answer = change(methods, verb, resource.resource_id)
-            if verb in methods:  # the models and validator it names must be the API's
+            if verb in methods:  # the models, validator and authorizer it names: the API's
                 validators.check_references(api, methods[verb])
+                check_authorizer(conn, api, methods[verb])
             resources.save_methods(conn, resource, methods)
         return answer
 

@@ -75,6 +75,8 @@ def parse_schema(text: str | None) -> dict[str, Any]:
 
 def make(params: dict[str, Any], model_id: str) -> dict[str, Any]:
     name = params.get("name") or ""
+    if not name:
+        raise bad_request("Model name must be non-empty")
     if not _NAME.match(name):
         raise bad_request("Model name must be non-empty and alphanumeric")
     if not params.get("contentType"):

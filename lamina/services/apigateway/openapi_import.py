@@ -558,7 +558,7 @@ class ImportOperations:
         api_id = ids.api_id()
         imported, paths = _read(params.get("body"), api_id, params)
         config = {"apiKeySource": "HEADER", **imported.config,
-                  "endpointConfiguration": {"types": ["EDGE"]},
+                  "endpointConfiguration": {"ipAddressType": "ipv4", "types": ["EDGE"]},
                   "disableExecuteApiEndpoint": False,
                   "models": {**models.defaults(api_id), **imported.models},
                   "requestValidators": imported.validators}  # fmt: skip

@@ -29,7 +29,8 @@ def apply(target: dict[str, Any], operations: list[dict[str, Any]], paths: dict[
         if kind is None or (kind == FIELD and key) or (kind != FIELD and not key):
             allowed = ", ".join(f"/{p}" for p in paths)
             raise bad_request(
-                f"Invalid patch path '{path}' specified for op '{op}'. Must be one of: [{allowed}]"
+                # AWS's words, two spaces and all (LocalStack's AWS-recorded snapshots)
+                f"Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [{allowed}]"
             )
         if op not in ("add", "replace", "remove"):
             raise bad_request("Invalid patch operation specified. Must be 'add'|'remove'|'replace'")

@@ -173,8 +173,8 @@ class RestApiPlane:
             deployment_id=deployment_id, resource_id="", resource_path="",
             domain_name=call.domain or f"{call.api_id}.execute-api.localhost",
             source_ip=call.source_ip, request_id=call.request_id,
-            extended_request_id=extended_id, stage_variables=variables, stage_in_path=True,
-            is_canary=is_canary,
+            extended_request_id=extended_id, stage_variables=variables,
+            stage_in_path=call.mapped_path is None, is_canary=is_canary,
         )  # fmt: skip
         trace = _trace(call, route, stage) if serving.access_log is not None else None
         token = traces.current.set(trace)
@@ -232,8 +232,11 @@ class RestApiPlane:
         deployed: Deployed,
         throttle: tuple[tuple[str, str, str], tuple[float, int]] | None,
     ) -> HttpResponse:
+        # through a custom domain the event has the path as sent, base path and all (AWS's way)
+        shown = path if call.mapped_path is None else unquote(call.mapped_path)
+
         def proxy_event() -> bytes:
-            return v1.event(call.http, path, route, _forwarded(call), deployed.binary_media_types)
+            return v1.event(call.http, shown, route, _forwarded(call), deployed.binary_media_types)
 
         granted: Granted | None = None
         if method.get("authorizationType", "NONE") != "NONE" or method.get("apiKeyRequired"):

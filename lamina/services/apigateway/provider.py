@@ -4,8 +4,8 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
-plans and their keys, usage. Every other operation of the model (documentation, domain
-names, …) answers NotImplementedException."""
+plans and their keys, usage, custom domain names and their base path mappings. Every other
+operation of the model (documentation, VPC links, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lamina.config import Settings
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
+from lamina.services.apigateway.domain_names import DomainNameOperations
 from lamina.services.apigateway.gateway_response_settings import GatewayResponseOperations
 from lamina.services.apigateway.models import ModelOperations
 from lamina.services.apigateway.openapi_export import ExportOperations
@@ -24,6 +25,7 @@ from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
 from lamina.services.apigateway.validators import RequestValidatorOperations
+from lamina.services.custom_domains.directory import CustomDomains
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -43,6 +45,7 @@ class ApiGatewayProvider(
     GatewayResponseOperations,
     ApiKeyOperations,
     UsagePlanOperations,
+    DomainNameOperations,
     Provider,
 ):
     service_name = "apigateway"
@@ -55,6 +58,9 @@ class ApiGatewayProvider(
         self.stages_changed = self.plane.forget_stages
         self.keys_changed = self.plane.access.keys.forget
         self.usage = self.plane.access.usage
+        # the custom domains the edge serves (node.py hands the same one to apigatewayv2)
+        self.domains = CustomDomains(store)
+        self.domains_changed = self.domains.forget
 
     async def start(self) -> None:
         await self.usage.start()
@@ -64,3 +70,4 @@ class ApiGatewayProvider(
 
     def reset(self) -> None:
         self.plane.forget()
+        self.domains.forget()

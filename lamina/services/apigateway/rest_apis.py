@@ -84,15 +84,27 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
     source = params.get("apiKeySource") or "HEADER"
     if source not in API_KEY_SOURCES:
         raise bad_request(f"Invalid apiKeySource: {source}. Must be one of HEADER, AUTHORIZER")
+    if params.get("description") == "":
+        raise bad_request("Description cannot be an empty string")
     endpoint = params.get("endpointConfiguration") or {}
+    # AWS's words for each refusal (LocalStack's AWS-recorded snapshots)
+    if endpoint.get("types") == []:
+        raise bad_request("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")
     types = endpoint.get("types") or ["EDGE"]
-    if len(types) != 1 or types[0] not in _ENDPOINT_TYPES:
-        raise bad_request("Only one endpoint type may be specified: EDGE, REGIONAL or PRIVATE")
+    if len(types) > 1:
+        raise bad_request("Cannot create an api with multiple Endpoint Types.")
+    if types[0] not in _ENDPOINT_TYPES:
+        raise bad_request(
+            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"
+        )
     if types[0] == "PRIVATE" or endpoint.get("vpcEndpointIds"):
         raise not_supported("PRIVATE endpoints")
+    ip_type = endpoint.get("ipAddressType") or "ipv4"
+    if ip_type not in ("ipv4", "dualstack"):
+        raise bad_request("ipAddressType must be either ipv4 or dualstack.")
     config = {key: params[key] for key in _KEPT if params.get(key) not in (None, [], {})}
     config["apiKeySource"] = source
-    config["endpointConfiguration"] = {"types": types}
+    config["endpointConfiguration"] = {"ipAddressType": ip_type, "types": types}
     config["disableExecuteApiEndpoint"] = False
     return config
 

@@ -21,10 +21,10 @@ from lamina.services.apigateway.errors import bad_request, not_found
 from lamina.services.apigateway.rest_apis import RestApi, page
 from lamina.store import Store
 
-_PATCHABLE = {
+_PATCHABLE = {  # in the order AWS lists them in its refusal
     "name": patches.FIELD,
-    "validateRequestBody": patches.FIELD,
     "validateRequestParameters": patches.FIELD,
+    "validateRequestBody": patches.FIELD,
 }
 Validators = dict[str, dict[str, Any]]  # id → RequestValidator, as GetRequestValidator answers
 
@@ -35,7 +35,7 @@ def of(api: RestApi) -> Validators:
 
 def make(validator_id: str, name: str, body: Any, parameters: Any) -> dict[str, Any]:
     if not name:
-        raise bad_request("Request validator name must be non-empty")
+        raise bad_request("Request Validator name cannot be blank")
     return {
         "id": validator_id, "name": name,
         "validateRequestBody": _flag(body), "validateRequestParameters": _flag(parameters),

@@ -87,7 +87,7 @@ class HttpApiPlane:
 
     async def _answer(self, view: View, call: ExecuteApiCall) -> HttpResponse:
         api = view.api
-        if api.config.get("DisableExecuteApiEndpoint"):
+        if call.mapped_path is None and api.config.get("DisableExecuteApiEndpoint"):
             return _message(403, "Forbidden")
         found = _stage(view, call)
         if found is None:
@@ -349,7 +349,11 @@ def _sources(
 
 def _stage(view: View, call: ExecuteApiCall) -> tuple[Stage, str, str] | None:
     """(the stage, the path the routes see, the path the function sees: a named stage's
-    segment kept in it, as AWS gives rawPath)."""
+    segment kept in it, as AWS gives rawPath; through a custom domain, the path as sent, its
+    mapping's key kept in it)."""
+    if call.mapped_path is not None:
+        mapped = view.stages.get(call.stage or "")
+        return None if mapped is None else (mapped, call.path, call.mapped_path)
     if call.stage is not None:
         stage = view.stages.get(call.stage)
         if stage is None:

@@ -6,8 +6,8 @@ node.py hands the edge before the HTTP APIs' one.
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
 IAM authorization, parameter mapping of Lambda integrations, of body values of HTTP
-integrations and of responses, AWS service integrations other than SQS's, VPC links, custom
-domains, throttling of WebSocket APIs, access logs."""
+integrations and of responses, AWS service integrations other than SQS's, VPC links,
+throttling of WebSocket APIs, access logs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from lamina.config import Settings
 from lamina.services.apigatewayv2.api_operations import ApiOperations
 from lamina.services.apigatewayv2.authorizer_operations import AuthorizerOperations
 from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
+from lamina.services.apigatewayv2.domain_operations import DomainOperations
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
 from lamina.services.apigatewayv2.route_operations import RouteOperations
@@ -25,6 +26,7 @@ from lamina.services.apigatewayv2.served import ServedApis
 from lamina.services.apigatewayv2.stage_operations import StageOperations
 from lamina.services.apigatewayv2.tag_operations import TagOperations
 from lamina.services.apigatewayv2.websocket_plane import WebSocketPlane
+from lamina.services.custom_domains.directory import CustomDomains
 from lamina.services.internal import InternalClient
 from lamina.services.registry import Provider
 from lamina.store import Store
@@ -39,6 +41,7 @@ class ApiGatewayV2Provider(
     StageOperations,
     DeploymentOperations,
     TagOperations,
+    DomainOperations,
     Provider,
 ):
     service_name = "apigatewayv2"
@@ -49,6 +52,13 @@ class ApiGatewayV2Provider(
         self.served = ServedApis(store)
         self.plane = HttpApiPlane(store, self.served, internal)
         self.websocket_plane = WebSocketPlane(store, self.served, internal, settings.node_name)
+        self.share_domains(CustomDomains(store))
+
+    def share_domains(self, domains: CustomDomains) -> None:
+        """The custom domains the edge serves: node.py gives apigateway's, so a change made
+        through either API is seen at once."""
+        self.domains = domains
+        self.domains_changed = domains.forget
 
     async def start(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.websocket_plane.start)
@@ -60,4 +70,5 @@ class ApiGatewayV2Provider(
 
     def reset(self) -> None:
         self.served.clear()
+        self.domains.forget()
         self.plane.authorizers.cache.clear()

@@ -295,7 +295,11 @@ class WebSocketPlane:
         view = await self._view(call.api_id)
         stage = _stage(view, call)
         first = await receive()
-        disabled = view is not None and view.api.config.get("DisableExecuteApiEndpoint")
+        disabled = (  # the default endpoint only: custom domains serve such APIs
+            view is not None
+            and call.mapped_path is None
+            and view.api.config.get("DisableExecuteApiEndpoint")
+        )
         if first["type"] != "websocket.connect" or stage is None or view is None or disabled:
             await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
             return

@@ -15,7 +15,7 @@ def test_rest_api_lifecycle_with_root_resource_update_and_errors(apigw, endpoint
     api_id = made["id"]
     assert len(api_id) == 10 and api_id.isalnum() and api_id.islower()
     assert made["rootResourceId"] == root_of(apigw, api_id)
-    assert made["endpointConfiguration"] == {"types": ["EDGE"]}
+    assert made["endpointConfiguration"] == {"ipAddressType": "ipv4", "types": ["EDGE"]}
     assert made["apiKeySource"] == "HEADER"
     got = apigw.get_rest_api(restApiId=api_id)
     assert (got["name"], got["description"], got["binaryMediaTypes"]) == (
@@ -276,3 +276,47 @@ def test_updates_of_methods_integrations_and_responses(apigw):
     assert method_response["responseModels"] == {"application/json": "Empty"}
     got = apigw.get_method(**ids)
     assert got["methodIntegration"]["integrationResponses"]["200"]["selectionPattern"] == "2\\d\\d"
+
+
+def test_messages_as_aws_recorded_them(apigw):
+    """Errors whose words LocalStack's AWS-validated snapshots record (test_apigateway_api)."""
+
+    def refused(call, **params) -> tuple[str, int, str]:
+        with pytest.raises(ClientError) as raised:
+            call(**params)
+        return error_of(raised)
+
+    def refused_api(message: str, **params) -> None:
+        assert refused(apigw.create_rest_api, name="x", **params) == (
+            "BadRequestException", 400, message)  # fmt: skip
+
+    refused_api("Description cannot be an empty string", description="")
+    refused_api("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.",
+                endpointConfiguration={"types": []})  # fmt: skip
+    refused_api("Cannot create an api with multiple Endpoint Types.",
+                endpointConfiguration={"types": ["EDGE", "REGIONAL"]})  # fmt: skip
+    api_id = apigw.create_rest_api(name="words")["id"]
+    root = root_of(apigw, api_id)
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+
+    assert refused(
+        apigw.create_model, restApiId=api_id, name="", contentType="application/json",
+        schema='{"type": "object"}',
+    ) == ("BadRequestException", 400, "Model name must be non-empty")  # fmt: skip
+    validator = apigw.create_request_validator(restApiId=api_id, name="v")["id"]
+    assert refused(
+        apigw.update_request_validator, restApiId=api_id, requestValidatorId=validator,
+        patchOperations=[{"op": "replace", "path": "/name", "value": ""}],
+    ) == ("BadRequestException", 400, "Request Validator name cannot be blank")  # fmt: skip
+    assert refused(
+        apigw.update_request_validator, restApiId=api_id, requestValidatorId=validator,
+        patchOperations=[{"op": "replace", "path": "/invalidPath", "value": "x"}],
+    ) == ("BadRequestException", 400, "Invalid patch path  '/invalidPath' specified for op "
+          "'replace'. Must be one of: [/name, /validateRequestParameters, "
+          "/validateRequestBody]")  # fmt: skip
+    assert refused(
+        apigw.put_method, restApiId=api_id, resourceId=pets, httpMethod="GET",
+        authorizationType="CUSTOM", authorizerId="nope00",
+    ) == ("BadRequestException", 400, "Invalid authorizer ID specified. Setting the "
+          "authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid "
+          "authorizer.")  # fmt: skip
