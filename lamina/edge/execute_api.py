@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lamina import ids
+from lamina.edge.account import read_credential
 from lamina.edge.auth import Verifier, read_signature
 from lamina.edge.request import EdgeRequest, edge_request, send_response
 from lamina.identity import CachedCredentials, Credential
@@ -226,9 +227,15 @@ class ExecuteApiLayer:
             await send({"type": "websocket.close", "code": 1008})
             return
         client = scope.get("client") or ("127.0.0.1", 0)
+        # an AWS_IAM `$connect` wants the upgrade signed: headers, or a presigned query string
+        upgrade = EdgeRequest(http)
+        credential = read_credential(upgrade)
+        if credential:
+            upgrade.access_key, upgrade.region, upgrade.signing_service = credential
+        signer, error = await self.signer(upgrade)
         call = ExecuteApiCall(
             http, found.api_id, found.stage, found.path, found.domain, client[0],
-            ids.request_id(), raw, mapped_path=found.mapped_path,
+            ids.request_id(), raw, signer, error, mapped_path=found.mapped_path,
         )  # fmt: skip
         await serve_websocket(call, scope, receive, send)
 

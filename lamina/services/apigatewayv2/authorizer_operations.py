@@ -1,5 +1,7 @@
 """Create/Get/Update/DeleteAuthorizer(s) of an HTTP API: JWT (an issuer's tokens, checked by
-jwt_authorizer.py) and REQUEST (a Lambda function that decides, lambda_authorizer.py)."""
+jwt_authorizer.py) and REQUEST (a Lambda function that decides, lambda_authorizer.py); of a
+WebSocket API: REQUEST only, its identity source in WebSocket's words
+(`route.request.header.X`, websocket_authorizer.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy.engine import Connection
 from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import items
 from lamina.services.apigatewayv2.base import Base, page
-from lamina.services.apigatewayv2.errors import bad_request, not_supported, refuse_unsupported
+from lamina.services.apigatewayv2.errors import bad_request, refuse_unsupported
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.websocket_settings import is_websocket
 
@@ -30,6 +32,33 @@ _SETTABLE = (
     "AuthorizerResultTtlInSeconds",
 )
 _SOURCE_PREFIXES = ("$request.header.", "$request.querystring.", "$context.", "$stageVariables.")
+_WEBSOCKET_SOURCES = ("route.request.header.", "route.request.querystring.", "context.",
+                      "stageVariables.")  # fmt: skip
+
+
+def websocket_authorizer_config(wanted: dict[str, Any]) -> dict[str, Any]:
+    """A WebSocket API's authorizer: a Lambda function answering an IAM policy, uncached."""
+    if wanted.get("AuthorizerType") != "REQUEST":
+        raise bad_request(
+            f"Invalid AuthorizerType: {wanted.get('AuthorizerType')}. WebSocket APIs take REQUEST."
+        )
+    for name in ("JwtConfiguration", "AuthorizerPayloadFormatVersion", "EnableSimpleResponses"):
+        if wanted.get(name):
+            raise bad_request(f"{name} is supported only for HTTP APIs.")
+    if wanted.get("AuthorizerResultTtlInSeconds"):
+        # AWS documents the TTL for HTTP APIs' Lambda authorizers only
+        raise bad_request("AuthorizerResultTtlInSeconds is supported only for HTTP APIs.")
+    uri = wanted.get("AuthorizerUri")
+    if not uri or function_arn(uri) is None:
+        raise bad_request(
+            f"Invalid Authorizer URI: {uri}. Authorizer URI should be a valid API Gateway ARN "
+            "that represents a Lambda function invocation."
+        )
+    sources = wanted.get("IdentitySource") or []
+    for source in sources:
+        if not source.startswith(_WEBSOCKET_SOURCES) or source.endswith("."):
+            raise bad_request(f"Invalid identity source: {source}")
+    return {**wanted, "IdentitySource": sources}
 
 
 def authorizer_config(wanted: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +123,8 @@ class AuthorizerOperations(Base):
         refuse_unsupported(params, _UNSUPPORTED)
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, params["ApiId"])
-            if is_websocket(api.config):
-                raise not_supported("authorizers on WebSocket APIs")
-            config = authorizer_config({n: params[n] for n in _SETTABLE if n in params})
+            check = websocket_authorizer_config if is_websocket(api.config) else authorizer_config
+            config = check({n: params[n] for n in _SETTABLE if n in params})
             made = items.insert_item(conn, params["ApiId"], AUTHORIZER, config)
         self.changed(params["ApiId"])
         return present_authorizer(made)
@@ -116,11 +144,13 @@ class AuthorizerOperations(Base):
         refuse_unsupported(params, _UNSUPPORTED)
         api_id, authorizer_id = params["ApiId"], params["AuthorizerId"]
         with self.store.write() as conn:
+            api = self.find_api(conn, ctx, api_id)
             found = self.find_item(conn, ctx, api_id, AUTHORIZER, authorizer_id)
+            check = websocket_authorizer_config if is_websocket(api.config) else authorizer_config
             wanted = {**found.config, **{n: params[n] for n in _SETTABLE if n in params}}
             if wanted["AuthorizerType"] != found.config["AuthorizerType"]:
                 raise bad_request("The AuthorizerType of an authorizer cannot be changed.")
-            config = authorizer_config(wanted)
+            config = check(wanted)
             items.update_item(conn, api_id, AUTHORIZER, authorizer_id, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)
@@ -139,6 +169,15 @@ class AuthorizerOperations(Base):
             items.delete_item(conn, api_id, AUTHORIZER, authorizer_id)
         self.changed(api_id)
         return {}
+
+
+def websocket_route_authorization(config: dict[str, Any]) -> None:
+    """A WebSocket API authorizes its `$connect` route only, by AWS_IAM or CUSTOM."""
+    kind = config.get("AuthorizationType") or "NONE"
+    if kind == "JWT":
+        raise bad_request("AuthorizationType JWT is supported only for HTTP APIs.")
+    if kind != "NONE" and config.get("RouteKey") != "$connect":
+        raise bad_request("Currently, authorization is restricted to the $connect route only")
 
 
 def route_authorization(conn: Connection, api_id: str, config: dict[str, Any]) -> None:

@@ -10,7 +10,10 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import items, route_keys
-from lamina.services.apigatewayv2.authorizer_operations import route_authorization
+from lamina.services.apigatewayv2.authorizer_operations import (
+    route_authorization,
+    websocket_route_authorization,
+)
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 from lamina.services.apigatewayv2.websocket_settings import check_route_key, is_websocket
@@ -54,10 +57,6 @@ class RouteOperations(Base):
                 f"Lamina does not support RouteResponseSelectionExpression {selection} yet; "
                 "$default (a two-way route: the function's answer goes back) it serves."
             )
-        if websocket and (
-            params.get("AuthorizationType") not in (None, "NONE") or params.get("AuthorizerId")
-        ):
-            raise bad_request("Lamina does not support authorizers on WebSocket APIs yet.")
         if params.get("ApiKeyRequired"):
             raise bad_request(
                 "Lamina does not support ApiKeyRequired (API keys) yet."
@@ -77,6 +76,12 @@ class RouteOperations(Base):
             if items.item(conn, api_id, items.INTEGRATION, integration_id) is None:
                 raise bad_request(f"Invalid integration {integration_id} in Target {target}.")
 
+    def _authorization(self, conn: Connection, api_id: str, config: dict[str, Any]) -> None:
+        found = items.api(conn, api_id)
+        if found is not None and is_websocket(found.config):
+            websocket_route_authorization(config)
+        route_authorization(conn, api_id, config)
+
     def _taken(self, conn: Connection, api_id: str, key: str, route_id: str | None) -> None:
         for route in items.all_items(conn, api_id, items.ROUTE):
             if route.config["RouteKey"] == key and route.item_id != route_id:
@@ -89,7 +94,7 @@ class RouteOperations(Base):
             self._check(conn, api_id, params)
             self._taken(conn, api_id, params["RouteKey"], None)
             config = {n: params[n] for n in _SETTABLE if params.get(n)}
-            route_authorization(conn, api_id, config)
+            self._authorization(conn, api_id, config)
             made = items.insert_item(conn, api_id, items.ROUTE, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)
@@ -118,7 +123,7 @@ class RouteOperations(Base):
                 config.pop("Target", None)  # Target "" detaches the integration
             if config.get("AuthorizationType") in ("NONE", "AWS_IAM"):
                 config.pop("AuthorizerId", None)  # NONE and AWS_IAM detach the authorizer
-            route_authorization(conn, api_id, config)
+            self._authorization(conn, api_id, config)
             items.update_item(conn, api_id, items.ROUTE, route_id, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)

@@ -2,7 +2,8 @@
 builds them (https://docs.aws.amazon.com/apigateway/latest/developerguide/
 apigateway-websocket-api-integration-requests.html): `$connect` (CONNECT) with the upgrade
 request's headers and query string, a message (MESSAGE) with its body, `$disconnect`
-(DISCONNECT) with the close code. All carry requestContext with the connection's id."""
+(DISCONNECT) with the close code. All carry requestContext with the connection's id, and
+requestContext.authorizer when the `$connect` authorizer let it in (websocket_authorizer.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class Connection:
     connected_at: float  # seconds
     headers: list[tuple[str, str]]  # of the upgrade request, as received
     query: str  # of the upgrade request, raw
+    # what the `$connect` authorizer let it in with: requestContext.authorizer of every event
+    authorizer: dict[str, Any] | None = None
 
 
 def _millis(seconds: float) -> int:
@@ -36,7 +39,7 @@ def _millis(seconds: float) -> int:
 def _context(
     connection: Connection, route_key: str, event_type: str, request_id: str, now: float
 ) -> dict[str, Any]:
-    return {
+    context: dict[str, Any] = {
         "routeKey": route_key,
         "eventType": event_type,
         "extendedRequestId": request_id,
@@ -51,6 +54,9 @@ def _context(
         "connectionId": connection.connection_id,
         "apiId": connection.api_id,
     }
+    if connection.authorizer is not None:
+        context["authorizer"] = connection.authorizer
+    return context
 
 
 # The server hands headers over lowercased; API Gateway gives them as clients spell them.

@@ -15,10 +15,13 @@ API Gateway's idle and duration limits (connection_limits.py). The stage's throt
 (DefaultRouteSettings, RouteSettings by route key) holds each route to its token bucket on
 this node (throttling.py): a connect over `$connect`'s limit is refused with HTTP 429 before
 the upgrade, a message over its route's limit is answered with a "Too Many Requests" message
-and not delivered to the route. Its callers' signatures are
-checked when Lamina checks signatures (management_auth.py); IAM policies are not evaluated
-there (IAM is not enforced yet), nor the function's resource policy for
-apigateway.amazonaws.com."""
+and not delivered to the route. The `$connect` route's authorization (AWS_IAM, or a
+REQUEST Lambda authorizer: websocket_authorizer.py) decides before the upgrade: a refusal is
+the upgrade's HTTP 401, 403 or 500, and what an authorizer let the connection in with is
+requestContext.authorizer of its every event. A route's function is invoked only when its
+resource policy lets apigateway.amazonaws.com (lambda_invoke_permission.py). The management
+API's callers' signatures are checked when Lamina checks signatures (management_auth.py);
+their IAM policies are not evaluated there."""
 
 from __future__ import annotations
 
@@ -29,13 +32,14 @@ import logging
 import secrets
 import string
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
 from lamina import ids
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.identity import CachedCredentials, root_of
+from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
@@ -47,6 +51,7 @@ from lamina.services.apigatewayv2 import (
     deliveries,
     holders,
     throttling,
+    websocket_authorizer,
     websocket_events,
 )
 from lamina.services.apigatewayv2.integration_operations import function_arn
@@ -94,6 +99,7 @@ class OpenSocket:
 
     event: websocket_events.Connection
     account_id: str
+    region: str
     send: Send
     last_active_at: float
     closing: bool = False
@@ -130,6 +136,8 @@ class WebSocketPlane:
         self.node = node
         self.open: dict[str, OpenSocket] = {}
         self.throttles = throttling.Throttles()
+        self.permissions = InvokePermissions(internal)
+        self.authorizers = websocket_authorizer.ConnectAuthorizers(internal, self.permissions)
         self.callers: ManagementCallers | None = None  # set: signatures are checked
         self._wake = asyncio.Event()
         self._listener = deliveries.Listener(store, node, self._wake_soon)
@@ -306,7 +314,7 @@ class WebSocketPlane:
         deployed = stage.deployed
         assert deployed is not None  # _stage answers only deployed stages
         if not self._admitted(call.api_id, stage, CONNECT):
-            await _refuse_throttled(scope, send)
+            await _refuse(scope, send, 429, "Too Many Requests")
             return
         now = time.time()
         forwarded = call.http.headers.get("x-forwarded-for")
@@ -329,9 +337,25 @@ class WebSocketPlane:
             headers,
             call.http.query,
         )
-        held = OpenSocket(event, view.api.account_id, send, now, access_log=stage.access_log)
+        api = view.api
+        held = OpenSocket(event, api.account_id, api.region, send, now, access_log=stage.access_log)
         trace = _trace(held, "CONNECT", CONNECT, call.request_id)
         if CONNECT in deployed.routes:
+            connect = websocket_authorizer.Connect(
+                api.region, api.account_id, api.api_id, stage.name, stage.variables,
+                websocket_events.connect(event, call.request_id),
+            )  # fmt: skip
+            authorized = await self.authorizers.authorize(
+                deployed.routes[CONNECT], deployed.authorizers, call, connect
+            )
+            if isinstance(authorized, websocket_authorizer.Refused):
+                await _refuse(scope, send, authorized.status, authorized.message)
+                self._logged(held, trace, authorized.status, authorized.message)
+                return
+            if authorized is not None:
+                event = held.event = replace(event, authorizer=authorized)
+                if trace is not None:
+                    trace.authorized(authorized.get("principalId"), authorized)
             answer = await self._invoke(
                 held,
                 deployed,
@@ -468,6 +492,14 @@ class WebSocketPlane:
             return None
         arn = function_arn(integration["IntegrationUri"])
         assert arn is not None  # checked when the integration was made
+        event = held.event
+        source = (f"arn:aws:execute-api:{held.region}:{held.account_id}:{event.api_id}/"
+                  f"{event.stage}/{route_key}")  # fmt: skip
+        why = await self.permissions.refusal(
+            event.api_id, arn, source, held.account_id, arn.split(":")[3]
+        )
+        if why is not None:
+            return None
         invoke = self.internal.call_async(
             "lambda",
             "Invoke",
@@ -514,15 +546,16 @@ def _connection_info(
     return HttpResponse(200, [("Content-Type", "application/json")], json.dumps(body).encode())
 
 
-async def _refuse_throttled(scope: Scope, send: Send) -> None:
-    """HTTP 429 to the upgrade, where the server can answer a WebSocket request with a response
-    (ASGI's websocket.http.response extension: uvicorn's); else the 403 of a refused connect."""
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    """An HTTP answer to the upgrade, where the server can answer a WebSocket request with a
+    response (ASGI's websocket.http.response extension: uvicorn's); else the 403 of a refused
+    connect."""
     if "websocket.http.response" not in (scope.get("extensions") or {}):
         await send({"type": "websocket.close", "code": 1008})
         return
-    body = json.dumps({"message": "Too Many Requests"}).encode()
+    body = json.dumps({"message": message}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "websocket.http.response.start", "status": 429, "headers": headers})
+    await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
     await send({"type": "websocket.http.response.body", "body": body})
 
 

@@ -34,7 +34,7 @@ def _socket(connection_id: str, connected_at: float, active_at: float, sent: lis
     async def send(message: dict[str, Any]) -> None:
         sent.append((connection_id, message))
 
-    return OpenSocket(event, "000000000000", send, active_at)
+    return OpenSocket(event, "000000000000", "us-east-1", send, active_at)
 
 
 def _plane(tmp_path) -> WebSocketPlane:

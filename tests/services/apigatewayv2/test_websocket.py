@@ -18,8 +18,8 @@ from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.conftest import client, create_function, make_zip
-from tests.services.apigatewayv2.helpers import ARN, apigw
+from tests.conftest import client, make_zip
+from tests.services.apigatewayv2.helpers import ARN, apigw, create_api_function
 
 # Every event goes to the queue for the test to read; `$default` echoes through the management
 # API as a function on AWS would (built from AWS_ENDPOINT_URL here: see the README).
@@ -55,7 +55,7 @@ def _api(endpoint: str, lambda_client) -> tuple[str, str]:
     """A WebSocket API on stage `dev` with every route going to the function; its id, queue."""
     sqs = client("sqs", endpoint)
     queue = sqs.create_queue(QueueName="ws-events")["QueueUrl"]
-    create_function(
+    create_api_function(
         lambda_client,
         "ws",
         Code={"ZipFile": make_zip({"handler.py": HANDLER})},
@@ -232,7 +232,9 @@ def test_websocket_control_plane_refuses_what_it_does_not_serve(endpoint):
             AuthorizerUri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
             f"{ARN}:a/invocations",
         )
-    assert "authorizers on WebSocket APIs" in bad.value.response["Error"]["Message"]
+    assert bad.value.response["Error"]["Message"] == (
+        "AuthorizerPayloadFormatVersion is supported only for HTTP APIs."
+    )
     route = api.create_route(ApiId=api_id, RouteKey="join")
     with pytest.raises(ClientError) as bad:
         api.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$x")

@@ -11,9 +11,9 @@ from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import PG_URL, client, create_function, make_zip, own_server
+from tests.conftest import PG_URL, client, make_zip, own_server
 from tests.server import LaminaServer
-from tests.services.apigatewayv2.helpers import ARN, apigw
+from tests.services.apigatewayv2.helpers import ARN, apigw, create_api_function
 
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="LAMINA_TEST_DATABASE_URL is not set (CI sets it)"
@@ -24,7 +24,7 @@ WHO = "def handler(event, context):\n    return {'body': event['requestContext']
 
 
 def _api(endpoint: str) -> str:
-    create_function(
+    create_api_function(
         client("lambda", endpoint), "who", Code={"ZipFile": make_zip({"handler.py": WHO})}
     )
     api = apigw(endpoint)
