@@ -1,6 +1,7 @@
 """Create/Get/Update/DeleteRoute(s): `METHOD /path` keys or `$default`, each with a Target
 `integrations/{id}`, and who may call it: AuthorizationType NONE, JWT or CUSTOM (a Lambda
-authorizer) with its AuthorizerId, or AWS_IAM (authorizer_operations.py checks them)."""
+authorizer) with its AuthorizerId, or AWS_IAM (authorizer_operations.py checks them); on a
+WebSocket API, its `$connect` route only, by AWS_IAM or CUSTOM."""
 
 from __future__ import annotations
 
