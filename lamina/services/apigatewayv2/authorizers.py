@@ -18,9 +18,7 @@ from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v2
 from lamina.iam_identity_policies import IdentityPolicies
-from lamina.identity import root_of
 from lamina.lambda_invoke_permission import InvokePermissions
-from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigatewayv2 import lambda_authorizer, payload_v1
 from lamina.services.apigatewayv2.integration_operations import function_arn
@@ -192,33 +190,7 @@ class Authorizers:
         function = function_arn(settings["AuthorizerUri"])
         assert function is not None  # checked when the authorizer was made
         route = request.route
-        source = (f"arn:aws:execute-api:{request.region}:{route.account_id}:{route.api_id}/"
-                  f"authorizers/{authorizer_id}")  # fmt: skip
-        why = await self.permissions.refusal(
-            route.api_id, function, source, route.account_id, function.split(":")[3]
+        where = (request.region, route.account_id, route.api_id, authorizer_id)
+        return await lambda_authorizer.invoke(
+            self.internal, self.permissions, function, event, where, call.request_id
         )
-        if why is not None:
-            raise lambda_authorizer.AuthorizerFailed(
-                f"Invalid permissions on Lambda function: {why}"
-            )
-        try:
-            result = await asyncio.wait_for(
-                self.internal.call_async(
-                    "lambda",
-                    "Invoke",
-                    {"FunctionName": function, "Payload": event},
-                    identity=root_of(request.route.account_id),
-                    region=function.split(":")[3],
-                    request_id=call.request_id,
-                ),
-                lambda_authorizer.TIMEOUT_S,
-            )
-        except ServiceError as error:
-            raise lambda_authorizer.AuthorizerFailed(error.message) from None
-        except TimeoutError:
-            raise lambda_authorizer.AuthorizerFailed("the authorizer timed out") from None
-        if result.get("FunctionError"):
-            failed = result["FunctionError"]
-            raise lambda_authorizer.AuthorizerFailed(f"the function failed: {failed}")
-        payload: bytes = result.get("Payload") or b""
-        return payload

@@ -7,6 +7,7 @@ AuthorizerResultTtlInSeconds by the identity source's values
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -15,7 +16,11 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from lamina import iam_policy
+from lamina.identity import root_of
+from lamina.lambda_invoke_permission import InvokePermissions
+from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpRequest
+from lamina.services.internal import InternalClient
 
 TIMEOUT_S = 10.0  # API Gateway waits this long for an authorizer
 
@@ -154,3 +159,37 @@ class Cache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+async def invoke(
+    internal: InternalClient,
+    permissions: InvokePermissions,
+    function: str,
+    event: bytes,
+    where: tuple[str, str, str, str],
+    request_id: str,
+) -> bytes:
+    """The authorizer function's answer to `event`, once its policy lets API Gateway invoke it;
+    `where`: (region, account, API id, authorizer id) of the API it authorizes for."""
+    region, account_id, api_id, authorizer_id = where
+    source = f"arn:aws:execute-api:{region}:{account_id}:{api_id}/authorizers/{authorizer_id}"
+    why = await permissions.refusal(api_id, function, source, account_id, function.split(":")[3])
+    if why is not None:
+        raise AuthorizerFailed(f"Invalid permissions on Lambda function: {why}")
+    try:
+        result = await asyncio.wait_for(
+            internal.call_async(
+                "lambda", "Invoke", {"FunctionName": function, "Payload": event},
+                identity=root_of(account_id), region=function.split(":")[3],
+                request_id=request_id,
+            ),
+            TIMEOUT_S,
+        )  # fmt: skip
+    except ServiceError as error:
+        raise AuthorizerFailed(error.message) from None
+    except TimeoutError:
+        raise AuthorizerFailed("the authorizer timed out") from None
+    if result.get("FunctionError"):
+        raise AuthorizerFailed(f"the function failed: {result['FunctionError']}")
+    payload: bytes = result.get("Payload") or b""
+    return payload

@@ -11,7 +11,6 @@ refusal: 401 (an identity source missing), 403 (denied), 500 (the authorizer fai
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -20,9 +19,7 @@ from typing import Any
 from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.iam_identity_policies import IdentityPolicies
-from lamina.identity import root_of
 from lamina.lambda_invoke_permission import InvokePermissions
-from lamina.protocol.errors import ServiceError
 from lamina.services.apigatewayv2 import lambda_authorizer
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.internal import InternalClient
@@ -145,35 +142,11 @@ class ConnectAuthorizers:
     ) -> bytes:  # fmt: skip
         function = function_arn(settings["AuthorizerUri"])
         assert function is not None  # checked when the authorizer was made
-        source = (f"arn:aws:execute-api:{connect.region}:{connect.account_id}:{connect.api_id}/"
-                  f"authorizers/{authorizer_id}")  # fmt: skip
-        why = await self.permissions.refusal(
-            connect.api_id, function, source, connect.account_id, function.split(":")[3]
-        )
-        if why is not None:
-            raise lambda_authorizer.AuthorizerFailed(
-                f"Invalid permissions on Lambda function: {why}"
-            )
-        try:
-            result = await asyncio.wait_for(
-                self.internal.call_async(
-                    "lambda", "Invoke",
-                    {"FunctionName": function, "Payload": authorizer_event(connect)},
-                    identity=root_of(connect.account_id), region=function.split(":")[3],
-                    request_id=call.request_id,
-                ),
-                lambda_authorizer.TIMEOUT_S,
-            )  # fmt: skip
-        except ServiceError as error:
-            raise lambda_authorizer.AuthorizerFailed(error.message) from None
-        except TimeoutError:
-            raise lambda_authorizer.AuthorizerFailed("the authorizer timed out") from None
-        if result.get("FunctionError"):
-            raise lambda_authorizer.AuthorizerFailed(
-                f"the function failed: {result['FunctionError']}"
-            )
-        payload: bytes = result.get("Payload") or b""
-        return payload
+        where = (connect.region, connect.account_id, connect.api_id, authorizer_id)
+        return await lambda_authorizer.invoke(
+            self.internal, self.permissions, function, authorizer_event(connect), where,
+            call.request_id,
+        )  # fmt: skip
 
 
 def _spelled(source: str) -> str:
