@@ -13,8 +13,9 @@ converted between text and binary as contentHandling and binaryMediaTypes say
 (content_handling.py); a stage with access log settings has a line written for each request
 (lamina/services/access_logs/).
 
-Lamina does not require the lambda:InvokeFunction permission for apigateway.amazonaws.com that
-AWS requires on the function: resource policies are stored, not enforced yet."""
+As on AWS, a function is invoked only when its resource-based policy lets
+apigateway.amazonaws.com invoke it for this API, or the integration's role may
+(lamina/lambda_invoke_permission.py)."""
 
 from __future__ import annotations
 

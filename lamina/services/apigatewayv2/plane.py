@@ -9,8 +9,9 @@ A stage's throttling settings are enforced per route on each node (throttling.py
 The gateway answers CORS preflights itself. A stage with AccessLogSettings has a line written
 for each request (lamina/services/access_logs/).
 
-Lamina does not check the function's resource policy for apigateway.amazonaws.com (IAM is
-not enforced yet), where AWS requires a lambda:InvokeFunction permission."""
+As on AWS, a function is invoked only when its resource-based policy lets
+apigateway.amazonaws.com invoke it for this API, or the integration's role may
+(lamina/lambda_invoke_permission.py)."""
 
 from __future__ import annotations
 
