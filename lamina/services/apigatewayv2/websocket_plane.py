@@ -145,6 +145,7 @@ class WebSocketPlane:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._renewed = 0.0  # time.monotonic() of this node's last renewal as a holder
         self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
+        self._serving: set[asyncio.Future[None]] = set()  # connections not yet ended
 
     def verify_signatures(self, credentials: CachedCredentials) -> None:
         """LAMINA_VERIFY_SIGNATURES=1: the management API's callers must sign."""
@@ -374,6 +375,8 @@ class WebSocketPlane:
         )
         await self._in_thread(connections.insert, self.store, row)
         self.open[event.connection_id] = held
+        serving: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._serving.add(serving)  # until its $disconnect has run
         self._wake.set()  # the holder's loop runs while there are connections
         code, reason = 1005, ""
         try:
@@ -394,18 +397,23 @@ class WebSocketPlane:
                 held.tasks.add(task)
                 task.add_done_callback(held.tasks.discard)
         finally:
-            held.closing = True
-            self.open.pop(event.connection_id, None)
-            await self._in_thread(connections.delete, self.store, event.connection_id)
-            request_id = ids.request_id()
-            trace = _trace(held, "DISCONNECT", DISCONNECT, request_id)
-            if trace is not None:
-                trace.values["disconnectStatusCode"] = code
-                trace.values["disconnectReason"] = reason
-            if DISCONNECT in deployed.routes:
-                payload = websocket_events.disconnect(event, code, reason, request_id)
-                await self._invoke(held, deployed, DISCONNECT, payload, request_id, trace)
-            self._logged(held, trace, 200)
+            try:
+                held.closing = True
+                self.open.pop(event.connection_id, None)
+                await self._in_thread(connections.delete, self.store, event.connection_id)
+                request_id = ids.request_id()
+                trace = _trace(held, "DISCONNECT", DISCONNECT, request_id)
+                if trace is not None:
+                    trace.values["disconnectStatusCode"] = code
+                    trace.values["disconnectReason"] = reason
+                if DISCONNECT in deployed.routes:
+                    payload = websocket_events.disconnect(event, code, reason, request_id)
+                    await self._invoke(held, deployed, DISCONNECT, payload, request_id, trace)
+                self._logged(held, trace, 200)
+            finally:  # the old state's last work is done (a reset waits for it)
+                self._serving.discard(serving)
+                if not serving.done():
+                    serving.set_result(None)
 
     async def _message(
         self, held: OpenSocket, stage: Stage, deployed: Deployed, selection: list[str],
@@ -530,9 +538,19 @@ class WebSocketPlane:
             self._holding.cancel()
             self._holding = None
         await self._in_thread(self._listener.stop)
+        # A stop (or a reset) ends once the connections' messages in flight and their
+        # $disconnect have run: run later, they would invoke and write into what comes after
+        # (a reset's new state).
+        pending: set[asyncio.Future[Any]] = set(self._serving)
         for held in list(self.open.values()):
+            pending |= held.tasks
             held.closing = True
             await self._send(held, {"type": "websocket.close", "code": 1001})
+        if pending:
+            await asyncio.wait(pending, timeout=_DISCONNECT_WAIT_S)
+
+
+_DISCONNECT_WAIT_S = 10.0
 
 
 def _connection_info(
