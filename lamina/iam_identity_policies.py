@@ -122,38 +122,31 @@ class IdentityPolicies:
 
     def _user(self, identity: Identity, region: str, name: str) -> Policies:
         call = lambda operation, **p: self._call(identity, region, operation, **p)  # noqa: E731
-        statements: list[dict[str, Any]] = []
-        for policy in call("ListUserPolicies", UserName=name, MaxItems=ALL)["PolicyNames"]:
-            document = call("GetUserPolicy", UserName=name, PolicyName=policy)["PolicyDocument"]
-            statements += _statements(document)
-        attached = call("ListAttachedUserPolicies", UserName=name, MaxItems=ALL)
-        for policy in attached["AttachedPolicies"]:
-            statements += self._managed(identity, region, policy["PolicyArn"])
+        statements = self._own(identity, region, "User", name)
         for group in call("ListGroupsForUser", UserName=name, MaxItems=ALL)["Groups"]:
-            group_name = group["GroupName"]
-            names = call("ListGroupPolicies", GroupName=group_name, MaxItems=ALL)["PolicyNames"]
-            for policy in names:
-                found = call("GetGroupPolicy", GroupName=group_name, PolicyName=policy)
-                statements += _statements(found["PolicyDocument"])
-            attached = call("ListAttachedGroupPolicies", GroupName=group_name, MaxItems=ALL)
-            for policy in attached["AttachedPolicies"]:
-                statements += self._managed(identity, region, policy["PolicyArn"])
+            statements += self._own(identity, region, "Group", group["GroupName"])
         user = call("GetUser", UserName=name)["User"]
         return self._with_boundary(identity, region, statements, user)
 
     def _role(self, identity: Identity, region: str, name: str) -> Policies:
-        call = lambda operation, **p: self._call(identity, region, operation, **p)  # noqa: E731
-        statements: list[dict[str, Any]] = []
-        for policy in call("ListRolePolicies", RoleName=name, MaxItems=ALL)["PolicyNames"]:
-            document = call("GetRolePolicy", RoleName=name, PolicyName=policy)["PolicyDocument"]
-            statements += _statements(document)
-        attached = call("ListAttachedRolePolicies", RoleName=name, MaxItems=ALL)
-        for policy in attached["AttachedPolicies"]:
-            statements += self._managed(identity, region, policy["PolicyArn"])
-        role = call("GetRole", RoleName=name)["Role"]
+        statements = self._own(identity, region, "Role", name)
+        role = self._call(identity, region, "GetRole", RoleName=name)["Role"]
         if role.get("RoleId") != identity.role_id:
             raise Unknown(f"{identity.arn}: the role was deleted and made anew")
         return self._with_boundary(identity, region, statements, role)
+
+    def _own(self, identity: Identity, region: str, kind: str, name: str) -> list[dict[str, Any]]:
+        """The statements of a user's, group's or role's (`kind`) inline and attached policies."""
+        call = lambda operation, **p: self._call(identity, region, operation, **p)  # noqa: E731
+        named = {f"{kind}Name": name}
+        statements: list[dict[str, Any]] = []
+        for policy in call(f"List{kind}Policies", **named, MaxItems=ALL)["PolicyNames"]:
+            found = call(f"Get{kind}Policy", **named, PolicyName=policy)
+            statements += _statements(found["PolicyDocument"])
+        attached = call(f"ListAttached{kind}Policies", **named, MaxItems=ALL)
+        for policy in attached["AttachedPolicies"]:
+            statements += self._managed(identity, region, policy["PolicyArn"])
+        return statements
 
     def _with_boundary(
         self, identity: Identity, region: str, statements: list[dict[str, Any]], entity: dict
