@@ -48,17 +48,21 @@ def websocket_authorizer_config(wanted: dict[str, Any]) -> dict[str, Any]:
     if wanted.get("AuthorizerResultTtlInSeconds"):
         # AWS documents the TTL for HTTP APIs' Lambda authorizers only
         raise bad_request("AuthorizerResultTtlInSeconds is supported only for HTTP APIs.")
-    uri = wanted.get("AuthorizerUri")
-    if not uri or function_arn(uri) is None:
-        raise bad_request(
-            f"Invalid Authorizer URI: {uri}. Authorizer URI should be a valid API Gateway ARN "
-            "that represents a Lambda function invocation."
-        )
+    _check_uri(wanted.get("AuthorizerUri"))
     sources = wanted.get("IdentitySource") or []
     for source in sources:
         if not source.startswith(_WEBSOCKET_SOURCES) or source.endswith("."):
             raise bad_request(f"Invalid identity source: {source}")
     return {**wanted, "IdentitySource": sources}
+
+
+def _check_uri(uri: str | None) -> None:
+    """A Lambda authorizer's AuthorizerUri must name a function's invocation."""
+    if not uri or function_arn(uri) is None:
+        raise bad_request(
+            f"Invalid Authorizer URI: {uri}. Authorizer URI should be a valid API Gateway ARN "
+            "that represents a Lambda function invocation."
+        )
 
 
 def authorizer_config(wanted: dict[str, Any]) -> dict[str, Any]:
@@ -88,12 +92,7 @@ def authorizer_config(wanted: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(f"Invalid AuthorizerType: {kind}. HTTP APIs take JWT or REQUEST.")
     if config.get("JwtConfiguration"):
         raise bad_request("JwtConfiguration is supported only for JWT authorizers.")
-    uri = config.get("AuthorizerUri")
-    if not uri or function_arn(uri) is None:
-        raise bad_request(
-            f"Invalid Authorizer URI: {uri}. Authorizer URI should be a valid API Gateway ARN "
-            "that represents a Lambda function invocation."
-        )
+    _check_uri(config.get("AuthorizerUri"))
     version = config.get("AuthorizerPayloadFormatVersion")
     if version not in ("1.0", "2.0"):
         raise bad_request(
