@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,12 +34,23 @@ def changed() -> None:
     _generation[0] += 1
 
 
+@dataclass(slots=True)
+class _Kept:
+    """A policy or role read, until `expires`; and the answers worked out from it, so a
+    request evaluates the same statements for the same source once a second, not each time."""
+
+    expires: float
+    generation: tuple[int, int]
+    value: Any
+    answers: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+
 class InvokePermissions:
     def __init__(self, internal: InternalClient, ttl_s: float = 1.0, size: int = 10_000) -> None:
         self.internal = internal
         self.ttl_s = ttl_s
         self.size = size
-        self._policies: dict[tuple[str, str], tuple[float, tuple[int, int], Any]] = {}
+        self._policies: dict[tuple[str, str], _Kept] = {}
         self._warned: set[tuple[str, str]] = set()
 
     def forget(self) -> None:
@@ -68,17 +80,17 @@ class InvokePermissions:
                         api_id, function, why)  # fmt: skip
         return why
 
-    async def _kept(self, kind: str, key: str, read: Any) -> Any:
+    async def _kept(self, kind: str, key: str, read: Any) -> _Kept:
         now = time.monotonic()
         generation = (_generation[0], iam_identity_policies.generation())
         entry = self._policies.get((kind, key))
-        if entry is not None and entry[0] > now and entry[1] == generation:
-            return entry[2]
-        found = await read()
+        if entry is not None and entry.expires > now and entry.generation == generation:
+            return entry
+        entry = _Kept(now + self.ttl_s, generation, await read())
         if len(self._policies) >= self.size:
             self._policies.clear()
-        self._policies[(kind, key)] = (now + self.ttl_s, generation, found)
-        return found
+        self._policies[(kind, key)] = entry
+        return entry
 
     async def _policy_refusal(
         self, function: str, source_arn: str, account: str, region: str
@@ -96,21 +108,16 @@ class InvokePermissions:
             statements = json.loads(answer["Policy"]).get("Statement", [])
             return statements if isinstance(statements, list) else [statements]
 
-        statements = await self._kept("policy", function, read)
-        if statements == "gone":
+        kept = await self._kept("policy", function, read)
+        if kept.value == "gone":
             return None
-        # The policy is the function's (or its qualifier's) own: its Resource names it.
-        own = [{**s, "Resource": "*"} for s in statements if isinstance(s, dict)]
-        context = {"aws:sourcearn": source_arn, "aws:sourceaccount": account}
-        caller = iam_policy.Caller(service=PRINCIPAL)
-        if iam_policy.evaluate(own, ACTION, "*", context, caller) is True:
-            return None
-        return (
-            f"its resource-based policy does not allow {PRINCIPAL} {ACTION} for {source_arn} "
-            f"(aws lambda add-permission --function-name {function} --statement-id apigateway "
-            f"--action {ACTION} --principal {PRINCIPAL} --source-arn "
-            f"'{source_arn.split('/', 1)[0]}/*')"
-        )
+        answer_key = (source_arn, account)
+        if answer_key in kept.answers:
+            return kept.answers[answer_key]
+        if len(kept.answers) >= self.size:
+            kept.answers.clear()
+        answer = kept.answers[answer_key] = _refused(kept.value, function, source_arn, account)
+        return answer
 
     async def _role_refusal(self, role_arn: str, account: str, region: str) -> str | None:
         if role_arn.endswith(":user/*"):
@@ -127,7 +134,7 @@ class InvokePermissions:
             role: dict[str, Any] = answer["Role"]
             return role
 
-        role = await self._kept("role", role_arn, read)
+        role = (await self._kept("role", role_arn, read)).value
         if role is None or role.get("Arn") != role_arn:
             return f"the integration's credentials name no role {role_arn}"
         trust = json.loads(unquote(role["AssumeRolePolicyDocument"])).get("Statement", [])
@@ -137,3 +144,20 @@ class InvokePermissions:
         if iam_policy.evaluate(own, "sts:AssumeRole", "*", {}, caller) is True:
             return None
         return f"the role {role_arn} does not trust {PRINCIPAL} (sts:AssumeRole)"
+
+
+def _refused(
+    statements: list[dict[str, Any]], function: str, source_arn: str, account: str
+) -> str | None:
+    # The policy is the function's (or its qualifier's) own: its Resource names it.
+    own = [{**s, "Resource": "*"} for s in statements if isinstance(s, dict)]
+    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": account}
+    caller = iam_policy.Caller(service=PRINCIPAL)
+    if iam_policy.evaluate(own, ACTION, "*", context, caller) is True:
+        return None
+    return (
+        f"its resource-based policy does not allow {PRINCIPAL} {ACTION} for {source_arn} "
+        f"(aws lambda add-permission --function-name {function} --statement-id apigateway "
+        f"--action {ACTION} --principal {PRINCIPAL} --source-arn "
+        f"'{source_arn.split('/', 1)[0]}/*')"
+    )

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
+from lamina import json_document
 from lamina.protocol.http import HttpRequest
 
 
@@ -116,7 +116,7 @@ def event(
         "body": body,
         "isBase64Encoded": encoded,
     }
-    return json.dumps(built, separators=(",", ":")).encode()
+    return json_document.dumps(built, separators=(",", ":"))
 
 
 def _query(raw: str) -> tuple[dict[str, str], dict[str, list[str]]]:

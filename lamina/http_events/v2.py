@@ -4,12 +4,12 @@ URL or an HTTP API (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation
 from __future__ import annotations
 
 import base64
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from lamina import json_document
 from lamina.protocol.http import HttpRequest
 
 # Bodies of these types reach the function as text; any other body (or one without a type)
@@ -108,7 +108,7 @@ def event(
             built["body"], built["isBase64Encoded"] = base64.b64encode(body).decode(), True
     else:
         built["isBase64Encoded"] = False
-    return json.dumps(built, separators=(",", ":")).encode()
+    return json_document.dumps(built, separators=(",", ":"))
 
 
 def _query(raw: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from lamina import ids
+from lamina.awaiting import result_within
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
@@ -403,7 +404,7 @@ class RestApiPlane:
         if trace is not None:
             trace.integration_begins()
         try:
-            result = await asyncio.wait_for(asyncio.shield(invoking), timeout)
+            result = await result_within(invoking, timeout)
         except TimeoutError:
             return gateway.timed_out()  # the function runs on, to its own timeout, as on AWS
         except ServiceError as error:  # a deleted function, a throttle (API Gateway logs "Lambda

@@ -11,6 +11,7 @@ import time
 from typing import Any
 from urllib.parse import unquote_plus
 
+from lamina import json_document
 from lamina.http_events import v2, v2_response
 from lamina.http_events.v2_response import Failure
 from lamina.protocol.http import HttpRequest, HttpResponse
@@ -103,7 +104,7 @@ def event(
         "body": body,
         "isBase64Encoded": encoded,
     }
-    return json.dumps(built, separators=(",", ":")).encode()
+    return json_document.dumps(built, separators=(",", ":"))
 
 
 def response(payload: bytes, function_error: str | None, failed: Failure) -> HttpResponse:

@@ -20,6 +20,7 @@ import json
 import logging
 from typing import Any
 
+from lamina.awaiting import result_within
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
@@ -215,13 +216,12 @@ class HttpApiPlane:
         trace = traces.current.get()
         if trace is not None:
             trace.integration_begins()
-        done, _ = await asyncio.wait({task}, timeout=integration["TimeoutInMillis"] / 1000)
-        if not done:  # the function runs on to its own timeout; the client is answered now
+        try:
+            result = await result_within(task, integration["TimeoutInMillis"] / 1000)
+        except TimeoutError:  # the function runs on to its own timeout; the client is answered now
             self._running.add(task)
             task.add_done_callback(self._finished)
             return _message(503, "Service Unavailable")
-        try:
-            result = task.result()
         except ServiceError as error:
             log.info("HTTP API %s: invoking %s failed: %s", route.api_id, arn, error.message)
             return internal_error()

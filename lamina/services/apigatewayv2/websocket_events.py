@@ -8,11 +8,12 @@ requestContext.authorizer when the `$connect` authorizer let it in (websocket_au
 from __future__ import annotations
 
 import base64
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
+
+from lamina import json_document
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def connect(connection: Connection, request_id: str, now: float | None = None) -
         event["multiValueQueryStringParameters"] = multi
     event["requestContext"] = _context(connection, "$connect", "CONNECT", request_id, now)
     event["isBase64Encoded"] = False
-    return json.dumps(event).encode()
+    return json_document.dumps(event)
 
 
 def message(
@@ -119,7 +120,7 @@ def message(
     else:
         body, encoded = data, False
     event = {"requestContext": context, "body": body, "isBase64Encoded": encoded}
-    return json.dumps(event).encode()
+    return json_document.dumps(event)
 
 
 def disconnect(
@@ -130,4 +131,4 @@ def disconnect(
     context["disconnectStatusCode"] = status_code
     context["disconnectReason"] = reason
     event = _with_headers(connection, {"requestContext": context, "isBase64Encoded": False})
-    return json.dumps(event).encode()
+    return json_document.dumps(event)

@@ -20,6 +20,7 @@ from lamina.execution.concurrency import (
 from lamina.execution.function import FunctionSnapshot, InvocationRequest, InvocationResult
 from lamina.execution.runtimes import RuntimeUnavailable
 from lamina.execution.streaming import StreamedResponse
+from lamina.json_document import JsonDocument
 from lamina.protocol.errors import ServiceError
 from lamina.services.lambda_ import functions as repo
 from lamina.services.lambda_.arns import FunctionRef
@@ -194,7 +195,7 @@ def invocation_request(
 
 
 def check_json(payload: bytes) -> None:
-    if not payload.strip():
+    if type(payload) is JsonDocument or not payload.strip():  # made by json.dumps: JSON
         return
     try:
         json.loads(payload)
