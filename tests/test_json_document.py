@@ -13,9 +13,11 @@ from lamina.services.lambda_.invoke import check_json
 
 def test_dumps_gives_the_same_bytes_as_json_dumps() -> None:
     value = {"a": [1, "é"], "b": None}
-    made = json_document.dumps(value, separators=(",", ":"))
+    made = json_document.dumps(value)
     assert isinstance(made, json_document.JsonDocument)
     assert made == json.dumps(value, separators=(",", ":")).encode()
+    assert json_document.dumps(value, compact=False) == json.dumps(value).encode()
+    assert json_document.compact(value) == made
 
 
 def test_plain_bytes_are_still_checked_and_a_document_is_not() -> None:

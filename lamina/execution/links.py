@@ -62,8 +62,7 @@ class ChannelLink(RuntimeLink):
 
     def __init__(self) -> None:
         self._ours, self._theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._channel: channel.FrameProtocol | None = None
 
     def prepare(self, spec: SandboxSpec) -> SandboxSpec:
         fd = self._theirs.fileno()
@@ -73,21 +72,24 @@ class ChannelLink(RuntimeLink):
     def spawned(self) -> None:
         self._theirs.close()
 
-    async def _stream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self._reader is None or self._writer is None:
-            self._reader, self._writer = await asyncio.open_unix_connection(sock=self._ours)
-        return self._reader, self._writer
+    async def _connected(self) -> channel.FrameProtocol:
+        if self._channel is None:
+            loop = asyncio.get_running_loop()
+            _, self._channel = await loop.create_unix_connection(
+                channel.FrameProtocol, sock=self._ours
+            )
+        return self._channel
 
     async def ready(self, specialize: dict[str, Any]) -> Frame:
-        reader, writer = await self._stream()
-        writer.write(channel.encode(channel.SPECIALIZE, specialize))
-        return await channel.read_frame(reader)
+        connected = await self._connected()
+        connected.write(channel.encode(channel.SPECIALIZE, specialize))
+        return await connected.next_frame()
 
     async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
-        reader, writer = await self._stream()
-        writer.write(channel.encode(channel.INVOKE, header, payload))
+        connected = await self._connected()
+        connected.write(channel.encode(channel.INVOKE, header, payload))
         while True:
-            frame = await channel.read_frame(reader)
+            frame = await connected.next_frame()
             if frame.kind == channel.CHUNK:
                 await sink.write(frame.body)
             elif frame.kind == channel.STREAM:
@@ -97,7 +99,7 @@ class ChannelLink(RuntimeLink):
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is already closed at shutdown
-            if self._writer is not None:
-                self._writer.close()
+            if self._channel is not None:
+                self._channel.close()
         self._ours.close()
         self._theirs.close()

@@ -116,7 +116,7 @@ def event(
         "body": body,
         "isBase64Encoded": encoded,
     }
-    return json_document.dumps(built, separators=(",", ":"))
+    return json_document.dumps(built)
 
 
 def _query(raw: str) -> tuple[dict[str, str], dict[str, list[str]]]:

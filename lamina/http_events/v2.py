@@ -108,7 +108,7 @@ def event(
             built["body"], built["isBase64Encoded"] = base64.b64encode(body).decode(), True
     else:
         built["isBase64Encoded"] = False
-    return json_document.dumps(built, separators=(",", ":"))
+    return json_document.dumps(built)
 
 
 def _query(raw: str) -> dict[str, str]:

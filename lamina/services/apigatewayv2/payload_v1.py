@@ -104,7 +104,7 @@ def event(
         "body": body,
         "isBase64Encoded": encoded,
     }
-    return json_document.dumps(built, separators=(",", ":"))
+    return json_document.dumps(built)
 
 
 def response(payload: bytes, function_error: str | None, failed: Failure) -> HttpResponse:

@@ -101,7 +101,7 @@ def connect(connection: Connection, request_id: str, now: float | None = None) -
         event["multiValueQueryStringParameters"] = multi
     event["requestContext"] = _context(connection, "$connect", "CONNECT", request_id, now)
     event["isBase64Encoded"] = False
-    return json_document.dumps(event)
+    return json_document.dumps(event, compact=False)
 
 
 def message(
@@ -120,7 +120,7 @@ def message(
     else:
         body, encoded = data, False
     event = {"requestContext": context, "body": body, "isBase64Encoded": encoded}
-    return json_document.dumps(event)
+    return json_document.dumps(event, compact=False)
 
 
 def disconnect(
@@ -131,4 +131,4 @@ def disconnect(
     context["disconnectStatusCode"] = status_code
     context["disconnectReason"] = reason
     event = _with_headers(connection, {"requestContext": context, "isBase64Encoded": False})
-    return json_document.dumps(event)
+    return json_document.dumps(event, compact=False)
