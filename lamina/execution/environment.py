@@ -248,10 +248,12 @@ class ExecutionEnvironment:
                 return b""
             lines = (partial + chunk).split(b"\n")
             partial = lines.pop()
+            observed = self.link.observed
             for line in lines:
                 text = line.decode("utf-8", "replace")
                 self._log.add(text)
-                self.link.observe(kind, text)
+                if observed:
+                    self.link.observe(kind, text)
             if len(chunk) < 65536:
                 # Short of the buffer: the pipe is drained (a read more would only answer
                 # EAGAIN, one more system call an invoke). Anything written later wakes the

@@ -23,6 +23,10 @@ from lamina.execution.streaming import ResponseSink
 
 
 class RuntimeLink(ABC):
+    # Whether observe() delivers anywhere (an environment with extensions): when not, the
+    # environment makes no telemetry records an invocation.
+    observed = False
+
     @abstractmethod
     def prepare(self, spec: SandboxSpec) -> SandboxSpec:
         """Before the spawn: the spec with what the process needs to find its link."""

@@ -93,7 +93,8 @@ class ExecutionService:
             request.request_id, result.duration_ms, function.memory_mb, env.max_memory_mb, init_ms
         )
         events.append((logs.now_ms(), report))
-        env.link.observe("platform.report", _report(request, result, function, env, init_ms))
+        if env.link.observed:
+            env.link.observe("platform.report", _report(request, result, function, env, init_ms))
         result.log = events[len(init_log) :]
         self._write_logs(function, env.log_stream, events)
         return result

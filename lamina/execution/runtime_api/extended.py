@@ -59,6 +59,8 @@ class ExtendedLink(RuntimeLink):
     async def invoke(self, header: dict[str, Any], payload: bytes, sink: ResponseSink) -> Frame:
         return await self.host.invoke(header, self.inner.invoke(header, payload, sink))
 
+    observed = True
+
     def observe(self, kind: str, record: Any) -> None:
         self.host.telemetry.record(kind, record)
 

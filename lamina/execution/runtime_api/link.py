@@ -112,6 +112,10 @@ class RuntimeApiLink(RuntimeLink):
             return await self._until(invocation.done)
         return await self.host.invoke(header, self._until(invocation.done))
 
+    @property
+    def observed(self) -> bool:  # type: ignore[override]
+        return self.host is not None
+
     def observe(self, kind: str, record: Any) -> None:
         if self.host is not None:
             self.host.telemetry.record(kind, record)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from lamina.services.cloudwatch import metrics
-from lamina.services.cloudwatch.aggregate import Batch, bucket_start
+from lamina.services.cloudwatch.aggregate import Batch, Series, bucket_start
 from lamina.services.cloudwatch.dimensions import Dimensions, of_mapping
 from lamina.store import Store
 
@@ -83,6 +83,16 @@ class MetricRecorder:
                 add((account_id, region, namespace, name, dims), bucket, unit, value)
                 if pending_total:
                     add((account_id, region, namespace, name, ()), bucket, unit, value)
+
+    def record_series(self, entries: Sequence[tuple[Series, float, str]]) -> None:
+        """Values of series worked out ahead (series, value, unit each): one clock read and one
+        lock, no dimensions to sort (an invocation's metrics, whose series repeat)."""
+        bucket = bucket_start(time.time())
+        with self._lock:
+            add = self._pending.add_in_bucket
+            for series, value, unit in entries:
+                if math.isfinite(value):
+                    add(series, bucket, unit, value)
 
     def flush(self) -> None:
         """Write everything pending, in one transaction; on failure keep it and log why."""

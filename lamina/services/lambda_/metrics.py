@@ -13,6 +13,7 @@ import threading
 from collections import defaultdict
 
 from lamina.execution.concurrency import FunctionKey
+from lamina.services.cloudwatch.aggregate import Series
 from lamina.services.cloudwatch.recorder import MetricRecorder
 
 NAMESPACE = "AWS/Lambda"
@@ -63,17 +64,52 @@ def scopes_of(name: str, qualifier: str | None, executed_version: str) -> Scopes
     return (resource, {**resource, "ExecutedVersion": executed_version})
 
 
+class _FunctionSeries:
+    """The series an invocation of a function's $LATEST adds to, per function and for the
+    account, made once per function rather than per invocation."""
+
+    __slots__ = ("concurrent", "concurrent_account", "duration", "errors", "invocations")
+
+    def __init__(self, function: FunctionKey) -> None:
+        account, region, name = function
+        dims = (("FunctionName", name),)
+
+        def both(metric: str) -> tuple[Series, Series]:
+            return (account, region, NAMESPACE, metric, dims), (
+                account,
+                region,
+                NAMESPACE,
+                metric,
+                (),
+            )
+
+        self.invocations = both("Invocations")
+        self.errors = both("Errors")
+        self.duration = both("Duration")
+        self.concurrent = (account, region, NAMESPACE, "ConcurrentExecutions", dims)
+        self.concurrent_account = (account, region, NAMESPACE, "ConcurrentExecutions", ())
+
+
 class LambdaMetrics:
     def __init__(self, recorder: MetricRecorder | None = None) -> None:
         self.recorder = recorder
         self._lock = threading.Lock()
         self._totals: dict[tuple[str, FunctionKey], float] = defaultdict(float)
         self._counts: dict[tuple[str, FunctionKey], int] = defaultdict(int)
+        self._series: dict[FunctionKey, _FunctionSeries] = {}
 
     def clear(self) -> None:
         with self._lock:
             self._totals.clear()
             self._counts.clear()
+
+    def _series_of(self, function: FunctionKey) -> _FunctionSeries:
+        found = self._series.get(function)
+        if found is None:
+            if len(self._series) >= 10_000:
+                self._series.clear()
+            found = self._series[function] = _FunctionSeries(function)
+        return found
 
     def invocation(
         self, function: FunctionKey, duration_ms: float, error: bool, scopes: Scopes = ()
@@ -88,7 +124,16 @@ class LambdaMetrics:
             for name, value, _ in values:
                 self._totals[(name, function)] += value
                 self._counts[(name, function)] += 1
-        if self.recorder is not None:
+        if self.recorder is not None and not scopes:  # $LATEST: series known ahead
+            series = self._series_of(function)
+            errors = values[1][1]
+            self.recorder.record_series((
+                (series.invocations[0], 1.0, "Count"), (series.invocations[1], 1.0, "Count"),
+                (series.errors[0], errors, "Count"), (series.errors[1], errors, "Count"),
+                (series.duration[0], duration_ms, "Milliseconds"),
+                (series.duration[1], duration_ms, "Milliseconds"),
+            ))  # fmt: skip
+        elif self.recorder is not None:
             account, region, function_name = function
             dimensions = {"FunctionName": function_name}
             self.recorder.record_values(account, region, NAMESPACE, dimensions, values, total=True)
@@ -106,6 +151,16 @@ class LambdaMetrics:
         """A sample of the executions in flight, of the function and of its account on this
         node, taken as each one starts (Maximum is the statistic that means something, as on
         Lambda). The account's total is its own sample, not a sum of the function's."""
+        if self.recorder is not None and not scopes:
+            with self._lock:
+                self._totals[("ConcurrentExecutions", function)] += running
+                self._counts[("ConcurrentExecutions", function)] += 1
+            series = self._series_of(function)
+            self.recorder.record_series((
+                (series.concurrent, float(running), "Count"),
+                (series.concurrent_account, float(in_account), "Count"),
+            ))  # fmt: skip
+            return
         self._emit(
             "ConcurrentExecutions", function, float(running), "Count", total=False, scopes=scopes
         )
