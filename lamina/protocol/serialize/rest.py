@@ -4,6 +4,7 @@ result; what is left is the payload or the body, which the protocol's own writer
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from botocore.model import Shape, StructureShape
@@ -27,6 +28,34 @@ def _list_item(shape: Shape, value: Any) -> str:
     return text
 
 
+class OutputPlan:
+    """What of an output shape goes outside the body, worked out once per shape: its header,
+    prefixed-headers and status-code members, whether any member is left for the body, and
+    its payload member."""
+
+    def __init__(self, shape: StructureShape) -> None:
+        self.payload_name: str | None = shape.serialization.get("payload")
+        self.bound: list[tuple[str, Shape, str, str]] = []  # name, member, location, key
+        self.body_members = False
+        for name, member in shape.members.items():
+            if not values.outside_body(member):
+                self.body_members = True
+                continue
+            location = member.serialization["location"]
+            default = name if location == "header" else ""
+            self.bound.append((name, member, location, member.serialization.get("name", default)))
+
+
+_plans: weakref.WeakKeyDictionary[StructureShape, OutputPlan] = weakref.WeakKeyDictionary()
+
+
+def output_plan(shape: StructureShape) -> OutputPlan:
+    found = _plans.get(shape)
+    if found is None:
+        found = _plans[shape] = OutputPlan(shape)
+    return found
+
+
 class Split:
     """A result taken apart: status override, headers, and what goes in the body."""
 
@@ -37,22 +66,18 @@ class Split:
         self.payload_name: str | None = None
         if shape is None:
             return
-        self.payload_name = shape.serialization.get("payload")
-        for name, member in shape.members.items():
-            location = member.serialization.get("location")
-            if not values.outside_body(member):
-                self.body_members = True
-                continue
+        plan = output_plan(shape)
+        self.payload_name = plan.payload_name
+        self.body_members = plan.body_members
+        for name, member, location, key in plan.bound:
             value = result.get(name)
             if value is None:
                 continue
             if location == "header":
-                key = member.serialization.get("name", name)
                 self.headers.append((key, header_text(member, value)))
             elif location == "headers":
-                prefix = member.serialization.get("name", "")
-                target = member.value
-                self.headers.extend((prefix + k, header_text(target, v)) for k, v in value.items())
+                target = member.value  # a map shape
+                self.headers.extend((key + k, header_text(target, v)) for k, v in value.items())
             elif location == "statusCode":
                 self.status = int(value)
 
