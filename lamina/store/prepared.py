@@ -3,16 +3,18 @@
 SQLAlchemy Core's per-execution work (the compiled-cache lookup, building each row's
 parameters through the compiled statement, bind processors) costs more than SQLite's own work
 for a small row, and an executemany of ten rows pays it ten times. A `Prepared` statement is
-compiled once per dialect; on SQLite its rows go to the driver as tuples in the compiled order
-(through `exec_driver_sql`, so errors are SQLAlchemy's and events still run). Only for
+compiled once per dialect; on SQLite its rows go to the driver itself as tuples in the compiled
+order (its errors raised as SQLAlchemy's: IntegrityError, …; no SQLAlchemy events run). Only for
 statements whose values need no bind processing (numbers, text) and that return nothing.
 Elsewhere (PostgreSQL: insertmanyvalues folds many rows into one round trip) Core runs it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import Executable
 
@@ -29,10 +31,17 @@ class Prepared:
             return
         sql, names, fixed = self._sqlite or self._compile(conn)
         values = [tuple(row[n] if n in row else fixed[n] for n in names) for row in rows]
-        if len(values) == 1:
-            conn.exec_driver_sql(sql, values[0])
-        else:
-            conn.exec_driver_sql(sql, values)
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        try:
+            if len(values) == 1:
+                driver.execute(sql, values[0])
+            else:
+                driver.executemany(sql, values)
+        except sqlite3.Error as error:  # as SQLAlchemy would raise it (IntegrityError, …)
+            raise exc.DBAPIError.instance(
+                sql, values, error, sqlite3.Error, dialect=conn.dialect
+            ) from error
 
     def _compile(self, conn: Connection) -> tuple[str, list[str], dict[str, Any]]:
         compiled = self.statement.compile(  # type: ignore[attr-defined]
