@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from lamina.store.blobs import BlobStore, FileBlobStore
@@ -54,10 +55,8 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         if self._sqlite_lock is not None:
-            with self._sqlite_lock:
-                conn = self._sqlite_writer()
-                with conn.begin():
-                    yield conn
+            with self._sqlite_lock, _sqlite_transaction(self._sqlite_writer()) as conn:
+                yield conn
             return
         with self.engine.connect() as conn:
             conn.execution_options(lamina_write=True)
@@ -73,8 +72,7 @@ class Store:
             yield None
             return
         try:
-            conn = self._sqlite_writer()
-            with conn.begin():
+            with _sqlite_transaction(self._sqlite_writer()) as conn:
                 yield conn
         finally:
             lock.release()
@@ -140,6 +138,33 @@ class Store:
         self.engine.dispose()
 
 
+@contextlib.contextmanager
+def _sqlite_transaction(conn: Connection) -> Iterator[Connection]:
+    """A write transaction begun and ended on the driver itself: SQLAlchemy's Transaction (its
+    events, its state) cost as much as a small write. A statement run through SQLAlchemy inside
+    still begins its own transaction object, which then ends it."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("BEGIN IMMEDIATE")  # the lock up front: never failing half way when busy
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        elif driver.in_transaction:
+            driver.rollback()
+        raise
+    if conn.in_transaction():
+        conn.commit()
+        return
+    try:
+        driver.commit()
+    except sqlite3.Error as error:  # as SQLAlchemy would raise it; nothing left begun
+        if driver.in_transaction:
+            driver.rollback()
+        raise exc.DBAPIError.instance("COMMIT", (), error, sqlite3.Error) from error
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -163,7 +188,8 @@ def _sqlite_engine(url: str) -> Engine:
         # cost a tenth of a small write's time (nothing listens for this statement).
         driver = conn.connection.dbapi_connection
         assert driver is not None
-        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not driver.in_transaction:  # else begun by _sqlite_transaction
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 

@@ -12,6 +12,8 @@ Elsewhere (PostgreSQL: insertmanyvalues folds many rows into one round trip) Cor
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import exc
@@ -23,14 +25,14 @@ class Prepared:
     def __init__(self, statement: Executable, columns: list[str] | None = None) -> None:
         self.statement = statement
         self.columns = columns  # an INSERT's columns, every row giving all of them
-        self._sqlite: tuple[str, list[str], dict[str, Any]] | None = None
+        self._sqlite: tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]] | None = None
 
     def run(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if conn.dialect.name != "sqlite":
             conn.execute(self.statement, rows[0] if len(rows) == 1 else rows)
             return
-        sql, names, fixed = self._sqlite or self._compile(conn)
-        values = [tuple(row[n] if n in row else fixed[n] for n in names) for row in rows]
+        sql, values_of = self._sqlite or self._compile(conn)
+        values = [values_of(row) for row in rows]
         driver = conn.connection.dbapi_connection
         assert driver is not None
         try:
@@ -43,11 +45,26 @@ class Prepared:
                 sql, values, error, sqlite3.Error, dialect=conn.dialect
             ) from error
 
-    def _compile(self, conn: Connection) -> tuple[str, list[str], dict[str, Any]]:
+    def _compile(self, conn: Connection) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
         compiled = self.statement.compile(  # type: ignore[attr-defined]
             dialect=conn.dialect, column_keys=self.columns
         )
+        names = list(compiled.positiontup or ())
         # Values the statement carries itself (`receive_count + 1`), by their bind names.
         fixed = {k: v for k, v in compiled.params.items() if k not in (self.columns or ())}
-        self._sqlite = (compiled.string, list(compiled.positiontup or ()), fixed)
+        self._sqlite = (compiled.string, _values_of(names, fixed))
         return self._sqlite
+
+
+def _values_of(
+    names: list[str], fixed: dict[str, Any]
+) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values in the compiled order: one itemgetter call, not a loop over the names."""
+    if not names:
+        return lambda row: ()
+    get = itemgetter(*names)
+    if len(names) == 1:
+        return lambda row: (get({**fixed, **row}) if fixed else get(row),)
+    if fixed:
+        return lambda row: get({**fixed, **row})
+    return get

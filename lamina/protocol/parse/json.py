@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -55,17 +56,28 @@ class TypedTree:
         raise BadInput(f"Unsupported member type {kind}.")
 
     def structure(self, shape: StructureShape, value: Any) -> Any:
-        if shape.metadata.get("document"):
+        plan = _plans.get(shape)
+        if plan is None:
+            plan = _plans[shape] = _BodyPlan(shape)
+        if plan.document:
             return value  # a document type is any JSON value, kept as it came
         self.expect(isinstance(value, dict), shape, value)
+        by_key = plan.by_key
         parsed = {}
-        for name, member in shape.members.items():
-            if member.serialization.get("location"):
-                continue  # bound to the uri, a header or the query string, never the body
-            key = member.serialization.get("name", name)
-            item = value.get(key)
-            if item is not None:  # null means absent, as the SDKs write it
+        # The document's keys, not the shape's members: a request sets few of them.
+        last, ordered = -1, True
+        for key, item in value.items():
+            if item is None:
+                continue  # null means absent, as the SDKs write it
+            found = by_key.get(key)
+            if found is not None:  # a key the model does not know is ignored, as AWS does
+                name, member, index = found
                 parsed[name] = self.value(member, item)
+                ordered = ordered and index > last
+                last = index
+        if not ordered:  # in the model's order, as the validator reports violations
+            order = plan.order
+            return dict(sorted(parsed.items(), key=lambda pair: order[pair[0]]))
         return parsed
 
     def sequence(self, shape: ListShape, value: Any) -> list[Any]:
@@ -123,6 +135,25 @@ class TypedTree:
 
 
 _TREE = TypedTree()
+
+
+class _BodyPlan:
+    """A structure's body members by their key on the wire, worked out once per shape."""
+
+    __slots__ = ("by_key", "document", "order")
+
+    def __init__(self, shape: StructureShape) -> None:
+        self.document = bool(shape.metadata.get("document"))
+        self.by_key: dict[str, tuple[str, Shape, int]] = {}
+        self.order: dict[str, int] = {}
+        for index, (name, member) in enumerate(shape.members.items()):
+            if member.serialization.get("location"):
+                continue  # bound to the uri, a header or the query string, never the body
+            self.by_key[member.serialization.get("name", name)] = (name, member, index)
+            self.order[name] = index
+
+
+_plans: weakref.WeakKeyDictionary[Shape, _BodyPlan] = weakref.WeakKeyDictionary()
 
 
 def load(body: bytes) -> Any:
