@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import weakref
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -11,6 +10,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 from lamina.protocol.http import HttpRequest
 from lamina.protocol.parse import values
 from lamina.protocol.parse.values import FLOAT_TYPES, INTEGER_TYPES, BadInput
+from lamina.protocol.plans import Plans
 
 _JSON_KINDS = {
     dict: "an object",
@@ -56,9 +56,7 @@ class TypedTree:
         raise BadInput(f"Unsupported member type {kind}.")
 
     def structure(self, shape: StructureShape, value: Any) -> Any:
-        plan = _plans.get(shape)
-        if plan is None:
-            plan = _plans[shape] = _BodyPlan(shape)
+        plan = _body_plan(shape)
         if plan.document:
             return value  # a document type is any JSON value, kept as it came
         self.expect(isinstance(value, dict), shape, value)
@@ -153,7 +151,7 @@ class _BodyPlan:
             self.order[name] = index
 
 
-_plans: weakref.WeakKeyDictionary[Shape, _BodyPlan] = weakref.WeakKeyDictionary()
+_body_plan: Plans[StructureShape, _BodyPlan] = Plans(_BodyPlan)
 
 
 def load(body: bytes) -> Any:

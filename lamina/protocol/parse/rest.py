@@ -4,7 +4,6 @@ payload or body, which the protocol's own module reads."""
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from lamina.protocol.http import HttpRequest
 from lamina.protocol.parse import values
 from lamina.protocol.parse.uri import UriTemplate
 from lamina.protocol.parse.values import BadInput
+from lamina.protocol.plans import Plans
 
 BodyParser = Callable[[Shape, bytes], Any]
 
@@ -46,14 +46,7 @@ class Plan:
         self.claimed = frozenset(claimed)
 
 
-_plans: weakref.WeakKeyDictionary[OperationModel, Plan] = weakref.WeakKeyDictionary()
-
-
-def plan(operation: OperationModel) -> Plan:
-    found = _plans.get(operation)
-    if found is None:
-        found = _plans[operation] = Plan(operation)
-    return found
+plan: Plans[OperationModel, Plan] = Plans(Plan)
 
 
 def query_dict(request: HttpRequest) -> dict[str, list[str]]:

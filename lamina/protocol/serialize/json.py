@@ -4,11 +4,11 @@ CBOR shares with its own scalars."""
 from __future__ import annotations
 
 import json
-import weakref
 from typing import Any
 
 from botocore.model import Shape, StructureShape
 
+from lamina.protocol.plans import Plans
 from lamina.protocol.serialize import values
 
 # Written exactly as the provider gave them.
@@ -29,15 +29,8 @@ class _Plan:
         }
 
 
-_plans: weakref.WeakKeyDictionary[Shape, _Plan] = weakref.WeakKeyDictionary()
-
-
-def plan(shape: StructureShape) -> _Plan:
-    """Worked out once per shape: the writer walks the result's keys, not every member."""
-    found = _plans.get(shape)
-    if found is None:
-        found = _plans[shape] = _Plan(shape)
-    return found
+# Worked out once per shape: the writer walks the result's keys, not every member.
+plan: Plans[StructureShape, _Plan] = Plans(_Plan)
 
 
 class TypedWriter:

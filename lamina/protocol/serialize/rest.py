@@ -4,11 +4,11 @@ result; what is left is the payload or the body, which the protocol's own writer
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any
 
 from botocore.model import Shape, StructureShape
 
+from lamina.protocol.plans import Plans
 from lamina.protocol.serialize import values
 
 _NEEDS_QUOTES = re.compile(r'[,"]')
@@ -46,14 +46,7 @@ class OutputPlan:
             self.bound.append((name, member, location, member.serialization.get("name", default)))
 
 
-_plans: weakref.WeakKeyDictionary[StructureShape, OutputPlan] = weakref.WeakKeyDictionary()
-
-
-def output_plan(shape: StructureShape) -> OutputPlan:
-    found = _plans.get(shape)
-    if found is None:
-        found = _plans[shape] = OutputPlan(shape)
-    return found
+output_plan: Plans[StructureShape, OutputPlan] = Plans(OutputPlan)
 
 
 class Split:
