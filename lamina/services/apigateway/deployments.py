@@ -48,6 +48,8 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
     return {
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
         "apiKeySource": api.config.get("apiKeySource", "HEADER"),
+        # takes effect with a deployment, as AWS documents it
+        "disableExecuteApiEndpoint": bool(api.config.get("disableExecuteApiEndpoint")),
         "authorizers": known,
         "gatewayResponses": api.config.get("gatewayResponses") or {},
         "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],

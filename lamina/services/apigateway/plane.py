@@ -68,6 +68,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _CACHED_DEPLOYMENTS = 1024
+
+
+def _forbidden() -> HttpResponse:
+    """The default endpoint of an API that disabled it (a new one each time: headers are added
+    to it on the way out)."""
+    return HttpResponse(
+        403,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
+        b'{"message":"Forbidden"}',
+    )
+
+
 # How long a node serves a stage as it read it: its own changes are seen at once (the
 # operations forget what they change), another node's within this long (AWS, too, takes
 # seconds to make a deployment live).
@@ -89,6 +101,8 @@ class Deployed:
         self.access = {k: snapshot.get(k) for k in ("apiKeySource", "authorizers")}
         self.router = Router(snapshot["resources"])
         self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
+        # the execute-api endpoint answers 403; custom domain names still serve the API
+        self.default_endpoint_disabled = bool(snapshot.get("disableExecuteApiEndpoint"))
 
 
 Release = tuple[Deployed, str, dict[str, str]]  # a deployment, its id, the stage variables
@@ -169,6 +183,8 @@ class RestApiPlane:
         if serving is None:
             return gateway.missing_authentication_token()
         (deployed, deployment_id, variables), is_canary = serving.pick()
+        if deployed.default_endpoint_disabled and call.mapped_path is None:
+            return _forbidden()
         extended_id = base64.b64encode(ids.random_bytes(11)).decode()
         route = v1.Route(
             account_id=deployed.account_id, api_id=call.api_id, stage=stage,

@@ -34,6 +34,7 @@ _PATCHABLE = {
     "binaryMediaTypes": patches.SET,
     "minimumCompressionSize": patches.FIELD,
     "apiKeySource": patches.FIELD,
+    "disableExecuteApiEndpoint": patches.FIELD,
 }
 API_KEY_SOURCES = ("HEADER", "AUTHORIZER")
 
@@ -79,8 +80,6 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
         raise not_supported("cloneFrom")
     if params.get("policy"):
         raise not_supported("resource policies on REST APIs")
-    if params.get("disableExecuteApiEndpoint"):
-        raise not_supported("disableExecuteApiEndpoint")
     source = params.get("apiKeySource") or "HEADER"
     if source not in API_KEY_SOURCES:
         raise bad_request(f"Invalid apiKeySource: {source}. Must be one of HEADER, AUTHORIZER")
@@ -105,8 +104,18 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
     config = {key: params[key] for key in _KEPT if params.get(key) not in (None, [], {})}
     config["apiKeySource"] = source
     config["endpointConfiguration"] = {"ipAddressType": ip_type, "types": types}
-    config["disableExecuteApiEndpoint"] = False
+    config["disableExecuteApiEndpoint"] = bool(params.get("disableExecuteApiEndpoint"))
     return config
+
+
+def _flag(value: Any) -> bool:
+    """A patched boolean: the value comes as text ("true", "True"); removed is false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).lower()
+    if text not in ("true", "false"):
+        raise bad_request(f"Invalid value for disableExecuteApiEndpoint: {value}")  # a guess
+    return text == "true"
 
 
 class RestApiOperations:
@@ -157,6 +166,7 @@ class RestApiOperations:
                 raise bad_request("Rest API name must not be empty")
             if target.get("apiKeySource") not in API_KEY_SOURCES:
                 raise bad_request("Invalid apiKeySource. Must be one of HEADER, AUTHORIZER")
+            target["disableExecuteApiEndpoint"] = _flag(target.get("disableExecuteApiEndpoint"))
             config = {k: v for k, v in target.items() if v not in (None, [])}
             conn.execute(
                 apis.update().where(apis.c.api_id == api.api_id).values(name=name, config=config)

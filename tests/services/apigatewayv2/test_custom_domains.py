@@ -259,6 +259,44 @@ def test_a_custom_domain_routes_by_its_longest_mapping(endpoint, lambda_client):
     assert answer.status_code != 200
 
 
+def test_a_rest_api_that_disables_its_default_endpoint_answers_only_on_its_domain(
+    endpoint, lambda_client
+):
+    rest = client("apigateway", endpoint)
+    shop = rest_api(endpoint, echo_function(lambda_client))
+    rest.create_domain_name(domainName="shop.example.com", regionalCertificateArn=CERT,
+                            endpointConfiguration=REGIONAL)  # fmt: skip
+    rest.create_base_path_mapping(domainName="shop.example.com", restApiId=shop, stage="live")
+    default = f"{endpoint}/_aws/execute-api/{shop}/live/items"
+    by_host = {"Host": f"{shop}.execute-api.localhost"}
+
+    updated = rest.update_rest_api(
+        restApiId=shop,
+        patchOperations=[{"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "True"}],
+    )
+    assert updated["disableExecuteApiEndpoint"] is True
+    assert rest.get_rest_api(restApiId=shop)["disableExecuteApiEndpoint"] is True
+    # it takes effect with the next deployment, as AWS documents
+    assert requests.get(default, timeout=60).status_code == 200
+    rest.create_deployment(restApiId=shop, stageName="live")
+    for answer in (
+        requests.get(default, timeout=60),
+        requests.get(f"{endpoint}/live/items", headers=by_host, timeout=60),
+    ):
+        assert (answer.status_code, answer.json()) == (403, {"message": "Forbidden"})
+    assert on_domain(endpoint, "shop.example.com", "/items").json()["path"] == "/items"
+
+    assert error(rest.update_rest_api, restApiId=shop, patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "maybe"}],
+    )[::2] == ("BadRequestException", 400)  # fmt: skip
+    rest.update_rest_api(restApiId=shop, patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "false"}])  # fmt: skip
+    rest.create_deployment(restApiId=shop, stageName="live")
+    assert requests.get(default, timeout=60).status_code == 200
+    made = rest.create_rest_api(name="hidden", disableExecuteApiEndpoint=True)
+    assert made["disableExecuteApiEndpoint"] is True
+
+
 def test_a_websocket_api_answers_on_its_domain(endpoint, lambda_client):
     api_id, queue = _api(endpoint, lambda_client)
     v2 = apigw(endpoint)
