@@ -608,6 +608,8 @@ class ImportOperations:
                 **(validators.of(api) if merge else {}),
                 **imported.validators,
             }
+            if merge and api.config.get("documentationParts"):
+                config["documentationParts"] = api.config["documentationParts"]
             part = gateway_response_settings.PART
             if merge and (api.config.get(part) or imported.config.get(part)):
                 config[part] = {**(api.config.get(part) or {}), **(imported.config.get(part) or {})}

@@ -4,8 +4,9 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
-plans and their keys, usage, custom domain names and their base path mappings. Every other
-operation of the model (documentation, VPC links, …) answers NotImplementedException."""
+plans and their keys, usage, custom domain names and their base path mappings, documentation
+parts. Every other operation of the model (documentation versions and imports, VPC links,
+…) answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from lamina.config import Settings
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
+from lamina.services.apigateway.documentation_parts import DocumentationPartOperations
 from lamina.services.apigateway.domain_names import DomainNameOperations
 from lamina.services.apigateway.gateway_response_settings import GatewayResponseOperations
 from lamina.services.apigateway.models import ModelOperations
@@ -46,6 +48,7 @@ class ApiGatewayProvider(
     ApiKeyOperations,
     UsagePlanOperations,
     DomainNameOperations,
+    DocumentationPartOperations,
     Provider,
 ):
     service_name = "apigateway"

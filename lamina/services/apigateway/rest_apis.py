@@ -25,8 +25,9 @@ from lamina.store.schema import apigateway_stages as stage_rows
 _KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
 _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 # What an API keeps in its config beside GetRestApi's answer: its models, request validators
-# and gateway responses (models.py, validators.py, gateway_response_settings.py).
-PARTS = ("models", "requestValidators", "gatewayResponses")
+# gateway responses and documentation parts (models.py, validators.py,
+# gateway_response_settings.py, documentation_parts.py).
+PARTS = ("models", "requestValidators", "gatewayResponses", "documentationParts")
 _PATCHABLE = {
     "name": patches.FIELD,
     "description": patches.FIELD,

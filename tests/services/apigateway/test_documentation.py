@@ -1,0 +1,159 @@
+"""Documentation parts of a REST API through boto3: each location type's rules, the conflict
+for a second part at one location, the filters of GetDocumentationParts, the `/properties`
+patch, deletion, their survival of a restart, and their going with the API."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import ENGINES, client, own_server
+
+
+def _error(excinfo) -> tuple[str, str]:
+    error = excinfo.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+def test_a_part_is_created_read_updated_and_deleted(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    made = apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "METHOD", "path": "/pets"},
+        properties='{"summary": "list pets"}',
+    )  # fmt: skip
+    assert made["location"] == {"type": "METHOD", "path": "/pets", "method": "*"}
+    got = apigw.get_documentation_part(restApiId=api_id, documentationPartId=made["id"])
+    assert (got["id"], got["properties"]) == (made["id"], '{"summary": "list pets"}')
+    updated = apigw.update_documentation_part(
+        restApiId=api_id, documentationPartId=made["id"],
+        patchOperations=[{"op": "replace", "path": "/properties", "value": '{"summary": "x"}'}],
+    )  # fmt: skip
+    assert updated["properties"] == '{"summary": "x"}'
+    apigw.delete_documentation_part(restApiId=api_id, documentationPartId=made["id"])
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_part(restApiId=api_id, documentationPartId=made["id"])
+    assert _error(excinfo)[0] == "NotFoundException"
+
+
+def test_each_type_takes_its_own_location_fields(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    response = apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "RESPONSE_HEADER", "name": "X-Id"}, properties="{}"
+    )
+    assert response["location"] == {
+        "type": "RESPONSE_HEADER", "path": "/", "method": "*", "statusCode": "*", "name": "X-Id"
+    }  # fmt: skip
+    api = apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "API"}, properties='{"info": {}}'
+    )
+    assert api["location"] == {"type": "API"}
+    refused = [
+        ({"type": "API", "path": "/x"}, "Invalid location field 'path' for location type API"),
+        ({"type": "MODEL"}, "Location name is required for location type MODEL"),
+        ({"type": "RESOURCE", "method": "GET"},
+         "Invalid location field 'method' for location type RESOURCE"),
+        ({"type": "METHOD", "name": "n"}, "Invalid location field 'name' for location type METHOD"),
+    ]  # fmt: skip
+    for location, message in refused:
+        with pytest.raises(ClientError) as excinfo:
+            apigw.create_documentation_part(restApiId=api_id, location=location, properties="{}")
+        assert _error(excinfo) == ("BadRequestException", message)
+
+
+def test_bad_properties_a_duplicate_location_and_a_missing_api_are_refused(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_documentation_part(
+            restApiId=api_id, location={"type": "API"}, properties="{not json"
+        )
+    assert _error(excinfo) == (
+        "BadRequestException", "Documentation part properties must be valid JSON"
+    )  # fmt: skip
+    apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "MODEL", "name": "Pet"}, properties="{}"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_documentation_part(
+            restApiId=api_id, location={"type": "MODEL", "name": "Pet"}, properties='{"a": 1}'
+        )
+    assert _error(excinfo)[0] == "ConflictException"
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_parts(restApiId="nosuchapi")
+    assert _error(excinfo) == (
+        "NotFoundException", "Invalid API identifier specified 000000000000:nosuchapi"
+    )  # fmt: skip
+
+
+def test_parts_are_filtered_and_paged(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    for path in ("/a", "/b", "/c"):
+        apigw.create_documentation_part(
+            restApiId=api_id, location={"type": "RESOURCE", "path": path}, properties='{"d": 1}'
+        )
+    apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "MODEL", "name": "PetModel"}, properties="{}"
+    )
+    every = apigw.get_documentation_parts(restApiId=api_id)["items"]
+    assert len(every) == 4
+    by_type = apigw.get_documentation_parts(restApiId=api_id, type="RESOURCE")["items"]
+    assert sorted(p["location"]["path"] for p in by_type) == ["/a", "/b", "/c"]
+    by_path = apigw.get_documentation_parts(restApiId=api_id, path="/b")["items"]
+    assert [p["location"]["path"] for p in by_path] == ["/b"]
+    by_name = apigw.get_documentation_parts(restApiId=api_id, nameQuery="Pet")["items"]
+    assert [p["location"]["type"] for p in by_name] == ["MODEL"]
+    empty = apigw.get_documentation_parts(restApiId=api_id, locationStatus="UNDOCUMENTED")
+    assert [p["location"]["type"] for p in empty["items"]] == ["MODEL"]
+    first = apigw.get_documentation_parts(restApiId=api_id, limit=3)
+    rest = apigw.get_documentation_parts(restApiId=api_id, limit=3, position=first["position"])
+    ids = [p["id"] for p in first["items"] + rest["items"]]
+    assert sorted(ids) == sorted(p["id"] for p in every)
+
+
+def test_a_bad_patch_path_is_refused(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    part = apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "API"}, properties="{}"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        apigw.update_documentation_part(
+            restApiId=api_id, documentationPartId=part["id"],
+            patchOperations=[{"op": "replace", "path": "/location", "value": "x"}],
+        )  # fmt: skip
+    assert _error(excinfo) == (
+        "BadRequestException",
+        "Invalid patch path  '/location' specified for op 'replace'. Must be one of: [/properties]",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        apigw.update_documentation_part(
+            restApiId=api_id, documentationPartId=part["id"],
+            patchOperations=[{"op": "replace", "path": "/properties", "value": "{"}],
+        )  # fmt: skip
+    assert _error(excinfo)[0] == "BadRequestException"
+
+
+def test_parts_go_with_their_api(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    part = apigw.create_documentation_part(
+        restApiId=api_id, location={"type": "API"}, properties="{}"
+    )
+    apigw.delete_rest_api(restApiId=api_id)
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_part(restApiId=api_id, documentationPartId=part["id"])
+    assert _error(excinfo)[0] == "NotFoundException"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_parts_survive_a_restart(tmp_path, engine):
+    with own_server(tmp_path / "data", engine, "apigw_docs_durability") as lamina:
+        apigw = client("apigateway", lamina.url)
+        api_id = apigw.create_rest_api(name="docs")["id"]
+        part = apigw.create_documentation_part(
+            restApiId=api_id, location={"type": "RESOURCE", "path": "/p"}, properties='{"k": 1}'
+        )
+        lamina.stop(signal.SIGKILL)
+        lamina.start()
+        apigw = client("apigateway", lamina.url)
+        got = apigw.get_documentation_part(restApiId=api_id, documentationPartId=part["id"])
+        assert (got["location"], got["properties"]) == (part["location"], '{"k": 1}')
