@@ -3,7 +3,9 @@ the caller's identity-based policies (iam_identity_policies.py), as API Gateway 
 AWS_IAM authorization, with the message AWS's denial carries.
 
 The account root may invoke anything of its own account. A caller of another account needs
-the API's resource policy to allow it too, and Lamina evaluates none: such a caller is denied."""
+the API's resource policy to allow it too: `decide` denies it (HTTP and WebSocket APIs have no
+resource policy); REST APIs combine `identity_decision` with theirs
+(lamina/services/apigateway/resource_policy_evaluation.py)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,12 @@ def masked(arn: str) -> str:
 
 
 def denial(identity: Identity, resource: str, explicit: bool) -> str:
-    message = (
-        f"User: {identity.arn} is not authorized to perform: {ACTION} on resource: "
-        f"{masked(resource)}"
-    )
+    return denial_of(identity.arn, resource, explicit)
+
+
+def denial_of(who: str, resource: str, explicit: bool) -> str:
+    """AWS's words for a refused execute-api:Invoke; `who`: an ARN, or `anonymous`."""
+    message = f"User: {who} is not authorized to perform: {ACTION} on resource: {masked(resource)}"
     return message + " with an explicit deny" if explicit else message
 
 
@@ -62,6 +66,27 @@ def context_keys(identity: Identity, source_ip: str, user_agent: str | None) -> 
     return keys
 
 
+async def identity_decision(
+    policies: IdentityPolicies,
+    identity: Identity,
+    region: str,
+    resource: str,
+    context: Mapping[str, str],
+) -> bool | None:
+    """What the caller's own policies say of execute-api:Invoke on `resource`: True allowed
+    (the account root: always), False explicitly denied, None neither."""
+    if identity.kind == ROOT:
+        return True
+    found = policies.cached(identity)
+    try:
+        if found is None:
+            loop = asyncio.get_running_loop()
+            found = await loop.run_in_executor(None, policies.of, identity, region)
+    except Unknown:
+        return None
+    return found.decide(ACTION, resource, context) if found is not None else True
+
+
 async def decide(
     policies: IdentityPolicies,
     identity: Identity,
@@ -72,16 +97,7 @@ async def decide(
 ) -> Verdict:
     if identity.account_id != api_account:
         return Verdict(False, denial(identity, resource, False))
-    if identity.kind == ROOT:
-        return Verdict(True)
-    found = policies.cached(identity)
-    try:
-        if found is None:
-            loop = asyncio.get_running_loop()
-            found = await loop.run_in_executor(None, policies.of, identity, region)
-    except Unknown:
-        return Verdict(False, denial(identity, resource, False))
-    decided = found.decide(ACTION, resource, context) if found is not None else True
+    decided = await identity_decision(policies, identity, region, resource, context)
     if decided is True:
         return Verdict(True)
     return Verdict(False, denial(identity, resource, decided is False))

@@ -5,7 +5,9 @@ learnt (the signer, the key, the authorizer's principal and context) goes into t
 event's requestContext.
 
 AWS_IAM evaluates the signer's identity-based policies for execute-api:Invoke on the method's
-ARN (lamina/execute_api_invoke.py). Not enforced yet, said where it matters:
+ARN (lamina/execute_api_invoke.py). The API's resource policy, when its deployment has one, is
+evaluated with them, as AWS combines the two (resource_policy_evaluation.py). Not enforced yet,
+said where it matters:
 COGNITO_USER_POOLS authorizers (500 saying so)."""
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from typing import Any, TypeVar
 from lamina import execute_api_invoke
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.iam_identity_policies import IdentityPolicies
+from lamina.identity import Identity
 from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import gateway_responses as gateway
 from lamina.services.apigateway import lambda_authorizers
+from lamina.services.apigateway import resource_policy_evaluation as evaluation
 from lamina.services.apigateway.api_key_gate import ApiKeyGate
+from lamina.services.apigateway.resource_policy_evaluation import ResourcePolicy
 from lamina.services.apigateway.usage import QUOTA_EXCEEDED, THROTTLED, UsageMeter
 from lamina.services.internal import InternalClient
 from lamina.store import Store
@@ -79,26 +84,30 @@ class Access:
         stage: str,
         path: str,
         proxy_event: Callable[[], bytes],
+        policy: ResourcePolicy | None = None,
     ) -> Granted | HttpResponse:
         granted = Granted()
         usage_key: str | None = None
         kind = method.get("authorizationType", "NONE")
+        verb = call.http.method
+        arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage, verb, path)
+        resource: bool | None = None  # what the resource policy says (None: no policy)
+        if policy is not None and kind != "AWS_IAM":
+            # an anonymous caller: Allow needed without authorization, else a Deny refuses
+            # before any authorizer runs
+            keys = evaluation.anonymous_keys(call.source_ip, call.http.headers)
+            resource = policy.decide(evaluation.ANONYMOUS, arn, keys)
+            if resource is False or (resource is None and kind == "NONE"):
+                message = execute_api_invoke.denial_of("anonymous", arn, resource is False)
+                return denied.iam_denied(message)
         if kind == "AWS_IAM":
             signed = _signer(call)
             if isinstance(signed, HttpResponse):
                 return signed
             assert call.signer is not None
-            arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage,
-                                                call.http.method, path)  # fmt: skip
-            who = call.signer.identity
-            keys = execute_api_invoke.context_keys(
-                who, call.source_ip, call.http.headers.get("user-agent")
-            )
-            verdict = await execute_api_invoke.decide(
-                self.policies, who, owner[0], owner[1], arn, keys
-            )
-            if not verdict.allowed:
-                return denied.iam_denied(verdict.message)
+            refused = await self._iam(call.signer.identity, call, owner, arn, policy)
+            if refused is not None:
+                return refused
             granted.identity.update(signed)
         elif kind == "CUSTOM":
             authorizer = (snapshot.get("authorizers") or {}).get(method.get("authorizerId"))
@@ -106,8 +115,6 @@ class Access:
                 return gateway.internal_error()
             if authorizer["type"] == "COGNITO_USER_POOLS":
                 return gateway.not_supported("COGNITO_USER_POOLS authorizers")
-            verb = call.http.method
-            arn = lambda_authorizers.method_arn(owner[1], owner[0], call.api_id, stage, verb, path)
             event = json.loads(proxy_event())
             function = lambda_authorizers.function_of(authorizer, event)
             if function is not None:
@@ -131,7 +138,7 @@ class Access:
             except lambda_authorizers.Failed as failed:
                 log.info("REST API %s: authorizer %s: %s", call.api_id, authorizer["id"], failed)
                 return denied.authorizer_failed()
-            decision = answer.decide(arn)
+            decision = evaluation.outcome(answer.decide(arn), resource, True)  # Table A
             if decision is False:
                 return denied.explicit_deny()
             if decision is None:
@@ -148,6 +155,22 @@ class Access:
             if refused is not None:
                 return refused
         return granted
+
+    async def _iam(
+        self, who: Identity, call: ExecuteApiCall, owner: tuple[str, str], arn: str,
+        policy: ResourcePolicy | None,
+    ) -> HttpResponse | None:  # fmt: skip
+        """The signer's IAM policies with the API's resource policy (Table A for a caller of
+        the API's account, Table B for another's); the refusal, or None."""
+        keys = execute_api_invoke.context_keys(
+            who, call.source_ip, call.http.headers.get("user-agent")
+        )
+        own = await execute_api_invoke.identity_decision(self.policies, who, owner[1], arn, keys)
+        resource = policy.decide(evaluation.caller_of(who), arn, keys) if policy else None
+        decided = evaluation.outcome(own, resource, who.account_id == owner[0])
+        if decided is True:
+            return None
+        return denied.iam_denied(execute_api_invoke.denial(who, arn, decided is False))
 
     async def _metered(self, call: ExecuteApiCall, owner: tuple[str, str], stage: str,
                        value: str | None, granted: Granted) -> HttpResponse | None:  # fmt: skip

@@ -1,6 +1,7 @@
 """Deployments: CreateDeployment snapshots the API's resources, methods and integrations (and
-its binaryMediaTypes, apiKeySource, authorizers and gateway responses); a stage serves its
-deployment's snapshot, so later changes are not live until the next deployment, as on AWS.
+its binaryMediaTypes, apiKeySource, authorizers, gateway responses and resource policy); a
+stage serves its deployment's snapshot, so later changes are not live until the next
+deployment, as on AWS.
 With stageName, CreateDeployment makes (or moves) that stage too; with canarySettings as well,
 the new deployment is that stage's canary (canaries.py)."""
 
@@ -50,6 +51,7 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
         "apiKeySource": api.config.get("apiKeySource", "HEADER"),
         # takes effect with a deployment, as AWS documents it
         "disableExecuteApiEndpoint": bool(api.config.get("disableExecuteApiEndpoint")),
+        "policy": api.config.get("policy"),  # from a deployment on, too (AWS's docs)
         "authorizers": known,
         "gatewayResponses": api.config.get("gatewayResponses") or {},
         "resources": [{"id": r.resource_id, "path": r.path, "methods": r.methods} for r in tree],

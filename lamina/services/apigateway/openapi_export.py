@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import deployments, rest_apis, stages
+from lamina.services.apigateway import deployments, resource_policies, rest_apis, stages
 from lamina.services.apigateway.errors import bad_request, not_supported, stage_not_found
 from lamina.store import Store
 
@@ -111,6 +111,8 @@ def document(
             doc["x-amazon-apigateway-api-key-source"] = snapshot["apiKeySource"]
         if snapshot.get("binaryMediaTypes"):
             doc["x-amazon-apigateway-binary-media-types"] = snapshot["binaryMediaTypes"]
+        if snapshot.get("policy"):
+            doc["x-amazon-apigateway-policy"] = resource_policies.document_of(snapshot["policy"])
         if validators:
             doc["x-amazon-apigateway-request-validators"] = {
                 v["name"]: {"validateRequestBody": v["validateRequestBody"],

@@ -30,6 +30,7 @@ from lamina.services.apigateway import (
     gateway_response_settings,
     ids,
     models,
+    resource_policies,
     rest_apis,
     validators,
 )
@@ -49,9 +50,9 @@ _KNOWN_TOP = {
     "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-api-key-source",
     "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator",
     "x-amazon-apigateway-minimum-compression-size", "x-amazon-apigateway-gateway-responses",
+    "x-amazon-apigateway-policy",
 }  # fmt: skip
 _REFUSED = {
-    "x-amazon-apigateway-policy": "resource policies on REST APIs",
     "x-amazon-apigateway-endpoint-configuration": "endpoint configuration by OpenAPI",
 }
 _REF = re.compile(r"^#/(?:components/schemas|definitions)/([A-Za-z0-9]+)$")
@@ -94,6 +95,10 @@ class Imported:
     authorizers: dict[str, dict[str, Any]]
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # path → methods
     warnings: list[str] = field(default_factory=list)
+    policy: Any = None  # x-amazon-apigateway-policy, checked with the API's ARN
+
+    def checked_policy(self, ctx: RequestContext, api_id: str) -> str | None:
+        return resource_policies.checked(self.policy, ctx.region, ctx.account_id, api_id)
 
 
 def _base_path(document: dict[str, Any]) -> str:
@@ -186,6 +191,7 @@ class _Reader:
         self._models(existing or {})
         self._validators()
         imported = Imported(name, config, self.models, {}, {})
+        imported.policy = document.get("x-amazon-apigateway-policy")
         return imported
 
     def _models(self, existing: dict[str, dict[str, Any]]) -> None:
@@ -562,6 +568,9 @@ class ImportOperations:
                   "disableExecuteApiEndpoint": False,
                   "models": {**models.defaults(api_id), **imported.models},
                   "requestValidators": imported.validators}  # fmt: skip
+        policy = imported.checked_policy(ctx, api_id)
+        if policy is not None:
+            config["policy"] = policy
         api = RestApi(api_id, ctx.account_id, ctx.region, imported.name, ids.resource_id(),
                       config, time.time())  # fmt: skip
         with self.store.write() as conn:
@@ -586,7 +595,8 @@ class ImportOperations:
             imported, paths = _read(params.get("body"), api.api_id, params, models.of(api), known)
             kept = {k: v for k, v in api.config.items() if k not in rest_apis.PARTS}
             if not merge:
-                for key in ("description", "version", "binaryMediaTypes", "minimumCompressionSize"):
+                for key in ("description", "version", "binaryMediaTypes", "minimumCompressionSize",
+                            "policy"):  # fmt: skip
                     kept.pop(key, None)
                 ours = resource_rows.c.api_id == api.api_id
                 conn.execute(
@@ -594,6 +604,9 @@ class ImportOperations:
                 )
                 conn.execute(resource_rows.update().where(ours).values(methods={}))
             config = {**kept, **imported.config}
+            policy = imported.checked_policy(ctx, api.api_id)
+            if policy is not None:
+                config["policy"] = policy
             if (
                 merge
                 and api.config.get("binaryMediaTypes")

@@ -4,14 +4,14 @@ function with the 1.0 proxy event through Lambda's own Invoke (the one in-proces
 MOCK, HTTP and AWS (Lambda non-proxy, SQS SendMessage) integrations go through their mapping
 templates (templates.py, vtl.py, http_integration.py, aws_integrations.py), HTTP_PROXY passes
 the request through to its URL (http_proxy.py). Who may call a method (AWS_IAM, Lambda
-authorizers, API keys and usage plans) is access.py's question, asked first; then the
-method's request validator (validators.py). Between the two, the stage's method settings'
-throttle (method_settings.py), after a usage plan's as AWS orders them: a token bucket per stage
-and method on each node, so a fleet of N nodes lets N times the limit through. A
-stage's canary takes its percentTraffic share of requests, at random (canaries.py). Bodies are
-converted between text and binary as contentHandling and binaryMediaTypes say
-(content_handling.py); a stage with access log settings has a line written for each request
-(lamina/services/access_logs/).
+authorizers, API keys and usage plans, the API's resource policy) is access.py's question,
+asked first; then the method's request validator (validators.py). Between the two, the
+stage's method settings' throttle (method_settings.py), after a usage plan's as AWS orders
+them: a token bucket per stage and method on each node, so a fleet of N nodes lets N times
+the limit through. A stage's canary takes its percentTraffic share of requests, at random
+(canaries.py). Bodies are converted between text and binary as contentHandling and
+binaryMediaTypes say (content_handling.py); a stage with access log settings has a line
+written for each request (lamina/services/access_logs/).
 
 As on AWS, a function is invoked only when its resource-based policy lets
 apigateway.amazonaws.com invoke it for this API, or the integration's role may
@@ -50,6 +50,7 @@ from lamina.services.apigateway import (
     http_integration,
     http_proxy,
     method_settings,
+    resource_policy_evaluation,
     rest_apis,
     stages,
     templates,
@@ -103,6 +104,7 @@ class Deployed:
         self.gateway_responses: dict[str, Any] = snapshot.get("gatewayResponses") or {}
         # the execute-api endpoint answers 403; custom domain names still serve the API
         self.default_endpoint_disabled = bool(snapshot.get("disableExecuteApiEndpoint"))
+        self.policy = resource_policy_evaluation.parsed(snapshot.get("policy"))
 
 
 Release = tuple[Deployed, str, dict[str, str]]  # a deployment, its id, the stage variables
@@ -257,10 +259,14 @@ class RestApiPlane:
             return v1.event(call.http, shown, route, _forwarded(call), deployed.binary_media_types)
 
         granted: Granted | None = None
-        if method.get("authorizationType", "NONE") != "NONE" or method.get("apiKeyRequired"):
+        if (
+            method.get("authorizationType", "NONE") != "NONE"
+            or method.get("apiKeyRequired")
+            or deployed.policy is not None
+        ):
             checked = await self.access.check(
                 call, method, deployed.access, (deployed.account_id, deployed.region),
-                route.stage, path, proxy_event,
+                route.stage, path, proxy_event, deployed.policy,
             )  # fmt: skip
             if isinstance(checked, HttpResponse):
                 return checked

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import account_items, ids, patches
+from lamina.services.apigateway import account_items, ids, patches, resource_policies
 from lamina.services.apigateway.errors import api_not_found, bad_request, not_supported
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployment_rows
@@ -36,6 +36,7 @@ _PATCHABLE = {
     "minimumCompressionSize": patches.FIELD,
     "apiKeySource": patches.FIELD,
     "disableExecuteApiEndpoint": patches.FIELD,
+    "policy": patches.FIELD,
 }
 API_KEY_SOURCES = ("HEADER", "AUTHORIZER")
 
@@ -76,11 +77,9 @@ def exists(conn: Connection, api_id: str) -> bool:
     return conn.execute(sa.select(apis.c.api_id).where(apis.c.api_id == api_id)).first() is not None
 
 
-def _config(params: dict[str, Any]) -> dict[str, Any]:
+def _config(params: dict[str, Any], ctx: RequestContext, api_id: str) -> dict[str, Any]:
     if params.get("cloneFrom"):
         raise not_supported("cloneFrom")
-    if params.get("policy"):
-        raise not_supported("resource policies on REST APIs")
     source = params.get("apiKeySource") or "HEADER"
     if source not in API_KEY_SOURCES:
         raise bad_request(f"Invalid apiKeySource: {source}. Must be one of HEADER, AUTHORIZER")
@@ -106,6 +105,9 @@ def _config(params: dict[str, Any]) -> dict[str, Any]:
     config["apiKeySource"] = source
     config["endpointConfiguration"] = {"ipAddressType": ip_type, "types": types}
     config["disableExecuteApiEndpoint"] = bool(params.get("disableExecuteApiEndpoint"))
+    policy = resource_policies.checked(params.get("policy"), ctx.region, ctx.account_id, api_id)
+    if policy is not None:
+        config["policy"] = policy
     return config
 
 
@@ -128,9 +130,10 @@ class RestApiOperations:
         name = params["name"]
         if not name.strip():
             raise bad_request("Rest API name must not be empty")  # the model allows ""
+        api_id = ids.api_id()
         api = RestApi(
-            ids.api_id(), ctx.account_id, ctx.region, name, ids.resource_id(), _config(params),
-            time.time(),
+            api_id, ctx.account_id, ctx.region, name, ids.resource_id(),
+            _config(params, ctx, api_id), time.time(),
         )  # fmt: skip
         with self.store.write() as conn:
             conn.execute(apis.insert().values(**api.__dict__))
@@ -168,6 +171,10 @@ class RestApiOperations:
             if target.get("apiKeySource") not in API_KEY_SOURCES:
                 raise bad_request("Invalid apiKeySource. Must be one of HEADER, AUTHORIZER")
             target["disableExecuteApiEndpoint"] = _flag(target.get("disableExecuteApiEndpoint"))
+            if target.get("policy") != api.config.get("policy"):
+                target["policy"] = resource_policies.checked(
+                    target.get("policy"), api.region, api.account_id, api.api_id
+                )
             config = {k: v for k, v in target.items() if v not in (None, [])}
             conn.execute(
                 apis.update().where(apis.c.api_id == api.api_id).values(name=name, config=config)
