@@ -13,8 +13,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import ENGINES, client, error_of, own_server
-from tests.services.apigateway.conftest import root_of, stage_url
+from tests.conftest import ENGINES, client, error_of, make_zip, own_server
+from tests.services.apigateway.conftest import create_api_function, lambda_uri, root_of, stage_url
 from tests.services.apigateway.test_aws_iam import _denied, _invoke_policy, _signed
 
 INVALID = (
@@ -32,14 +32,20 @@ def _statement(effect: str, resource: str = "execute-api:/*", principal="*", **m
             "Resource": resource, **more}  # fmt: skip
 
 
-def _mock_api(apigw, endpoint: str, authorization: str = "NONE", **create) -> tuple[str, str]:
+def _mock_api(
+    apigw, endpoint: str, authorization: str = "NONE", authorizer: dict | None = None, **create
+) -> tuple[str, str]:
     """A REST API answering any method on any path by a MOCK, deployed as `prod`: (id, URL)."""
     api_id = apigw.create_rest_api(name="guarded", **create)["id"]
     proxy = apigw.create_resource(
         restApiId=api_id, parentId=root_of(apigw, api_id), pathPart="{proxy+}"
     )["id"]
     ids = {"restApiId": api_id, "resourceId": proxy, "httpMethod": "ANY"}
-    apigw.put_method(**ids, authorizationType=authorization)
+    if authorizer is not None:
+        made = apigw.create_authorizer(restApiId=api_id, **authorizer)
+        apigw.put_method(**ids, authorizationType="CUSTOM", authorizerId=made["id"])
+    else:
+        apigw.put_method(**ids, authorizationType=authorization)
     apigw.put_integration(
         **ids, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'}
     )
@@ -239,6 +245,80 @@ def test_aws_iam_with_a_policy_in_the_same_account_and_from_another(apigw, endpo
     assert signed().status_code == 200  # the same account's user: its own Allow suffices
 
 
+AUTHORIZER = """
+def handler(event, context):
+    token, arn = event["authorizationToken"], event["methodArn"]
+    if token == "unauthorized":
+        raise Exception("Unauthorized")
+    resource = arn if token in ("allow", "deny") else arn.split("/", 1)[0] + "/other/*"
+    effect = "Deny" if token == "deny" else "Allow"
+    return {"principalId": "p", "policyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]}}
+"""
+
+
+def test_a_lambda_authorizer_with_a_policy(apigw, endpoint):
+    lambda_ = client("lambda", endpoint)
+    code = {"ZipFile": make_zip({"handler.py": AUTHORIZER})}
+    function = create_api_function(lambda_, "policy-authorizer", Code=code)["FunctionArn"]
+    authorizer = {"name": "tok", "type": "TOKEN", "authorizerUri": lambda_uri(function),
+                  "identitySource": "method.request.header.Authorization",
+                  "authorizerResultTtlInSeconds": 0}  # fmt: skip
+    policy = _policy(_statement("Allow", "execute-api:/*/GET/open"),
+                     _statement("Deny", "execute-api:/*/*/blocked"))  # fmt: skip
+    api_id, url = _mock_api(apigw, endpoint, authorizer=authorizer, policy=policy)
+    arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{api_id}/prod"
+    get = lambda path, token: requests.get(  # noqa: E731
+        f"{url}/{path}", headers={"Authorization": token}, timeout=30
+    )
+    # the policy's Deny refuses before the authorizer is asked (it would answer 401)
+    _anonymous(get("blocked", "unauthorized"), f"{arn}/GET/blocked", explicit=True)
+    assert get("elsewhere", "unauthorized").status_code == 401
+    # Table A: the authorizer's or the policy's Allow suffices, a Deny of either refuses
+    assert get("open", "silent").status_code == 200
+    assert get("elsewhere", "allow").status_code == 200
+    silent = get("elsewhere", "silent")
+    assert (silent.status_code, silent.json()) == (
+        403, {"Message": "User is not authorized to access this resource"},
+    )  # fmt: skip
+    denied = get("open", "deny")
+    assert (denied.status_code, denied.json()) == (
+        403, {"Message": "User is not authorized to access this resource with an explicit deny"},
+    )  # fmt: skip
+
+
+def test_a_disabled_default_endpoint_and_a_custom_domain(apigw, endpoint):
+    policy = _policy(_statement("Allow"), _statement("Deny", "execute-api:/*/*/secret"))
+    api_id, url = _mock_api(apigw, endpoint, policy=policy, disableExecuteApiEndpoint=True)
+    assert apigw.get_rest_api(restApiId=api_id)["disableExecuteApiEndpoint"] is True
+    by_host = {"Host": f"{api_id}.execute-api.localhost"}
+    for answer in (
+        requests.get(f"{url}/open", timeout=30),
+        requests.get(f"{endpoint}/prod/open", headers=by_host, timeout=30),
+        requests.get(f"{endpoint}/restapis/{api_id}/prod/_user_request_/open", timeout=30),
+    ):
+        assert (answer.status_code, answer.json()) == (403, {"message": "Forbidden"})
+    # a custom domain name still serves it, the policy evaluated there too
+    apigw.create_domain_name(
+        domainName="guarded.example.com", endpointConfiguration={"types": ["REGIONAL"]},
+        regionalCertificateArn="arn:aws:acm:us-east-1:000000000000:certificate/1234",
+    )  # fmt: skip
+    apigw.create_base_path_mapping(domainName="guarded.example.com", restApiId=api_id,
+                                   stage="prod", basePath="v1")  # fmt: skip
+    on_domain = lambda path: requests.get(  # noqa: E731
+        f"{endpoint}{path}", headers={"Host": "guarded.example.com"}, timeout=30
+    )
+    assert (on_domain("/v1/open").status_code, on_domain("/v1/open").json()) == (200, {"ok": True})
+    arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{api_id}/prod/GET/secret"
+    _anonymous(on_domain("/v1/secret"), arn, explicit=True)
+    # enabled again (from the next deployment): the default endpoint answers
+    apigw.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "false"}])  # fmt: skip
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    assert requests.get(f"{url}/open", timeout=30).status_code == 200
+    apigw.delete_domain_name(domainName="guarded.example.com")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_policy_survives_a_restart(tmp_path, engine):
     with own_server(tmp_path / "data", engine, "apigw_policy_durability") as lamina:
@@ -288,3 +368,25 @@ def test_openapi_import_and_export_carry_the_policy(apigw, endpoint):
     assert "policy" in apigw.get_rest_api(restApiId=api_id)
     apigw.put_rest_api(restApiId=api_id, mode="overwrite", body=json.dumps(plain))
     assert "policy" not in apigw.get_rest_api(restApiId=api_id)
+
+
+# AWS's policy evaluation outcome tables: (IAM or authorizer, resource policy) → outcome
+TABLE_A = {
+    (True, True): True, (True, None): True, (True, False): False,
+    (None, True): True, (None, None): None, (None, False): False,
+    (False, True): False, (False, None): False, (False, False): False,
+}  # fmt: skip
+TABLE_B = {
+    (True, True): True, (True, None): None, (True, False): False,
+    (None, True): None, (None, None): None, (None, False): False,
+    (False, True): False, (False, None): False, (False, False): False,
+}  # fmt: skip
+
+
+def test_the_outcome_tables():
+    from lamina.services.apigateway.resource_policy_evaluation import outcome
+
+    for (own, resource), expected in TABLE_A.items():
+        assert outcome(own, resource, same_account=True) is expected, (own, resource)
+    for (own, resource), expected in TABLE_B.items():
+        assert outcome(own, resource, same_account=False) is expected, (own, resource)
