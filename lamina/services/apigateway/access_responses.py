@@ -58,7 +58,8 @@ def implicit_deny() -> GatewayAnswer:
 
 
 def iam_denied(message: str) -> GatewayAnswer:
-    """ACCESS_DENIED: the signer's IAM policies do not allow execute-api:Invoke on the method."""
+    """ACCESS_DENIED: the signer's IAM policies, or the API's resource policy, do not allow
+    execute-api:Invoke on the method."""
     return _answer("ACCESS_DENIED", 403, {"Message": message}, "AccessDeniedException")
 
 
