@@ -14,6 +14,15 @@ MAP = "map"  # /path/{key}: add/replace set the key's value, remove drops it
 SET = "set"  # /path/{item}: add puts the item in the list, remove takes it out
 
 
+def boolean(value: Any) -> bool:
+    """A patched boolean: patch values come as text ("true", "False"); a bool is kept."""
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() not in ("true", "false"):
+        raise bad_request(f"Invalid boolean value: {value}")
+    return str(value).lower() == "true"
+
+
 def _unescape(key: str) -> str:
     return key.replace("~1", "/").replace("~0", "~")
 

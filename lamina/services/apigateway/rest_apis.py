@@ -111,16 +111,6 @@ def _config(params: dict[str, Any], ctx: RequestContext, api_id: str) -> dict[st
     return config
 
 
-def _flag(value: Any) -> bool:
-    """A patched boolean: the value comes as text ("true", "True"); removed is false."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    text = str(value).lower()
-    if text not in ("true", "false"):
-        raise bad_request(f"Invalid value for disableExecuteApiEndpoint: {value}")  # a guess
-    return text == "true"
-
-
 class RestApiOperations:
     store: Store
     stages_changed: Callable[[str], None]  # the data plane reads the API's stages anew
@@ -170,7 +160,8 @@ class RestApiOperations:
                 raise bad_request("Rest API name must not be empty")
             if target.get("apiKeySource") not in API_KEY_SOURCES:
                 raise bad_request("Invalid apiKeySource. Must be one of HEADER, AUTHORIZER")
-            target["disableExecuteApiEndpoint"] = _flag(target.get("disableExecuteApiEndpoint"))
+            disabled = target.get("disableExecuteApiEndpoint")  # removed: false
+            target["disableExecuteApiEndpoint"] = disabled is not None and patches.boolean(disabled)
             if target.get("policy") != api.config.get("policy"):
                 target["policy"] = resource_policies.checked(
                     target.get("policy"), api.region, api.account_id, api.api_id

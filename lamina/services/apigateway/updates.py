@@ -43,14 +43,6 @@ _INTEGRATION_RESPONSE_PATHS = {
 }  # fmt: skip
 
 
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() not in ("true", "false"):
-        raise bad_request(f"Invalid boolean value: {value}")
-    return str(value).lower() == "true"
-
-
 def _integer(value: Any) -> int:
     try:
         return int(value)
@@ -59,10 +51,11 @@ def _integer(value: Any) -> int:
 
 
 def _check_method(method: dict[str, Any]) -> None:
-    method["apiKeyRequired"] = _boolean(method.get("apiKeyRequired", False))
+    method["apiKeyRequired"] = patches.boolean(method.get("apiKeyRequired", False))
     if method.get("requestParameters"):  # name → required, a boolean
         method["requestParameters"] = {
-            name: _boolean(required) for name, required in method["requestParameters"].items()
+            name: patches.boolean(required)
+            for name, required in method["requestParameters"].items()
         }
     if method.get("authorizationType") not in AUTHORIZATION_TYPES:
         raise bad_request(
