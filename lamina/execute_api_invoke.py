@@ -44,23 +44,33 @@ def denial_of(who: str, resource: str, explicit: bool) -> str:
     return message + " with an explicit deny" if explicit else message
 
 
-def context_keys(identity: Identity, source_ip: str, user_agent: str | None) -> dict[str, str]:
-    """The global condition keys of the request that Lamina knows, lowercased."""
-    principal_type = {ROOT: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+def request_keys(
+    source_ip: str, user_agent: str | None, referer: str | None = None
+) -> dict[str, str]:
+    """The global condition keys of the request itself that Lamina knows, lowercased."""
     keys = {
         "aws:sourceip": source_ip,
-        "aws:principalarn": identity.role_arn or identity.arn,
-        "aws:principalaccount": identity.account_id,
-        "aws:principaltype": principal_type.get(identity.kind, identity.kind),
-        "aws:userid": identity.user_id,
-        "aws:securetransport": "false",
+        "aws:securetransport": "false",  # Lamina's port speaks plain HTTP
         "aws:currenttime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "aws:epochtime": str(int(time.time())),
     }
-    if identity.user_name:
-        keys["aws:username"] = identity.user_name
     if user_agent:
         keys["aws:useragent"] = user_agent
+    if referer:
+        keys["aws:referer"] = referer
+    return keys
+
+
+def context_keys(identity: Identity, source_ip: str, user_agent: str | None) -> dict[str, str]:
+    """The request's keys and its signer's, lowercased."""
+    principal_type = {ROOT: "Account", IAM_USER: "User", ASSUMED_ROLE: "AssumedRole"}
+    keys = request_keys(source_ip, user_agent)
+    keys["aws:principalarn"] = identity.role_arn or identity.arn
+    keys["aws:principalaccount"] = identity.account_id
+    keys["aws:principaltype"] = principal_type.get(identity.kind, identity.kind)
+    keys["aws:userid"] = identity.user_id
+    if identity.user_name:
+        keys["aws:username"] = identity.user_name
     for key, value in identity.tags:
         keys[f"aws:principaltag/{key.lower()}"] = value
     return keys

@@ -20,10 +20,8 @@ VPC endpoint only refuses every request, as AWS refuses a public one)."""
 
 from __future__ import annotations
 
-import time
-
 from lamina import iam_policy
-from lamina.execute_api_invoke import ACTION
+from lamina.execute_api_invoke import ACTION, request_keys
 from lamina.identity import Identity
 from lamina.protocol.http import Headers
 from lamina.services.apigateway import resource_policies
@@ -56,17 +54,7 @@ def caller_of(identity: Identity) -> iam_policy.Caller:
 
 def anonymous_keys(source_ip: str, headers: Headers) -> dict[str, str]:
     """The condition keys of an unsigned request, lowercased."""
-    keys = {
-        "aws:sourceip": source_ip,
-        "aws:securetransport": "false",  # Lamina's port speaks plain HTTP
-        "aws:currenttime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "aws:epochtime": str(int(time.time())),
-    }
-    for header, key in (("user-agent", "aws:useragent"), ("referer", "aws:referer")):
-        value = headers.get(header)
-        if value:
-            keys[key] = value
-    return keys
+    return request_keys(source_ip, headers.get("user-agent"), headers.get("referer"))
 
 
 def outcome(own: bool | None, resource: bool | None, same_account: bool) -> bool | None:
