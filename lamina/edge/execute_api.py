@@ -156,13 +156,15 @@ def parse_path(http: HttpRequest) -> Found | None:
     return None
 
 
-# What API Gateway answers for a request no API of this node owns (an unknown id behind a
-# resolvable host): its "no such route" gateway response.
-NOT_FOUND = HttpResponse(
-    403,
-    [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
-    b'{"message":"Forbidden"}',
-)
+def forbidden() -> HttpResponse:
+    """What API Gateway answers for a request no API of this node owns (an unknown id behind a
+    resolvable host), and on the default endpoint of a REST API that disabled it. A new one each
+    time: a plane adds its headers to it on the way out."""
+    return HttpResponse(
+        403,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
+        b'{"message":"Forbidden"}',
+    )
 
 
 class ExecuteApiLayer:
@@ -205,7 +207,7 @@ class ExecuteApiLayer:
             request.request_id, raw, signer, error, found.mapped_path,
         )  # fmt: skip
         plane = await self.owner(found.api_id) if found.api_id else None
-        response = NOT_FOUND if plane is None else await plane.serve(call)
+        response = forbidden() if plane is None else await plane.serve(call)
         await send_response(send, response)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 
 from lamina import ids
 from lamina.awaiting import result_within
-from lamina.edge.execute_api import ExecuteApiCall
+from lamina.edge.execute_api import ExecuteApiCall, forbidden
 from lamina.http_events import v1, v1_response
 from lamina.identity import service_identity
 from lamina.lambda_invoke_permission import InvokePermissions
@@ -69,16 +69,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _CACHED_DEPLOYMENTS = 1024
-
-
-def _forbidden() -> HttpResponse:
-    """The default endpoint of an API that disabled it (a new one each time: headers are added
-    to it on the way out)."""
-    return HttpResponse(
-        403,
-        [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
-        b'{"message":"Forbidden"}',
-    )
 
 
 # How long a node serves a stage as it read it: its own changes are seen at once (the
@@ -186,7 +176,7 @@ class RestApiPlane:
             return gateway.missing_authentication_token()
         (deployed, deployment_id, variables), is_canary = serving.pick()
         if deployed.default_endpoint_disabled and call.mapped_path is None:
-            return _forbidden()
+            return forbidden()
         extended_id = base64.b64encode(ids.random_bytes(11)).decode()
         route = v1.Route(
             account_id=deployed.account_id, api_id=call.api_id, stage=stage,
