@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lamina import ids
 from lamina.context import RequestContext
 from lamina.services.apigateway import account_items as rows
-from lamina.services.apigateway import patches
+from lamina.services.apigateway import patches, tag_limits
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import page
 from lamina.store import Store
@@ -60,6 +60,7 @@ class ApiKeyOperations:
         value = params.get("value") or ids.alnum_id(40)
         if len(value) < 20:
             raise bad_request("API Key value should be at least 20 characters")
+        tag_limits.checked(params.get("tags"))
         now = time.time()
         config: dict[str, Any] = {"value": value, "enabled": bool(params.get("enabled", False))}
         for key in ("name", "description", "customerId", "tags"):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lamina.config import Settings
 from lamina.context import RequestContext
-from lamina.services.apigateway import patches
+from lamina.services.apigateway import patches, tag_limits
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import page
 from lamina.services.custom_domains import rows, rules
@@ -157,6 +157,7 @@ class DomainNameOperations:
             raise not_supported("routing rules (routingMode other than BASE_PATH_MAPPING_ONLY)")
         name = params["domainName"]
         rules.check_name(name, own_hosts(self.settings))
+        tag_limits.checked(params.get("tags"))
         config: dict[str, Any] = {
             "domainName": name,
             "endpointConfiguration": endpoint_configuration(params.get("endpointConfiguration")),

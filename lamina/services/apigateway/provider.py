@@ -5,7 +5,7 @@ Served: RestApis, Resources, Methods, Integrations, Method and Integration respo
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
 plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts. Every other operation of the model (documentation versions and imports, VPC links,
+parts, tags. Every other operation of the model (documentation versions and imports, VPC links,
 …) answers NotImplementedException."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from lamina.services.apigateway.plane import RestApiPlane
 from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
+from lamina.services.apigateway.tags import TagOperations
 from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
 from lamina.services.apigateway.validators import RequestValidatorOperations
@@ -49,6 +50,7 @@ class ApiGatewayProvider(
     UsagePlanOperations,
     DomainNameOperations,
     DocumentationPartOperations,
+    TagOperations,
     Provider,
 ):
     service_name = "apigateway"

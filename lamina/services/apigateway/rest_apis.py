@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import account_items, ids, patches, resource_policies
+from lamina.services.apigateway import account_items, ids, patches, resource_policies, tag_limits
 from lamina.services.apigateway.errors import api_not_found, bad_request, not_supported
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployment_rows
@@ -101,6 +101,7 @@ def _config(params: dict[str, Any], ctx: RequestContext, api_id: str) -> dict[st
     ip_type = endpoint.get("ipAddressType") or "ipv4"
     if ip_type not in ("ipv4", "dualstack"):
         raise bad_request("ipAddressType must be either ipv4 or dualstack.")
+    tag_limits.checked(params.get("tags"))
     config = {key: params[key] for key in _KEPT if params.get(key) not in (None, [], {})}
     config["apiKeySource"] = source
     config["endpointConfiguration"] = {"ipAddressType": ip_type, "types": types}

@@ -17,7 +17,13 @@ from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
 from lamina.services.access_logs import settings as access_log_settings
-from lamina.services.apigateway import canaries, method_settings, rest_apis, stage_updates
+from lamina.services.apigateway import (
+    canaries,
+    method_settings,
+    rest_apis,
+    stage_updates,
+    tag_limits,
+)
 from lamina.services.apigateway.errors import (
     bad_request,
     conflict,
@@ -127,7 +133,7 @@ def _config(params: dict[str, Any], description_key: str) -> dict[str, Any]:
         check_variables(params["variables"])
         config["variables"] = params["variables"]
     if params.get("tags"):
-        config["tags"] = params["tags"]
+        config["tags"] = tag_limits.checked(params["tags"])
     if params.get("documentationVersion"):
         raise not_supported("documentation versions")
     return config

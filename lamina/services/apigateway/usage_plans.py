@@ -13,7 +13,7 @@ from typing import Any
 from lamina import ids
 from lamina.context import RequestContext
 from lamina.services.apigateway import account_items as rows
-from lamina.services.apigateway import api_keys, patches, rest_apis, stages
+from lamina.services.apigateway import api_keys, patches, rest_apis, stages, tag_limits
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import page
 from lamina.services.apigateway.usage import UsageMeter
@@ -90,6 +90,7 @@ def _api_stages(
 
 
 def _config(conn: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    tag_limits.checked(params.get("tags"))
     config: dict[str, Any] = {"name": params["name"]}
     for key in ("description", "productCode", "tags"):
         if params.get(key) not in (None, "", {}):
