@@ -131,7 +131,7 @@ class Access:
             try:
                 answer, took = await lambda_authorizers.authorize(
                     self.internal, self.authorizers, authorizer, event, arn, owner, call.api_id,
-                    call.request_id,
+                    stage, call.request_id,
                 )  # fmt: skip
             except lambda_authorizers.Unauthorized:
                 return denied.unauthorized()

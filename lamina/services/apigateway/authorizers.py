@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina import ids
 from lamina.context import RequestContext
 from lamina.services.apigateway import account_items as rows
 from lamina.services.apigateway import patches, resources, rest_apis
-from lamina.services.apigateway.errors import bad_request, conflict, not_found
+from lamina.services.apigateway.errors import bad_request, conflict, not_found, stage_not_found
 from lamina.services.apigateway.methods import LAMBDA_URI
 from lamina.services.apigateway.rest_apis import page
 from lamina.store import Store
+from lamina.store.schema import apigateway_stages as stage_rows
 
 TYPES = ("TOKEN", "REQUEST", "COGNITO_USER_POOLS")
 DEFAULT_TTL = 300
@@ -139,6 +142,8 @@ def _present(row: Any) -> dict[str, Any]:
 
 class AuthorizerOperations:
     store: Store
+    # this node's kept authorizer answers for one stage (api id, stage) are dropped
+    stage_authorizers_flushed: Callable[[str, str], None]
 
     def create_authorizer(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         config = checked({k: params.get(k) for k in _KEPT})
@@ -181,4 +186,20 @@ class AuthorizerOperations:
                         raise conflict(f"Cannot delete authorizer '{row.config['name']}', is "
                                        f"referenced in method: {verb}:{resource.path}")  # fmt: skip
             rows.delete(conn, ctx, rows.AUTHORIZER, row.item_id)
+        return {}
+
+    def flush_stage_authorizers_cache(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        with self.store.read() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            stage = conn.execute(
+                sa.select(stage_rows.c.stage_name).where(
+                    stage_rows.c.api_id == api.api_id,
+                    stage_rows.c.stage_name == params["stageName"],
+                )
+            ).first()
+            if stage is None:
+                raise stage_not_found()
+        self.stage_authorizers_flushed(api.api_id, params["stageName"])
         return {}

@@ -15,7 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import authorizers, ids, resources, rest_apis, stages, validators
+from lamina.services.apigateway import (
+    authorizers,
+    ids,
+    patches,
+    resources,
+    rest_apis,
+    stages,
+    validators,
+)
 from lamina.services.apigateway.errors import bad_request, deployment_not_found, not_supported
 from lamina.services.apigateway.methods import INVALID_AUTHORIZER
 from lamina.services.apigateway.rest_apis import RestApi, page
@@ -126,6 +134,24 @@ class DeploymentOperations:
                 .order_by(deployments.c.created_at, deployments.c.deployment_id)
             ).all()
         return page([_present(row) for row in rows], params)
+
+    def update_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """A deployment's description is all that changes: its snapshot is what it served."""
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = find(conn, api.api_id, params["deploymentId"])
+            target = {"description": found.description}
+            patches.apply(
+                target, params.get("patchOperations") or [], {"description": patches.FIELD}
+            )
+            mine = sa.and_(
+                deployments.c.api_id == api.api_id,
+                deployments.c.deployment_id == found.deployment_id,
+            )
+            conn.execute(
+                deployments.update().where(mine).values(description=target.get("description"))
+            )
+            return _present(find(conn, api.api_id, found.deployment_id))
 
     def delete_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.write() as conn:

@@ -164,16 +164,23 @@ class Cache:
         with self._lock:
             self._entries.clear()
 
+    def forget_stage(self, api_id: str, stage: str) -> None:
+        """FlushStageAuthorizersCache: the answers kept for one stage of an API."""
+        prefix = f"{api_id}/{stage}/"
+        with self._lock:
+            for key in [key for key in self._entries if key[0].startswith(prefix)]:
+                del self._entries[key]
+
 
 async def authorize(internal: InternalClient, cache: Cache, authorizer: dict[str, Any],
                     event: dict[str, Any], arn: str, owner: tuple[str, str], api_id: str,
-                    request_id: str) -> tuple[Answer, int]:  # fmt: skip
+                    stage: str, request_id: str) -> tuple[Answer, int]:  # fmt: skip
     """The authorizer's answer for this request (and the ms it took, 0 when kept), or
     Unauthorized / Failed."""
     values = identity(authorizer, event)
     ttl = int(authorizer.get("authorizerResultTtlInSeconds", 300))
     settings = json.dumps(authorizer, sort_keys=True)
-    key = (f"{api_id}/{settings}", values)
+    key = (f"{api_id}/{stage}/{settings}", values)  # kept per stage, flushed per stage
     now = time.monotonic()
     if ttl > 0 and (kept := cache.get(key, now)) is not None:
         return kept, 0

@@ -62,6 +62,7 @@ class ApiGatewayProvider(
         self.plane = RestApiPlane(store, internal, self.known)
         self.stages_changed = self.plane.forget_stages
         self.keys_changed = self.plane.access.keys.forget
+        self.stage_authorizers_flushed = self.plane.access.authorizers.forget_stage
         self.usage = self.plane.access.usage
         # the custom domains the edge serves (node.py hands the same one to apigatewayv2)
         self.domains = CustomDomains(store)

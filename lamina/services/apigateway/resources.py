@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import ids, rest_apis
+from lamina.services.apigateway import ids, patches, rest_apis
 from lamina.services.apigateway.errors import bad_request, conflict, resource_not_found
 from lamina.services.apigateway.rest_apis import page
 from lamina.store import Store
@@ -23,6 +23,7 @@ _BAD_PART = (
     "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the "
     "end and an optional plus sign before the closing brace."
 )
+_PATCHABLE = {"pathPart": patches.FIELD, "parentId": patches.FIELD}
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,31 @@ def save_methods(conn: Connection, resource: Resource, methods: dict[str, Any]) 
     )
 
 
+def _check_place(conn: Connection, api_id: str, parent: Resource, part: str,
+                 moving: str | None = None) -> None:  # fmt: skip
+    """May a resource `part` sit under `parent` (`moving`: the resource being moved there,
+    not its own sibling)?"""
+    if parent.path_part and parent.path_part.endswith("+}"):
+        raise bad_request(
+            f"Cannot create a child of a resource with a greedy path variable: {parent.path_part}"
+        )
+    siblings = conn.execute(
+        sa.select(resources.c.path_part).where(
+            resources.c.api_id == api_id,
+            resources.c.parent_id == parent.resource_id,
+            resources.c.resource_id != (moving or ""),
+        )
+    ).scalars()
+    for sibling in siblings:
+        if sibling == part:
+            raise _duplicate(part)
+        if is_variable(part) and is_variable(sibling):
+            raise bad_request(
+                f"A sibling ({sibling}) of this resource already has a variable path "
+                "part -- only one is allowed"
+            )
+
+
 class ResourceOperations:
     store: Store
 
@@ -95,26 +121,7 @@ class ResourceOperations:
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             parent = find(conn, api.api_id, params["parentId"])
-            if parent.path_part and parent.path_part.endswith("+}"):
-                raise bad_request(
-                    f"Cannot create a child of a resource with a greedy path variable: "
-                    f"{parent.path_part}"
-                )
-            siblings = conn.execute(
-                sa.select(resources.c.path_part).where(
-                    resources.c.api_id == api.api_id, resources.c.parent_id == parent.resource_id
-                )
-            ).scalars()
-            for sibling in siblings:
-                if sibling == part:
-                    raise conflict(
-                        f"Another resource with the same parent already has this name: {part}"
-                    )
-                if is_variable(part) and is_variable(sibling):
-                    raise bad_request(
-                        f"A sibling ({sibling}) of this resource already has a variable path "
-                        "part -- only one is allowed"
-                    )
+            _check_place(conn, api.api_id, parent, part)
             path = f"{parent.path.rstrip('/')}/{part}"
             made = Resource(api.api_id, ids.resource_id(), parent.resource_id, part, path, {})
             try:
@@ -135,6 +142,46 @@ class ResourceOperations:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             found = [r.present(embed) for r in all_of(conn, api.api_id)]
         return page(found, params)
+
+    def update_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """A new path part, or a new parent: the resource and everything below it move."""
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            found = find(conn, api.api_id, params["resourceId"])
+            if found.parent_id is None:
+                raise bad_request("Cannot update the root resource of a REST API")
+            target = {"pathPart": found.path_part, "parentId": found.parent_id}
+            patches.apply(target, params.get("patchOperations") or [], _PATCHABLE)
+            part, parent_id = target.get("pathPart"), target.get("parentId")
+            if not part or not _PATH_PART.match(part):
+                raise bad_request(_BAD_PART)
+            if not parent_id:
+                raise bad_request("A resource must have a parent: parentId cannot be removed")
+            parent = find(conn, api.api_id, parent_id)
+            below = f"{found.path}/"
+            if parent.resource_id == found.resource_id or parent.path.startswith(below):
+                raise bad_request("A resource cannot be moved under itself or its own children")
+            _check_place(conn, api.api_id, parent, part, moving=found.resource_id)
+            path = f"{parent.path.rstrip('/')}/{part}"
+            moved = [r for r in all_of(conn, api.api_id) if r.path.startswith(below)]
+            if part.endswith("+}") and moved:
+                raise bad_request(
+                    f"Cannot create a child of a resource with a greedy path variable: {part}"
+                )
+            mine = resources.c.api_id == api.api_id
+            conn.execute(
+                resources.update()
+                .where(mine, resources.c.resource_id == found.resource_id)
+                .values(parent_id=parent.resource_id, path_part=part, path=path)
+            )
+            for child in moved:
+                conn.execute(
+                    resources.update()
+                    .where(mine, resources.c.resource_id == child.resource_id)
+                    .values(path=path + child.path[len(found.path) :])
+                )
+            updated = find(conn, api.api_id, found.resource_id)
+        return updated.present(False)
 
     def delete_resource(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.write() as conn:

@@ -22,6 +22,7 @@ def handler(event, context):
 
 AUTHORIZER = """
 import json
+import uuid
 CALLS = [0]
 
 def handler(event, context):
@@ -47,7 +48,8 @@ def handler(event, context):
                        "Resource": base + "/prod/POST/*"}]
     answer = {"principalId": "user-" + token,
               "policyDocument": {"Version": "2012-10-17", "Statement": statements},
-              "context": {"calls": CALLS[0], "admin": True, "event": json.dumps(event)}}
+              "context": {"calls": CALLS[0], "admin": True, "event": json.dumps(event),
+                          "answer": uuid.uuid4().hex}}
     if token.startswith("key:"):
         answer["usageIdentifierKey"] = token[4:]
     return answer
@@ -155,8 +157,14 @@ def test_token_authorizer_event_policy_and_answers(apigw, endpoint, functions):
         "type": "TOKEN", "methodArn": arn, "authorizationToken": "allow",
     }  # fmt: skip
     # Kept for the TTL: the function is not asked again for the same token.
-    assert get("allow").json()["requestContext"]["authorizer"]["calls"] == context["calls"]
+    assert get("allow").json()["requestContext"]["authorizer"]["answer"] == context["answer"]
     assert get("wildcard").status_code == 200  # execute-api:* and GET/thing?/*
+    # FlushStageAuthorizersCache: the next request asks the function again
+    apigw.flush_stage_authorizers_cache(restApiId=api_id, stageName="prod")
+    assert get("allow").json()["requestContext"]["authorizer"]["answer"] != context["answer"]
+    with pytest.raises(ClientError) as error:
+        apigw.flush_stage_authorizers_cache(restApiId=api_id, stageName="nosuch")
+    assert error_of(error)[:2] == ("NotFoundException", 404)
 
     for token, status, body in (
         (None, 401, {"message": "Unauthorized"}),

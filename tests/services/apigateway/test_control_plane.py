@@ -320,3 +320,74 @@ def test_messages_as_aws_recorded_them(apigw):
     ) == ("BadRequestException", 400, "Invalid authorizer ID specified. Setting the "
           "authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid "
           "authorizer.")  # fmt: skip
+
+
+def test_update_resource_renames_and_moves_the_subtree(apigw, endpoint):
+    from tests.services.apigateway.conftest import stage_url
+
+    api_id = apigw.create_rest_api(name="moves")["id"]
+    root = root_of(apigw, api_id)
+    items = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
+    item = apigw.create_resource(restApiId=api_id, parentId=items, pathPart="{id}")["id"]
+    v1 = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="v1")["id"]
+    apigw.create_resource(restApiId=api_id, parentId=v1, pathPart="things")
+    greedy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
+    ids = {"restApiId": api_id, "resourceId": item, "httpMethod": "GET"}
+    add_method(apigw, api_id, item, requestTemplates={"application/json": '{"statusCode": 200}'},
+               type="MOCK")  # fmt: skip
+    apigw.put_method_response(**ids, statusCode="200")
+    apigw.put_integration_response(**ids, statusCode="200", selectionPattern="")
+
+    def patch(resource: str, **values: str) -> dict:
+        operations = [{"op": "replace", "path": f"/{k}", "value": v} for k, v in values.items()]
+        return apigw.update_resource(restApiId=api_id, resourceId=resource,
+                                     patchOperations=operations)  # fmt: skip
+
+    renamed = patch(items, pathPart="goods")
+    assert (renamed["path"], renamed["pathPart"]) == ("/goods", "goods")
+    moved = patch(items, parentId=v1)
+    assert (moved["path"], moved["parentId"]) == ("/v1/goods", v1)
+    paths = {r["id"]: r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]}
+    assert paths[item] == "/v1/goods/{id}"  # the children move along, methods and all
+    assert apigw.get_method(restApiId=api_id, resourceId=item, httpMethod="GET")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    import requests
+
+    base = stage_url(endpoint, api_id, "prod")
+    assert requests.get(f"{base}/v1/goods/7", timeout=30).status_code == 200
+    assert requests.get(f"{base}/items/7", timeout=30).status_code == 403  # no such route now
+    assert requests.get(f"{base}/anything/else", timeout=30).status_code == 403  # greedy: no method
+
+    def refused(resource: str, **values: str) -> tuple[str, int, str]:
+        with pytest.raises(ClientError) as error:
+            patch(resource, **values)
+        return error_of(error)
+
+    assert refused(items, pathPart="things")[:2] == ("ConflictException", 409)  # a sibling's
+    assert refused(items, parentId=item)[:2] == ("BadRequestException", 400)  # under itself
+    assert refused(items, parentId=greedy)[:2] == ("BadRequestException", 400)  # greedy: a leaf
+    assert refused(items, pathPart="{rest+}")[:2] == ("BadRequestException", 400)  # has children
+    assert refused(items, pathPart="bad part")[:2] == ("BadRequestException", 400)
+    assert refused(root, pathPart="x")[:2] == ("BadRequestException", 400)
+    assert refused(items, parentId="nosuchres1")[:2] == ("NotFoundException", 404)
+    code, _, message = refused(items, name="x")
+    assert code == "BadRequestException" and "Invalid patch path" in message
+    # nothing refused changed anything
+    after = {r["id"]: r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]}
+    assert after == paths
+
+
+def test_update_deployment_changes_its_description(apigw):
+    api_id = apigw.create_rest_api(name="described")["id"]
+    add_method(apigw, api_id, root_of(apigw, api_id))
+    made = apigw.create_deployment(restApiId=api_id, description="first")["id"]
+    patched = apigw.update_deployment(
+        restApiId=api_id, deploymentId=made,
+        patchOperations=[{"op": "replace", "path": "/description", "value": "second"}],
+    )  # fmt: skip
+    assert (patched["id"], patched["description"]) == (made, "second")
+    assert apigw.get_deployment(restApiId=api_id, deploymentId=made)["description"] == "second"
+    with pytest.raises(ClientError) as error:
+        apigw.update_deployment(restApiId=api_id, deploymentId="nosuch",
+                                patchOperations=[])  # fmt: skip
+    assert error_of(error)[:2] == ("NotFoundException", 404)
