@@ -43,6 +43,10 @@ class Settings:
     log_level: str = "info"
     account_concurrency: int = 1000  # Lambda's default ConcurrentExecutions per account and region
     code_storage_bytes: int = 75 * 1024**3  # Lambda's default TotalCodeSize per account and region
+    # API Gateway's account-level throttle per region, shared by every REST, HTTP and WebSocket
+    # API of the account (AWS's defaults; raised on AWS through a quota request)
+    apigateway_account_rate: float = 10000.0
+    apigateway_account_burst: int = 5000
     sandbox: str | None = None  # 'bubblewrap' or 'process'; None: bubblewrap where it runs
     # LAMINA_FUNCTION_EGRESS: functions reach the outside network (as on Lambda outside a
     # VPC); off, they reach only Lamina's AWS endpoint. Never the node's own services.
@@ -75,6 +79,12 @@ class Settings:
             max_body_bytes=int(env.get("LAMINA_MAX_BODY_BYTES", cls.max_body_bytes)),
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", cls.account_concurrency)),
             code_storage_bytes=int(env.get("LAMINA_CODE_STORAGE_BYTES", cls.code_storage_bytes)),
+            apigateway_account_rate=float(
+                env.get("LAMINA_APIGATEWAY_ACCOUNT_RATE", cls.apigateway_account_rate)
+            ),
+            apigateway_account_burst=int(
+                env.get("LAMINA_APIGATEWAY_ACCOUNT_BURST", cls.apigateway_account_burst)
+            ),
             sandbox=env.get("LAMINA_SANDBOX") or None,
             function_egress=_flag("LAMINA_FUNCTION_EGRESS") is not False,
             idle_timeout_s=float(env.get("LAMINA_IDLE_TIMEOUT", cls.idle_timeout_s)),

@@ -17,9 +17,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
-from lamina import iam_identity_policies, iam_policy
+from lamina import iam_identity_policies, iam_policy, iam_trust
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
 from lamina.services.internal import InternalClient
@@ -137,11 +136,7 @@ class InvokePermissions:
         role = (await self._kept("role", role_arn, read)).value
         if role is None or role.get("Arn") != role_arn:
             return f"the integration's credentials name no role {role_arn}"
-        trust = json.loads(unquote(role["AssumeRolePolicyDocument"])).get("Statement", [])
-        trust = trust if isinstance(trust, list) else [trust]
-        own = [{**s, "Resource": "*"} for s in trust if isinstance(s, dict)]
-        caller = iam_policy.Caller(service=PRINCIPAL)
-        if iam_policy.evaluate(own, "sts:AssumeRole", "*", {}, caller) is True:
+        if iam_trust.trusts(role, PRINCIPAL):
             return None
         return f"the role {role_arn} does not trust {PRINCIPAL} (sts:AssumeRole)"
 

@@ -37,6 +37,7 @@ from lamina.identity import (
 )
 from lamina.protocol.validate import precompile
 from lamina.services.access_logs.writer import AccessLogs
+from lamina.services.api_gateway_account import AccountThrottle
 from lamina.services.apigateway.provider import ApiGatewayProvider
 from lamina.services.apigatewayv2.provider import ApiGatewayV2Provider
 from lamina.services.cloudwatch.provider import CloudWatchProvider
@@ -117,6 +118,13 @@ class Node:
         apigateway.plane.access_logs = self.access_logs
         http_apis.plane.access_logs = self.access_logs
         http_apis.websocket_plane.access_logs = self.access_logs
+        # API Gateway's account-level throttle: one bucket per account for all three kinds
+        account_throttle = AccountThrottle(
+            settings.apigateway_account_rate, settings.apigateway_account_burst
+        )
+        apigateway.plane.account_throttle = account_throttle
+        http_apis.plane.account_throttle = account_throttle
+        http_apis.websocket_plane.account_throttle = account_throttle
         if settings.verify_signatures:  # @connections calls reach the plane before the layer
             http_apis.websocket_plane.verify_signatures(self.credentials)
         self.services = [

@@ -41,6 +41,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
 from lamina.services.access_logs.settings import AccessLog
 from lamina.services.access_logs.writer import AccessLogs
+from lamina.services.api_gateway_account import AccountThrottle
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import (
     aws_integrations,
@@ -130,6 +131,8 @@ class RestApiPlane:
         self.stages: dict[tuple[str, str], tuple[float, Serving | None]] = {}
         self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
         self.throttles = Buckets()  # (api, stage, method setting key) → its bucket
+        # the node gives it the one HTTP and WebSocket APIs take from too
+        self.account_throttle = AccountThrottle()
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
@@ -154,6 +157,7 @@ class RestApiPlane:
         self.deployed.clear()
         self.stages.clear()
         self.throttles.forget()
+        self.account_throttle.forget()
 
     def forget_stages(self, api_id: str) -> None:
         """An API's stages changed here: read them anew."""
@@ -264,6 +268,8 @@ class RestApiPlane:
             _note_granted(granted)
         # the stage's method throttle after the usage plan's, in the order AWS applies them
         if throttle is not None and not self.throttles.admit(*throttle, time.monotonic()):
+            return denied.throttled()
+        if not self.account_throttle.admit(deployed.account_id, deployed.region):
             return denied.throttled()
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:

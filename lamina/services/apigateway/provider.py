@@ -5,12 +5,13 @@ Served: RestApis, Resources, Methods, Integrations, Method and Integration respo
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
 plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts, tags. Every other operation of the model (documentation versions and imports, VPC links,
-…) answers NotImplementedException."""
+parts, tags, the account's settings (GetAccount, UpdateAccount). Every other operation of the
+model (documentation versions and imports, VPC links, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
+from lamina.services.apigateway.account import AccountOperations
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
@@ -51,6 +52,7 @@ class ApiGatewayProvider(
     DomainNameOperations,
     DocumentationPartOperations,
     TagOperations,
+    AccountOperations,
     Provider,
 ):
     service_name = "apigateway"
@@ -58,6 +60,7 @@ class ApiGatewayProvider(
     def __init__(self, store: Store, settings: Settings, internal: InternalClient) -> None:
         self.store = store
         self.settings = settings
+        self.internal = internal
         self.known: set[str] = set()  # API ids seen on this node, shared with the plane
         self.plane = RestApiPlane(store, internal, self.known)
         self.stages_changed = self.plane.forget_stages

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.services import api_gateway_account
 from lamina.services.access_logs import settings as access_log_settings
 from lamina.services.apigateway import (
     canaries,
@@ -81,6 +82,16 @@ def _check_access_log(target: dict[str, Any], owner: str) -> None:
         raise bad_request(str(error)) from None
     except access_log_settings.Unsupported as error:
         raise not_supported(str(error)) from None
+
+
+def _check_may_log(conn: Connection, ctx: RequestContext, before: Any, after: Any) -> None:
+    """Logging newly set on: AWS wants the account's CloudWatch Logs role first."""
+    if (
+        after
+        and after != before
+        and not api_gateway_account.may_log(conn, ctx.account_id, ctx.region)
+    ):
+        raise bad_request(api_gateway_account.NEEDS_ROLE)
 
 
 def access_log_of(config: dict[str, Any], owner: str) -> access_log_settings.AccessLog | None:
@@ -273,6 +284,7 @@ class StageOperations:
             operations = _patch_access_log(target, params.get("patchOperations") or [])
             named = stage_updates.apply(target, operations)
             _check_access_log(target, ctx.account_id)
+            _check_may_log(conn, ctx, found.config.get(_ACCESS_LOG), target.get(_ACCESS_LOG))
             deployment_id = target.pop("deploymentId", None)
             for checked in [deployment_id, *named]:
                 if not checked or not _deployment_exists(conn, api.api_id, checked):

@@ -28,6 +28,7 @@ from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
 from lamina.services.access_logs.writer import AccessLogs
+from lamina.services.api_gateway_account import AccountThrottle
 from lamina.services.apigatewayv2 import (
     authorizers,
     http_proxy,
@@ -71,6 +72,8 @@ class HttpApiPlane:
         self.internal = internal
         self.authorizers = authorizers.Authorizers(internal)
         self.throttles = throttling.Throttles()
+        # the node gives it the one REST and WebSocket APIs take from too
+        self.account_throttle = AccountThrottle()
         self._running: set[asyncio.Future[Any]] = set()  # invokes a timeout left behind
         self.access_logs = AccessLogs()  # the node gives it CloudWatch Logs' sink
 
@@ -126,7 +129,9 @@ class HttpApiPlane:
         if trace is not None:
             trace.values["routeKey"] = route_key
         limit = throttling.limits(stage.default_route_settings, stage.route_settings, route_key)
-        if limit is not None and not self.throttles.admit(api.api_id, stage.name, route_key, limit):
+        if (
+            limit is not None and not self.throttles.admit(api.api_id, stage.name, route_key, limit)
+        ) or not self.account_throttle.admit(api.account_id, api.region):
             answer = _message(429, "Too Many Requests")
             if settings:
                 cors.decorate(settings, http.headers, answer)

@@ -11,10 +11,12 @@ import re
 import time
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from lamina.context import RequestContext
-from lamina.services import tagging
+from lamina.services import api_gateway_account, tagging
 from lamina.services.access_logs import settings as access_log_settings
-from lamina.services.apigatewayv2 import items, throttling
+from lamina.services.apigatewayv2 import items, throttling, websocket_settings
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import (
     bad_request,
@@ -67,9 +69,12 @@ def _settings(params: dict[str, Any], config: dict[str, Any]) -> None:
     config["RouteSettings"] = {k: v for k, v in routes.items() if v}
 
 
-def _access_log(params: dict[str, Any], config: dict[str, Any], api: items.Api) -> None:
+def _access_log(
+    conn: Connection, params: dict[str, Any], config: dict[str, Any], api: items.Api
+) -> None:
     """Into `config`: the AccessLogSettings `params` gives (replacing the stage's; without a
-    destination, access logging is off)."""
+    destination, access logging is off). A WebSocket API's stage, as a REST API's, logs only
+    once the account has its CloudWatch Logs role (HTTP APIs need none)."""
     if _ACCESS_LOG not in params:
         return
     given = params[_ACCESS_LOG] or {}
@@ -82,7 +87,14 @@ def _access_log(params: dict[str, Any], config: dict[str, Any], api: items.Api) 
     except access_log_settings.Unsupported as error:
         raise not_supported(str(error)) from None
     if arn:
-        config[_ACCESS_LOG] = {"DestinationArn": arn, "Format": log_format}
+        wanted = {"DestinationArn": arn, "Format": log_format}
+        if (
+            wanted != config.get(_ACCESS_LOG)
+            and websocket_settings.is_websocket(api.config)
+            and not api_gateway_account.may_log(conn, api.account_id, api.region)
+        ):
+            raise bad_request(api_gateway_account.NEEDS_ROLE)
+        config[_ACCESS_LOG] = wanted
     else:
         config.pop(_ACCESS_LOG, None)
 
@@ -132,7 +144,7 @@ class StageOperations(Base):
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, api_id)  # it exists, and is the caller's
             _settings(params, config)
-            _access_log(params, config, api)
+            _access_log(conn, params, config, api)
             if items.item(conn, api_id, items.STAGE, name) is not None:
                 raise conflict(f"Stage {name} already exists")
             if params.get("DeploymentId"):
@@ -175,7 +187,7 @@ class StageOperations(Base):
             api = items.api(conn, api_id)
             assert api is not None  # find_item found the API
             _settings(params, config)
-            _access_log(params, config, api)
+            _access_log(conn, params, config, api)
             config["LastUpdated"] = time.time()
             if params.get("DeploymentId"):
                 if items.item(conn, api_id, items.DEPLOYMENT, params["DeploymentId"]) is None:

@@ -45,6 +45,7 @@ from lamina.protocol.http import HttpResponse
 from lamina.services.access_logs import trace as traces
 from lamina.services.access_logs.settings import AccessLog
 from lamina.services.access_logs.writer import AccessLogs
+from lamina.services.api_gateway_account import AccountThrottle
 from lamina.services.apigatewayv2 import (
     connection_limits,
     connections,
@@ -136,6 +137,8 @@ class WebSocketPlane:
         self.node = node
         self.open: dict[str, OpenSocket] = {}
         self.throttles = throttling.Throttles()
+        # the node gives it the one REST and HTTP APIs take from too
+        self.account_throttle = AccountThrottle()
         self.permissions = InvokePermissions(internal)
         self.authorizers = websocket_authorizer.ConnectAuthorizers(internal, self.permissions)
         self.callers: ManagementCallers | None = None  # set: signatures are checked
@@ -314,7 +317,7 @@ class WebSocketPlane:
             return
         deployed = stage.deployed
         assert deployed is not None  # _stage answers only deployed stages
-        if not self._admitted(call.api_id, stage, CONNECT):
+        if not self._admitted(view.api.account_id, view.api.region, call.api_id, stage, CONNECT):
             await _refuse(scope, send, 429, "Too Many Requests")
             return
         now = time.time()
@@ -430,7 +433,7 @@ class WebSocketPlane:
             await self._gateway_says(held, "Forbidden", request_id)
             self._logged(held, trace, 403, "Forbidden")
             return
-        if not self._admitted(event.api_id, stage, route_key):
+        if not self._admitted(held.account_id, held.region, event.api_id, stage, route_key):
             await self._gateway_says(held, "Too Many Requests", request_id)
             self._logged(held, trace, 429, "Too Many Requests")
             return
@@ -456,9 +459,14 @@ class WebSocketPlane:
         trace.ended(status)
         self.access_logs.write(held.access_log, trace)
 
-    def _admitted(self, api_id: str, stage: Stage, route_key: str) -> bool:
+    def _admitted(
+        self, account_id: str, region: str, api_id: str, stage: Stage, route_key: str
+    ) -> bool:
+        """The route's stage throttle, then the account's."""
         limit = throttling.limits(stage.default_route_settings, stage.route_settings, route_key)
-        return limit is None or self.throttles.admit(api_id, stage.name, route_key, limit)
+        if limit is not None and not self.throttles.admit(api_id, stage.name, route_key, limit):
+            return False
+        return self.account_throttle.admit(account_id, region)
 
     async def _gateway_says(self, held: OpenSocket, message: str, request_id: str) -> None:
         """What API Gateway sends a client whose message no route takes or whose function failed."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+
 import pytest
 
-from tests.conftest import client
+from tests.conftest import ROLE, client
 
 
 @pytest.fixture
@@ -60,3 +63,33 @@ def create_api_function(lambda_client, name: str = "fn", **overrides):
         Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:{region}:{account}:*",
     )  # fmt: skip
     return made
+
+
+LOGGING_ROLE_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}],
+})  # fmt: skip
+PUSH_TO_LOGS = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+
+def allow_logging(endpoint: str, region: str = "us-east-1") -> str:
+    """The account's CloudWatch Logs role, as AWS wants it before a REST or WebSocket API stage
+    logs (the role CDK and Terraform users make): made if missing, set with UpdateAccount.
+    Once an account has a role Lambda wants functions' roles to exist: the tests' lambda-role
+    is made too."""
+    iam = client("iam", endpoint)
+    lambda_trust = LOGGING_ROLE_TRUST.replace("apigateway.amazonaws.com", "lambda.amazonaws.com")
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName=ROLE.rsplit("/", 1)[1], AssumeRolePolicyDocument=lambda_trust)
+    name = "apigateway-cloudwatch"
+    try:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LOGGING_ROLE_TRUST)
+        arn = arn["Role"]["Arn"]
+        iam.attach_role_policy(RoleName=name, PolicyArn=PUSH_TO_LOGS)
+    except iam.exceptions.EntityAlreadyExistsException:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    client("apigateway", endpoint, region=region).update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}]
+    )
+    return str(arn)

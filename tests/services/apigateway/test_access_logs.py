@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from tests.conftest import client, error_of, log_events, make_zip, wait_for
 from tests.services.apigateway.conftest import (
     add_method,
+    allow_logging,
     create_api_function,
     lambda_uri,
     root_of,
@@ -56,7 +57,8 @@ def _patches(arn: str, log_format: str) -> list[dict]:
 
 @pytest.fixture
 def api(apigw, endpoint):
-    """Stage `prod`: GET / a MOCK, GET /fn the function (answering 201)."""
+    """Stage `prod`: GET / a MOCK, GET /fn the function (answering 201); the account may log."""
+    allow_logging(endpoint)
     lambda_ = client("lambda", endpoint)
     arn = create_api_function(lambda_, "fn", Code={"ZipFile": make_zip({"handler.py": HANDLER})})[
         "FunctionArn"
@@ -168,6 +170,7 @@ def test_a_missing_log_group_is_made(apigw, api, endpoint):
 
 
 def test_a_lambda_authorizers_answer_is_in_the_line(apigw, endpoint):
+    allow_logging(endpoint)
     lambda_ = client("lambda", endpoint)
     echo = create_api_function(lambda_, "echo", Code={"ZipFile": make_zip({"handler.py": ECHO})})
     auth = create_api_function(

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from websockets.sync.client import connect
 
 from tests.conftest import client, error_of, log_events, wait_for
+from tests.services.apigateway.conftest import allow_logging
 from tests.services.apigatewayv2.helpers import apigw, by_host, echo_function
 from tests.services.apigatewayv2.test_websocket import _api as websocket_api
 from tests.services.apigatewayv2.test_websocket import _events
@@ -82,6 +83,7 @@ def test_each_request_writes_a_line(endpoint, lambda_client):
 
 
 def test_each_websocket_event_writes_a_line(endpoint, lambda_client):
+    allow_logging(endpoint)  # WebSocket stages, as REST ones, log once the account may
     api_id, queue = websocket_api(endpoint, lambda_client)
     log_format = (
         "$context.requestId $context.eventType $context.routeKey $context.status "
