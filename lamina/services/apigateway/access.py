@@ -28,7 +28,7 @@ from lamina.lambda_invoke_permission import InvokePermissions
 from lamina.protocol.http import HttpResponse
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import gateway_responses as gateway
-from lamina.services.apigateway import lambda_authorizers
+from lamina.services.apigateway import lambda_authorizers, usage_plans
 from lamina.services.apigateway import resource_policy_evaluation as evaluation
 from lamina.services.apigateway.api_key_gate import ApiKeyGate
 from lamina.services.apigateway.resource_policy_evaluation import ResourcePolicy
@@ -83,6 +83,7 @@ class Access:
         owner: tuple[str, str],
         stage: str,
         path: str,
+        resource_path: str,
         proxy_event: Callable[[], bytes],
         policy: ResourcePolicy | None = None,
     ) -> Granted | HttpResponse:
@@ -151,7 +152,8 @@ class Access:
         if method.get("apiKeyRequired"):
             if snapshot.get("apiKeySource", "HEADER") == "HEADER":
                 usage_key = call.http.headers.get("x-api-key")
-            refused = await self._metered(call, owner, stage, usage_key, granted)
+            method_key = usage_plans.method_key(resource_path, method.get("httpMethod", verb))
+            refused = await self._metered(call, owner, stage, usage_key, granted, method_key)
             if refused is not None:
                 return refused
         return granted
@@ -173,7 +175,8 @@ class Access:
         return denied.iam_denied(execute_api_invoke.denial(who, arn, decided is False))
 
     async def _metered(self, call: ExecuteApiCall, owner: tuple[str, str], stage: str,
-                       value: str | None, granted: Granted) -> HttpResponse | None:  # fmt: skip
+                       value: str | None, granted: Granted,
+                       method_key: str) -> HttpResponse | None:  # fmt: skip
         if not value:
             return denied.forbidden()
         question = (owner[0], owner[1], call.api_id, stage, value)
@@ -187,8 +190,12 @@ class Access:
             counter = self.usage.quota_key(admission.plan_id, admission.key_id, quota)
             if not self.usage.knows(counter):
                 await self._read(self.usage.load, counter)
+        mine = [s for s in admission.plan.get("apiStages") or []
+                if s["apiId"] == call.api_id and s["stage"] == stage]  # fmt: skip
+        own = ((mine[0].get("throttle") or {}) if mine else {}).get(method_key)
+        method = (method_key, own) if own else None
         verdict = self.usage.admit(admission.plan_id, admission.key_id, admission.plan,
-                                   time.monotonic())  # fmt: skip
+                                   time.monotonic(), method)  # fmt: skip
         if verdict == THROTTLED:
             return denied.throttled()
         if verdict == QUOTA_EXCEEDED:

@@ -260,7 +260,7 @@ class RestApiPlane:
         ):
             checked = await self.access.check(
                 call, method, deployed.access, (deployed.account_id, deployed.region),
-                route.stage, path, proxy_event, deployed.policy,
+                route.stage, path, route.resource_path, proxy_event, deployed.policy,
             )  # fmt: skip
             if isinstance(checked, HttpResponse):
                 return checked

@@ -50,7 +50,7 @@ class UsageMeter:
         self._flushing = threading.Lock()  # one flush (or quota read) at a time
         self._pending: dict[tuple[str, str, str], int] = {}  # (plan, key, day) → requests
         self._periods: dict[tuple[str, str, str], int] = {}  # (plan, key, period start) → used
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, ...], TokenBucket] = {}  # (plan, key[, method])
         self._task: asyncio.Task[None] | None = None
 
     @staticmethod
@@ -97,20 +97,19 @@ class UsageMeter:
                     self._periods.clear()
                 self._periods[counter] = int(stored) + waiting
 
-    def admit(self, plan_id: str, key_id: str, plan: dict[str, Any], now: float) -> str | None:
+    def admit(
+        self, plan_id: str, key_id: str, plan: dict[str, Any], now: float,
+        method: tuple[str, dict[str, Any]] | None = None,
+    ) -> str | None:  # fmt: skip
         """Count one request, or say why not: THROTTLED, QUOTA_EXCEEDED. A quota's counter
-        must be known (load) first."""
-        throttle = plan.get("throttle") or {}
+        must be known (load) first. `method`: the method's own throttle in the plan's API stage
+        (its /{resourcePath}/{httpMethod} key and limits), taken from before the plan's."""
         quota = plan.get("quota")
         with self._lock:
-            rate = float(throttle.get("rateLimit") or 0)
-            if rate > 0:
-                burst = int(throttle.get("burstLimit", max(1, int(rate))))
-                bucket = self._buckets.get((plan_id, key_id))
-                if bucket is None or (bucket.rate, bucket.burst) != (rate, burst):
-                    bucket = self._buckets[(plan_id, key_id)] = TokenBucket(rate, burst, now)
-                if not bucket.take(now):
-                    return THROTTLED
+            if method is not None and not self._take((plan_id, key_id, method[0]), method[1], now):
+                return THROTTLED
+            if not self._take((plan_id, key_id), plan.get("throttle") or {}, now):
+                return THROTTLED
             if quota:
                 counter = self.quota_key(plan_id, key_id, quota)
                 used = self._periods.get(counter, 0)
@@ -120,6 +119,17 @@ class UsageMeter:
             day = self.today().isoformat()
             self._pending[(plan_id, key_id, day)] = self._pending.get((plan_id, key_id, day), 0) + 1
         return None
+
+    def _take(self, key: tuple[str, ...], throttle: dict[str, Any], now: float) -> bool:
+        """A token from the bucket of `key` under `throttle` (no rate: no limit). Locked."""
+        rate = float(throttle.get("rateLimit") or 0)
+        if rate <= 0:
+            return True
+        burst = int(throttle.get("burstLimit", max(1, int(rate))))
+        bucket = self._buckets.get(key)
+        if bucket is None or (bucket.rate, bucket.burst) != (rate, burst):
+            bucket = self._buckets[key] = TokenBucket(rate, burst, now)
+        return bucket.take(now)
 
     def flush(self) -> None:
         """Add what was counted to the store, in one transaction."""

@@ -6,6 +6,7 @@ plans, but not in two that cover the same stage, as AWS has it."""
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from lamina import ids
 from lamina.context import RequestContext
 from lamina.services.apigateway import account_items as rows
 from lamina.services.apigateway import api_keys, patches, rest_apis, stages, tag_limits
-from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
+from lamina.services.apigateway.errors import bad_request, conflict, not_found
 from lamina.services.apigateway.rest_apis import page
 from lamina.services.apigateway.usage import UsageMeter
 from lamina.store import Store
@@ -30,6 +31,12 @@ _PATCHABLE = {
 }
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_STAGE_THROTTLE = re.compile(
+    r"^/apiStages/([^/:]+:[^/]+)/throttle(?:/(.*?))?(?:/(rateLimit|burstLimit))?$"
+)
+
+
 def plan_not_found() -> Exception:
     return not_found("Invalid Usage Plan ID specified")
 
@@ -37,6 +44,13 @@ def plan_not_found() -> Exception:
 def _throttle(value: Any) -> dict[str, Any] | None:
     if not value:
         return None
+    try:
+        return _limits(value)
+    except (TypeError, ValueError):
+        raise bad_request(f"Invalid throttle settings: {value}") from None
+
+
+def _limits(value: dict[str, Any]) -> dict[str, Any] | None:
     throttle: dict[str, Any] = {}
     if value.get("burstLimit") is not None:
         burst = int(value["burstLimit"])
@@ -67,13 +81,63 @@ def _quota(value: Any) -> dict[str, Any] | None:
     return {"limit": limit, "offset": offset, "period": period}
 
 
+def method_key(resource_path: str, http_method: str) -> str:
+    """A method's key in an API stage's `throttle`: /{resourcePath}/{httpMethod}, as AWS names
+    it (the root's GET is //GET)."""
+    return f"{resource_path}/{http_method}"
+
+
+def _method_throttles(value: Any) -> dict[str, dict[str, Any]]:
+    """An API stage's per-method throttles, keyed /{resourcePath}/{httpMethod}."""
+    kept: dict[str, dict[str, Any]] = {}
+    for key, settings in (value or {}).items():
+        resource_path, _, verb = str(key).rpartition("/")
+        if not resource_path.startswith("/") or verb not in _METHODS:
+            raise bad_request(
+                f"Invalid method throttle key {key}: it takes the form /{{resourcePath}}/"
+                "{httpMethod}, e.g. /pets/GET or //GET for the root resource"
+            )
+        throttle = _throttle(settings)
+        if throttle:
+            kept[str(key)] = throttle
+    return kept
+
+
+def _patch_method_throttles(
+    listed: list[dict[str, Any]], operations: list[tuple[dict[str, Any], tuple[Any, ...]]]
+) -> None:
+    """UpdateUsagePlan's /apiStages/{apiId}:{stage}/throttle[/{resourcePath}/{httpMethod}
+    [/rateLimit|/burstLimit]] operations, on the plan's stages as patched."""
+    by_id = {f"{entry['apiId']}:{entry['stage']}": entry for entry in listed}
+    for operation, (stage_id, key, field) in operations:
+        op = operation.get("op")
+        entry = by_id.get(stage_id)
+        if entry is None:
+            api_id, _, stage = stage_id.partition(":")
+            raise bad_request(f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified "
+                              "for usageplan")  # fmt: skip
+        throttles = {k: dict(v) for k, v in (entry.get("throttle") or {}).items()}
+        if op not in ("add", "replace", "remove") or (op != "remove" and field is None):
+            raise bad_request(
+                f"Invalid patch operation {op} on {operation.get('path')}: a method's throttle "
+                "takes add or replace of /rateLimit or /burstLimit, or remove"
+            )
+        if key is None:
+            throttles = {}
+        elif op == "remove" and field is None:
+            throttles.pop(key, None)
+        elif op == "remove":
+            throttles.get(key, {}).pop(field, None)
+        else:
+            throttles.setdefault(key, {})[field] = operation.get("value")
+        entry["throttle"] = throttles
+
+
 def _api_stages(
     conn: Any, ctx: RequestContext, listed: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     kept: list[dict[str, Any]] = []
     for entry in listed:
-        if entry.get("throttle"):
-            raise not_supported("per-method throttling in a usage plan's apiStages")
         api_id, stage = entry.get("apiId", ""), entry.get("stage", "")
         try:
             api = rest_apis.find(conn, ctx, api_id)
@@ -85,7 +149,11 @@ def _api_stages(
                               "for usageplan")  # fmt: skip
         if any(k["apiId"] == api_id and k["stage"] == stage for k in kept):
             raise conflict(f"Duplicate API Stage {{api: {api_id}, stage: {stage}}}")
-        kept.append({"apiId": api_id, "stage": stage})
+        made: dict[str, Any] = {"apiId": api_id, "stage": stage}
+        throttles = _method_throttles(entry.get("throttle"))
+        if throttles:
+            made["throttle"] = throttles
+        kept.append(made)
     return kept
 
 
@@ -176,9 +244,18 @@ class UsagePlanOperations:
             row = find(conn, ctx, params["usagePlanId"])
             target = dict(row.config)
             target["apiStages"] = [f"{s['apiId']}:{s['stage']}" for s in row.config["apiStages"]]
-            operations = []
+            kept = {
+                f"{s['apiId']}:{s['stage']}": s.get("throttle") for s in row.config["apiStages"]
+            }
+            operations, method_throttles = [], []
             for operation in params.get("patchOperations") or []:
+                found = _STAGE_THROTTLE.match(str(operation.get("path") or ""))
+                if found is not None:  # applied once the plan's stages are known
+                    method_throttles.append((operation, found.groups()))
+                    continue
                 if operation.get("path") == "/apiStages":  # the value names the stage
+                    if operation.get("op") == "remove":  # its throttles go with it
+                        kept.pop(str(operation.get("value")), None)
                     operation = {**operation, "path": "/apiStages/" + str(operation.get("value"))}
                 operations.append(operation)
             patches.apply(target, operations, _PATCHABLE)
@@ -187,7 +264,8 @@ class UsagePlanOperations:
             listed = []
             for item in target.pop("apiStages") or []:
                 api_id, _, stage = str(item).partition(":")
-                listed.append({"apiId": api_id, "stage": stage})
+                listed.append({"apiId": api_id, "stage": stage, "throttle": kept.get(str(item))})
+            _patch_method_throttles(listed, method_throttles)
             config = {k: v for k, v in target.items() if v not in (None, "", {})}
             config.pop("throttle", None)
             config.pop("quota", None)

@@ -207,3 +207,61 @@ def test_usage_survives_a_restart(tmp_path, engine):
         )
         assert usage["items"][key["id"]][0][0] == 3
         assert json.loads(json.dumps(usage["items"]))  # plain JSON numbers
+
+
+def test_a_plans_per_method_throttles(apigw, endpoint):
+    api_id = _keyed_api(apigw, client("lambda", endpoint))
+    url = stage_url(endpoint, api_id, "prod")
+    key = apigw.create_api_key(name="m", enabled=True)
+    plan = apigw.create_usage_plan(
+        name="per-method",
+        apiStages=[{"apiId": api_id, "stage": "prod",
+                    "throttle": {"/keyed/GET": {"rateLimit": 0.01, "burstLimit": 1}}}],
+    )  # fmt: skip
+    assert plan["apiStages"][0]["throttle"] == {"/keyed/GET": {"rateLimit": 0.01, "burstLimit": 1}}
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    headers = {"x-api-key": key["value"]}
+    codes = [requests.get(f"{url}/keyed", headers=headers, timeout=30).status_code
+             for _ in range(2)]  # fmt: skip
+    assert codes == [200, 429]  # the method's own limit, before the plan's (none)
+
+    # Terraform's patches: the stage added, then its method's limits, raw slashes and all
+    stage_id = f"{api_id}:prod"
+    patched = apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": stage_id},
+        {"op": "add", "path": "/apiStages", "value": stage_id},
+        {"op": "replace", "path": f"/apiStages/{stage_id}/throttle//keyed/GET/rateLimit",
+         "value": "100"},
+        {"op": "replace", "path": f"/apiStages/{stage_id}/throttle//keyed/GET/burstLimit",
+         "value": "50"},
+    ])  # fmt: skip
+    assert patched["apiStages"] == [{"apiId": api_id, "stage": "prod",
+                                     "throttle": {"/keyed/GET": {"rateLimit": 100.0,
+                                                                 "burstLimit": 50}}}]  # fmt: skip
+    assert requests.get(f"{url}/keyed", headers=headers, timeout=30).status_code == 200
+    removed = apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "remove", "path": f"/apiStages/{stage_id}/throttle//keyed/GET"},
+    ])  # fmt: skip
+    assert "throttle" not in removed["apiStages"][0]
+
+    def refused(**params) -> tuple[str, int, str]:
+        with pytest.raises(ClientError) as error:
+            if "usagePlanId" in params:
+                apigw.update_usage_plan(**params)
+            else:
+                apigw.create_usage_plan(**params)
+        return error_of(error)
+
+    for throttle in ({"keyed/GET": {"rateLimit": 1.0}}, {"/keyed/FETCH": {"rateLimit": 1.0}}):
+        code, status, message = refused(name="bad", apiStages=[
+            {"apiId": api_id, "stage": "prod", "throttle": throttle}])  # fmt: skip
+        assert (code, status) == ("BadRequestException", 400) and "throttle key" in message
+    code, _, message = refused(usagePlanId=plan["id"], patchOperations=[
+        {"op": "replace", "path": f"/apiStages/{api_id}:nosuch/throttle//keyed/GET/rateLimit",
+         "value": "1"}])  # fmt: skip
+    assert code == "BadRequestException" and "Invalid API Stage" in message
+    code, _, _ = refused(usagePlanId=plan["id"], patchOperations=[
+        {"op": "replace", "path": f"/apiStages/{stage_id}/throttle//keyed/GET/rateLimit",
+         "value": "fast"}])  # fmt: skip
+    assert code == "BadRequestException"
+    assert "throttle" not in apigw.get_usage_plan(usagePlanId=plan["id"])["apiStages"][0]
