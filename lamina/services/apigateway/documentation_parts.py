@@ -85,7 +85,7 @@ def _has_content(part: dict[str, Any]) -> bool:
     return bool(json.loads(part["properties"]))
 
 
-def _documented(parts: Parts) -> list[dict[str, Any]]:
+def listed(parts: Parts) -> list[dict[str, Any]]:
     return sorted(parts.values(), key=lambda p: str(p["id"]))
 
 
@@ -133,7 +133,7 @@ class DocumentationPartOperations:
         status = params.get("locationStatus")
         if status not in (None, "DOCUMENTED", "UNDOCUMENTED"):
             raise bad_request("Invalid locationStatus. Must be one of DOCUMENTED, UNDOCUMENTED")
-        found = _documented(parts)
+        found = listed(parts)
         if status:  # AWS: DOCUMENTED parts have content, UNDOCUMENTED ones have none
             found = [p for p in found if _has_content(p) == (status == "DOCUMENTED")]
         if params.get("type"):

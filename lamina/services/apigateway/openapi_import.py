@@ -27,6 +27,7 @@ from lamina.context import RequestContext
 from lamina.services.apigateway import (
     account_items,
     authorizers,
+    documentation_versions,
     gateway_response_settings,
     ids,
     models,
@@ -623,6 +624,9 @@ class ImportOperations:
             }
             if merge and api.config.get("documentationParts"):
                 config["documentationParts"] = api.config["documentationParts"]
+            versions = api.config.get(documentation_versions.PART)
+            if versions:  # snapshots, whatever the document says
+                config[documentation_versions.PART] = versions
             part = gateway_response_settings.PART
             if merge and (api.config.get(part) or imported.config.get(part)):
                 config[part] = {**(api.config.get(part) or {}), **(imported.config.get(part) or {})}

@@ -5,8 +5,8 @@ Served: RestApis, Resources, Methods, Integrations, Method and Integration respo
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
 plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts. Every other operation of the model (documentation versions and imports, VPC links,
-…) answers NotImplementedException."""
+parts and versions. Every other operation of the model (ImportDocumentationParts, VPC links,
+client certificates, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
 from lamina.services.apigateway.documentation_parts import DocumentationPartOperations
+from lamina.services.apigateway.documentation_versions import DocumentationVersionOperations
 from lamina.services.apigateway.domain_names import DomainNameOperations
 from lamina.services.apigateway.gateway_response_settings import GatewayResponseOperations
 from lamina.services.apigateway.models import ModelOperations
@@ -49,6 +50,7 @@ class ApiGatewayProvider(
     UsagePlanOperations,
     DomainNameOperations,
     DocumentationPartOperations,
+    DocumentationVersionOperations,
     Provider,
 ):
     service_name = "apigateway"

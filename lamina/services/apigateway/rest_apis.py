@@ -25,9 +25,12 @@ from lamina.store.schema import apigateway_stages as stage_rows
 _KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
 _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 # What an API keeps in its config beside GetRestApi's answer: its models, request validators
-# gateway responses and documentation parts (models.py, validators.py,
-# gateway_response_settings.py, documentation_parts.py).
-PARTS = ("models", "requestValidators", "gatewayResponses", "documentationParts")
+# gateway responses, documentation parts and versions (models.py, validators.py,
+# gateway_response_settings.py, documentation_parts.py, documentation_versions.py).
+PARTS = (
+    "models", "requestValidators", "gatewayResponses", "documentationParts",
+    "documentationVersions",
+)  # fmt: skip
 _PATCHABLE = {
     "name": patches.FIELD,
     "description": patches.FIELD,

@@ -1,6 +1,7 @@
 """Documentation parts of a REST API through boto3: each location type's rules, the conflict
 for a second part at one location, the filters of GetDocumentationParts, the `/properties`
-patch, deletion, their survival of a restart, and their going with the API."""
+patch, deletion, their survival of a restart, and their going with the API. Documentation
+versions: snapshots of the parts, published by stages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ENGINES, client, own_server
+from tests.services.apigateway.conftest import add_method, root_of
 
 
 def _error(excinfo) -> tuple[str, str]:
@@ -157,3 +159,161 @@ def test_parts_survive_a_restart(tmp_path, engine):
         apigw = client("apigateway", lamina.url)
         got = apigw.get_documentation_part(restApiId=api_id, documentationPartId=part["id"])
         assert (got["location"], got["properties"]) == (part["location"], '{"k": 1}')
+
+
+def _deployed(apigw, name: str = "docs") -> str:
+    """An API with one MOCK method, deployed to stage `prod`."""
+    api_id = apigw.create_rest_api(name=name)["id"]
+    add_method(apigw, api_id, root_of(apigw, api_id))
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    return api_id
+
+
+def _part(apigw, api_id: str, location: dict, properties: str) -> dict:
+    return apigw.create_documentation_part(
+        restApiId=api_id, location=location, properties=properties
+    )
+
+
+def test_a_version_snapshots_the_parts_and_is_read_updated_and_deleted(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    part = _part(apigw, api_id, {"type": "API"}, '{"description": "first"}')
+    made = apigw.create_documentation_version(
+        restApiId=api_id, documentationVersion="1.0", description="first cut"
+    )
+    assert (made["version"], made["description"]) == ("1.0", "first cut")
+    assert "createdDate" in made
+    got = apigw.get_documentation_version(restApiId=api_id, documentationVersion="1.0")
+    assert (got["version"], got["description"]) == ("1.0", "first cut")
+    updated = apigw.update_documentation_version(
+        restApiId=api_id, documentationVersion="1.0",
+        patchOperations=[{"op": "replace", "path": "/description", "value": "renamed"}],
+    )  # fmt: skip
+    assert updated["description"] == "renamed"
+    # the snapshot is of the parts as they were: a later change is not in it
+    apigw.update_documentation_part(
+        restApiId=api_id, documentationPartId=part["id"],
+        patchOperations=[{"op": "replace", "path": "/properties", "value": '{"d": "later"}'}],
+    )  # fmt: skip
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="2.0")
+    listed = apigw.get_documentation_versions(restApiId=api_id)["items"]
+    assert [v["version"] for v in listed] == ["1.0", "2.0"]
+    assert "description" not in listed[1]
+    apigw.delete_documentation_version(restApiId=api_id, documentationVersion="1.0")
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_version(restApiId=api_id, documentationVersion="1.0")
+    assert _error(excinfo) == (
+        "NotFoundException", "Invalid Documentation version identifier specified"
+    )  # fmt: skip
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_versions_are_paged(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    for name in ("a", "b", "c"):
+        apigw.create_documentation_version(restApiId=api_id, documentationVersion=name)
+    first = apigw.get_documentation_versions(restApiId=api_id, limit=2)
+    assert [v["version"] for v in first["items"]] == ["a", "b"]
+    rest = apigw.get_documentation_versions(restApiId=api_id, limit=2, position=first["position"])
+    assert [v["version"] for v in rest["items"]] == ["c"]
+    assert "position" not in rest
+
+
+def test_bad_version_requests_are_refused_and_change_nothing(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="1", description="d")
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_documentation_version(restApiId=api_id, documentationVersion="1")
+    assert _error(excinfo) == ("ConflictException", "Documentation version 1 already exists")
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_documentation_version(
+            restApiId=api_id, documentationVersion="2", stageName="nope"
+        )
+    assert _error(excinfo) == ("NotFoundException", "Invalid Stage identifier specified")
+    with pytest.raises(ClientError) as excinfo:
+        apigw.update_documentation_version(
+            restApiId=api_id, documentationVersion="1",
+            patchOperations=[{"op": "replace", "path": "/version", "value": "9"}],
+        )  # fmt: skip
+    assert _error(excinfo) == (
+        "BadRequestException",
+        "Invalid patch path  '/version' specified for op 'replace'. Must be one of: [/description]",
+    )
+    for call in (apigw.update_documentation_version, apigw.delete_documentation_version):
+        with pytest.raises(ClientError) as excinfo:
+            call(restApiId=api_id, documentationVersion="nope")
+        assert _error(excinfo)[0] == "NotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_versions(restApiId="nosuchapi")
+    assert _error(excinfo)[0] == "NotFoundException"
+    listed = apigw.get_documentation_versions(restApiId=api_id)["items"]
+    assert [(v["version"], v["description"]) for v in listed] == [("1", "d")]
+
+
+def test_a_stage_publishes_a_version(apigw):
+    api_id = _deployed(apigw)
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="1", stageName="prod")
+    assert apigw.get_stage(restApiId=api_id, stageName="prod")["documentationVersion"] == "1"
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="2")
+    patch = {"op": "replace", "path": "/documentationVersion", "value": "2"}
+    updated = apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[patch])
+    assert updated["documentationVersion"] == "2"
+    deployment = apigw.get_stage(restApiId=api_id, stageName="prod")["deploymentId"]
+    made = apigw.create_stage(
+        restApiId=api_id, stageName="beta", deploymentId=deployment, documentationVersion="1"
+    )
+    assert made["documentationVersion"] == "1"
+    # an unknown version is refused, and the stage keeps its own
+    with pytest.raises(ClientError) as excinfo:
+        apigw.update_stage(
+            restApiId=api_id, stageName="prod",
+            patchOperations=[{**patch, "value": "9"}],
+        )  # fmt: skip
+    assert _error(excinfo) == (
+        "BadRequestException", "Documentation version 9 does not exist for this API"
+    )  # fmt: skip
+    with pytest.raises(ClientError) as excinfo:
+        apigw.create_stage(
+            restApiId=api_id, stageName="gamma", deploymentId=deployment, documentationVersion="9"
+        )
+    assert _error(excinfo)[0] == "BadRequestException"
+    assert apigw.get_stage(restApiId=api_id, stageName="prod")["documentationVersion"] == "2"
+    assert "gamma" not in [s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]]
+    # a version a stage publishes is not deleted; once the stage lets it go, it is
+    with pytest.raises(ClientError) as excinfo:
+        apigw.delete_documentation_version(restApiId=api_id, documentationVersion="2")
+    assert _error(excinfo)[0] == "BadRequestException"
+    apigw.update_stage(
+        restApiId=api_id, stageName="prod",
+        patchOperations=[{"op": "remove", "path": "/documentationVersion"}],
+    )  # fmt: skip
+    assert "documentationVersion" not in apigw.get_stage(restApiId=api_id, stageName="prod")
+    apigw.delete_documentation_version(restApiId=api_id, documentationVersion="2")
+
+
+def test_versions_go_with_their_api(apigw):
+    api_id = apigw.create_rest_api(name="docs")["id"]
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="1")
+    assert "documentationVersions" not in apigw.get_rest_api(restApiId=api_id)
+    apigw.delete_rest_api(restApiId=api_id)
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_documentation_version(restApiId=api_id, documentationVersion="1")
+    assert _error(excinfo)[0] == "NotFoundException"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_versions_survive_a_restart(tmp_path, engine):
+    with own_server(tmp_path / "data", engine, "apigw_docversions_durability") as lamina:
+        apigw = client("apigateway", lamina.url)
+        api_id = _deployed(apigw)
+        _part(apigw, api_id, {"type": "API"}, '{"k": 1}')
+        apigw.create_documentation_version(
+            restApiId=api_id, documentationVersion="1.0", stageName="prod", description="kept"
+        )
+        lamina.stop(signal.SIGKILL)
+        lamina.start()
+        apigw = client("apigateway", lamina.url)
+        got = apigw.get_documentation_version(restApiId=api_id, documentationVersion="1.0")
+        assert got["description"] == "kept"
+        assert apigw.get_stage(restApiId=api_id, stageName="prod")["documentationVersion"] == "1.0"
