@@ -5,8 +5,8 @@ Served: RestApis, Resources, Methods, Integrations, Method and Integration respo
 Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
 (OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
 plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts and versions. Every other operation of the model (ImportDocumentationParts, VPC links,
-client certificates, …) answers NotImplementedException."""
+parts (ImportDocumentationParts too) and documentation versions. Every other operation of the
+model (VPC links, client certificates, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
