@@ -1,12 +1,13 @@
 """Amazon API Gateway, REST APIs (`apigateway`): the operations, gathered from one module per
 concept, and the data plane the edge hands deployed APIs' requests to (plane.py).
 
-Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
-Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
-(OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
-plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts (ImportDocumentationParts too) and documentation versions. Every other operation of the
-model (VPC links, client certificates, …) answers NotImplementedException."""
+Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integrations, Method
+and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
+RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
+Authorizers, gateway responses, API keys, usage plans and their keys, usage, custom domain
+names and their base path mappings, documentation parts (ImportDocumentationParts too) and
+documentation versions. Every other operation of the model (VPC links, client certificates,
+…) answers NotImplementedException."""
 
 from __future__ import annotations
 
