@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.protocol.errors import ServiceError
 from lamina.services.apigateway import ids, patches, rest_apis
 from lamina.services.apigateway.errors import bad_request, conflict, not_found
 from lamina.services.apigateway.rest_apis import RestApi, page
@@ -37,6 +38,7 @@ _TYPES: dict[str, tuple[tuple[str, ...], bool, bool]] = {
 }
 _DEFAULTS = {_PATH: "/", _METHOD: "*", _STATUS: "*"}
 _PATCHABLE = {"properties": patches.FIELD}
+EXTENSION = "x-amazon-apigateway-documentation"
 Parts = dict[str, dict[str, Any]]  # id → DocumentationPart, as GetDocumentationPart answers
 
 
@@ -85,7 +87,7 @@ def _has_content(part: dict[str, Any]) -> bool:
     return bool(json.loads(part["properties"]))
 
 
-def _documented(parts: Parts) -> list[dict[str, Any]]:
+def listed(parts: Parts) -> list[dict[str, Any]]:
     return sorted(parts.values(), key=lambda p: str(p["id"]))
 
 
@@ -97,6 +99,67 @@ def add(parts: Parts, location: dict[str, Any], properties: str) -> dict[str, An
     part = {"id": part_id, "location": location, "properties": properties}
     parts[part_id] = part
     return part
+
+
+def _key(location: dict[str, Any]) -> str:
+    return json.dumps(location, sort_keys=True)
+
+
+def declared(document: dict[str, Any], warnings: list[str]) -> list[tuple[dict[str, Any], str]]:
+    """The (location, properties) pairs of an OpenAPI document's
+    x-amazon-apigateway-documentation, checked as CreateDocumentationPart checks them; a
+    location given twice is a warning, the last one kept. Its `version` (the snapshot an
+    export came from) is not read: the parts become the API's current ones."""
+    extension = document.get(EXTENSION)
+    if not isinstance(extension, dict):
+        raise bad_request(f"Invalid OpenAPI input: {EXTENSION} must be an object")
+    listed_parts = extension.get("documentationParts")
+    if listed_parts is None:
+        listed_parts = []
+    if not isinstance(listed_parts, list):
+        raise bad_request(f"Invalid OpenAPI input: {EXTENSION}.documentationParts must be a list")
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for n, part in enumerate(listed_parts):
+        at = f"{EXTENSION}.documentationParts[{n}]"
+        if not isinstance(part, dict) or not isinstance(part.get("location"), dict):
+            raise bad_request(f"Invalid OpenAPI input: {at} must be an object with a location")
+        properties = part.get("properties", {})
+        if not isinstance(properties, dict):
+            raise bad_request(f"Invalid OpenAPI input: the properties of {at} must be an object")
+        try:
+            location = location_of(part["location"])
+        except ServiceError as error:
+            raise bad_request(f"Invalid OpenAPI input: {at}: {error.message}") from None
+        key = _key(location)
+        if key in found:
+            warnings.append(f"{at}: a second part for location {key}: the last one is kept")
+        found[key] = (location, json.dumps(properties))
+    return list(found.values())
+
+
+def merged(
+    parts: Parts, imported: list[tuple[dict[str, Any], str]], merge: bool
+) -> tuple[Parts, list[str]]:
+    """The API's parts after an import (merge: a part at an imported location gets the new
+    properties and keeps its id, the others stay; overwrite: only the imported ones), and the
+    imported parts' ids in the document's order."""
+    out: Parts = dict(parts) if merge else {}
+    at = {_key(p["location"]): i for i, p in out.items()}
+    made: list[str] = []
+    for location, properties in imported:
+        found = at.get(_key(location))
+        if found is not None:
+            out[found] = {**out[found], "properties": properties}
+            made.append(found)
+        else:
+            made.append(add(out, location, properties)["id"])
+    return out, made
+
+
+def exported(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parts as x-amazon-apigateway-documentation lists them: location and properties (an
+    object), as ImportDocumentationParts reads them back."""
+    return [{"location": p["location"], "properties": json.loads(p["properties"])} for p in parts]
 
 
 class DocumentationPartOperations:
@@ -133,7 +196,7 @@ class DocumentationPartOperations:
         status = params.get("locationStatus")
         if status not in (None, "DOCUMENTED", "UNDOCUMENTED"):
             raise bad_request("Invalid locationStatus. Must be one of DOCUMENTED, UNDOCUMENTED")
-        found = _documented(parts)
+        found = listed(parts)
         if status:  # AWS: DOCUMENTED parts have content, UNDOCUMENTED ones have none
             found = [p for p in found if _has_content(p) == (status == "DOCUMENTED")]
         if params.get("type"):

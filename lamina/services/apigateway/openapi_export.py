@@ -1,6 +1,9 @@
 """GetExport: a stage's deployment as an OpenAPI 3.0 (oas30) or Swagger 2.0 (swagger)
 document, JSON or YAML (Accept), with the x-amazon-apigateway-* extensions when asked
-(extensions=integrations or apigateway): what ImportRestApi reads back."""
+(extensions=integrations or apigateway): what ImportRestApi reads back. With
+extensions=documentation (or apigateway), a stage that publishes a documentation version
+exports that version's parts in x-amazon-apigateway-documentation (version, documentationParts);
+Lamina does not fold them into the document's own summary and description fields."""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from typing import Any
 import yaml
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import deployments, resource_policies, rest_apis, stages
+from lamina.services.apigateway import (
+    deployments,
+    documentation_parts,
+    documentation_versions,
+    resource_policies,
+    rest_apis,
+    stages,
+)
 from lamina.services.apigateway.errors import bad_request, not_supported, stage_not_found
 from lamina.store import Store
 
@@ -55,7 +65,7 @@ def _integration(integration: dict[str, Any]) -> dict[str, Any]:
 
 def document(
     api: rest_apis.RestApi, stage: str, snapshot: dict[str, Any], swagger: bool,
-    extensions: bool,
+    extensions: bool, documentation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     info = {"title": api.name, "version": api.config.get("version") or
             stages_version(api)}  # fmt: skip
@@ -119,6 +129,8 @@ def document(
                             "validateRequestParameters": v["validateRequestParameters"]}
                 for v in validators.values()
             }  # fmt: skip
+    if documentation is not None:
+        doc[documentation_parts.EXTENSION] = documentation
     return doc
 
 
@@ -231,7 +243,7 @@ class ExportOperations:
             raise bad_request(f"Invalid export type specified: {kind}")
         options = params.get("parameters") or {}
         wanted = {e.strip() for e in (options.get("extensions") or "").split(",") if e.strip()}
-        unknown = wanted - {"integrations", "apigateway", "authorizers", "postman"}
+        unknown = wanted - {"integrations", "apigateway", "authorizers", "postman", "documentation"}
         if unknown:
             raise bad_request(f"Invalid extensions specified: {', '.join(sorted(unknown))}")
         if "postman" in wanted:
@@ -245,7 +257,15 @@ class ExportOperations:
             if found is None:
                 raise stage_not_found()
             snapshot = deployments.snapshot_of(conn, api.api_id, found[0]) or {"resources": []}
-        doc = document(api, params["stageName"], snapshot, kind == "swagger", bool(wanted))
+        documentation = None
+        published = found[1].get("documentationVersion")
+        if published and wanted & {"documentation", "apigateway"}:
+            parts = documentation_versions.parts_of(api, published) or []
+            documentation = {
+                "version": published, "documentationParts": documentation_parts.exported(parts)
+            }  # fmt: skip
+        doc = document(api, params["stageName"], snapshot, kind == "swagger",
+                       bool(wanted - {"documentation"}), documentation)  # fmt: skip
         suffix = "yaml" if accepts == "application/yaml" else "json"
         if suffix == "yaml":
             body = yaml.safe_dump(doc, sort_keys=False).encode()

@@ -9,7 +9,12 @@ An extension Lamina does not know yet is a warning (answered in `warnings`; with
 failOnWarnings=true the import is refused), as AWS treats unknown extensions. Authorizers
 (x-amazon-apigateway-authorizer security schemes) become the API's authorizers, checked as
 CreateAuthorizer checks them (authorizers.py), and their methods use them (CUSTOM with the
-authorizerId); PutRestApi keeps an authorizer's id when the document names it again."""
+authorizerId); PutRestApi keeps an authorizer's id when the document names it again.
+
+Documentation parts (x-amazon-apigateway-documentation's documentationParts) become the API's
+parts; PutRestApi merges them by location or, with mode=overwrite, replaces them, and keeps
+the API's documentation versions either way. ImportDocumentationParts reads the same
+extension into an existing API, answering the parts' ids."""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from lamina.context import RequestContext
 from lamina.services.apigateway import (
     account_items,
     authorizers,
+    documentation_parts,
+    documentation_versions,
     gateway_response_settings,
     ids,
     models,
@@ -50,7 +57,7 @@ _KNOWN_TOP = {
     "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-api-key-source",
     "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator",
     "x-amazon-apigateway-minimum-compression-size", "x-amazon-apigateway-gateway-responses",
-    "x-amazon-apigateway-policy",
+    "x-amazon-apigateway-policy", documentation_parts.EXTENSION,
 }  # fmt: skip
 _REFUSED = {
     "x-amazon-apigateway-endpoint-configuration": "endpoint configuration by OpenAPI",
@@ -96,6 +103,8 @@ class Imported:
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # path → methods
     warnings: list[str] = field(default_factory=list)
     policy: Any = None  # x-amazon-apigateway-policy, checked with the API's ARN
+    # x-amazon-apigateway-documentation's (location, properties); None when not given
+    documentation: list[tuple[dict[str, Any], str]] | None = None
 
     def checked_policy(self, ctx: RequestContext, api_id: str) -> str | None:
         return resource_policies.checked(self.policy, ctx.region, ctx.account_id, api_id)
@@ -192,6 +201,8 @@ class _Reader:
         self._validators()
         imported = Imported(name, config, self.models, {}, {})
         imported.policy = document.get("x-amazon-apigateway-policy")
+        if documentation_parts.EXTENSION in document:
+            imported.documentation = documentation_parts.declared(document, self.warnings)
         return imported
 
     def _models(self, existing: dict[str, dict[str, Any]]) -> None:
@@ -568,6 +579,10 @@ class ImportOperations:
                   "disableExecuteApiEndpoint": False,
                   "models": {**models.defaults(api_id), **imported.models},
                   "requestValidators": imported.validators}  # fmt: skip
+        if imported.documentation:
+            config["documentationParts"] = documentation_parts.merged(
+                {}, imported.documentation, merge=False
+            )[0]
         policy = imported.checked_policy(ctx, api_id)
         if policy is not None:
             config["policy"] = policy
@@ -583,6 +598,33 @@ class ImportOperations:
             _write_paths(conn, api, paths, merge=False)
         self.known.add(api_id)
         return _present(api, imported.warnings)
+
+    def import_documentation_parts(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The parts of an OpenAPI document's x-amazon-apigateway-documentation, merged into
+        the API's (by location) or replacing them all (mode=overwrite)."""
+        mode = params.get("mode") or "merge"
+        if mode not in ("merge", "overwrite"):
+            raise bad_request(f"Invalid mode: {mode} (merge or overwrite)")
+        document = parse(params.get("body"))
+        if documentation_parts.EXTENSION not in document:
+            raise bad_request(
+                f"Invalid OpenAPI input: no {documentation_parts.EXTENSION} in the document. "
+                "Lamina does not support importing documentation from the document's own "
+                "fields (summary, description, …) yet."
+            )
+        warnings: list[str] = []
+        declared = documentation_parts.declared(document, warnings)
+        if warnings and params.get("failOnWarnings"):
+            raise bad_request("Warnings found during import:\n\t" + "\n\t".join(warnings))
+        with self.store.write() as conn:
+            api = rest_apis.find(conn, ctx, params["restApiId"])
+            parts, made = documentation_parts.merged(
+                documentation_parts.of(api), declared, mode == "merge"
+            )
+            rest_apis.save_part(conn, api, "documentationParts", parts)
+        return {"ids": made, "warnings": warnings}
 
     def put_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         mode = params.get("mode") or "merge"
@@ -621,8 +663,14 @@ class ImportOperations:
                 **(validators.of(api) if merge else {}),
                 **imported.validators,
             }
-            if merge and api.config.get("documentationParts"):
-                config["documentationParts"] = api.config["documentationParts"]
+            parts = documentation_parts.of(api) if merge else {}
+            if imported.documentation is not None:
+                parts = documentation_parts.merged(parts, imported.documentation, merge)[0]
+            if parts:
+                config["documentationParts"] = parts
+            versions = api.config.get(documentation_versions.PART)
+            if versions:  # snapshots, whatever the document says
+                config[documentation_versions.PART] = versions
             part = gateway_response_settings.PART
             if merge and (api.config.get(part) or imported.config.get(part)):
                 config[part] = {**(api.config.get(part) or {}), **(imported.config.get(part) or {})}

@@ -1,12 +1,13 @@
 """Amazon API Gateway, REST APIs (`apigateway`): the operations, gathered from one module per
 concept, and the data plane the edge hands deployed APIs' requests to (plane.py).
 
-Served: RestApis, Resources, Methods, Integrations, Method and Integration responses (Put, Get,
-Update, Delete), Deployments, Stages, Models, RequestValidators, ImportRestApi/PutRestApi
-(OpenAPI 3.0, Swagger 2.0), GetExport, Authorizers, gateway responses, API keys, usage
-plans and their keys, usage, custom domain names and their base path mappings, documentation
-parts, tags, the account's settings (GetAccount, UpdateAccount). Every other operation of the
-model (documentation versions and imports, VPC links, …) answers NotImplementedException."""
+Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integrations, Method
+and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
+RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
+Authorizers, gateway responses, API keys, usage plans and their keys, usage, custom domain
+names and their base path mappings, documentation parts (ImportDocumentationParts too),
+documentation versions, tags, the account's settings (GetAccount, UpdateAccount). Every other
+operation of the model (VPC links, client certificates, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
 from lamina.services.apigateway.documentation_parts import DocumentationPartOperations
+from lamina.services.apigateway.documentation_versions import DocumentationVersionOperations
 from lamina.services.apigateway.domain_names import DomainNameOperations
 from lamina.services.apigateway.gateway_response_settings import GatewayResponseOperations
 from lamina.services.apigateway.models import ModelOperations
@@ -51,6 +53,7 @@ class ApiGatewayProvider(
     UsagePlanOperations,
     DomainNameOperations,
     DocumentationPartOperations,
+    DocumentationVersionOperations,
     TagOperations,
     AccountOperations,
     Provider,

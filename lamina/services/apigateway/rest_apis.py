@@ -1,6 +1,7 @@
-"""RestApis: CreateRestApi (with its root resource `/`), GetRestApi(s), UpdateRestApi,
-DeleteRestApi. An API belongs to the account and region that made it; any other caller is
-told the id is invalid, as AWS tells it."""
+"""RestApis: CreateRestApi (with its root resource `/`; with cloneFrom, a copy of another
+API's definition: clones.py), GetRestApi(s), UpdateRestApi, DeleteRestApi. An API belongs to
+the account and region that made it; any other caller is told the id is invalid, as AWS tells
+it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import account_items, ids, patches, resource_policies, tag_limits
+from lamina.services.apigateway import (
+    account_items,
+    clones,
+    ids,
+    patches,
+    resource_policies,
+    tag_limits,
+)
 from lamina.services.apigateway.errors import api_not_found, bad_request, not_supported
 from lamina.store import Store
 from lamina.store.schema import apigateway_deployments as deployment_rows
@@ -25,9 +33,12 @@ from lamina.store.schema import apigateway_stages as stage_rows
 _KEPT = ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "tags")
 _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 # What an API keeps in its config beside GetRestApi's answer: its models, request validators
-# gateway responses and documentation parts (models.py, validators.py,
-# gateway_response_settings.py, documentation_parts.py).
-PARTS = ("models", "requestValidators", "gatewayResponses", "documentationParts")
+# gateway responses, documentation parts and versions (models.py, validators.py,
+# gateway_response_settings.py, documentation_parts.py, documentation_versions.py).
+PARTS = (
+    "models", "requestValidators", "gatewayResponses", "documentationParts",
+    "documentationVersions",
+)  # fmt: skip
 _PATCHABLE = {
     "name": patches.FIELD,
     "description": patches.FIELD,
@@ -78,8 +89,6 @@ def exists(conn: Connection, api_id: str) -> bool:
 
 
 def _config(params: dict[str, Any], ctx: RequestContext, api_id: str) -> dict[str, Any]:
-    if params.get("cloneFrom"):
-        raise not_supported("cloneFrom")
     source = params.get("apiKeySource") or "HEADER"
     if source not in API_KEY_SOURCES:
         raise bad_request(f"Invalid apiKeySource: {source}. Must be one of HEADER, AUTHORIZER")
@@ -122,11 +131,17 @@ class RestApiOperations:
         if not name.strip():
             raise bad_request("Rest API name must not be empty")  # the model allows ""
         api_id = ids.api_id()
-        api = RestApi(
-            api_id, ctx.account_id, ctx.region, name, ids.resource_id(),
-            _config(params, ctx, api_id), time.time(),
-        )  # fmt: skip
+        config = _config(params, ctx, api_id)
         with self.store.write() as conn:
+            source = find(conn, ctx, params["cloneFrom"]) if params.get("cloneFrom") else None
+            validator_ids = None
+            if source is not None:  # clones.py: what is copied, under new ids
+                config.update(clones.settings(source.config, params, ctx, source.api_id, api_id))
+                copied, validator_ids = clones.parts(source.config, source.api_id, api_id)
+                config.update(copied)
+            api = RestApi(
+                api_id, ctx.account_id, ctx.region, name, ids.resource_id(), config, time.time()
+            )
             conn.execute(apis.insert().values(**api.__dict__))
             conn.execute(
                 resources.insert().values(
@@ -134,6 +149,8 @@ class RestApiOperations:
                     path="/", methods={},
                 )
             )  # fmt: skip
+            if source is not None and validator_ids is not None:
+                clones.copy_rows(conn, ctx, source.api_id, api_id, api.root_id, validator_ids)
         self.known.add(api.api_id)
         return api.present()
 

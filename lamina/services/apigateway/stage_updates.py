@@ -13,6 +13,7 @@ _PATCHABLE = {
     "description": patches.FIELD,
     "deploymentId": patches.FIELD,
     "variables": patches.MAP,
+    "documentationVersion": patches.FIELD,  # checked by stages.py against the API's versions
 }
 _OFF_ONLY = {  # stage fields Lamina takes only at false
     "tracingEnabled": "X-Ray tracing of stages (tracingEnabled)",

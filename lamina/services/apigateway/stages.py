@@ -1,8 +1,9 @@
 """Stages: CreateStage/GetStage(s)/UpdateStage/DeleteStage. A stage names the deployment it
 serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
 `stageVariables` in the proxy event), its method settings (method_settings.py: throttling
-enforced), its canary (canaries.py) and its access log settings (`/accessLogSettings/…`
-patches; lamina/services/access_logs/); UpdateStage's other patches are stage_updates.py's.
+enforced), its canary (canaries.py), its access log settings (`/accessLogSettings/…`
+patches; lamina/services/access_logs/) and the documentation version it publishes
+(documentation_versions.py); UpdateStage's other patches are stage_updates.py's.
 Caches and tracing are refused: Lamina has neither yet."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lamina.services import api_gateway_account
 from lamina.services.access_logs import settings as access_log_settings
 from lamina.services.apigateway import (
     canaries,
+    documentation_versions,
     method_settings,
     rest_apis,
     stage_updates,
@@ -145,8 +147,6 @@ def _config(params: dict[str, Any], description_key: str) -> dict[str, Any]:
         config["variables"] = params["variables"]
     if params.get("tags"):
         config["tags"] = tag_limits.checked(params["tags"])
-    if params.get("documentationVersion"):
-        raise not_supported("documentation versions")
     return config
 
 
@@ -237,6 +237,9 @@ class StageOperations:
         now = time.time()
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
+            if params.get("documentationVersion"):
+                documentation_versions.check_known(api, params["documentationVersion"])
+                config["documentationVersion"] = params["documentationVersion"]
             if not _deployment_exists(conn, api.api_id, params["deploymentId"]):
                 raise deployment_not_found()
             exists = conn.execute(
@@ -290,9 +293,10 @@ class StageOperations:
                 if not checked or not _deployment_exists(conn, api.api_id, checked):
                     raise deployment_not_found()
             check_variables(target.get("variables") or {})
+            documentation_versions.check_known(api, target.get("documentationVersion"))
             canary = target.get("canarySettings") or {}
             check_variables(canary.get("stageVariableOverrides") or {})
-            config = {k: v for k, v in target.items() if v not in (None, {})}
+            config = {k: v for k, v in target.items() if v not in (None, {}, "")}
             conn.execute(
                 stages.update()
                 .where(stages.c.api_id == api.api_id, stages.c.stage_name == found.stage_name)

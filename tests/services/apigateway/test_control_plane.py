@@ -223,10 +223,10 @@ def test_deployments_and_stages(apigw):
 def test_operations_not_served_yet_say_so(apigw):
     api_id = apigw.create_rest_api(name="x")["id"]
     with pytest.raises(ClientError) as error:
-        apigw.get_documentation_versions(restApiId=api_id)
+        apigw.get_sdk(restApiId=api_id, stageName="prod", sdkType="javascript")
     code, status, message = error_of(error)
     assert (code, status) == ("NotImplementedException", 501)
-    assert "GetDocumentationVersions" in message
+    assert "GetSdk" in message
 
 
 def test_updates_of_methods_integrations_and_responses(apigw):

@@ -215,14 +215,14 @@ def test_invalid_documents_and_warnings(apigw):
     odd = {
         "openapi": "3.0.1",
         "info": {"title": "w"},
-        "x-amazon-apigateway-documentation": {"version": "1"},
+        "x-amazon-apigateway-importexport-version": "1.0",
         "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}},
     }
     made = apigw.import_rest_api(body=json.dumps(odd).encode())
-    assert any("x-amazon-apigateway-documentation" in w for w in made["warnings"])
+    assert any("x-amazon-apigateway-importexport-version" in w for w in made["warnings"])
     with pytest.raises(ClientError) as strict:
         apigw.import_rest_api(body=json.dumps(odd).encode(), failOnWarnings=True)
-    assert "x-amazon-apigateway-documentation" in strict.value.response["Error"]["Message"]
+    assert "x-amazon-apigateway-importexport-version" in strict.value.response["Error"]["Message"]
 
 
 def test_export_round_trip(apigw, function_uri):
