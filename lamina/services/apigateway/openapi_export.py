@@ -4,12 +4,10 @@ document, JSON or YAML (Accept), with the x-amazon-apigateway-* extensions when 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import yaml
-
 from lamina.context import RequestContext
+from lamina.services import openapi_documents
 from lamina.services.apigateway import deployments, resource_policies, rest_apis, stages
 from lamina.services.apigateway.errors import bad_request, not_supported, stage_not_found
 from lamina.store import Store
@@ -247,10 +245,7 @@ class ExportOperations:
             snapshot = deployments.snapshot_of(conn, api.api_id, found[0]) or {"resources": []}
         doc = document(api, params["stageName"], snapshot, kind == "swagger", bool(wanted))
         suffix = "yaml" if accepts == "application/yaml" else "json"
-        if suffix == "yaml":
-            body = yaml.safe_dump(doc, sort_keys=False).encode()
-        else:
-            body = json.dumps(doc, indent=2).encode()
+        body = openapi_documents.dump(doc, suffix == "yaml")
         name = f"{api.api_id}-{params['stageName']}-{kind}.{suffix}"
         return {
             "contentType": "application/yaml" if suffix == "yaml" else "application/octet-stream",
