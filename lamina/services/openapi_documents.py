@@ -1,7 +1,7 @@
 """OpenAPI documents as both API Gateways read and write them: the text (JSON or YAML) made a
-document, the base path its servers (OpenAPI 3) or basePath (Swagger 2) give and how an import
-applies it (`ignore`, `prepend`, `split`), and a document written out as JSON or YAML. Each
-service raises its own errors from `Invalid`."""
+document, AWS variables resolved in it, the base path its servers (OpenAPI 3) or basePath
+(Swagger 2) give and how an import applies it (`ignore`, `prepend`, `split`), and a document
+written out as JSON or YAML. Each service raises its own errors from `Invalid`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,24 @@ def load(body: bytes | str | None) -> dict[str, Any]:
             raise Invalid("Invalid OpenAPI input.") from None
     if not isinstance(document, dict):
         raise Invalid("Invalid OpenAPI input.")
+    return document
+
+
+def resolve_aws_variables(document: Any, account_id: str, region: str) -> Any:
+    """The document with ${AWS::AccountId}, ${AWS::Partition} and ${AWS::Region} in its
+    values resolved for the importing account and region, as
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/import-api-aws-variables.html
+    says."""
+    if isinstance(document, dict):
+        return {k: resolve_aws_variables(v, account_id, region) for k, v in document.items()}
+    if isinstance(document, list):
+        return [resolve_aws_variables(v, account_id, region) for v in document]
+    if isinstance(document, str) and "${AWS::" in document:
+        return (
+            document.replace("${AWS::AccountId}", account_id)
+            .replace("${AWS::Partition}", "aws")
+            .replace("${AWS::Region}", region)
+        )
     return document
 
 

@@ -7,7 +7,8 @@ The document gives the API's name (info.title), description and version, its COR
 (x-amazon-apigateway-any-method is ANY; the `/$default` path's, or one with isDefaultRoute,
 is `$default`), each with the integration its x-amazon-apigateway-integration describes; the
 authorizers of components.securitySchemes (x-amazon-apigateway-authorizer: jwt or request;
-x-amazon-apigateway-authtype awsSigv4 is AWS_IAM), which routes name in `security`.
+x-amazon-apigateway-authtype awsSigv4 is AWS_IAM), which routes name in `security`. AWS
+variables (${AWS::AccountId}, ${AWS::Partition}, ${AWS::Region}) are resolved first.
 
 Everything is checked as CreateIntegration, CreateAuthorizer and CreateRoute check it, before
 one transaction writes it all: a document with an error creates or changes nothing. What the
@@ -418,12 +419,13 @@ class Reader:
         return integration_config(wanted)
 
 
-def read(body: Any, params: dict[str, Any]) -> Imported:
+def read(ctx: RequestContext, body: Any, params: dict[str, Any]) -> Imported:
     """The document checked, or BadRequestException; with FailOnWarnings, warnings refuse it."""
     try:
         document = openapi_documents.load(body)
     except openapi_documents.Invalid as error:
         raise bad_request(str(error)) from None
+    document = openapi_documents.resolve_aws_variables(document, ctx.account_id, ctx.region)
     imported = Reader(document, params.get("Basepath") or "ignore").read()
     if imported.warnings and params.get("FailOnWarnings"):
         raise bad_request("Warnings found during import:\n\t" + "\n\t".join(imported.warnings))
@@ -469,7 +471,7 @@ class ImportOperations(ApiOperations):
         return answer
 
     def import_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        imported = read(params.get("Body"), params)
+        imported = read(ctx, params.get("Body"), params)
         with self.store.write() as conn:
             made = items.insert_api(conn, ctx.account_id, ctx.region, imported.config)
             write(conn, made.api_id, imported)
@@ -480,7 +482,7 @@ class ImportOperations(ApiOperations):
             found = self.find_api(conn, ctx, params["ApiId"])
         if is_websocket(found.config):
             raise bad_request("ReimportApi is supported only for HTTP APIs.")
-        imported = read(params.get("Body"), params)
+        imported = read(ctx, params.get("Body"), params)
         with self.store.write() as conn:
             found = self.find_api(conn, ctx, params["ApiId"])
             kept = {k: v for k, v in found.config.items() if k not in DEFINED}

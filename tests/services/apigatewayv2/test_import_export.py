@@ -235,7 +235,7 @@ paths:
         - sigv4: []
       x-amazon-apigateway-integration:
         type: aws_proxy
-        uri: {ARN}:fn
+        uri: arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:fn
         payloadFormatVersion: 1.0
     put:
       security: []
@@ -275,6 +275,8 @@ components:
         i["PayloadFormatVersion"] for i in api.get_integrations(ApiId=made["ApiId"])["Items"]
     }
     assert versions == {"1.0", "2.0"}  # YAML's numbers 2.0 and 1.0
+    uris = {i["IntegrationUri"] for i in api.get_integrations(ApiId=made["ApiId"])["Items"]}
+    assert uris == {f"{ARN}:fn"}  # AWS variables resolved for the importing account
 
     split = api.import_api(Body=body, Basepath="split")
     assert "GET /shop/orders" in routes_of(api, split["ApiId"])
@@ -583,3 +585,51 @@ def test_export_refuses_what_it_cannot_write(endpoint):
                                       OutputType="JSON")["body"].read())  # fmt: skip
     assert (empty["info"]["title"], empty["paths"]) == ("plain", {})
     assert empty["info"]["version"].endswith("UTC")  # no Version: when it was made
+
+
+def test_service_and_mapped_http_integrations_import_and_export(endpoint):
+    api = apigw(endpoint)
+    role = "arn:aws:iam::000000000000:role/gateway"
+    send = {"QueueUrl": "$stageVariables.queue", "MessageBody": "$request.body.message"}
+    mapping = {"append:header.x-from": "gateway", "overwrite:path": "/v2/$request.path.id"}
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": "mapped", "version": "1"},
+        "paths": {
+            "/send": {"post": {"x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                "credentials": role, "requestParameters": send, "payloadFormatVersion": "1.0",
+            }}},
+            "/things/{id}": {"get": {"x-amazon-apigateway-integration": {
+                "type": "http_proxy", "httpMethod": "GET", "uri": "https://example.com/things",
+                "requestParameters": mapping, "payloadFormatVersion": "1.0",
+            }}},
+        },
+    }  # fmt: skip
+    made = api.import_api(Body=json.dumps(document))
+    assert "Warnings" not in made, made.get("Warnings")
+    routes = routes_of(api, made["ApiId"])
+    integrations = integrations_of(api, made["ApiId"])
+    queue = integrations[routes["POST /send"]["Target"].split("/")[1]]
+    assert (queue["IntegrationSubtype"], queue["CredentialsArn"]) == ("SQS-SendMessage", role)
+    assert queue["RequestParameters"] == send
+    things = integrations[routes["GET /things/{id}"]["Target"].split("/")[1]]
+    assert things["RequestParameters"] == mapping
+
+    exported = json.loads(api.export_api(
+        ApiId=made["ApiId"], Specification="OAS30", OutputType="JSON"
+    )["body"].read())  # fmt: skip
+    written = exported["paths"]["/send"]["post"]["x-amazon-apigateway-integration"]
+    assert (written["integrationSubtype"], written["credentials"]) == ("SQS-SendMessage", role)
+    assert written["requestParameters"] == send
+    assert "uri" not in written
+    copy = api.import_api(Body=json.dumps(exported))
+    copied = integrations_of(api, copy["ApiId"])
+    assert sorted(i.get("IntegrationSubtype", "") for i in copied.values()) == [
+        "",
+        "SQS-SendMessage",
+    ]
+    assert {json.dumps(i["RequestParameters"], sort_keys=True) for i in copied.values()} == {
+        json.dumps(send, sort_keys=True),
+        json.dumps(mapping, sort_keys=True),
+    }
