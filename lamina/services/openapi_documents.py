@@ -62,8 +62,10 @@ def base_path(document: dict[str, Any]) -> str:
     if not servers or not isinstance(servers[0], dict):
         return ""
     url = str(servers[0].get("url") or "")
-    for name, variable in (servers[0].get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str((variable or {}).get("default", "")))
+    variables = servers[0].get("variables") or {}
+    for name, variable in variables.items() if isinstance(variables, dict) else ():
+        default = variable.get("default", "") if isinstance(variable, dict) else ""
+        url = url.replace("{" + str(name) + "}", str(default))
     path = re.sub(r"^[a-z]+://[^/]*", "", url)
     return path if path.startswith("/") else ""
 

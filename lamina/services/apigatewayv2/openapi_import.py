@@ -252,7 +252,7 @@ class Reader:
             jwt = spec.get("jwtConfiguration") or {}
             if not isinstance(jwt, dict):
                 raise invalid("jwtConfiguration must be an object.")
-            issuer = jwt.get("issuer")
+            issuer = str(jwt["issuer"]) if jwt.get("issuer") is not None else None
             url = str(scheme.get("openIdConnectUrl") or "")
             if not issuer and scheme.get("type") == "openIdConnect" and url:
                 issuer = url.removesuffix(_WELL_KNOWN)  # the issuer's discovery document
@@ -269,9 +269,10 @@ class Reader:
             })  # fmt: skip
         elif kind == "request":
             known = _REQUEST_KEYS
+            uri = spec.get("authorizerUri")
             wanted.update({
                 "AuthorizerType": "REQUEST",
-                "AuthorizerUri": spec.get("authorizerUri"),
+                "AuthorizerUri": None if uri is None else str(uri),
                 "IdentitySource": _sources(spec.get("identitySource")),
             })  # fmt: skip
             if spec.get("authorizerPayloadFormatVersion") is not None:
@@ -413,8 +414,11 @@ class Reader:
             if wanted.get(name) is not None:
                 wanted[name] = str(wanted[name])
         parameters = wanted.get("RequestParameters")
-        if parameters is not None and not isinstance(parameters, dict):
-            raise invalid("requestParameters must be an object.")
+        if parameters is not None and (
+            not isinstance(parameters, dict)
+            or not all(isinstance(v, str) for v in parameters.values())
+        ):
+            raise invalid("requestParameters must be an object of strings.")
         refuse_unsupported(wanted, INTEGRATION_UNSUPPORTED)
         return integration_config(wanted)
 
