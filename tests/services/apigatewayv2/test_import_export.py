@@ -385,6 +385,18 @@ def test_what_lamina_does_not_read_is_a_warning_and_fail_on_warnings_refuses(end
             "JwtConfiguration.Audience is required for JWT authorizers. (security scheme t)",
         ),
         (
+            '{"openapi": "3.0.1", "info": {"title": "x"}, "paths": {"/a": {"get": '
+            '{"x-amazon-apigateway-integration": {"type": "http_proxy", "httpMethod": "GET", '
+            '"uri": "https://example.com", "requestParameters": {"append:header.x": 5}}}}}}',
+            "requestParameters must be an object of strings. (GET /a)",
+        ),
+        (
+            '{"openapi": "3.0.1", "info": {"title": "x"}, "paths": {}, "components": '
+            '{"securitySchemes": {"t": {"type": "oauth2", "x-amazon-apigateway-authorizer": '
+            '{"type": "jwt", "jwtConfiguration": {"issuer": 5, "audience": ["a"]}}}}}}',
+            "Invalid issuer 5. An issuer is a URL. (security scheme t)",
+        ),
+        (
             '{"openapi": "3.0.1", "info": {"title": "x"}, "paths": {}, '
             '"x-amazon-apigateway-cors": {"maxAge": "long"}}',
             "maxAge must be a number",
