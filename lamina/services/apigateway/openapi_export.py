@@ -7,12 +7,10 @@ Lamina does not fold them into the document's own summary and description fields
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import yaml
-
 from lamina.context import RequestContext
+from lamina.services import openapi_documents
 from lamina.services.apigateway import (
     deployments,
     documentation_parts,
@@ -267,10 +265,7 @@ class ExportOperations:
         doc = document(api, params["stageName"], snapshot, kind == "swagger",
                        bool(wanted - {"documentation"}), documentation)  # fmt: skip
         suffix = "yaml" if accepts == "application/yaml" else "json"
-        if suffix == "yaml":
-            body = yaml.safe_dump(doc, sort_keys=False).encode()
-        else:
-            body = json.dumps(doc, indent=2).encode()
+        body = openapi_documents.dump(doc, suffix == "yaml")
         name = f"{api.api_id}-{params['stageName']}-{kind}.{suffix}"
         return {
             "contentType": "application/yaml" if suffix == "yaml" else "application/octet-stream",

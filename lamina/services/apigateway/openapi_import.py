@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.services import openapi_documents
 from lamina.services.apigateway import (
     account_items,
     authorizers,
@@ -68,18 +68,10 @@ _REF = re.compile(r"^#/(?:components/schemas|definitions)/([A-Za-z0-9]+)$")
 def parse(body: bytes | str | None) -> dict[str, Any]:
     """The document, JSON or YAML; BadRequestException when it is neither OpenAPI 3 nor
     Swagger 2."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
-    if not text.strip():
-        raise bad_request("Invalid OpenAPI input.")
     try:
-        document = json.loads(text)
-    except ValueError:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise bad_request("Invalid OpenAPI input.") from None
-    if not isinstance(document, dict):
-        raise bad_request("Invalid OpenAPI input.")
+        document = openapi_documents.load(body)
+    except openapi_documents.Invalid as error:
+        raise bad_request(str(error)) from None
     version = str(document.get("openapi") or document.get("swagger") or "")
     if not (version.startswith("3.0") or version == "2.0"):
         raise bad_request(
@@ -110,28 +102,11 @@ class Imported:
         return resource_policies.checked(self.policy, ctx.region, ctx.account_id, api_id)
 
 
-def _base_path(document: dict[str, Any]) -> str:
-    if "swagger" in document:
-        return str(document.get("basePath") or "")
-    servers = document.get("servers") or []
-    if not servers:
-        return ""
-    url = str(servers[0].get("url") or "")
-    for name, variable in (servers[0].get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str(variable.get("default", "")))
-    path = re.sub(r"^[a-z]+://[^/]*", "", url)
-    return path if path.startswith("/") else ""
-
-
 def _prefix(document: dict[str, Any], mode: str) -> str:
-    if mode not in ("ignore", "prepend", "split"):
-        raise bad_request(f"Invalid basepath parameter: {mode} (ignore, prepend or split)")
-    base = _base_path(document).strip("/")
-    if mode == "ignore" or not base:
-        return ""
-    if mode == "split":
-        base = "/".join(base.split("/")[1:])
-    return "/" + base if base else ""
+    try:
+        return openapi_documents.path_prefix(document, mode)
+    except openapi_documents.Invalid as error:
+        raise bad_request(str(error)) from None
 
 
 class _Reader:

@@ -17,7 +17,7 @@ from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.websocket_settings import is_websocket
 
 AUTHORIZER = "authorizer"
-_UNSUPPORTED = {
+UNSUPPORTED = {
     "AuthorizerCredentialsArn": "authorizer credentials",
     "IdentityValidationExpression": "a WebSocket API setting",
 }
@@ -119,7 +119,7 @@ def present_authorizer(found: items.Item) -> dict[str, Any]:
 
 class AuthorizerOperations(Base):
     def create_authorizer(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        refuse_unsupported(params, _UNSUPPORTED)
+        refuse_unsupported(params, UNSUPPORTED)
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, params["ApiId"])
             check = websocket_authorizer_config if is_websocket(api.config) else authorizer_config
@@ -140,7 +140,7 @@ class AuthorizerOperations(Base):
         return page(found, params, present_authorizer)
 
     def update_authorizer(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        refuse_unsupported(params, _UNSUPPORTED)
+        refuse_unsupported(params, UNSUPPORTED)
         api_id, authorizer_id = params["ApiId"], params["AuthorizerId"]
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, api_id)

@@ -37,6 +37,7 @@ class Request:
     path: str  # the path the routes see (a named stage's segment left out)
     raw_path: str  # the path the function sees
     payload_format: str  # the integration's: where the authorizer's findings go
+    cache_reset_at: float = 0.0  # the stage's last ResetAuthorizersCache (wall clock)
 
 
 def _message(status: int, message: str, challenge: str | None = None) -> HttpResponse:
@@ -153,7 +154,9 @@ class Authorizers:
             call.http.method, request.path,
         )  # fmt: skip
         ttl = settings["AuthorizerResultTtlInSeconds"]
-        payload = self.cache.get(authorizer_id, settings, values) if ttl else None
+        payload = (
+            self.cache.get(authorizer_id, settings, values, request.cache_reset_at) if ttl else None
+        )
         try:
             if payload is None:
                 payload = await self._invoke(

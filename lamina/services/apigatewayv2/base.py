@@ -63,6 +63,14 @@ class Base:
         self, conn: Connection, api_id: str, auto: bool, description: str | None = None
     ) -> items.Item:
         """A deployment: the API's routes, integrations and authorizers as they are now."""
+        config: dict[str, Any] = {"AutoDeployed": auto, "Snapshot": self.snapshot(conn, api_id)}
+        if description is not None:
+            config["Description"] = description
+        return items.insert_item(conn, api_id, items.DEPLOYMENT, config)
+
+    def snapshot(self, conn: Connection, api_id: str) -> dict[str, Any]:
+        """The API's routes, integrations and authorizers as they are now, as a deployment
+        keeps them (and ExportApi without a stage writes them)."""
         routes = [
             {"RouteId": r.item_id, **r.config} for r in items.all_items(conn, api_id, items.ROUTE)
         ]
@@ -71,18 +79,12 @@ class Base:
         }
         authorizers = {a.item_id: a.config for a in items.all_items(conn, api_id, "authorizer")}
         responses = [r.config for r in items.all_items(conn, api_id, items.ROUTE_RESPONSE)]
-        config: dict[str, Any] = {
-            "AutoDeployed": auto,
-            "Snapshot": {
-                "Routes": routes,
-                "Integrations": integrations,
-                "Authorizers": authorizers,
-                "RouteResponses": responses,  # WebSocket APIs': which routes answer
-            },
+        return {
+            "Routes": routes,
+            "Integrations": integrations,
+            "Authorizers": authorizers,
+            "RouteResponses": responses,  # WebSocket APIs': which routes answer
         }
-        if description is not None:
-            config["Description"] = description
-        return items.insert_item(conn, api_id, items.DEPLOYMENT, config)
 
     def point_stage(
         self, conn: Connection, api_id: str, stage: items.Item, deployment_id: str

@@ -1,5 +1,6 @@
-"""Create/Get/DeleteDeployment(s): a deployment is the API's routes and integrations as they
-were when it was made; a stage serves the one it points to."""
+"""Create/Get/Update/DeleteDeployment(s): a deployment is the API's routes and integrations
+as they were when it was made; a stage serves the one it points to. UpdateDeployment changes
+its Description only."""
 
 from __future__ import annotations
 
@@ -51,6 +52,17 @@ class DeploymentOperations(Base):
             self.find_api(conn, ctx, params["ApiId"])
             found = items.all_items(conn, params["ApiId"], items.DEPLOYMENT)
         return page(found, params, present_deployment)
+
+    def update_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Its Description only: what a deployment serves does not change."""
+        api_id, deployment_id = params["ApiId"], params["DeploymentId"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.DEPLOYMENT, deployment_id)
+            config = dict(found.config)
+            if "Description" in params:
+                config["Description"] = params["Description"]
+            items.update_item(conn, api_id, items.DEPLOYMENT, deployment_id, config)
+        return present_deployment(items.Item(deployment_id, config, found.created_at))
 
     def delete_deployment(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id, deployment_id = params["ApiId"], params["DeploymentId"]

@@ -18,7 +18,7 @@ from lamina.services.apigatewayv2 import (
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 
-_UNSUPPORTED = {
+UNSUPPORTED = {
     "ConnectionId": "VPC links",
     "ResponseParameters": "response parameter mapping",
     "RequestTemplates": "a WebSocket API setting",
@@ -135,7 +135,7 @@ def present_integration(found: items.Item) -> dict[str, Any]:
 
 class IntegrationOperations(Base):
     def create_integration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        refuse_unsupported(params, _UNSUPPORTED)
+        refuse_unsupported(params, UNSUPPORTED)
         wanted = {n: params[n] for n in _SETTABLE if n in params}
         with self.store.write() as conn:
             api = self.find_api(conn, ctx, params["ApiId"])
@@ -159,7 +159,7 @@ class IntegrationOperations(Base):
         return page(found, params, present_integration)
 
     def update_integration(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        refuse_unsupported(params, _UNSUPPORTED)
+        refuse_unsupported(params, UNSUPPORTED)
         api_id, integration_id = params["ApiId"], params["IntegrationId"]
         with self.store.write() as conn:
             found = self.find_item(conn, ctx, api_id, items.INTEGRATION, integration_id)

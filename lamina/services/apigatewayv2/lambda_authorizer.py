@@ -129,22 +129,31 @@ def _allows(statements: list[Any], arn: str) -> bool:
 
 class Cache:
     """Authorizer answers by (authorizer, identity values), each for its TTL. The authorizer
-    is named by its id and its settings, so an updated one is asked anew."""
+    is named by its id and its settings, so an updated one is asked anew. An answer kept
+    before a stage's ResetAuthorizersCache (`not_before`, wall-clock seconds, which every node
+    of a fleet reads from the stage) is not used on that stage."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, tuple[str, ...]], tuple[float, bytes]] = {}
+        # key → (expires, monotonic; stored at, wall clock; the answer)
+        self._entries: dict[tuple[str, str, tuple[str, ...]], tuple[float, float, bytes]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(authorizer_id: str, settings: dict[str, Any], values: list[str]) -> Any:
         return authorizer_id, json.dumps(settings, sort_keys=True), tuple(values)
 
-    def get(self, authorizer_id: str, settings: dict[str, Any], values: list[str]) -> bytes | None:
+    def get(
+        self,
+        authorizer_id: str,
+        settings: dict[str, Any],
+        values: list[str],
+        not_before: float = 0.0,
+    ) -> bytes | None:
         with self._lock:
             found = self._entries.get(self._key(authorizer_id, settings, values))
-        if found is None or time.monotonic() > found[0]:
+        if found is None or time.monotonic() > found[0] or found[1] < not_before:
             return None
-        return found[1]
+        return found[2]
 
     def put(
         self, authorizer_id: str, settings: dict[str, Any], values: list[str], payload: bytes
@@ -154,7 +163,8 @@ class Cache:
         with self._lock:
             if len(self._entries) > 10_000:  # bounded: expired entries go first
                 self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            self._entries[self._key(authorizer_id, settings, values)] = (now + ttl_s, payload)
+            key = self._key(authorizer_id, settings, values)
+            self._entries[key] = (now + ttl_s, time.time(), payload)
 
     def clear(self) -> None:
         with self._lock:

@@ -157,7 +157,12 @@ class HttpApiPlane:
             stage.deployed.authorizers,
             call,
             authorizers.Request(
-                api.region, route, path, raw_path, integration.get("PayloadFormatVersion", "1.0")
+                api.region,
+                route,
+                path,
+                raw_path,
+                integration.get("PayloadFormatVersion", "1.0"),
+                stage.authorizers_reset_at,
             ),
         )
         if isinstance(authorized, HttpResponse):

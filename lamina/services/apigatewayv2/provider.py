@@ -4,6 +4,9 @@ the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 WebSocket APIs (ProtocolType WEBSOCKET) have their own data plane (websocket_plane.py), which
 node.py hands the edge before the HTTP APIs' one.
 
+ImportApi and ReimportApi read an HTTP API from an OpenAPI 3.0 document (openapi_import.py);
+ExportApi writes one (openapi_export.py).
+
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
 IAM authorization, parameter mapping of Lambda integrations, of body values of HTTP
 integrations and of responses, AWS service integrations other than SQS's, VPC links,
@@ -19,6 +22,8 @@ from lamina.services.apigatewayv2.authorizer_operations import AuthorizerOperati
 from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
 from lamina.services.apigatewayv2.domain_operations import DomainOperations
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
+from lamina.services.apigatewayv2.openapi_export import ExportOperations
+from lamina.services.apigatewayv2.openapi_import import ImportOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
 from lamina.services.apigatewayv2.route_operations import RouteOperations
 from lamina.services.apigatewayv2.route_response_operations import RouteResponseOperations
@@ -33,6 +38,8 @@ from lamina.store import Store
 
 
 class ApiGatewayV2Provider(
+    ImportOperations,
+    ExportOperations,
     ApiOperations,
     RouteOperations,
     RouteResponseOperations,

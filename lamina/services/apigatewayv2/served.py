@@ -16,6 +16,7 @@ from lamina.services.lambda_.recent import Recent
 from lamina.store import Store
 
 _ACCESS_LOG_FIELDS = ("DestinationArn", "Format")
+AUTHORIZERS_RESET = "AuthorizersCacheResetAt"  # a stage's config: ResetAuthorizersCache's time
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Stage:
     default_route_settings: dict[str, Any] = field(default_factory=dict)
     route_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by RouteKey
     access_log: AccessLog | None = None
+    authorizers_reset_at: float = 0.0  # ResetAuthorizersCache's time (wall clock)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def _read(store: Store, api_id: str) -> View | None:
                 stage.config.get("DefaultRouteSettings") or {},
                 stage.config.get("RouteSettings") or {},
                 access_log,
+                stage.config.get(AUTHORIZERS_RESET, 0.0),
             )
     return View(api, stages)
 

@@ -3,7 +3,8 @@ stage (at /{stage}/…), each serving one deployment; AutoDeploy stages get a ne
 change of routes or integrations. StageVariables reach functions in the event. Throttling
 (DefaultRouteSettings, RouteSettings by route key) is kept here and enforced by throttling.py,
 for HTTP APIs. AccessLogSettings name the CloudWatch Logs log group each request's line goes
-to (lamina/services/access_logs/)."""
+to (lamina/services/access_logs/); DeleteAccessLogSettings turns them off.
+ResetAuthorizersCache makes the stage ask its Lambda authorizers anew."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from lamina.services.apigatewayv2.errors import (
     not_supported,
     refuse_unsupported,
 )
+from lamina.services.apigatewayv2.served import AUTHORIZERS_RESET
 from lamina.services.apigatewayv2.tag_operations import stage_arn
 
 _UNSUPPORTED = {"ClientCertificateId": "a WebSocket API setting"}
@@ -211,6 +213,32 @@ class StageOperations(Base):
             if routes.pop(route_key, None) is None:
                 raise not_found("RouteSettings", ctx.account_id, api_id, name, route_key)
             config = {**found.config, "RouteSettings": routes, "LastUpdated": time.time()}
+            items.update_item(conn, api_id, items.STAGE, name, config)
+        self.changed(api_id)
+        return {}
+
+    def delete_access_log_settings(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Access logging off for the stage (it may have been off already)."""
+        api_id, name = params["ApiId"], params["StageName"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.STAGE, name)
+            config = {k: v for k, v in found.config.items() if k != _ACCESS_LOG}
+            config["LastUpdated"] = time.time()
+            items.update_item(conn, api_id, items.STAGE, name, config)
+        self.changed(api_id)
+        return {}
+
+    def reset_authorizers_cache(
+        self, ctx: RequestContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The Lambda authorizers' answers kept until now are not used on the stage again; every
+        node of a fleet sees the stage's reset time (within ServedApis' TTL_S)."""
+        api_id, name = params["ApiId"], params["StageName"]
+        with self.store.write() as conn:
+            found = self.find_item(conn, ctx, api_id, items.STAGE, name)
+            config = {**found.config, AUTHORIZERS_RESET: time.time()}
             items.update_item(conn, api_id, items.STAGE, name, config)
         self.changed(api_id)
         return {}

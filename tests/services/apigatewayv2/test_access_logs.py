@@ -53,6 +53,14 @@ def test_settings_are_kept_shown_and_checked(endpoint, lambda_client):
     assert api.get_stage(ApiId=api_id, StageName="beta")["AccessLogSettings"] == settings
     api.update_stage(ApiId=api_id, StageName="beta", AccessLogSettings={})
     assert "AccessLogSettings" not in api.get_stage(ApiId=api_id, StageName="beta")
+    # DeleteAccessLogSettings turns logging off too
+    api.update_stage(ApiId=api_id, StageName="beta", AccessLogSettings=settings)
+    api.delete_access_log_settings(ApiId=api_id, StageName="beta")
+    stage = api.get_stage(ApiId=api_id, StageName="beta")
+    assert "AccessLogSettings" not in stage and stage["Description"] == "d"
+    with pytest.raises(ClientError) as caught:
+        api.delete_access_log_settings(ApiId=api_id, StageName="gamma")
+    assert error_of(caught)[:2] == ("NotFoundException", 404)
 
 
 def test_each_request_writes_a_line(endpoint, lambda_client):

@@ -301,6 +301,19 @@ def test_lambda_authorizer_simple_responses_cached_by_identity(endpoint, lambda_
     api.update_authorizer(ApiId=api_id, AuthorizerId=made[300], AuthorizerResultTtlInSeconds=200)
     changed = get("/kept/simple", "allow-1").json()["requestContext"]["authorizer"]["lambda"]
     assert changed["seen"] != first["seen"]  # an updated authorizer is asked anew
+    kept = get("/kept/simple", "allow-1").json()["requestContext"]["authorizer"]["lambda"]
+    assert kept["seen"] == changed["seen"]
+    api.reset_authorizers_cache(ApiId=api_id, StageName="$default")
+    reset = get("/kept/simple", "allow-1").json()["requestContext"]["authorizer"]["lambda"]
+    assert reset["seen"] != changed["seen"]  # the stage's kept answers are gone
+    again = get("/kept/simple", "allow-1").json()["requestContext"]["authorizer"]["lambda"]
+    assert again["seen"] == reset["seen"]  # and the new one is kept
+    with pytest.raises(ClientError) as caught:
+        api.reset_authorizers_cache(ApiId=api_id, StageName="nostage")
+    assert error_of(caught) == (
+        "NotFoundException", 404,
+        f"Invalid stage identifier specified 000000000000:{api_id}:nostage",
+    )  # fmt: skip
 
     for token, query, status, message in (
         (None, "?q=1", 401, "Unauthorized"),  # an identity source missing

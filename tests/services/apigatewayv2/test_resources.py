@@ -130,6 +130,21 @@ def test_auto_deploy_stages_follow_changes_and_others_keep_their_deployment(endp
     assert "DeploymentId" not in fixed and fixed["StageVariables"] == {"color": "blue"}
     deployment = api.create_deployment(ApiId=api_id, StageName="prod", Description="first")
     assert deployment["AutoDeployed"] is False and deployment["Description"] == "first"
+    updated = api.update_deployment(
+        ApiId=api_id, DeploymentId=deployment["DeploymentId"], Description="second"
+    )
+    assert (updated["DeploymentId"], updated["Description"]) == (
+        deployment["DeploymentId"],
+        "second",
+    )
+    assert (
+        api.get_deployment(ApiId=api_id, DeploymentId=deployment["DeploymentId"])["Description"]
+        == "second"
+    )
+    assert refused(api.update_deployment, ApiId=api_id, DeploymentId="nope123")[:2] == (
+        "NotFoundException",
+        404,
+    )
     assert (
         api.get_stage(ApiId=api_id, StageName="prod")["DeploymentId"]
         == (deployment["DeploymentId"])
