@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lamina.iam_identity_policies import IdentityPolicies, Unknown
-from lamina.identity import ASSUMED_ROLE, IAM_USER, ROOT, Identity
+from lamina.identity import ASSUMED_ROLE, IAM_USER, ROOT, Credential, Identity
 
 ACTION = "execute-api:Invoke"
 
@@ -42,6 +42,13 @@ def denial_of(who: str, resource: str, explicit: bool) -> str:
     """AWS's words for a refused execute-api:Invoke; `who`: an ARN, or `anonymous`."""
     message = f"User: {who} is not authorized to perform: {ACTION} on resource: {masked(resource)}"
     return message + " with an explicit deny" if explicit else message
+
+
+def signer_identity(signer: Credential) -> dict[str, str]:
+    """What requestContext.identity says of a SigV4 signer, REST and WebSocket APIs alike."""
+    who = signer.identity
+    return {"accessKey": signer.access_key_id, "accountId": who.account_id,
+            "caller": who.user_id, "user": who.user_id, "userArn": who.arn}  # fmt: skip
 
 
 def request_keys(

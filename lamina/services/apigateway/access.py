@@ -217,6 +217,4 @@ def _signer(call: ExecuteApiCall) -> dict[str, Any] | HttpResponse:
         return denied.bad_signature(error.code, error.message)
     if call.signer is None:
         return gateway.missing_authentication_token()  # as AWS answers an unsigned call
-    who = call.signer.identity
-    return {"accessKey": call.signer.access_key_id, "accountId": who.account_id,
-            "caller": who.user_id, "user": who.user_id, "userArn": who.arn}  # fmt: skip
+    return execute_api_invoke.signer_identity(call.signer)

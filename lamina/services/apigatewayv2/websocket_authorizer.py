@@ -42,6 +42,13 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Signed:
+    """An AWS_IAM `$connect` let in: the signer, requestContext.identity of every event."""
+
+    identity: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Connect:
     """What a `$connect` authorizer sees of the upgrade."""
 
@@ -79,8 +86,9 @@ class ConnectAuthorizers:
         authorizers: dict[str, dict[str, Any]],
         call: ExecuteApiCall,
         connect: Connect,
-    ) -> dict[str, Any] | Refused | None:
-        """requestContext.authorizer for the connection (None: nothing to add), or a refusal."""
+    ) -> dict[str, Any] | Signed | Refused | None:
+        """requestContext.authorizer for the connection (None: nothing to add), the signer an
+        AWS_IAM route let in, or a refusal."""
         kind = route.get("AuthorizationType", "NONE")
         if kind == "NONE":
             return None
@@ -92,7 +100,7 @@ class ConnectAuthorizers:
             return Refused(401, "Unauthorized")
         return await self._lambda(authorizer_id, settings, call, connect)
 
-    async def _iam(self, call: ExecuteApiCall, connect: Connect) -> Refused | None:
+    async def _iam(self, call: ExecuteApiCall, connect: Connect) -> Signed | Refused:
         if call.signature_error is not None:
             return Refused(403, call.signature_error.message)
         if call.signer is None:
@@ -107,7 +115,7 @@ class ConnectAuthorizers:
         if not verdict.allowed:
             log.info("WebSocket API %s: %s", connect.api_id, verdict.message)
             return Refused(403, "Forbidden")
-        return None
+        return Signed(execute_api_invoke.signer_identity(call.signer))
 
     async def _lambda(
         self, authorizer_id: str, settings: dict[str, Any], call: ExecuteApiCall,

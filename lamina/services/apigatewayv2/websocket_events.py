@@ -31,6 +31,8 @@ class Connection:
     query: str  # of the upgrade request, raw
     # what the `$connect` authorizer let it in with: requestContext.authorizer of every event
     authorizer: dict[str, Any] | None = None
+    # an AWS_IAM `$connect`'s signer: in requestContext.identity of every event
+    signer: dict[str, str] | None = None
 
 
 def _millis(seconds: float) -> int:
@@ -49,7 +51,11 @@ def _context(
         "stage": connection.stage,
         "connectedAt": _millis(connection.connected_at),
         "requestTimeEpoch": _millis(now),
-        "identity": {"userAgent": connection.user_agent, "sourceIp": connection.source_ip},
+        "identity": {
+            **(connection.signer or {}),
+            "userAgent": connection.user_agent,
+            "sourceIp": connection.source_ip,
+        },
         "requestId": request_id,
         "domainName": connection.domain_name,
         "connectionId": connection.connection_id,

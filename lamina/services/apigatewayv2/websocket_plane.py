@@ -356,7 +356,9 @@ class WebSocketPlane:
                 await _refuse(scope, send, authorized.status, authorized.message)
                 self._logged(held, trace, authorized.status, authorized.message)
                 return
-            if authorized is not None:
+            if isinstance(authorized, websocket_authorizer.Signed):
+                event = held.event = replace(event, signer=authorized.identity)
+            elif authorized is not None:
                 event = held.event = replace(event, authorizer=authorized)
                 if trace is not None:
                     trace.authorized(authorized.get("principalId"), authorized)

@@ -168,9 +168,15 @@ def test_aws_iam_wants_the_upgrade_signed_by_an_allowed_caller(endpoint, lambda_
     with connect(presigned(), open_timeout=60) as ws:
         (connect_event,) = _events(endpoint, queue, 1)
         assert connect_event["requestContext"]["eventType"] == "CONNECT"
+        signer = {"accessKey": keys["AccessKeyId"], "accountId": "000000000000",
+                  "userArn": "arn:aws:iam::000000000000:user/ws-caller"}  # fmt: skip
+        identity = connect_event["requestContext"]["identity"]
+        assert {k: identity.get(k) for k in signer} == signer
+        assert identity["caller"] == identity["user"] and identity["caller"].startswith("AIDA")
         ws.send("hello")
         assert json.loads(ws.recv(timeout=60)) is None  # no authorizer context for AWS_IAM
-    _events(endpoint, queue, 1)  # its $disconnect
+    (gone,) = _events(endpoint, queue, 1)  # its $disconnect, the signer still named
+    assert gone["requestContext"]["identity"]["userArn"] == signer["userArn"]
     with connect(url, additional_headers=signed_headers(), open_timeout=60):
         _events(endpoint, queue, 1)
     _events(endpoint, queue, 1)
