@@ -65,13 +65,14 @@ _REFUSED = {
 _REF = re.compile(r"^#/(?:components/schemas|definitions)/([A-Za-z0-9]+)$")
 
 
-def parse(body: bytes | str | None) -> dict[str, Any]:
-    """The document, JSON or YAML; BadRequestException when it is neither OpenAPI 3 nor
-    Swagger 2."""
+def parse(body: bytes | str | None, ctx: RequestContext) -> dict[str, Any]:
+    """The document, JSON or YAML, its AWS variables (${AWS::Region}, …) resolved for the
+    importing account; BadRequestException when it is neither OpenAPI 3 nor Swagger 2."""
     try:
         document = openapi_documents.load(body)
     except openapi_documents.Invalid as error:
         raise bad_request(str(error)) from None
+    document = openapi_documents.resolve_aws_variables(document, ctx.account_id, ctx.region)
     version = str(document.get("openapi") or document.get("swagger") or "")
     if not (version.startswith("3.0") or version == "2.0"):
         raise bad_request(
@@ -448,12 +449,13 @@ class _Reader:
 
 def _read(
     body: Any,
+    ctx: RequestContext,
     api_id: str,
     params: dict[str, Any],
     existing: dict[str, Any] | None = None,
     known_authorizers: dict[str, str] | None = None,
 ) -> tuple[Imported, dict[str, dict[str, Any]]]:
-    document = parse(body)
+    document = parse(body, ctx)
     options = params.get("parameters") or {}
     reader = _Reader(document, api_id, bool(params.get("failOnWarnings")), known_authorizers)
     imported = reader.read(existing)
@@ -548,7 +550,7 @@ class ImportOperations:
 
     def import_rest_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id = ids.api_id()
-        imported, paths = _read(params.get("body"), api_id, params)
+        imported, paths = _read(params.get("body"), ctx, api_id, params)
         config = {"apiKeySource": "HEADER", **imported.config,
                   "endpointConfiguration": {"ipAddressType": "ipv4", "types": ["EDGE"]},
                   "disableExecuteApiEndpoint": False,
@@ -582,7 +584,7 @@ class ImportOperations:
         mode = params.get("mode") or "merge"
         if mode not in ("merge", "overwrite"):
             raise bad_request(f"Invalid mode: {mode} (merge or overwrite)")
-        document = parse(params.get("body"))
+        document = parse(params.get("body"), ctx)
         if documentation_parts.EXTENSION not in document:
             raise bad_request(
                 f"Invalid OpenAPI input: no {documentation_parts.EXTENSION} in the document. "
@@ -609,7 +611,9 @@ class ImportOperations:
         with self.store.write() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             known = {a["name"]: i for i, a in authorizers.of_api(conn, ctx, api.api_id).items()}
-            imported, paths = _read(params.get("body"), api.api_id, params, models.of(api), known)
+            imported, paths = _read(
+                params.get("body"), ctx, api.api_id, params, models.of(api), known
+            )
             kept = {k: v for k, v in api.config.items() if k not in rest_apis.PARTS}
             if not merge:
                 for key in ("description", "version", "binaryMediaTypes", "minimumCompressionSize",

@@ -132,8 +132,15 @@ def _paths(apigw, api_id):
 
 
 def test_import_sam_like_openapi3_yaml_and_call_it(apigw, endpoint, function_uri):
+    # AWS variables, as SAM and AWS's own examples write the function's ARN
+    templated = (
+        function_uri.replace("arn:aws:", "arn:${AWS::Partition}:")
+        .replace("us-east-1", "${AWS::Region}")
+        .replace("000000000000", "${AWS::AccountId}")
+    )
     made = apigw.import_rest_api(
-        body=SAM_LIKE.replace("URI", function_uri).encode(), parameters={"basepath": "prepend"}
+        body=SAM_LIKE.replace("URI", json.dumps(templated)).encode(),
+        parameters={"basepath": "prepend"},
     )
     api_id = made["id"]
     assert made["name"] == "orders" and made["version"] == "1.0"
@@ -147,6 +154,7 @@ def test_import_sam_like_openapi3_yaml_and_call_it(apigw, endpoint, function_uri
         "method.request.querystring.verbose": False,
     }
     assert get["methodIntegration"]["type"] == "AWS_PROXY"
+    assert get["methodIntegration"]["uri"] == function_uri  # resolved for the importer
     assert get["methodIntegration"]["timeoutInMillis"] == 5000
     assert get["methodResponses"] == {"200": {"statusCode": "200"}}
     assert set(paths["/v1/files/{proxy+}"]) == {"ANY"}
