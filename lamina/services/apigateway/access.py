@@ -195,7 +195,8 @@ class Access:
         own = ((mine[0].get("throttle") or {}) if mine else {}).get(method_key)
         method = (method_key, own) if own else None
         verdict = self.usage.admit(admission.plan_id, admission.key_id, admission.plan,
-                                   time.monotonic(), method)  # fmt: skip
+                                   time.monotonic(), method,
+                                   admission.quota_limits)  # fmt: skip
         if verdict == THROTTLED:
             return denied.throttled()
         if verdict == QUOTA_EXCEEDED:

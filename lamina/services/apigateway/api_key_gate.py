@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.services.apigateway import account_items as rows
@@ -23,6 +23,8 @@ class Admission:
     key_id: str
     plan_id: str
     plan: dict[str, Any]  # the plan's throttle and quota
+    # UpdateUsage's limits for this key: quota period start (YYYY-MM-DD) → that period's limit
+    quota_limits: dict[str, int] = field(default_factory=dict)
 
 
 class ApiKeyGate:
@@ -53,7 +55,8 @@ class ApiKeyGate:
                         continue
                     stages = plan.config.get("apiStages") or []
                     if any(s["apiId"] == api_id and s["stage"] == stage for s in stages):
-                        admission = Admission(key.item_id, plan_id, plan.config)
+                        limits = link.config.get("quotaLimits") or {}
+                        admission = Admission(key.item_id, plan_id, plan.config, limits)
                         break
         with self._lock:
             if len(self._kept) >= _KEPT:

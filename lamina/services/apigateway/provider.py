@@ -4,15 +4,17 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integrations, Method
 and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
 RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
-Authorizers, gateway responses, API keys, usage plans and their keys, usage, custom domain
-names and their base path mappings, documentation parts (ImportDocumentationParts too),
-documentation versions, tags, the account's settings (GetAccount, UpdateAccount). Every other
-operation of the model (VPC links, client certificates, …) answers NotImplementedException."""
+Authorizers, gateway responses, API keys (ImportApiKeys too), usage plans and their keys,
+usage (UpdateUsage too), custom domain names and their base path mappings, documentation parts
+(ImportDocumentationParts too), documentation versions, tags, the account's settings
+(GetAccount, UpdateAccount). Every other operation of the model (VPC links, client
+certificates, …) answers NotImplementedException."""
 
 from __future__ import annotations
 
 from lamina.config import Settings
 from lamina.services.apigateway.account import AccountOperations
+from lamina.services.apigateway.api_key_import import ApiKeyImportOperations
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
@@ -29,6 +31,7 @@ from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.tags import TagOperations
 from lamina.services.apigateway.updates import UpdateOperations
+from lamina.services.apigateway.usage_operations import UsageOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
 from lamina.services.apigateway.validators import RequestValidatorOperations
 from lamina.services.custom_domains.directory import CustomDomains
@@ -50,7 +53,9 @@ class ApiGatewayProvider(
     AuthorizerOperations,
     GatewayResponseOperations,
     ApiKeyOperations,
+    ApiKeyImportOperations,
     UsagePlanOperations,
+    UsageOperations,
     DomainNameOperations,
     DocumentationPartOperations,
     DocumentationVersionOperations,

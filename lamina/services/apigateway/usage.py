@@ -100,10 +100,12 @@ class UsageMeter:
     def admit(
         self, plan_id: str, key_id: str, plan: dict[str, Any], now: float,
         method: tuple[str, dict[str, Any]] | None = None,
+        quota_limits: dict[str, int] | None = None,
     ) -> str | None:  # fmt: skip
         """Count one request, or say why not: THROTTLED, QUOTA_EXCEEDED. A quota's counter
         must be known (load) first. `method`: the method's own throttle in the plan's API stage
-        (its /{resourcePath}/{httpMethod} key and limits), taken from before the plan's."""
+        (its /{resourcePath}/{httpMethod} key and limits), taken from before the plan's.
+        `quota_limits`: UpdateUsage's limits for the key, by quota period start."""
         quota = plan.get("quota")
         with self._lock:
             if method is not None and not self._take((plan_id, key_id, method[0]), method[1], now):
@@ -113,7 +115,7 @@ class UsageMeter:
             if quota:
                 counter = self.quota_key(plan_id, key_id, quota)
                 used = self._periods.get(counter, 0)
-                if used >= quota["limit"]:
+                if used >= (quota_limits or {}).get(counter[2], quota["limit"]):
                     return QUOTA_EXCEEDED
                 self._periods[counter] = used + 1
             day = self.today().isoformat()

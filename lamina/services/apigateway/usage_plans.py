@@ -5,7 +5,6 @@ plans, but not in two that cover the same stage, as AWS has it."""
 
 from __future__ import annotations
 
-import datetime
 import re
 import time
 from collections.abc import Callable
@@ -188,7 +187,7 @@ def _stages_of(config: dict[str, Any]) -> set[tuple[str, str]]:
     return {(s["apiId"], s["stage"]) for s in config.get("apiStages") or []}
 
 
-def _check_overlap(conn: Any, ctx: RequestContext, plan_id: str, config: dict[str, Any],
+def check_overlap(conn: Any, ctx: RequestContext, plan_id: str, config: dict[str, Any],
                    key_ids: list[str]) -> None:  # fmt: skip
     """A key may not be in two plans covering one stage (the gateway could not tell which)."""
     mine = _stages_of(config)
@@ -278,7 +277,7 @@ class UsagePlanOperations:
                 config["quota"] = quota
             keys = [r.item_id.split("/", 1)[1]
                     for r in rows.listed(conn, ctx, rows.PLAN_KEY, row.item_id + "/")]  # fmt: skip
-            _check_overlap(conn, ctx, row.item_id, config, keys)
+            check_overlap(conn, ctx, row.item_id, config, keys)
             rows.update(conn, ctx, rows.USAGE_PLAN, row.item_id, config)
             updated = present(find(conn, ctx, row.item_id))
         self.keys_changed()
@@ -301,7 +300,7 @@ class UsagePlanOperations:
             link = f"{plan.item_id}/{key.item_id}"
             if rows.get(conn, ctx, rows.PLAN_KEY, link) is not None:
                 raise conflict("Usage Plan Key already exists")
-            _check_overlap(conn, ctx, plan.item_id, plan.config, [key.item_id])
+            check_overlap(conn, ctx, plan.item_id, plan.config, [key.item_id])
             rows.insert(conn, ctx, rows.PLAN_KEY, link, key.item_id, {}, time.time())
         self.keys_changed()
         return _plan_key(key)
@@ -332,53 +331,3 @@ class UsagePlanOperations:
             rows.delete(conn, ctx, rows.PLAN_KEY, link)
         self.keys_changed()
         return {}
-
-    def get_usage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        start, end = _day(params["startDate"]), _day(params["endDate"])
-        if end < start:
-            raise bad_request("The end date must not be before the start date")
-        if (end - start).days > 90:
-            raise bad_request("The usage data can be retrieved for 90 days at most")
-        self.usage.flush()  # what this node counted is in the store before it is read
-        with self.store.read() as conn:
-            plan = find(conn, ctx, params["usagePlanId"])
-            keys = [
-                link.lookup for link in rows.listed(conn, ctx, rows.PLAN_KEY, plan.item_id + "/")
-            ]
-            if params.get("keyId"):
-                if params["keyId"] not in keys:
-                    raise not_found("Invalid API Key identifier specified")
-                keys = [params["keyId"]]
-            quota = plan.config.get("quota")
-            first = start
-            if quota:
-                first = min(start, UsageMeter.period_start(start, quota))
-            counted = self.usage.read_days(conn, plan.item_id, keys, first.isoformat(),
-                                           end.isoformat())  # fmt: skip
-        items: dict[str, list[list[int]]] = {}
-        for key_id in keys:
-            days: list[list[int]] = []
-            day = start
-            while day <= end:
-                used = counted.get((key_id, day.isoformat()), 0)
-                remaining = 0
-                if quota:
-                    since = UsageMeter.period_start(day, quota)
-                    spent = sum(
-                        counted.get((key_id, (since + datetime.timedelta(n)).isoformat()), 0)
-                        for n in range((day - since).days + 1)
-                    )
-                    remaining = max(quota["limit"] - spent, 0)
-                days.append([used, remaining])
-                day += datetime.timedelta(days=1)
-            items[key_id] = days
-        answer: dict[str, Any] = {"usagePlanId": plan.item_id, "startDate": start.isoformat(),
-                                  "endDate": end.isoformat(), "items": items}  # fmt: skip
-        return answer
-
-
-def _day(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise bad_request(f"Invalid date {value}: expected YYYY-MM-DD") from None

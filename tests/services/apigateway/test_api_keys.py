@@ -265,3 +265,91 @@ def test_a_plans_per_method_throttles(apigw, endpoint):
          "value": "fast"}])  # fmt: skip
     assert code == "BadRequestException"
     assert "throttle" not in apigw.get_usage_plan(usagePlanId=plan["id"])["apiStages"][0]
+
+
+def test_import_api_keys_from_aws_csv_format(apigw, endpoint):
+    api_id = _keyed_api(apigw, client("lambda", endpoint))
+    first = apigw.create_usage_plan(name="a", apiStages=[{"apiId": api_id, "stage": "prod"}])
+    second = apigw.create_usage_plan(name="b")
+    csv = (
+        "Name,key,description,Enabled,usageplanIds,Ignored\n"
+        f'one,{"a" * 25},An imported key,TRUE,"{first["id"]},{second["id"]}",x\n'
+        f"two,{'b' * 25},,false,'{second['id']}',y\n"
+        f"short,{'c' * 5},,,,\n"
+    )
+    made = apigw.import_api_keys(body=csv.encode(), format="csv")
+    assert len(made["ids"]) == 2
+    assert len(made["warnings"]) == 1 and "20 to 128" in made["warnings"][0]
+    keys = {k["name"]: k for k in apigw.get_api_keys(includeValues=True)["items"]}
+    assert set(keys) == {"one", "two"}
+    assert (keys["one"]["enabled"], keys["one"]["description"]) == (True, "An imported key")
+    assert (keys["two"]["enabled"], keys["two"]["value"]) == (False, "b" * 25)
+    in_first = apigw.get_usage_plan_keys(usagePlanId=first["id"])["items"]
+    in_second = apigw.get_usage_plan_keys(usagePlanId=second["id"])["items"]
+    assert [k["name"] for k in in_first] == ["one"]
+    assert sorted(k["name"] for k in in_second) == ["one", "two"]
+    # the imported key opens the plan's stage
+    url = f"{stage_url(endpoint, api_id, 'prod')}/keyed"
+    assert requests.get(url, headers={"x-api-key": "a" * 25}, timeout=30).status_code == 200
+
+    # the same value again overwrites that key (AWS's rule), no new one
+    again = apigw.import_api_keys(body=f"key,name\n{'a' * 25},renamed\n".encode(), format="csv")
+    assert again["ids"] == [keys["one"]["id"]]
+    assert apigw.get_api_key(apiKey=keys["one"]["id"])["name"] == "renamed"
+    assert len(apigw.get_api_keys()["items"]) == 2
+
+    def refused(body: str, **params) -> tuple[str, int, str]:
+        with pytest.raises(ClientError) as error:
+            apigw.import_api_keys(body=body.encode(), **{"format": "csv", **params})
+        return error_of(error)
+
+    assert refused(f"name,value\nx,{'d' * 25}\n")[:2] == ("BadRequestException", 400)
+    assert refused(f"name,key\nx,{'d' * 25}\n", format="json")[1] == 400  # csv only
+    code, _, message = refused(f"name,key\nx,{'d' * 25}\ny,short\n", failOnWarnings=True)
+    assert code == "BadRequestException" and "Row 2" in message
+    code, _, message = refused(f"name,key,usageplanids\nz,{'e' * 25},nosuch\n",
+                               failOnWarnings=True)  # fmt: skip
+    assert code == "BadRequestException" and "nosuch" in message
+    assert len(apigw.get_api_keys()["items"]) == 2  # nothing refused was made
+
+
+def test_update_usage_extends_the_current_quota(apigw, endpoint):
+    api_id = _keyed_api(apigw, client("lambda", endpoint))
+    key = apigw.create_api_key(name="q", enabled=True)
+    plan = apigw.create_usage_plan(
+        name="q", apiStages=[{"apiId": api_id, "stage": "prod"}],
+        quota={"limit": 2, "period": "MONTH"},
+    )  # fmt: skip
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    url = f"{stage_url(endpoint, api_id, 'prod')}/keyed"
+    headers = {"x-api-key": key["value"]}
+    codes = [requests.get(url, headers=headers, timeout=30).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+    def remaining(value: str) -> dict:
+        return apigw.update_usage(
+            usagePlanId=plan["id"], keyId=key["id"],
+            patchOperations=[{"op": "replace", "path": "/remaining", "value": value}],
+        )  # fmt: skip
+
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert remaining("2")["items"] == {key["id"]: [[2, 2]]}
+    codes = [requests.get(url, headers=headers, timeout=30).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    usage = apigw.get_usage(usagePlanId=plan["id"], startDate=today, endDate=today)
+    assert usage["items"] == {key["id"]: [[4, 0]]}
+
+    for value in ("-1", "many"):
+        with pytest.raises(ClientError) as error:
+            remaining(value)
+        assert error_of(error)[:2] == ("BadRequestException", 400)
+    with pytest.raises(ClientError) as error:
+        apigw.update_usage(usagePlanId=plan["id"], keyId="nosuchkey0", patchOperations=[
+            {"op": "replace", "path": "/remaining", "value": "1"}])  # fmt: skip
+    assert error_of(error)[:2] == ("NotFoundException", 404)
+    unlimited = apigw.create_usage_plan(name="no-quota")
+    apigw.create_usage_plan_key(usagePlanId=unlimited["id"], keyId=key["id"], keyType="API_KEY")
+    with pytest.raises(ClientError) as error:
+        apigw.update_usage(usagePlanId=unlimited["id"], keyId=key["id"], patchOperations=[
+            {"op": "replace", "path": "/remaining", "value": "1"}])  # fmt: skip
+    assert error_of(error)[:2] == ("BadRequestException", 400)
