@@ -1,7 +1,8 @@
 """Create/Get/Update/DeleteIntegration(s): AWS_PROXY to a Lambda function (payload format 2.0
 or 1.0) or, with an IntegrationSubtype, to an AWS service's action (service_integrations.py),
-HTTP_PROXY to a URL (http_proxy.py passes requests on, parameter_mapping.py maps
-them first)."""
+HTTP_PROXY to a URL (http_proxy.py passes requests on). RequestParameters map a Lambda or
+HTTP request first (parameter_mapping.py), ResponseParameters its answer
+(response_mapping.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import (
     items,
     parameter_mapping,
+    response_mapping,
     service_integrations,
     websocket_settings,
 )
@@ -20,7 +22,6 @@ from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_un
 
 UNSUPPORTED = {
     "ConnectionId": "VPC links",
-    "ResponseParameters": "response parameter mapping",
     "RequestTemplates": "a WebSocket API setting",
     "TemplateSelectionExpression": "a WebSocket API setting",
     "PassthroughBehavior": "a WebSocket API setting",
@@ -38,6 +39,7 @@ _SETTABLE = (
     "RequestParameters",
     "IntegrationSubtype",
     "CredentialsArn",  # kept, not assumed: service_integrations.py
+    "ResponseParameters",
 )
 _FUNCTION_ARN = re.compile(
     r"^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$"
@@ -74,7 +76,7 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
             raise bad_request("IntegrationUri is not supported for AWS service integrations.")
         config.setdefault("PayloadFormatVersion", "1.0")
         service_integrations.check(config)
-        return _timeout(config)
+        return _timeout(_response_parameters(config))
     config.pop("IntegrationSubtype", None)
     if config.get("CredentialsArn"):
         raise bad_request(
@@ -103,15 +105,18 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         if config["PayloadFormatVersion"] != "1.0":
             raise bad_request("HTTP_PROXY integrations take PayloadFormatVersion 1.0.")
     if config.get("RequestParameters"):
-        if kind != "HTTP_PROXY":
-            raise bad_request(
-                "Lamina supports parameter mapping (RequestParameters) for HTTP_PROXY "
-                "integrations only, not yet for Lambda integrations."
-            )
         parameter_mapping.check(config["RequestParameters"])
     else:
         config.pop("RequestParameters", None)  # {} clears the mapping
-    return _timeout(config)
+    return _timeout(_response_parameters(config))
+
+
+def _response_parameters(config: dict[str, Any]) -> dict[str, Any]:
+    if config.get("ResponseParameters"):
+        response_mapping.check(config["ResponseParameters"])
+    else:
+        config.pop("ResponseParameters", None)  # {} clears the mapping
+    return config
 
 
 def _timeout(config: dict[str, Any]) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def _evaluate(expression: str, sources: Sources) -> str:
         return "" if found is None else str(found)
     kind, _, name = name.partition(".")
     if kind == "body":
-        return _member(sources.body, name)
+        return member(sources.body, name)
     if kind == "header":
         return ",".join(v for k, v in sources.headers if k.lower() == name.lower())
     if kind == "querystring":
@@ -97,7 +97,7 @@ def _evaluate(expression: str, sources: Sources) -> str:
     return sources.path_parameters.get(name, "") if name else sources.path
 
 
-def _member(body: bytes, name: str) -> str:
+def member(body: bytes, name: str) -> str:
     """The whole body, or a member of a JSON body (text as it is, anything else as JSON)."""
     if not name:
         return body.decode("utf-8", "replace")

@@ -16,16 +16,18 @@ apigateway.amazonaws.com invoke it for this API, or the integration's role may
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from lamina.awaiting import result_within
 from lamina.edge.execute_api import ExecuteApiCall
 from lamina.http_events import cors, v2, v2_response
 from lamina.identity import root_of
 from lamina.protocol.errors import ServiceError
-from lamina.protocol.http import HttpResponse
+from lamina.protocol.http import Headers, HttpResponse
 from lamina.services.access_logs import trace as traces
 from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.api_gateway_account import AccountThrottle
@@ -36,6 +38,7 @@ from lamina.services.apigatewayv2 import (
     lambda_authorizer,
     parameter_mapping,
     payload_v1,
+    response_mapping,
     route_keys,
     service_integrations,
     throttling,
@@ -174,17 +177,19 @@ class HttpApiPlane:
             _note_authorizer(trace, authorized)
         if integration["IntegrationType"] == "HTTP_PROXY":
             answer = await self._proxy(integration, route, path, raw_path, call)
-            if settings:
-                cors.decorate(settings, http.headers, answer)
-            return answer
-        if integration.get("IntegrationSubtype"):
+        elif integration.get("IntegrationSubtype"):
             answer = await self._service(
                 api.account_id, api.region, integration, route, path, raw_path, call
             )
-            if settings:
-                cors.decorate(settings, http.headers, answer)
-            return answer
-        answer = await self._invoke(api.account_id, api.region, integration, route, call, raw_path)
+        else:
+            answer = await self._invoke(
+                api.account_id, api.region, integration, route, call, path, raw_path
+            )
+        if integration.get("ResponseParameters"):
+            context = _sources(route, path, raw_path, call).context
+            answer = response_mapping.apply(
+                integration["ResponseParameters"], answer, context, route.stage_variables or {}
+            )
         if settings:
             cors.decorate(settings, http.headers, answer)
         return answer
@@ -196,6 +201,7 @@ class HttpApiPlane:
         integration: dict[str, Any],
         route: v2.Route,
         call: ExecuteApiCall,
+        path: str,
         raw_path: str,
     ) -> HttpResponse:
         arn = function_arn(integration["IntegrationUri"])
@@ -210,10 +216,22 @@ class HttpApiPlane:
         if why is not None:
             return internal_error()
         version = integration["PayloadFormatVersion"]
+        request, headers, seen_path = call.http, call.raw_headers, raw_path
+        mapping = integration.get("RequestParameters")
+        if mapping:  # the function sees the request as mapped
+            sources = _sources(route, path, raw_path, call)
+            query = f"?{request.query}" if request.query else ""
+            url, headers = parameter_mapping.apply(
+                mapping, f"http://function{quote(raw_path, safe='/%')}{query}", headers, sources
+            )
+            parts = urlsplit(url)
+            if "overwrite:path" in mapping:
+                seen_path = unquote(parts.path)
+            request = dataclasses.replace(request, query=parts.query, headers=Headers(headers))
         if version == "2.0":
-            event = v2.event(call.http, raw_path, route, call.raw_headers)
+            event = v2.event(request, seen_path, route, headers)
         else:
-            event = payload_v1.event(call.http, raw_path, route, call.raw_headers)
+            event = payload_v1.event(request, seen_path, route, headers)
         invoke = self.internal.call_async(
             "lambda",
             "Invoke",

@@ -63,6 +63,8 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("Lamina does not support ConnectionType VPC_LINK (VPC links) yet.")
     if wanted.get("RequestParameters"):
         raise bad_request("Lamina does not support RequestParameters on WebSocket APIs yet.")
+    if wanted.get("ResponseParameters"):
+        raise bad_request("ResponseParameters are supported only for HTTP APIs.")
     wanted = {k: v for k, v in wanted.items() if k != "RequestParameters"}
     if wanted.get("PayloadFormatVersion", "1.0") != "1.0":
         raise bad_request("WebSocket APIs take PayloadFormatVersion 1.0.")

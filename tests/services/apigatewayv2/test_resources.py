@@ -60,7 +60,14 @@ def test_integrations_http_apis_do_not_take_are_refused(endpoint):
         ({"IntegrationUri": "arn:aws:sqs:us-east-1:000000000000:q"}, "Lambda function ARN"),
         ({"PayloadFormatVersion": "3.0"}, "PayloadFormatVersion"),
         ({"TimeoutInMillis": 40000}, "30000"),
-        ({"RequestParameters": {"append:header.a": "b"}}, "parameter mapping"),
+        ({"RequestParameters": {"append:header.host": "b"}}, "reserved header"),
+        ({"ResponseParameters": {"100": {"overwrite:statuscode": "200"}}}, "selection key"),
+        ({"ResponseParameters": {"200": {"overwrite:statuscode": "7"}}}, "status code"),
+        ({"ResponseParameters": {"200": {"append:path": "x"}}}, "mapping expression"),
+        (
+            {"ResponseParameters": {"200": {"append:header.a": "$request.header.b"}}},
+            "mapping expression",
+        ),
         ({"IntegrationSubtype": "SQS-SendMessage"}, "IntegrationUri is not supported"),
     ):
         code, status, message = refused(
