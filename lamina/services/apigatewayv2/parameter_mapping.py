@@ -1,10 +1,10 @@
 """Request parameter mapping of HTTP_PROXY integrations (RequestParameters): headers and query
 parameters appended, overwritten or removed, and the path overwritten, before the request is
 passed on. Values are static text or hold `$request.header.x`, `$request.querystring.x`,
-`$request.path`, `$request.path.x`, `$context.x` or `$stageVariables.x` (alone, or as `${…}`
-inside text); AWS service integrations also `$request.body` and `$request.body.x` (a member of
-a JSON body) (https://docs.aws.amazon.com/apigateway/latest/developerguide/
-http-api-parameter-mapping.html)."""
+`$request.path`, `$request.path.x`, `$request.body`, `$request.body.x` (a member of a JSON
+body; AWS reads only a body's first 100 KB for it, Lamina the whole body), `$context.x` or
+`$stageVariables.x` (alone, or as `${…}` inside text)
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html)."""
 
 from __future__ import annotations
 
@@ -58,16 +58,11 @@ def check(mapping: dict[str, str]) -> None:
             raise bad_request(f"Invalid mapping expression specified: {key} is a reserved header.")
         if found.group(1) == "remove":
             continue
-        check_value(value, body=False)
+        check_value(value)
 
 
-def check_value(value: str, *, body: bool) -> None:
-    """`body`: whether the value may read the request's body (AWS service integrations)."""
+def check_value(value: str) -> None:
     for expression in _expressions(value):
-        if expression.startswith("request.body") and not body:
-            raise bad_request(
-                f"Lamina does not support {value} (body mapping) for HTTP integrations yet."
-            )
         if not _EXPRESSION.match(expression):
             raise bad_request(f"Invalid mapping expression specified: {value}")
 

@@ -84,7 +84,7 @@ def check(config: dict[str, Any]) -> None:
                 f"Parameter {name} is not supported for IntegrationSubtype {subtype}; it takes "
                 f"{', '.join(sorted(known))}."
             )
-        parameter_mapping.check_value(value, body=True)
+        parameter_mapping.check_value(value)
 
 
 def _typed(action: Action, name: str, text: str) -> Any:
