@@ -30,7 +30,9 @@ async def call(integration: dict[str, Any], request: Request, payload: bytes) ->
     unreachable."""
     method, url, headers = outgoing(integration, request, payload)
     timeout = integration.get("timeoutInMillis", 29000) / 1000
-    answer = await http_proxy.call(method, url, headers, payload, timeout)
+    answer = await http_proxy.call(
+        method, url, headers, payload, timeout, http_proxy.verifies(integration)
+    )
     kept = {name.lower(): value for name, value in answer.headers}
     content_type = media_type(kept.get("content-type")) or DEFAULT_TYPE
     return Outcome(str(answer.status), answer.body, kept, content_type)

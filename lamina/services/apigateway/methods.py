@@ -12,6 +12,7 @@ from lamina.context import RequestContext
 from lamina.services.apigateway import (
     account_items,
     content_handling,
+    patches,
     resources,
     rest_apis,
     validators,
@@ -21,6 +22,7 @@ from lamina.services.apigateway.errors import (
     conflict,
     integration_not_found,
     method_not_found,
+    not_supported,
     response_not_found,
 )
 from lamina.store import Store
@@ -94,6 +96,7 @@ def _integration(params: dict[str, Any], resource_id: str) -> dict[str, Any]:
             integration[key] = params[key]
     if kind.startswith("HTTP"):
         integration.setdefault("connectionType", "INTERNET")
+    check_connection(integration)
     integration["passthroughBehavior"] = params.get("passthroughBehavior") or "WHEN_NO_MATCH"
     timeout = params.get("timeoutInMillis", 29000)
     if not 50 <= timeout <= 29000:
@@ -102,6 +105,24 @@ def _integration(params: dict[str, Any], resource_id: str) -> dict[str, Any]:
     integration["cacheNamespace"] = params.get("cacheNamespace") or resource_id
     integration["cacheKeyParameters"] = params.get("cacheKeyParameters") or []
     return integration
+
+
+def check_connection(integration: dict[str, Any]) -> None:
+    """How an integration reaches its endpoint: over the internet (VPC links Lamina refuses), and
+    tlsConfig's insecureSkipVerification, the one TLS setting AWS takes, for HTTP endpoints."""
+    kind = integration.get("connectionType") or "INTERNET"
+    if kind == "VPC_LINK" or integration.get("connectionId"):
+        raise not_supported("VPC links (connectionType VPC_LINK, connectionId)")
+    if kind != "INTERNET":
+        raise bad_request(f"Invalid connection type: {kind}. Must be one of INTERNET, VPC_LINK")
+    tls = integration.get("tlsConfig")
+    if tls is None:
+        return
+    if not str(integration.get("type", "")).startswith("HTTP"):
+        raise bad_request("tlsConfig is only supported for HTTP and HTTP_PROXY integrations")
+    if not isinstance(tls, dict) or set(tls) - {"insecureSkipVerification"}:
+        raise bad_request("tlsConfig takes insecureSkipVerification only")
+    tls["insecureSkipVerification"] = patches.boolean(tls.get("insecureSkipVerification", False))
 
 
 INVALID_AUTHORIZER = (

@@ -372,7 +372,9 @@ class RestApiPlane:
         if trace is not None:
             trace.integration_begins()
         try:
-            answer = await http_proxy.call(method, url, headers, call.http.body, timeout)
+            answer = await http_proxy.call(
+                method, url, headers, call.http.body, timeout, http_proxy.verifies(integration)
+            )
             if trace is not None:
                 trace.integration_ends(answer.status)
             return answer

@@ -19,6 +19,7 @@ from lamina.services.apigateway.methods import (
     LAMBDA_URI,
     MethodOperations,
     Methods,
+    check_connection,
     check_content_handling,
     stored_method,
 )
@@ -35,6 +36,7 @@ _INTEGRATION_PATHS = {
     "contentHandling": patches.FIELD, "connectionType": patches.FIELD,
     "connectionId": patches.FIELD, "requestParameters": patches.MAP,
     "requestTemplates": patches.MAP, "cacheKeyParameters": patches.SET,
+    "tlsConfig": patches.MAP,  # /tlsConfig/insecureSkipVerification
 }  # fmt: skip
 _METHOD_RESPONSE_PATHS = {"responseParameters": patches.MAP, "responseModels": patches.MAP}
 _INTEGRATION_RESPONSE_PATHS = {
@@ -75,6 +77,7 @@ def _check_integration(integration: dict[str, Any]) -> None:
     if str(integration.get("httpMethod", "")).upper() not in HTTP_METHODS:
         raise bad_request("Enumeration value for HttpMethod must be non-empty")
     integration["httpMethod"] = integration["httpMethod"].upper()
+    check_connection(integration)
     uri = integration.get("uri") or ""
     if kind == "AWS_PROXY" and not LAMBDA_URI.match(uri):
         raise bad_request("Invalid ARN specified in the request")

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
+from tests.conftest import error_of
 from tests.echo_backend import echo_backend
 from tests.server import free_port
 from tests.services.apigateway.conftest import add_method, root_of, stage_url
@@ -92,3 +94,46 @@ def test_http_integration_maps_request_and_response(apigw, endpoint, backend):
         "method": "PUT", "path": "/orders?who=ann", "stage": "gold", "sent": {"wrapped": {"n": 1}},
     }  # fmt: skip
     assert answer.headers["X-From"] == "echo"
+
+
+def test_tls_config_and_vpc_links(apigw, endpoint):
+    """An https endpoint no CA vouches for fails (500) unless tlsConfig skips the check; VPC
+    links are refused, never treated as the internet."""
+    with echo_backend(200, "tls", tls=True) as port:
+        api_id = apigw.create_rest_api(name="tls")["id"]
+        root = root_of(apigw, api_id)
+        checked = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="checked")["id"]
+        trusting = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="trusting")
+        uri = f"https://127.0.0.1:{port}/x"
+        add_method(apigw, api_id, checked, "GET", type="HTTP_PROXY",
+                   integrationHttpMethod="GET", uri=uri)  # fmt: skip
+        add_method(apigw, api_id, trusting["id"], "GET", type="HTTP_PROXY",
+                   integrationHttpMethod="GET", uri=uri,
+                   tlsConfig={"insecureSkipVerification": True})  # fmt: skip
+        got = apigw.get_integration(restApiId=api_id, resourceId=trusting["id"],
+                                    httpMethod="GET")  # fmt: skip
+        assert got["tlsConfig"] == {"insecureSkipVerification": True}
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
+        url = stage_url(endpoint, api_id, "prod")
+        assert requests.get(f"{url}/checked", timeout=30).status_code == 500
+        answer = requests.get(f"{url}/trusting", timeout=30)
+        assert (answer.status_code, answer.headers["X-Backend"]) == (200, "tls")
+        # and switched back by UpdateIntegration's patch
+        apigw.update_integration(
+            restApiId=api_id, resourceId=trusting["id"], httpMethod="GET",
+            patchOperations=[{"op": "replace", "path": "/tlsConfig/insecureSkipVerification",
+                              "value": "false"}],
+        )  # fmt: skip
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
+        assert requests.get(f"{url}/trusting", timeout=30).status_code == 500
+
+    for integration, words in (
+        ({"connectionType": "VPC_LINK", "connectionId": "abc"}, "VPC links"),
+        ({"connectionId": "abc"}, "VPC links"),
+    ):
+        with pytest.raises(ClientError) as error:
+            apigw.put_integration(restApiId=api_id, resourceId=checked, httpMethod="GET",
+                                  type="HTTP_PROXY", integrationHttpMethod="GET", uri=uri,
+                                  **integration)  # fmt: skip
+        code, status, message = error_of(error)
+        assert (code, status) == ("BadRequestException", 400) and words in message, integration
