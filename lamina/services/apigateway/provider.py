@@ -6,7 +6,9 @@ and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Model
 RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
 Authorizers, gateway responses, API keys, usage plans and their keys, usage, custom domain
 names and their base path mappings, documentation parts (ImportDocumentationParts too),
-documentation versions, tags, the account's settings (GetAccount, UpdateAccount). Every other
+documentation versions, tags, the account's settings (GetAccount, UpdateAccount),
+TestInvokeMethod (the method as defined now, through the data plane's integrations) and
+TestInvokeAuthorizer (TOKEN and REQUEST authorizers; test_invoke.py). Every other
 operation of the model (VPC links, client certificates, …) answers NotImplementedException."""
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.tags import TagOperations
+from lamina.services.apigateway.test_invoke import TestInvokeOperations
 from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
 from lamina.services.apigateway.validators import RequestValidatorOperations
@@ -56,6 +59,7 @@ class ApiGatewayProvider(
     DocumentationVersionOperations,
     TagOperations,
     AccountOperations,
+    TestInvokeOperations,
     Provider,
 ):
     service_name = "apigateway"
