@@ -117,18 +117,8 @@ class Access:
             if authorizer["type"] == "COGNITO_USER_POOLS":
                 return gateway.not_supported("COGNITO_USER_POOLS authorizers")
             event = json.loads(proxy_event())
-            function = lambda_authorizers.function_of(authorizer, event)
-            if function is not None:
-                source = (f"arn:aws:execute-api:{owner[1]}:{owner[0]}:{call.api_id}/authorizers/"
-                          f"{authorizer['id']}")  # fmt: skip
-                parts = function.split(":")
-                region = parts[3] if len(parts) > 4 and parts[0] == "arn" else owner[1]
-                why = await self.permissions.refusal(
-                    call.api_id, function, source, owner[0], region,
-                    authorizer.get("authorizerCredentials"),
-                )  # fmt: skip
-                if why is not None:
-                    return denied.authorizer_failed()
+            if await self.authorizer_refusal(call.api_id, authorizer, event, owner) is not None:
+                return denied.authorizer_failed()
             try:
                 answer, took = await lambda_authorizers.authorize(
                     self.internal, self.authorizers, authorizer, event, arn, owner, call.api_id,
@@ -157,6 +147,23 @@ class Access:
             if refused is not None:
                 return refused
         return granted
+
+    async def authorizer_refusal(
+        self, api_id: str, authorizer: dict[str, Any], event: dict[str, Any],
+        owner: tuple[str, str],
+    ) -> str | None:  # fmt: skip
+        """Why API Gateway may not invoke the authorizer's function (its resource-based policy,
+        or the authorizer's role, does not let it), or None when it may."""
+        function = lambda_authorizers.function_of(authorizer, event)
+        if function is None:
+            return None  # authorize() says the URI is not a function's
+        source = (f"arn:aws:execute-api:{owner[1]}:{owner[0]}:{api_id}/authorizers/"
+                  f"{authorizer['id']}")  # fmt: skip
+        parts = function.split(":")
+        region = parts[3] if len(parts) > 4 and parts[0] == "arn" else owner[1]
+        return await self.permissions.refusal(
+            api_id, function, source, owner[0], region, authorizer.get("authorizerCredentials")
+        )
 
     async def _iam(
         self, who: Identity, call: ExecuteApiCall, owner: tuple[str, str], arn: str,

@@ -54,6 +54,13 @@ def snapshot(conn: Connection, api: RestApi) -> dict[str, Any]:
                 method.get("authorizerId") not in known
             ):
                 raise bad_request(INVALID_AUTHORIZER)
+    return definition(api, tree, known)
+
+
+def definition(api: RestApi, tree: list[resources.Resource],
+               known: dict[str, dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    """The API's resources, methods and settings as the data plane reads them, unchecked:
+    snapshot()'s, and TestInvokeMethod's (which serves it from memory, never stored)."""
     return {
         "binaryMediaTypes": api.config.get("binaryMediaTypes") or [],
         "apiKeySource": api.config.get("apiKeySource", "HEADER"),

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina import iam_policy
@@ -45,6 +45,7 @@ class Answer:
     statements: list[dict[str, Any]]
     context: dict[str, Any]
     usage_identifier_key: str | None
+    document: dict[str, Any] = field(default_factory=dict)  # the policy, as answered
 
     def decide(self, method_arn: str) -> bool | None:
         """True when allowed, False for an explicit deny, None when nothing allows it."""
@@ -137,7 +138,7 @@ def read_answer(payload: bytes) -> Answer:
     principal = answer.get("principalId")
     key = answer.get("usageIdentifierKey")
     return Answer(None if principal is None else str(principal), statements, context,
-                  None if key is None else str(key))  # fmt: skip
+                  None if key is None else str(key), document)  # fmt: skip
 
 
 class Cache:

@@ -47,6 +47,7 @@ from lamina.services.apigateway import (
     aws_integrations,
     content_handling,
     deployments,
+    execution_log,
     gateway_response_settings,
     http_integration,
     http_proxy,
@@ -246,12 +247,7 @@ class RestApiPlane:
         deployed: Deployed,
         throttle: tuple[tuple[str, str, str], tuple[float, int]] | None,
     ) -> HttpResponse:
-        # through a custom domain the event has the path as sent, base path and all (AWS's way)
-        shown = path if call.mapped_path is None else unquote(call.mapped_path)
-
-        def proxy_event() -> bytes:
-            return v1.event(call.http, shown, route, _forwarded(call), deployed.binary_media_types)
-
+        proxy_event = _event_maker(call, path, route, deployed)
         granted: Granted | None = None
         if (
             method.get("authorizationType", "NONE") != "NONE"
@@ -271,8 +267,34 @@ class RestApiPlane:
             return denied.throttled()
         if not self.account_throttle.admit(deployed.account_id, deployed.region):
             return denied.throttled()
+        return await self._integrate(call, path, method, route, deployed, granted)
+
+    async def test_invoke(
+        self, call: ExecuteApiCall, path: str, method: dict[str, Any], route: v1.Route,
+        deployed: Deployed,
+    ) -> HttpResponse:  # fmt: skip
+        """TestInvokeMethod: the method of an in-memory snapshot run as the stage's requests
+        are, after their access checks (skipped, as AWS skips authorization and API keys for
+        test invocations): request validation, the integration, the gateway responses."""
+        token = traces.current.set(None)
+        try:
+            answer = await self._integrate(call, path, method, route, deployed, None)
+        finally:
+            traces.current.reset(token)
+        return gateway_response_settings.customized(
+            answer, deployed.gateway_responses, call.http, route
+        )
+
+    async def _integrate(
+        self, call: ExecuteApiCall, path: str, method: dict[str, Any], route: v1.Route,
+        deployed: Deployed, granted: Granted | None,
+    ) -> HttpResponse:  # fmt: skip
+        """What follows the access checks and throttles: the method's request validator, then
+        its integration."""
+        proxy_event = _event_maker(call, path, route, deployed)
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
+            execution_log.note("Request validation failed")
             return refused
         integration = method["methodIntegration"]
         kind = integration["type"]
@@ -319,6 +341,11 @@ class RestApiPlane:
         except vtl.TemplateError as error:
             log.info("REST API %s: request template: %s", request.route.api_id, error)
             return gateway.internal_error()
+        if (xlog := execution_log.current.get()) is not None:
+            if integration["type"] != "MOCK":
+                xlog.add(f"Endpoint request URI: {integration.get('uri')}")
+            xlog.add("Endpoint request body after transformations: "
+                     f"{execution_log.shown_body(payload)}")  # fmt: skip
         trace = traces.current.get()
         if trace is not None:
             trace.integration_begins()
@@ -352,6 +379,10 @@ class RestApiPlane:
         if trace is not None:
             selector = outcome.selector or ""
             trace.integration_ends(int(selector) if selector.isdigit() else None)
+        if (xlog := execution_log.current.get()) is not None:
+            xlog.add(f"Received response. Selected by: {outcome.selector or '(default)'}")
+            xlog.add("Endpoint response body before transformations: "
+                     f"{execution_log.shown_body(outcome.body)}")  # fmt: skip
         try:
             return templates.respond(integration, request, outcome, binary_types)
         except vtl.TemplateError as error:
@@ -368,6 +399,7 @@ class RestApiPlane:
         except http_proxy.Unsupported as unsupported:
             return gateway.not_supported(str(unsupported))
         timeout = integration.get("timeoutInMillis", 29000) / 1000
+        execution_log.note(f"Endpoint request URI: {url}")
         trace = traces.current.get()
         if trace is not None:
             trace.integration_begins()
@@ -396,7 +428,12 @@ class RestApiPlane:
             route.api_id, function, source, route.account_id, region,
             integration.get("credentials"),
         )  # fmt: skip
-        return None if refused is None else gateway.internal_error()
+        if refused is None:
+            return None
+        execution_log.note(
+            "Execution failed due to configuration error: Invalid permissions on Lambda function"
+        )
+        return gateway.internal_error()
 
     async def _invoke(
         self,
@@ -411,6 +448,11 @@ class RestApiPlane:
         if refused is not None:
             return refused
         function, region, account = _function_of(integration, route, api_region)
+        if (xlog := execution_log.current.get()) is not None:
+            xlog.add(f"Endpoint request URI: https://lambda.{region}.amazonaws.com/2015-03-31/"
+                     f"functions/{function}/invocations")  # fmt: skip
+            xlog.add("Endpoint request body after transformations: "
+                     f"{execution_log.shown_body(event)}")  # fmt: skip
         params = {"FunctionName": function, "Payload": event}
         invoking = asyncio.ensure_future(
             self.internal.call_async(
@@ -426,6 +468,7 @@ class RestApiPlane:
         try:
             result = await result_within(invoking, timeout)
         except TimeoutError:
+            execution_log.note("Execution failed due to a timeout error")
             return gateway.timed_out()  # the function runs on, to its own timeout, as on AWS
         except ServiceError as error:  # a deleted function, a throttle (API Gateway logs "Lambda
             # invocation failed with status: 429" and answers 500), …
@@ -433,7 +476,14 @@ class RestApiPlane:
             return gateway.internal_error()
         if trace is not None:
             trace.integration_ends(None, 200)  # Lambda's own status: it ran the function
+        if (xlog := execution_log.current.get()) is not None:
+            xlog.add("Endpoint response body before transformations: "
+                     f"{execution_log.shown_body(result.get('Payload') or b'')}")  # fmt: skip
         if result.get("FunctionError"):
+            execution_log.note(
+                f"Lambda execution failed with status 200 due to customer function error: "
+                f"{result.get('FunctionError')}"
+            )
             return gateway.bad_gateway()
         try:
             answer = v1_response.response(result.get("Payload") or b"", decodes)
@@ -442,6 +492,8 @@ class RestApiPlane:
             return answer
         except v1_response.Malformed as malformed:
             log.info("REST API %s: malformed Lambda proxy response (%s)", route.api_id, malformed)
+            execution_log.note(f"Execution failed due to configuration error: Malformed Lambda "
+                               f"proxy response ({malformed})")  # fmt: skip
             return gateway.bad_gateway()
 
     async def _stage(self, api_id: str, stage: str) -> Serving | None:
@@ -497,6 +549,18 @@ class RestApiPlane:
         if not self.store.reads_wait:
             return read(*args)  # SQLite: a brief read on the loop costs less than a thread
         return await asyncio.get_running_loop().run_in_executor(None, read, *args)
+
+
+def _event_maker(call: ExecuteApiCall, path: str, route: v1.Route,
+                 deployed: Deployed) -> Callable[[], bytes]:  # fmt: skip
+    """The 1.0 proxy event of the request, made when asked for."""
+    # through a custom domain the event has the path as sent, base path and all (AWS's way)
+    shown = path if call.mapped_path is None else unquote(call.mapped_path)
+
+    def proxy_event() -> bytes:
+        return v1.event(call.http, shown, route, _forwarded(call), deployed.binary_media_types)
+
+    return proxy_event
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:

@@ -7,8 +7,10 @@ RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExpor
 Authorizers, gateway responses, API keys (ImportApiKeys too), usage plans and their keys,
 usage (UpdateUsage too), custom domain names and their base path mappings, documentation parts
 (ImportDocumentationParts too), documentation versions, tags, the account's settings
-(GetAccount, UpdateAccount). Every other operation of the model (VPC links, client
-certificates, …) answers NotImplementedException."""
+(GetAccount, UpdateAccount), TestInvokeMethod (the method as defined now, through the data
+plane's integrations) and TestInvokeAuthorizer (TOKEN and REQUEST authorizers;
+test_invoke.py). Every other operation of the model (VPC links, client certificates, …)
+answers NotImplementedException."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from lamina.services.apigateway.resources import ResourceOperations
 from lamina.services.apigateway.rest_apis import RestApiOperations
 from lamina.services.apigateway.stages import StageOperations
 from lamina.services.apigateway.tags import TagOperations
+from lamina.services.apigateway.test_invoke import TestInvokeOperations
 from lamina.services.apigateway.updates import UpdateOperations
 from lamina.services.apigateway.usage_operations import UsageOperations
 from lamina.services.apigateway.usage_plans import UsagePlanOperations
@@ -61,6 +64,7 @@ class ApiGatewayProvider(
     DocumentationVersionOperations,
     TagOperations,
     AccountOperations,
+    TestInvokeOperations,
     Provider,
 ):
     service_name = "apigateway"
