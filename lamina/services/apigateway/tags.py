@@ -9,6 +9,7 @@ attribute-based access control on AWS, never in GetTags."""
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -33,6 +34,13 @@ _ARN = re.compile(
     r"restapis/(?P<api>[^/]+)(?:/stages/(?P<stage>[^/]+))?"
     r"|apikeys/(?P<key>[^/]+)|usageplans/(?P<plan>[^/]+)|domainnames/(?P<domain>[^/]+))$"
 )
+
+
+# the ARN's group → the account item's kind and its finder (NotFoundException if missing)
+_ACCOUNT_ITEMS: dict[str, tuple[str, Callable[[Connection, RequestContext, str], Any]]] = {
+    "key": (account_items.API_KEY, api_keys.find),
+    "plan": (account_items.USAGE_PLAN, usage_plans.find),
+}
 
 
 @dataclass(frozen=True)
@@ -75,22 +83,11 @@ def _found(conn: Connection, ctx: RequestContext, arn: str) -> _Tagged:
                 api_rows.update().where(api_rows.c.api_id == api.api_id).values(config=config)
             ),
         )
-    if parts["key"] is not None:
-        key = api_keys.find(conn, ctx, parts["key"])
-        return _Tagged(
-            key.config,
-            lambda config: account_items.update(
-                conn, ctx, account_items.API_KEY, key.item_id, config
-            ),
-        )
-    if parts["plan"] is not None:
-        plan = usage_plans.find(conn, ctx, parts["plan"])
-        return _Tagged(
-            plan.config,
-            lambda config: account_items.update(
-                conn, ctx, account_items.USAGE_PLAN, plan.item_id, config
-            ),
-        )
+    for group, (kind, find) in _ACCOUNT_ITEMS.items():
+        if parts[group] is not None:
+            item = find(conn, ctx, parts[group])
+            save = functools.partial(account_items.update, conn, ctx, kind, item.item_id)
+            return _Tagged(item.config, save)
     domain = domain_rows.domain(conn, parts["domain"])
     if domain is None or (domain.account_id, domain.region) != (ctx.account_id, ctx.region):
         raise domain_not_found()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -68,9 +69,22 @@ def check_value(value: str) -> None:
 
 
 def _expressions(value: str) -> list[str]:
-    if _BARE.match(value):
+    return expressions(value, _BARE)
+
+
+def expressions(value: str, bare: re.Pattern[str]) -> list[str]:
+    """The expressions a mapping value reads: the whole value when `bare` matches it
+    (`$request.path`), else each `${…}` inside text."""
+    if bare.match(value):
         return [value[1:]]
     return _BRACED.findall(value)
+
+
+def substitute(value: str, bare: re.Pattern[str], evaluate: Callable[[str], str]) -> str:
+    """The value with its expressions evaluated."""
+    if bare.match(value):
+        return evaluate(value[1:])
+    return _BRACED.sub(lambda found: evaluate(found.group(1)), value)
 
 
 def _evaluate(expression: str, sources: Sources) -> str:
@@ -108,9 +122,7 @@ def member(body: bytes, name: str) -> str:
 
 
 def value_of(value: str, sources: Sources) -> str:
-    if _BARE.match(value):
-        return _evaluate(value[1:], sources)
-    return _BRACED.sub(lambda found: _evaluate(found.group(1), sources), value)
+    return substitute(value, _BARE, lambda expression: _evaluate(expression, sources))
 
 
 def apply(

@@ -15,7 +15,6 @@ from lamina.services.apigatewayv2 import parameter_mapping
 from lamina.services.apigatewayv2.errors import bad_request
 
 _KEY = re.compile(r"^(?:(append|overwrite|remove):header\.([^\s]+)|overwrite:statuscode)$")
-_BRACED = re.compile(r"\$\{([^}]*)\}")
 _EXPRESSION = re.compile(
     r"^(response\.header\.[A-Za-z0-9._-]+|response\.body(\.[A-Za-z0-9._-]+)?"
     r"|context\.[A-Za-z0-9._]+|stageVariables\.[A-Za-z0-9_]+)$"
@@ -24,9 +23,7 @@ _BARE = re.compile(r"^\$(response|context|stageVariables)\.[A-Za-z0-9._-]+$|^\$r
 
 
 def _expressions(value: str) -> list[str]:
-    if _BARE.match(value):
-        return [value[1:]]
-    return _BRACED.findall(value)
+    return parameter_mapping.expressions(value, _BARE)
 
 
 def check(mappings: dict[str, dict[str, str]]) -> None:
@@ -85,10 +82,8 @@ def apply(mappings: dict[str, dict[str, str]], answer: HttpResponse, context: di
         return answer
 
     def value_of(value: str) -> str:
-        if _BARE.match(value):
-            return _evaluate(value[1:], answer, context, stage_variables)
-        return _BRACED.sub(
-            lambda found: _evaluate(found.group(1), answer, context, stage_variables), value
+        return parameter_mapping.substitute(
+            value, _BARE, lambda found: _evaluate(found, answer, context, stage_variables)
         )
 
     headers = list(answer.headers)
