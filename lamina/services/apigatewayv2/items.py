@@ -18,6 +18,8 @@ from lamina.store.schema import apigwv2_items as items
 
 ROUTE, INTEGRATION, STAGE, DEPLOYMENT = "route", "integration", "stage", "deployment"
 ROUTE_RESPONSE = "routeresponse"  # a WebSocket API route's; its config names the RouteId
+INTEGRATION_RESPONSE = "integrationresponse"  # a WebSocket API's; names its IntegrationId
+MODEL = "model"  # a WebSocket API's JSON Schema
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
