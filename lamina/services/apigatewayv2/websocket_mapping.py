@@ -111,14 +111,17 @@ def validate(route: dict[str, Any], models: dict[str, dict[str, Any]], data: str
         raise Refused("Invalid request body", 400)
 
 
-def _converted(payload: str | bytes, strategy: str | None) -> str | bytes:
-    """CONVERT_TO_TEXT: a binary payload as base64 text; CONVERT_TO_BINARY: base64 text as the
-    bytes it encodes (Refused when it is not base64)."""
+def _converted(payload: str | bytes, strategy: str | None, frame: bool = False) -> str | bytes:
+    """CONVERT_TO_TEXT: a binary payload (a binary frame, or an answer that is not UTF-8) as
+    base64 text; CONVERT_TO_BINARY: base64 text as the bytes it encodes (Refused when it is
+    not base64)."""
     if strategy == "CONVERT_TO_TEXT" and isinstance(payload, bytes):
-        try:
-            return payload.decode()
-        except UnicodeDecodeError:
-            return base64.b64encode(payload).decode()
+        if not frame:
+            try:
+                return payload.decode()
+            except UnicodeDecodeError:
+                pass
+        return base64.b64encode(payload).decode()
     if strategy == "CONVERT_TO_BINARY":
         try:
             return base64.b64decode(_text(payload), validate=True)
@@ -130,7 +133,7 @@ def _converted(payload: str | bytes, strategy: str | None) -> str | bytes:
 def request_payload(integration: dict[str, Any], message: Message) -> bytes:
     """The integration request's body: the chosen template rendered, else the message itself
     when the PassthroughBehavior lets it pass (Refused "Unsupported Media Type" when not)."""
-    data = _converted(message.data, integration.get("ContentHandlingStrategy"))
+    data = _converted(message.data, integration.get("ContentHandlingStrategy"), frame=True)
     raw = data.encode() if isinstance(data, str) else data
     templates = integration.get("RequestTemplates") or {}
     key = ""

@@ -303,6 +303,16 @@ def test_a_mock_route_answers_through_its_templates_and_models_refuse_bad_messag
     }))  # fmt: skip
     _two_way(api, api_id, "checked", mock, ModelSelectionExpression="\\$default",
              RequestModels={"$default": "Named"})  # fmt: skip
+    strict = api.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", PassthroughBehavior="NEVER",
+        TemplateSelectionExpression="${request.body.kind}",
+        RequestTemplates={"known": '{"statusCode": 200}'},
+    )["IntegrationId"]  # fmt: skip
+    api.create_integration_response(
+        ApiId=api_id, IntegrationId=strict, IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": "known kind"},
+    )  # fmt: skip
+    _two_way(api, api_id, "strict", strict)
     bare = api.create_integration(ApiId=api_id, IntegrationType="MOCK")["IntegrationId"]
     _two_way(api, api_id, "bare", bare)  # no integration response: nothing maps the answer
     _deploy(api, api_id, {"color": "blue"})
@@ -328,6 +338,10 @@ def test_a_mock_route_answers_through_its_templates_and_models_refuse_bad_messag
             assert said["message"] == "Invalid request body"
             assert said["connectionId"].endswith("=")
             assert said["requestId"]
+        ws.send(json.dumps({"action": "strict", "kind": "known"}))
+        assert ws.recv(timeout=60) == "known kind"
+        ws.send(json.dumps({"action": "strict", "kind": "other"}))  # NEVER passes it untemplated
+        assert json.loads(ws.recv(timeout=60))["message"] == "Unsupported Media Type"
         ws.send(json.dumps({"action": "bare"}))
         assert json.loads(ws.recv(timeout=60))["message"] == "Internal server error"
 
@@ -437,6 +451,15 @@ def test_http_and_http_proxy_routes_reach_a_url(endpoint, backend):
         ApiId=api_id, IntegrationId=dead, IntegrationResponseKey="$default"
     )
     _two_way(api, api_id, "dead", dead)
+    # a binary frame takes $default; CONVERT_TO_TEXT passes it on as base64 text
+    text = api.create_integration(
+        ApiId=api_id, IntegrationType="HTTP", IntegrationUri=f"{backend}/text",
+        IntegrationMethod="POST", ContentHandlingStrategy="CONVERT_TO_TEXT",
+    )["IntegrationId"]  # fmt: skip
+    api.create_integration_response(
+        ApiId=api_id, IntegrationId=text, IntegrationResponseKey="$default"
+    )
+    _two_way(api, api_id, "$default", text)
     _deploy(api, api_id)
     with connect(_url(endpoint, api_id), open_timeout=60) as ws:
         ws.send(json.dumps({"action": "count", "n": 3, "extra": True}))
@@ -446,5 +469,31 @@ def test_http_and_http_proxy_routes_reach_a_url(endpoint, backend):
         message = json.dumps({"action": "raw", "n": 5})
         ws.send(message)  # HTTP_PROXY: the message as it is, the answer as it is
         assert json.loads(ws.recv(timeout=60)) == {"seen": message, "n": 5}
+        ws.send(b"\x00\x01\x02")
+        assert json.loads(ws.recv(timeout=60)) == {"seen": "AAEC", "n": None}
         ws.send(json.dumps({"action": "dead"}))  # nothing listens there
         assert json.loads(ws.recv(timeout=60))["message"] == "Internal server error"
+
+
+def test_selection_expressions_read_what_aws_lets_them():
+    from lamina.protocol.errors import ServiceError
+    from lamina.services.apigatewayv2 import websocket_selection as selection
+
+    message = '{"kind": "a", "deep": {"n": 2}, "flag": true}'
+
+    def value(expression: str) -> str:
+        parts = selection.parse(expression, selection.REQUEST_VARIABLES, "X")
+        return selection.evaluate(parts, lambda name: selection.body_value(message, name))
+
+    assert value("${request.body.kind}-beta") == "a-beta"
+    assert value("$request.body.deep.n") == "2"
+    assert value("$request.body.flag") == "true"
+    assert value("$request.body.missing") == ""
+    assert value("\\$default") == "$default"
+    for bad in ("$context.routeKey", "${integration.response.statuscode}", "cost $"):
+        with pytest.raises(ServiceError):
+            selection.parse(bad, selection.REQUEST_VARIABLES, "X")
+    responses = [{"IntegrationResponseKey": "/2\\d\\d/"}, {"IntegrationResponseKey": "$default"}]
+    assert selection.choose(responses, "201") is responses[0]
+    assert selection.choose(responses, "2010") is responses[1]  # the whole value must match
+    assert selection.choose(responses[:1], "500") is None
