@@ -3,6 +3,7 @@ and redeploying AutoDeploy stages after a change to routes or integrations."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -79,11 +80,18 @@ class Base:
         }
         authorizers = {a.item_id: a.config for a in items.all_items(conn, api_id, "authorizer")}
         responses = [r.config for r in items.all_items(conn, api_id, items.ROUTE_RESPONSE)]
+        answers = [r.config for r in items.all_items(conn, api_id, items.INTEGRATION_RESPONSE)]
+        models = {
+            m.config["Name"]: json.loads(m.config["Schema"])
+            for m in items.all_items(conn, api_id, items.MODEL)
+        }
         return {
             "Routes": routes,
             "Integrations": integrations,
             "Authorizers": authorizers,
             "RouteResponses": responses,  # WebSocket APIs': which routes answer
+            "IntegrationResponses": answers,  # WebSocket APIs' non-proxy integrations'
+            "Models": models,  # WebSocket APIs': schemas by name
         }
 
     def point_stage(

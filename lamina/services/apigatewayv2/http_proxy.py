@@ -71,6 +71,16 @@ def _call(
         connection.close()
 
 
+async def call(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout_s: float
+) -> HttpResponse:
+    """One request to `url` as it is given (a WebSocket API's HTTP integrations'), from a
+    thread; ProxyTimeout or ProxyFailed when there is no answer."""
+    headers = [("Host", urlsplit(url).netloc), *headers]
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, _call, method, url, headers, body, timeout_s)
+
+
 async def forward(
     request: HttpRequest,
     url: str,

@@ -2,7 +2,8 @@
 or 1.0) or, with an IntegrationSubtype, to an AWS service's action (service_integrations.py),
 HTTP_PROXY to a URL (http_proxy.py passes requests on). RequestParameters map a Lambda or
 HTTP request first (parameter_mapping.py), ResponseParameters its answer
-(response_mapping.py)."""
+(response_mapping.py). A WebSocket API's integrations take more (websocket_settings.py): AWS,
+HTTP and MOCK, with request templates."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from lamina.context import RequestContext
 from lamina.services.apigatewayv2 import (
+    integration_response_operations,
     items,
     parameter_mapping,
     response_mapping,
@@ -20,12 +22,15 @@ from lamina.services.apigatewayv2 import (
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
 
+# WebSocket APIs' settings: HTTP APIs refuse them
+WEBSOCKET_ONLY = (
+    "RequestTemplates",
+    "TemplateSelectionExpression",
+    "PassthroughBehavior",
+    "ContentHandlingStrategy",
+)
 UNSUPPORTED = {
     "ConnectionId": "VPC links",
-    "RequestTemplates": "a WebSocket API setting",
-    "TemplateSelectionExpression": "a WebSocket API setting",
-    "PassthroughBehavior": "a WebSocket API setting",
-    "ContentHandlingStrategy": "a WebSocket API setting",
     "TlsConfig": "private integrations",
 }
 _SETTABLE = (
@@ -40,6 +45,7 @@ _SETTABLE = (
     "IntegrationSubtype",
     "CredentialsArn",  # kept, not assumed: service_integrations.py
     "ResponseParameters",
+    *WEBSOCKET_ONLY,
 )
 _FUNCTION_ARN = re.compile(
     r"^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$"
@@ -61,6 +67,10 @@ def function_arn(uri: str) -> str | None:
 def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
     """An integration's stored configuration, its defaults filled in, or BadRequestException."""
     kind = wanted.get("IntegrationType")
+    for name in WEBSOCKET_ONLY:
+        if wanted.get(name) not in (None, "", {}):
+            raise bad_request(f"{name} is supported only for WebSocket APIs.")
+        wanted.pop(name, None)
     if kind in ("AWS", "HTTP", "MOCK"):
         raise bad_request(f"IntegrationType {kind} is not supported for HTTP APIs.")
     if kind not in ("AWS_PROXY", "HTTP_PROXY"):
@@ -172,10 +182,17 @@ class IntegrationOperations(Base):
             wanted.update({n: params[n] for n in _SETTABLE if n in params})
             if wanted["IntegrationType"] != found.config["IntegrationType"]:
                 # the other type's defaults do not carry over
-                for name in ("IntegrationMethod", "PayloadFormatVersion", "IntegrationSubtype"):
+                for name in ("IntegrationMethod", "PayloadFormatVersion", "IntegrationSubtype",
+                             "PassthroughBehavior"):  # fmt: skip
                     if name not in params:
                         wanted.pop(name, None)
             config = _config_for(items.api(conn, api_id).config, wanted)  # type: ignore[union-attr]
+            answers = integration_response_operations.responses_of(conn, api_id, integration_id)
+            if answers and config["IntegrationType"] in websocket_settings.PROXIES:
+                raise bad_request(
+                    f"Integration {integration_id} has integration responses, which "
+                    f"{config['IntegrationType']} integrations do not take; delete them first."
+                )
             if found.config.get("ApiGatewayManaged"):
                 config["ApiGatewayManaged"] = True
             items.update_item(conn, api_id, items.INTEGRATION, integration_id, config)
@@ -199,6 +216,13 @@ class IntegrationOperations(Base):
                     f"{', '.join(users)}; change or delete them first."
                 )
             items.delete_item(conn, api_id, items.INTEGRATION, integration_id)
+            for answer in integration_response_operations.responses_of(
+                conn, api_id, integration_id
+            ):
+                items.delete_item(
+                    conn, api_id, integration_response_operations.INTEGRATION_RESPONSE,
+                    answer.item_id,
+                )  # fmt: skip
             self.redeploy(conn, api_id)
         self.changed(api_id)
         return {}

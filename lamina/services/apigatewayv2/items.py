@@ -18,6 +18,10 @@ from lamina.store.schema import apigwv2_items as items
 
 ROUTE, INTEGRATION, STAGE, DEPLOYMENT = "route", "integration", "stage", "deployment"
 ROUTE_RESPONSE = "routeresponse"  # a WebSocket API route's; its config names the RouteId
+# a WebSocket API integration's response; its config names the IntegrationId (a kind is at most
+# 16 characters: the column's width)
+INTEGRATION_RESPONSE = "intresponse"
+MODEL = "model"  # a WebSocket API's JSON Schema
 _ALPHABET = string.ascii_lowercase + string.digits
 
 

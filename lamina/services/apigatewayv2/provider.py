@@ -2,15 +2,17 @@
 the data plane (plane.py) that node.py hands the edge's ExecuteApiLayer.
 
 WebSocket APIs (ProtocolType WEBSOCKET) have their own data plane (websocket_plane.py), which
-node.py hands the edge before the HTTP APIs' one.
+node.py hands the edge before the HTTP APIs' one. Theirs alone: route responses, integration
+responses (integration_response_operations.py), models (model_operations.py) and the non-proxy
+integrations (AWS to Lambda, HTTP, MOCK) whose templates websocket_mapping.py renders.
 
 ImportApi and ReimportApi read an HTTP API from an OpenAPI 3.0 document (openapi_import.py);
 ExportApi writes one (openapi_export.py).
 
 Not served yet (each refused with a clear BadRequestException where a request asks for it):
-IAM authorization, parameter mapping of Lambda integrations, of body values of HTTP
-integrations and of responses, AWS service integrations other than SQS's, VPC links,
-throttling of WebSocket APIs, access logs."""
+parameter mapping of Lambda integrations, of body values of HTTP integrations and of
+responses, AWS service integrations other than SQS's (and, for WebSocket APIs, other than
+Lambda's), VPC links, `$ref` between WebSocket models."""
 
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ from lamina.services.apigatewayv2.authorizer_operations import AuthorizerOperati
 from lamina.services.apigatewayv2.deployment_operations import DeploymentOperations
 from lamina.services.apigatewayv2.domain_operations import DomainOperations
 from lamina.services.apigatewayv2.integration_operations import IntegrationOperations
+from lamina.services.apigatewayv2.integration_response_operations import (
+    IntegrationResponseOperations,
+)
+from lamina.services.apigatewayv2.model_operations import ModelOperations
 from lamina.services.apigatewayv2.openapi_export import ExportOperations
 from lamina.services.apigatewayv2.openapi_import import ImportOperations
 from lamina.services.apigatewayv2.plane import HttpApiPlane
@@ -44,6 +50,8 @@ class ApiGatewayV2Provider(
     RouteOperations,
     RouteResponseOperations,
     IntegrationOperations,
+    IntegrationResponseOperations,
+    ModelOperations,
     AuthorizerOperations,
     StageOperations,
     DeploymentOperations,

@@ -1,7 +1,8 @@
 """Create/Get/Update/DeleteRoute(s): `METHOD /path` keys or `$default`, each with a Target
 `integrations/{id}`, and who may call it: AuthorizationType NONE, JWT or CUSTOM (a Lambda
 authorizer) with its AuthorizerId, or AWS_IAM (authorizer_operations.py checks them); on a
-WebSocket API, its `$connect` route only, by AWS_IAM or CUSTOM."""
+WebSocket API, its `$connect` route only, by AWS_IAM or CUSTOM. A WebSocket route's RequestModels
+(its API's models, chosen by its ModelSelectionExpression) validate its messages."""
 
 from __future__ import annotations
 
@@ -10,20 +11,23 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigatewayv2 import items, route_keys
+from lamina.services.apigatewayv2 import items, route_keys, websocket_selection
 from lamina.services.apigatewayv2.authorizer_operations import (
     route_authorization,
     websocket_route_authorization,
 )
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, refuse_unsupported
-from lamina.services.apigatewayv2.websocket_settings import check_route_key, is_websocket
+from lamina.services.apigatewayv2.model_operations import names as model_names
+from lamina.services.apigatewayv2.websocket_settings import (
+    CONNECT,
+    DISCONNECT,
+    check_route_key,
+    is_websocket,
+)
 
-_UNSUPPORTED = {
-    "RequestParameters": "a WebSocket API setting",
-    "RequestModels": "a WebSocket API setting",
-    "ModelSelectionExpression": "a WebSocket API setting",
-}
+_UNSUPPORTED = {"RequestParameters": "a WebSocket API setting"}
+_WEBSOCKET_ONLY = ("RequestModels", "ModelSelectionExpression")
 _SETTABLE = (
     "RouteKey",
     "Target",
@@ -32,6 +36,7 @@ _SETTABLE = (
     "AuthorizerId",
     "AuthorizationScopes",
     "RouteResponseSelectionExpression",
+    *_WEBSOCKET_ONLY,
 )
 
 
@@ -53,6 +58,9 @@ class RouteOperations(Base):
         selection = params.get("RouteResponseSelectionExpression")
         if not websocket and selection:
             raise bad_request("RouteResponseSelectionExpression is for WebSocket APIs only.")
+        for name in _WEBSOCKET_ONLY:
+            if not websocket and params.get(name):
+                raise bad_request(f"{name} is supported only for WebSocket APIs.")
         if selection not in (None, "", "$default"):
             raise bad_request(
                 f"Lamina does not support RouteResponseSelectionExpression {selection} yet; "
@@ -77,6 +85,36 @@ class RouteOperations(Base):
             if items.item(conn, api_id, items.INTEGRATION, integration_id) is None:
                 raise bad_request(f"Invalid integration {integration_id} in Target {target}.")
 
+    def _models(self, conn: Connection, api_id: str, config: dict[str, Any]) -> None:
+        """A WebSocket route's RequestModels name the API's models, chosen by its
+        ModelSelectionExpression (validation happens only with one, as on AWS)."""
+        if not config.get("RequestModels"):
+            config.pop("RequestModels", None)  # {} clears them
+        if not config.get("ModelSelectionExpression"):
+            config.pop("ModelSelectionExpression", None)
+        wanted = config.get("RequestModels") or {}
+        if not wanted and not config.get("ModelSelectionExpression"):
+            return
+        if config["RouteKey"] in (CONNECT, DISCONNECT):
+            raise bad_request(
+                f"Lamina validates messages' bodies only: RequestModels and "
+                f"ModelSelectionExpression on the {config['RouteKey']} route it does not support."
+            )
+        if wanted and not config.get("ModelSelectionExpression"):
+            raise bad_request(
+                "RequestModels need a ModelSelectionExpression (e.g. \\$default) to choose "
+                "among them: without one, API Gateway validates nothing."
+            )
+        websocket_selection.parse(
+            config["ModelSelectionExpression"], websocket_selection.REQUEST_VARIABLES,
+            "ModelSelectionExpression",
+        )  # fmt: skip
+        known = model_names(conn, api_id)
+        for key, name in wanted.items():
+            if name not in known:
+                raise bad_request(f"Invalid model {name} in RequestModels for key {key}: the "
+                                  "API has no model by that name.")  # fmt: skip
+
     def _authorization(self, conn: Connection, api_id: str, config: dict[str, Any]) -> None:
         found = items.api(conn, api_id)
         if found is not None and is_websocket(found.config):
@@ -96,6 +134,7 @@ class RouteOperations(Base):
             self._taken(conn, api_id, params["RouteKey"], None)
             config = {n: params[n] for n in _SETTABLE if params.get(n)}
             self._authorization(conn, api_id, config)
+            self._models(conn, api_id, config)
             made = items.insert_item(conn, api_id, items.ROUTE, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)
@@ -125,6 +164,7 @@ class RouteOperations(Base):
             if config.get("AuthorizationType") in ("NONE", "AWS_IAM"):
                 config.pop("AuthorizerId", None)  # NONE and AWS_IAM detach the authorizer
             self._authorization(conn, api_id, config)
+            self._models(conn, api_id, config)
             items.update_item(conn, api_id, items.ROUTE, route_id, config)
             self.redeploy(conn, api_id)
         self.changed(api_id)

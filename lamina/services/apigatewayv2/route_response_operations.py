@@ -1,7 +1,7 @@
 """Create/Get/Update/DeleteRouteResponse(s): a WebSocket API route's response makes it two-way,
-the function's answer (its `body`) sent back to the client. Lamina serves the `$default` route
-response key (with the route's RouteResponseSelectionExpression `$default`); models and
-response parameters are refused."""
+the integration's answer sent back to the client. The `$default` route response key is the one
+AWS supports (with the route's RouteResponseSelectionExpression `$default`), and the one Lamina
+serves; route response models and parameters are refused."""
 
 from __future__ import annotations
 

@@ -25,6 +25,9 @@ class Deployed:
     integrations: dict[str, dict[str, Any]]  # by IntegrationId
     authorizers: dict[str, dict[str, Any]]  # by AuthorizerId
     answering: frozenset[str] = frozenset()  # WebSocket routes with a route response (RouteIds)
+    # WebSocket APIs': each non-proxy integration's responses (by IntegrationId), and models
+    integration_responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)  # schemas by name
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,13 @@ def _read(store: Store, api_id: str) -> View | None:
                 routes = {route["RouteKey"]: route for route in snapshot["Routes"]}
                 responses = snapshot.get("RouteResponses", [])
                 answering = frozenset(r["RouteId"] for r in responses)
+                by_integration: dict[str, list[dict[str, Any]]] = {}
+                for answer in snapshot.get("IntegrationResponses", []):
+                    by_integration.setdefault(answer["IntegrationId"], []).append(answer)
                 deployed = Deployed(
-                    routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering
-                )
+                    routes, snapshot["Integrations"], snapshot.get("Authorizers", {}), answering,
+                    by_integration, snapshot.get("Models", {}),
+                )  # fmt: skip
             variables = stage.config.get("StageVariables") or {}
             access_log = access_log_settings.serving(
                 stage.config.get("AccessLogSettings"), api.account_id, _ACCESS_LOG_FIELDS

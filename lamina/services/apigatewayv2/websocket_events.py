@@ -39,7 +39,7 @@ def _millis(seconds: float) -> int:
     return int(seconds * 1000)
 
 
-def _context(
+def request_context(
     connection: Connection, route_key: str, event_type: str, request_id: str, now: float
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
@@ -105,7 +105,7 @@ def connect(connection: Connection, request_id: str, now: float | None = None) -
     if query:  # absent, not empty, without a query string
         event["queryStringParameters"] = query
         event["multiValueQueryStringParameters"] = multi
-    event["requestContext"] = _context(connection, "$connect", "CONNECT", request_id, now)
+    event["requestContext"] = request_context(connection, "$connect", "CONNECT", request_id, now)
     event["isBase64Encoded"] = False
     return json_document.dumps(event, compact=False)
 
@@ -119,7 +119,7 @@ def message(
     now: float | None = None,
 ) -> bytes:
     now = time.time() if now is None else now
-    context = _context(connection, route_key, "MESSAGE", request_id, now)
+    context = request_context(connection, route_key, "MESSAGE", request_id, now)
     context = {"routeKey": route_key, "messageId": message_id, **context}
     if isinstance(data, bytes):  # a binary frame
         body, encoded = base64.b64encode(data).decode(), True
@@ -133,7 +133,7 @@ def disconnect(
     connection: Connection, status_code: int, reason: str, request_id: str, now: float | None = None
 ) -> bytes:
     now = time.time() if now is None else now
-    context = _context(connection, "$disconnect", "DISCONNECT", request_id, now)
+    context = request_context(connection, "$disconnect", "DISCONNECT", request_id, now)
     context["disconnectStatusCode"] = status_code
     context["disconnectReason"] = reason
     event = _with_headers(connection, {"requestContext": context, "isBase64Encoded": False})

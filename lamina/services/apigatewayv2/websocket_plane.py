@@ -5,7 +5,10 @@ the `$connect` route's function is invoked before the upgrade completes, and an 
 than a 2xx statusCode (or a failure) refuses the connection: HTTP 403, as API Gateway. Each
 message then picks its route by the API's RouteSelectionExpression (`$request.body.action`:
 a key of the JSON message), `$default` when none matches; a two-way route (a `$default` route
-response) sends the function's `body` back. `$disconnect` is invoked once the socket closed.
+response) sends the answer back: an AWS_PROXY function's `body`, an HTTP_PROXY URL's body, or
+what a non-proxy integration's (AWS, HTTP, MOCK) integration response made of its answer.
+A route's models validate a message first (websocket_mapping.py: templates, models,
+integration responses). `$disconnect` is invoked once the socket closed.
 
 The management API (apigatewaymanagementapi: PostToConnection, GetConnection,
 DeleteConnection) is served on the same API at `/{stage}/@connections/{id}`; the node that
@@ -51,9 +54,11 @@ from lamina.services.apigatewayv2 import (
     connections,
     deliveries,
     holders,
+    http_proxy,
     throttling,
     websocket_authorizer,
     websocket_events,
+    websocket_mapping,
 )
 from lamina.services.apigatewayv2.integration_operations import function_arn
 from lamina.services.apigatewayv2.management_auth import ManagementCallers
@@ -362,15 +367,14 @@ class WebSocketPlane:
                 event = held.event = replace(event, authorizer=authorized)
                 if trace is not None:
                     trace.authorized(authorized.get("principalId"), authorized)
-            answer = await self._invoke(
-                held,
-                deployed,
-                CONNECT,
-                websocket_events.connect(event, call.request_id),
-                call.request_id,
-                trace,
+            mapped = websocket_mapping.Message(
+                event, CONNECT, "CONNECT", "", call.request_id, stage.variables
             )
-            if not _accepted(answer):
+            outcome = await self._integrate(
+                held, deployed, CONNECT, mapped,
+                websocket_events.connect(event, call.request_id), trace,
+            )  # fmt: skip
+            if outcome.error is not None or not 200 <= outcome.status < 300:
                 await send({"type": "websocket.close", "code": 1008})
                 self._logged(held, trace, 403, "Forbidden")
                 return
@@ -413,7 +417,10 @@ class WebSocketPlane:
                     trace.values["disconnectReason"] = reason
                 if DISCONNECT in deployed.routes:
                     payload = websocket_events.disconnect(event, code, reason, request_id)
-                    await self._invoke(held, deployed, DISCONNECT, payload, request_id, trace)
+                    mapped = websocket_mapping.Message(
+                        event, DISCONNECT, "DISCONNECT", "", request_id, stage.variables
+                    )
+                    await self._integrate(held, deployed, DISCONNECT, mapped, payload, trace)
                 self._logged(held, trace, 200)
             finally:  # the old state's last work is done (a reset waits for it)
                 self._serving.discard(serving)
@@ -439,18 +446,28 @@ class WebSocketPlane:
             await self._gateway_says(held, "Too Many Requests", request_id)
             self._logged(held, trace, 429, "Too Many Requests")
             return
-        payload = websocket_events.message(event, route_key, data, request_id, message_id)
-        answer = await self._invoke(held, deployed, route_key, payload, request_id, trace)
-        if answer is None:
-            await self._gateway_says(held, "Internal server error", request_id)
-            self._logged(held, trace, 500, "Internal server error")
-            return
-        self._logged(held, trace, 200)
         route = deployed.routes[route_key]
+        try:
+            websocket_mapping.validate(route, deployed.models, data)
+        except websocket_mapping.Refused as refused:
+            await self._gateway_says(held, refused.message, request_id)
+            self._logged(held, trace, refused.status, refused.message)
+            return
+        payload = websocket_events.message(event, route_key, data, request_id, message_id)
+        message = websocket_mapping.Message(
+            event, route_key, "MESSAGE", data, request_id, stage.variables, message_id
+        )
+        outcome = await self._integrate(held, deployed, route_key, message, payload, trace)
+        if outcome.error is not None:
+            await self._gateway_says(held, outcome.error, request_id)
+            self._logged(held, trace, outcome.status, outcome.error)
+            return
+        self._logged(held, trace, outcome.status)
         if route.get("RouteResponseSelectionExpression") and route["RouteId"] in deployed.answering:
-            body = answer.get("body") if isinstance(answer, dict) else answer
-            if body is not None:
-                await self._deliver(held, body if isinstance(body, str) else json.dumps(body))
+            if isinstance(outcome.reply, bytes):
+                await self._send(held, {"type": "websocket.send", "bytes": outcome.reply})
+            elif outcome.reply is not None:
+                await self._send(held, {"type": "websocket.send", "text": outcome.reply})
 
     def _logged(
         self, held: OpenSocket, trace: traces.Trace | None, status: int, error: str | None = None
@@ -494,20 +511,135 @@ class WebSocketPlane:
         except Exception as error:  # the client went away meanwhile: its disconnect follows
             log.debug("WebSocket %s: not sent: %s", held.event.connection_id, error)
 
-    async def _invoke(
+    async def _integrate(
         self,
         held: OpenSocket,
         deployed: Deployed,
+        route_key: str,
+        message: websocket_mapping.Message,
+        event: bytes,
+        trace: traces.Trace | None,
+    ) -> Outcome:
+        """The route's integration called: a proxy one with the event (AWS_PROXY) or the message
+        (HTTP_PROXY) as they are, a non-proxy one through its request template and integration
+        response (websocket_mapping.py)."""
+        target = deployed.routes[route_key].get("Target", "")
+        integration_id = target.partition("/")[2]
+        integration = deployed.integrations.get(integration_id)
+        if integration is None:
+            return Outcome(500, None, websocket_mapping.INTERNAL)
+        kind = integration["IntegrationType"]
+        request_id = message.request_id
+        if kind == "AWS_PROXY":
+            answer = await self._invoke(held, integration, route_key, event, request_id, trace)
+            if answer is None:
+                return Outcome(500, None, websocket_mapping.INTERNAL)
+            if route_key == CONNECT:
+                return Outcome(200 if _accepted(answer) else 403, None)
+            body = answer.get("body") if isinstance(answer, dict) else answer
+            reply = None if body is None else body if isinstance(body, str) else json.dumps(body)
+            return Outcome(200, reply)
+        try:
+            if kind == "HTTP_PROXY":
+                data = message.data
+                sent = await self._http(integration, data.encode() if isinstance(data, str)
+                                        else data, trace)  # fmt: skip
+                return Outcome(sent.status, _text_if_can(sent.body))
+            payload = websocket_mapping.request_payload(integration, message)
+            if kind == "MOCK":
+                answer = websocket_mapping.Answer(websocket_mapping.mock_status(payload), b"")
+            elif kind == "AWS":
+                answer = await self._function(held, integration, route_key, payload, message,
+                                              trace)  # fmt: skip
+            else:
+                answer = await self._http(integration, payload, trace)
+            if route_key in (CONNECT, DISCONNECT):  # nothing goes back: only the status counts
+                return Outcome(answer.status, None)
+            responses = deployed.integration_responses.get(integration_id, [])
+            return Outcome(answer.status, websocket_mapping.respond(responses, answer, message))
+        except websocket_mapping.Refused as refused:
+            return Outcome(refused.status, None, refused.message)
+
+    async def _function(
+        self,
+        held: OpenSocket,
+        integration: dict[str, Any],
+        route_key: str,
+        payload: bytes,
+        message: websocket_mapping.Message,
+        trace: traces.Trace | None,
+    ) -> websocket_mapping.Answer:
+        """An AWS (Lambda non-proxy) integration: the request template's output is the payload;
+        a function error is matched by its errorMessage, as API Gateway does."""
+        result = await self._call_function(
+            held, integration, route_key, payload, message.request_id, trace
+        )
+        if result is None:
+            raise websocket_mapping.Refused(websocket_mapping.INTERNAL, 500)
+        raw = result.get("Payload") or b""
+        if not result.get("FunctionError"):
+            return websocket_mapping.Answer(200, raw)
+        try:
+            error = json.loads(raw)
+            selector = str(error.get("errorMessage", "")) if isinstance(error, dict) else ""
+        except ValueError:
+            selector = ""
+        if route_key == CONNECT:  # a failed function refuses the connection
+            raise websocket_mapping.Refused("Forbidden", 403)
+        return websocket_mapping.Answer(200, raw, selector=selector or "-")
+
+    async def _http(
+        self, integration: dict[str, Any], body: bytes, trace: traces.Trace | None
+    ) -> websocket_mapping.Answer:
+        """An HTTP or HTTP_PROXY integration: the payload POSTed (or by IntegrationMethod) to
+        its URL; the answer's status, headers and body."""
+        if trace is not None:
+            trace.integration_begins()
+        try:
+            answer = await http_proxy.call(
+                integration["IntegrationMethod"], integration["IntegrationUri"],
+                [("Content-Type", "application/json")], body,
+                integration["TimeoutInMillis"] / 1000,
+            )  # fmt: skip
+        except http_proxy.ProxyTimeout:
+            raise websocket_mapping.Refused("Endpoint request timed out", 504) from None
+        except http_proxy.ProxyFailed as error:
+            log.info("WebSocket HTTP integration failed: %s", error)
+            raise websocket_mapping.Refused(websocket_mapping.INTERNAL, 500) from None
+        if trace is not None:
+            trace.integration_ends(None, answer.status)
+        return websocket_mapping.Answer(answer.status, answer.body, list(answer.headers))
+
+    async def _invoke(
+        self,
+        held: OpenSocket,
+        integration: dict[str, Any],
         route_key: str,
         payload: bytes,
         request_id: str,
         trace: traces.Trace | None = None,
     ) -> Any:
-        """The route's function's answer (parsed JSON, or None when it failed or timed out)."""
-        target = deployed.routes[route_key].get("Target", "")
-        integration = deployed.integrations.get(target.partition("/")[2])
-        if integration is None:
+        """An AWS_PROXY function's answer (parsed JSON, or None when it failed or timed out)."""
+        result = await self._call_function(held, integration, route_key, payload, request_id, trace)
+        if result is None or result.get("FunctionError"):
             return None
+        raw = result.get("Payload") or b""
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError:
+            return raw.decode(errors="replace")
+
+    async def _call_function(
+        self,
+        held: OpenSocket,
+        integration: dict[str, Any],
+        route_key: str,
+        payload: bytes,
+        request_id: str,
+        trace: traces.Trace | None,
+    ) -> dict[str, Any] | None:
+        """Lambda's Invoke answer for the integration's function (None: not allowed, failed to
+        invoke or timed out)."""
         arn = function_arn(integration["IntegrationUri"])
         assert arn is not None  # checked when the integration was made
         event = held.event
@@ -535,13 +667,8 @@ class WebSocketPlane:
             return None
         if trace is not None:
             trace.integration_ends(None, 200)
-        if result.get("FunctionError"):
-            return None
-        raw = result.get("Payload") or b""
-        try:
-            return json.loads(raw) if raw else {}
-        except ValueError:
-            return raw.decode(errors="replace")
+        found: dict[str, Any] = result
+        return found
 
     async def close(self) -> None:
         if self._holding is not None:
@@ -561,6 +688,23 @@ class WebSocketPlane:
 
 
 _DISCONNECT_WAIT_S = 10.0
+
+
+@dataclass
+class Outcome:
+    """What a route's integration came to: the status the access log records (and `$connect`
+    is admitted by), what a two-way route sends back, or what API Gateway says instead."""
+
+    status: int
+    reply: str | bytes | None
+    error: str | None = None
+
+
+def _text_if_can(body: bytes) -> str | bytes:
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return body
 
 
 def _connection_info(
