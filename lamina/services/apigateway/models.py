@@ -17,6 +17,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.services import model_templates
 from lamina.services.apigateway import ids, patches, resources, rest_apis
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import RestApi, page
@@ -152,6 +153,16 @@ class ModelOperations:
         if params.get("flatten") and "$ref" in model["schema"]:
             raise not_supported("flatten of models that reference other models")
         return dict(model)
+
+    def get_model_template(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """A mapping template's skeleton for the model, its `$ref`s to the API's models read."""
+        with self.store.read() as conn:
+            api, models = self._models(conn, ctx, params["restApiId"])
+        if params["modelName"] not in models:
+            raise _missing(params["modelName"])
+        schemas = schemas_of(api)
+        by_url = {model_url(api.api_id, name): schema for name, schema in schemas.items()}
+        return {"value": model_templates.template(schemas[params["modelName"]], by_url.get)}
 
     def get_models(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:

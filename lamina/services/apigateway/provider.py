@@ -3,7 +3,7 @@ concept, and the data plane the edge hands deployed APIs' requests to (plane.py)
 
 Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integrations, Method
 and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
-RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
+RequestValidators, GetModelTemplate, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
 Authorizers, gateway responses, API keys (ImportApiKeys too), usage plans and their keys,
 usage (UpdateUsage too), custom domain names and their base path mappings, documentation parts
 (ImportDocumentationParts too), documentation versions, tags, the account's settings

@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
+from lamina.services import model_templates
 from lamina.services.apigatewayv2 import items
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found
@@ -73,25 +74,6 @@ def names(conn: Connection, api_id: str) -> set[str]:
     return {m.config["Name"] for m in items.all_items(conn, api_id, MODEL)}
 
 
-def _template(schema: dict[str, Any], value: str, depth: int = 1) -> str:
-    """A mapping template's skeleton for `schema`, reading `value` ($inputRoot's path)."""
-    kind = schema.get("type")
-    pad = "  " * depth
-    if kind == "object" or "properties" in schema:
-        fields = []
-        for name, inner in (schema.get("properties") or {}).items():
-            fields.append(f'{pad}"{name}" : {_template(inner, f"{value}.{name}", depth + 1)}')
-        closing = "  " * (depth - 1)
-        return "{\n" + ",\n".join(fields) + f"\n{closing}}}" if fields else "{}"
-    if kind == "array":
-        element = _template(schema.get("items") or {}, "$elem", depth + 1)
-        loop = f"{pad}#foreach($elem in {value})\n{pad}{element}#if($foreach.hasNext),#end\n"
-        return f"[\n{loop}{pad}#end\n" + "  " * (depth - 1) + "]"
-    if kind in ("number", "integer", "boolean"):
-        return value
-    return f'"{value}"'
-
-
 class ModelOperations(Base):
     def _websocket(self, conn: Connection, ctx: RequestContext, api_id: str) -> None:
         api = self.find_api(conn, ctx, api_id)
@@ -142,8 +124,7 @@ class ModelOperations(Base):
     def get_model_template(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         with self.store.read() as conn:
             found = self._model(conn, ctx, params)
-        body = _template(json.loads(found.config["Schema"]), "$inputRoot")
-        return {"Value": "#set($inputRoot = $input.path('$'))\n" + body}
+        return {"Value": model_templates.template(json.loads(found.config["Schema"]))}
 
     def update_model(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         api_id = params["ApiId"]

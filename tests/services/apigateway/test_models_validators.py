@@ -170,3 +170,24 @@ def test_cors_preflight_from_a_mock_options_method(apigw, endpoint):
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
     assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type,X-Api-Key"
     assert preflight.content == b""
+
+
+def test_get_model_template_reads_the_schema_and_its_refs(apigw):
+    api_id = apigw.create_rest_api(name="templates")["id"]
+    apigw.create_model(restApiId=api_id, name="Address", contentType="application/json",
+                       schema=json.dumps({"type": "object",
+                                          "properties": {"city": {"type": "string"}}}))  # fmt: skip
+    ref = f"https://apigateway.amazonaws.com/restapis/{api_id}/models/Address"
+    apigw.create_model(restApiId=api_id, name="Person", contentType="application/json",
+                       schema=json.dumps({"type": "object", "properties": {
+                           "name": {"type": "string"}, "age": {"type": "integer"},
+                           "home": {"$ref": ref},
+                           "pets": {"type": "array", "items": {"type": "string"}}}}))  # fmt: skip
+    template = apigw.get_model_template(restApiId=api_id, modelName="Person")["value"]
+    assert template.startswith("#set($inputRoot = $input.path('$'))\n{")
+    assert '"name" : "$inputRoot.name"' in template and '"age" : $inputRoot.age' in template
+    assert '"city" : "$inputRoot.home.city"' in template  # the other model, read in place
+    assert "#foreach($elem in $inputRoot.pets)" in template
+    with pytest.raises(ClientError) as error:
+        apigw.get_model_template(restApiId=api_id, modelName="Nobody")
+    assert error.value.response["Error"]["Code"] == "NotFoundException"
