@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,6 +107,7 @@ def _users(conn: Connection, ctx: RequestContext, certificate_id: str) -> list[t
 
 class ClientCertificateOperations:
     store: Store
+    client_certificate_deleted: Callable[[str], None]  # the data plane drops its copies
 
     def generate_client_certificate(
         self, ctx: RequestContext, params: dict[str, Any]
@@ -163,4 +165,5 @@ class ClientCertificateOperations:
                     f"{stage} of REST API {api_id}"
                 )
             rows.delete(conn, ctx, rows.CLIENT_CERTIFICATE, row.item_id)
+        self.client_certificate_deleted(row.item_id)
         return {}

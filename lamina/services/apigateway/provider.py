@@ -5,7 +5,8 @@ Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integratio
 and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
 RequestValidators, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
 Authorizers, gateway responses, API keys (ImportApiKeys too), usage plans and their keys,
-usage (UpdateUsage too), client certificates (client_certificates.py), custom domain names and their
+usage (UpdateUsage too), client certificates (client_certificates.py: stages present them to
+their HTTP and HTTP_PROXY integrations' https:// endpoints), custom domain names and their
 base path mappings, documentation parts (ImportDocumentationParts too), documentation
 versions, tags, the account's settings (GetAccount, UpdateAccount), TestInvokeMethod (the
 method as defined now, through the data plane's integrations) and TestInvokeAuthorizer (TOKEN
@@ -76,9 +77,10 @@ class ApiGatewayProvider(
         self.settings = settings
         self.internal = internal
         self.known: set[str] = set()  # API ids seen on this node, shared with the plane
-        self.plane = RestApiPlane(store, internal, self.known)
+        self.plane = RestApiPlane(store, internal, self.known, settings.data_dir)
         self.stages_changed = self.plane.forget_stages
         self.keys_changed = self.plane.access.keys.forget
+        self.client_certificate_deleted = self.plane.client_pools.forget
         self.stage_authorizers_flushed = self.plane.access.authorizers.forget_stage
         self.usage = self.plane.access.usage
         # the custom domains the edge serves (node.py hands the same one to apigatewayv2)
