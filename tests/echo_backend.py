@@ -1,7 +1,9 @@
 """An HTTP endpoint for integration tests (API Gateway's HTTP and HTTP_PROXY integrations): it
 answers every request with what it received, as JSON, with `status` and `X-Backend: <marker>`;
 a path starting `/slow` (or ending in it) answers after `delay` seconds. With `tls`, it speaks
-HTTPS with a self-signed certificate for 127.0.0.1, which no CA vouches for."""
+HTTPS with a self-signed certificate for 127.0.0.1, which no CA vouches for; with
+`client_ca` too (a PEM certificate), it demands a client certificate that one signed (a
+self-signed one: itself) and answers the one it got as `clientCertificate` (PEM)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def echo_backend(status: int, marker: str, delay: float = 1.0, tls: bool = False) -> Iterator[int]:
+def echo_backend(
+    status: int, marker: str, delay: float = 1.0, tls: bool = False, client_ca: str | None = None
+) -> Iterator[int]:
     """A running echo endpoint on 127.0.0.1; its port."""
 
     class Echo(BaseHTTPRequestHandler):
@@ -27,11 +31,15 @@ def echo_backend(status: int, marker: str, delay: float = 1.0, tls: bool = False
             if self.path.startswith("/slow") or self.path.endswith("/slow"):
                 time.sleep(delay)
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.dumps({
+            echoed = {
                 "method": self.command, "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body": self.rfile.read(length).decode(),
-            }).encode()  # fmt: skip
+            }  # fmt: skip
+            if client_ca is not None:
+                der = self.connection.getpeercert(binary_form=True)  # type: ignore[attr-defined]
+                echoed["clientCertificate"] = ssl.DER_cert_to_PEM_cert(der) if der else None
+            body = json.dumps(echoed).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("X-Backend", marker)
@@ -46,7 +54,11 @@ def echo_backend(status: int, marker: str, delay: float = 1.0, tls: bool = False
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
     if tls:
-        server.socket = _self_signed().wrap_socket(server.socket, server_side=True)
+        context = _self_signed()
+        if client_ca is not None:
+            context.verify_mode = ssl.CERT_REQUIRED  # no certificate, no handshake
+            context.load_verify_locations(cadata=client_ca)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.handle_error = lambda *args: None  # type: ignore[method-assign]  # a gone client
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,5 +1,5 @@
-"""The rows of API keys, usage plans, their keys and authorizers (one table, `kind` says
-which): found, listed, written and deleted in the caller's account and region."""
+"""The rows of API keys, usage plans, their keys, authorizers and client certificates (one
+table, `kind` says which): found, listed, written and deleted in the caller's account and region."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ API_KEY = "apikey"
 USAGE_PLAN = "usageplan"
 PLAN_KEY = "plankey"
 AUTHORIZER = "authorizer"
+CLIENT_CERTIFICATE = "clientcert"  # its config holds the private key too (kinds: 16 chars)
 
 
 class Scope(Protocol):

@@ -25,13 +25,16 @@ def outgoing(
     return method, url, headers
 
 
-async def call(integration: dict[str, Any], request: Request, payload: bytes) -> Outcome:
+async def call(
+    integration: dict[str, Any], request: Request, payload: bytes,
+    client: http_proxy.Presenting | None = None,
+) -> Outcome:  # fmt: skip
     """The endpoint's answer; http_proxy.TimedOut past timeoutInMillis, urllib3's errors when
-    unreachable."""
+    unreachable. `client`: the stage's client certificate, for an https:// endpoint."""
     method, url, headers = outgoing(integration, request, payload)
     timeout = integration.get("timeoutInMillis", 29000) / 1000
     answer = await http_proxy.call(
-        method, url, headers, payload, timeout, http_proxy.verifies(integration)
+        method, url, headers, payload, timeout, http_proxy.verifies(integration), client
     )
     kept = {name.lower(): value for name, value in answer.headers}
     content_type = media_type(kept.get("content-type")) or DEFAULT_TYPE

@@ -4,12 +4,22 @@ string, headers, body), and the endpoint's answer passed back (status, headers, 
 The URI may name stage variables (`${stageVariables.host}`) and path variables (`{proxy}`)
 that the integration's requestParameters map (`integration.request.path.proxy` from
 `method.request.path.proxy`); requestParameters may also add query parameters and headers.
-Their sources: method.request.path/querystring/header.NAME, stageVariables.NAME, 'static'."""
+Their sources: method.request.path/querystring/header.NAME, stageVariables.NAME, 'static'.
+
+A stage with a client certificate (client_certificates.py) presents it to https:// endpoints:
+ClientPools keeps a urllib3 pool per certificate (and per tlsConfig), its certificate and key
+written once to a file only the node's user may read."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import dataclasses
+import hashlib
+import os
 import re
+import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -31,6 +41,83 @@ _HOP = frozenset((
 ))  # fmt: skip
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _PATH_VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)\+?\}")
+
+
+_CLIENT_POOLS = 32  # certificates (each checking or not) a node keeps connections for
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientCertificate:
+    """A stage's client certificate, as its integrations present it."""
+
+    certificate_id: str
+    pem: str
+    key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.pem.encode()).hexdigest()[:32]
+
+
+class ClientPools:
+    """urllib3 pools that present a client certificate, at most _CLIENT_POOLS of them (the
+    least recently used goes first); the certificate and its key are written once, mode
+    0600, under `directory` (ssl wants them in a file)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.pools: collections.OrderedDict[tuple[str, str, bool], urllib3.PoolManager] = (
+            collections.OrderedDict()
+        )
+        self.lock = threading.Lock()  # pools are picked on the executor's threads
+
+    def pool(self, certificate: ClientCertificate, verify: bool) -> urllib3.PoolManager:
+        key = (certificate.certificate_id, certificate.fingerprint, verify)
+        with self.lock:
+            found = self.pools.get(key)
+            if found is not None:
+                self.pools.move_to_end(key)
+                return found
+            path = self._written(certificate)
+            checks: dict[str, Any] = {} if verify else {
+                "cert_reqs": "CERT_NONE", "assert_hostname": False
+            }  # fmt: skip
+            made = urllib3.PoolManager(
+                num_pools=8, maxsize=16, retries=False, cert_file=str(path), **checks
+            )
+            self.pools[key] = made
+            while len(self.pools) > _CLIENT_POOLS:
+                _, gone = self.pools.popitem(last=False)
+                gone.clear()
+            return made
+
+    def forget(self, certificate_id: str) -> None:
+        """A deleted certificate: its pools and its file go."""
+        with self.lock:
+            for key in [k for k in self.pools if k[0] == certificate_id]:
+                self.pools.pop(key).clear()
+            for path in self.directory.glob(f"{certificate_id}-*.pem"):
+                path.unlink(missing_ok=True)
+
+    def _written(self, certificate: ClientCertificate) -> Path:
+        path = self.directory / f"{certificate.certificate_id}-{certificate.fingerprint}.pem"
+        if path.exists():
+            return path
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(certificate.key + certificate.pem)
+        os.replace(partial, path)
+        return path
+
+
+@dataclasses.dataclass(frozen=True)
+class Presenting:
+    """A client certificate to present, and the pools that present it."""
+
+    pools: ClientPools
+    certificate: ClientCertificate
 
 
 class Unsupported(ValueError):
@@ -102,22 +189,28 @@ def verifies(integration: dict[str, Any]) -> bool:
 
 async def call(
     method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout_s: float,
-    verify: bool = True,
+    verify: bool = True, client: Presenting | None = None,
 ) -> HttpResponse:  # fmt: skip
-    """The endpoint's answer; TimedOut past `timeout_s`, urllib3's errors when unreachable."""
+    """The endpoint's answer; TimedOut past `timeout_s`, urllib3's errors when unreachable.
+    With `client`, an https:// endpoint is shown its certificate in the TLS handshake."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, _call, method, url, headers, body, timeout_s, verify)
+    return await loop.run_in_executor(
+        None, _call, method, url, headers, body, timeout_s, verify, client
+    )
 
 
 def _call(
     method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout_s: float,
-    verify: bool,
+    verify: bool, client: Presenting | None,
 ) -> HttpResponse:  # fmt: skip
     sent = urllib3.HTTPHeaderDict()
     for name, value in headers:
         sent.add(name, value)
     try:
-        pool = _POOL if verify else _INSECURE_POOL
+        if client is not None and url[:8].lower() == "https://":
+            pool = client.pools.pool(client.certificate, verify)
+        else:
+            pool = _POOL if verify else _INSECURE_POOL
         answer = pool.request(
             method, url, body=body or None, headers=sent, redirect=False,
             timeout=urllib3.Timeout(total=timeout_s), preload_content=True,

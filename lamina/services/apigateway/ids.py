@@ -22,3 +22,8 @@ def deployment_id() -> str:
 def short_id() -> str:
     """Models' and request validators' ids: 6 characters, as AWS shapes them."""
     return ids.alnum_id(6)
+
+
+def client_certificate_id() -> str:
+    """Client certificates' ids: 10 lowercase letters and digits, as AWS shapes them."""
+    return ids.alnum_id(10)

@@ -27,6 +27,7 @@ import random
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -44,7 +45,9 @@ from lamina.services.access_logs.writer import AccessLogs
 from lamina.services.api_gateway_account import AccountThrottle
 from lamina.services.apigateway import access_responses as denied
 from lamina.services.apigateway import (
+    account_items,
     aws_integrations,
+    client_certificates,
     content_handling,
     deployments,
     execution_log,
@@ -111,6 +114,7 @@ class Serving:
     percent: float  # of requests the canary takes
     method_settings: dict[str, dict[str, Any]]
     access_log: AccessLog | None
+    client: http_proxy.Presenting | None  # the client certificate its integrations present
 
     def pick(self) -> tuple[Release, bool]:
         if self.canary is not None and random.random() * 100.0 < self.percent:
@@ -119,7 +123,9 @@ class Serving:
 
 
 class RestApiPlane:
-    def __init__(self, store: Store, internal: InternalClient, known: set[str]) -> None:
+    def __init__(
+        self, store: Store, internal: InternalClient, known: set[str], data_dir: Path
+    ) -> None:
         self.store = store
         self.internal = internal
         self.access = Access(store, internal)
@@ -134,6 +140,8 @@ class RestApiPlane:
         self.throttles = Buckets()  # (api, stage, method setting key) → its bucket
         # the node gives it the one HTTP and WebSocket APIs take from too
         self.account_throttle = AccountThrottle()
+        # stages' client certificates, written where only the node's user reads them
+        self.client_pools = http_proxy.ClientPools(data_dir / "apigateway-client-certificates")
 
     def owns(self, api_id: str) -> bool:
         if api_id in self.known:
@@ -194,7 +202,9 @@ class RestApiPlane:
         trace = _trace(call, route, stage) if serving.access_log is not None else None
         token = traces.current.set(trace)
         try:
-            answer = await self._routed(call, parts, route, deployed, serving.method_settings)
+            answer = await self._routed(
+                call, parts, route, deployed, serving.method_settings, serving.client
+            )
         finally:
             traces.current.reset(token)
         if trace is not None and isinstance(answer, gateway.GatewayAnswer):
@@ -211,7 +221,7 @@ class RestApiPlane:
 
     async def _routed(
         self, call: ExecuteApiCall, parts: list[str], route: v1.Route, deployed: Deployed,
-        settings: dict[str, dict[str, Any]],
+        settings: dict[str, dict[str, Any]], client: http_proxy.Presenting | None,
     ) -> HttpResponse:  # fmt: skip
         found = deployed.router.match(parts)
         if found is None:
@@ -236,7 +246,9 @@ class RestApiPlane:
         if trace is not None:
             trace.values["resourceId"] = route.resource_id
             trace.values["resourcePath"] = route.resource_path
-        return await self._answer(call, "/" + "/".join(parts), method, route, deployed, throttle)
+        return await self._answer(
+            call, "/" + "/".join(parts), method, route, deployed, throttle, client
+        )
 
     async def _answer(
         self,
@@ -246,6 +258,7 @@ class RestApiPlane:
         route: v1.Route,
         deployed: Deployed,
         throttle: tuple[tuple[str, str, str], tuple[float, int]] | None,
+        client: http_proxy.Presenting | None,
     ) -> HttpResponse:
         proxy_event = _event_maker(call, path, route, deployed)
         granted: Granted | None = None
@@ -267,18 +280,18 @@ class RestApiPlane:
             return denied.throttled()
         if not self.account_throttle.admit(deployed.account_id, deployed.region):
             return denied.throttled()
-        return await self._integrate(call, path, method, route, deployed, granted)
+        return await self._integrate(call, path, method, route, deployed, granted, client)
 
     async def test_invoke(
         self, call: ExecuteApiCall, path: str, method: dict[str, Any], route: v1.Route,
-        deployed: Deployed,
+        deployed: Deployed, client: http_proxy.Presenting | None = None,
     ) -> HttpResponse:  # fmt: skip
         """TestInvokeMethod: the method of an in-memory snapshot run as the stage's requests
         are, after their access checks (skipped, as AWS skips authorization and API keys for
         test invocations): request validation, the integration, the gateway responses."""
         token = traces.current.set(None)
         try:
-            answer = await self._integrate(call, path, method, route, deployed, None)
+            answer = await self._integrate(call, path, method, route, deployed, None, client)
         finally:
             traces.current.reset(token)
         return gateway_response_settings.customized(
@@ -287,10 +300,11 @@ class RestApiPlane:
 
     async def _integrate(
         self, call: ExecuteApiCall, path: str, method: dict[str, Any], route: v1.Route,
-        deployed: Deployed, granted: Granted | None,
+        deployed: Deployed, granted: Granted | None, client: http_proxy.Presenting | None = None,
     ) -> HttpResponse:  # fmt: skip
         """What follows the access checks and throttles: the method's request validator, then
-        its integration."""
+        its integration (presenting `client`, the stage's client certificate, if an HTTP or
+        HTTP_PROXY one calls an https:// endpoint)."""
         proxy_event = _event_maker(call, path, route, deployed)
         refused = deployed.checks.check(method, call.http, route.path_parameters)
         if refused is not None:
@@ -320,14 +334,15 @@ class RestApiPlane:
                 )
                 if refused is not None:
                     return refused
-            return await self._mapped(integration, mapped, deployed)
+            return await self._mapped(integration, mapped, deployed, client)
         if kind == "HTTP_PROXY":
-            return await self._proxy(integration, call, route)
+            return await self._proxy(integration, call, route, client)
         return gateway.not_supported(f"integrations of type {kind}")
 
     async def _mapped(
-        self, integration: dict[str, Any], request: vtl.Request, deployed: Deployed
-    ) -> HttpResponse:
+        self, integration: dict[str, Any], request: vtl.Request, deployed: Deployed,
+        client: http_proxy.Presenting | None,
+    ) -> HttpResponse:  # fmt: skip
         """MOCK and AWS integrations: request template, integration, integration response
         (templates.py, aws_integrations.py), converted by contentHandling."""
         api_region, binary_types = deployed.region, deployed.binary_media_types
@@ -353,7 +368,7 @@ class RestApiPlane:
             outcome = templates.Outcome(templates.mock_selector(payload), b"")
         elif integration["type"] == "HTTP":
             try:
-                outcome = await http_integration.call(integration, request, payload)
+                outcome = await http_integration.call(integration, request, payload, client)
             except http_proxy.Unsupported as unsupported:
                 return gateway.not_supported(str(unsupported))
             except http_proxy.TimedOut:
@@ -390,8 +405,9 @@ class RestApiPlane:
             return gateway.internal_error()
 
     async def _proxy(
-        self, integration: dict[str, Any], call: ExecuteApiCall, route: v1.Route
-    ) -> HttpResponse:
+        self, integration: dict[str, Any], call: ExecuteApiCall, route: v1.Route,
+        client: http_proxy.Presenting | None,
+    ) -> HttpResponse:  # fmt: skip
         try:
             method, url, headers = http_proxy.outgoing(
                 integration, call.http, route, _forwarded(call)
@@ -405,8 +421,9 @@ class RestApiPlane:
             trace.integration_begins()
         try:
             answer = await http_proxy.call(
-                method, url, headers, call.http.body, timeout, http_proxy.verifies(integration)
-            )
+                method, url, headers, call.http.body, timeout, http_proxy.verifies(integration),
+                client,
+            )  # fmt: skip
             if trace is not None:
                 trace.integration_ends(answer.status)
             return answer
@@ -525,12 +542,26 @@ class RestApiPlane:
                 overrides = canary_settings.get("stageVariableOverrides") or {}
                 if canary_deployed is not None:
                     canary = (canary_deployed, canary_id, {**variables, **overrides})
+            client = self._client(conn, deployed, config.get("clientCertificateId"))
         return Serving(
             (deployed, deployment_id, variables), canary,
             float((canary_settings or {}).get("percentTraffic", 0.0)),
             config.get("methodSettings") or {},
-            stages.access_log_of(config, deployed.account_id),
+            stages.access_log_of(config, deployed.account_id), client,
         )  # fmt: skip
+
+    def _client(
+        self, conn: Any, deployed: Deployed, certificate_id: str | None
+    ) -> http_proxy.Presenting | None:
+        """The stage's client certificate (its API owner's), to present."""
+        if not certificate_id:
+            return None
+        owner = account_items.Owner(deployed.account_id, deployed.region)
+        found = client_certificates.key_pair(conn, owner, certificate_id)
+        if found is None:
+            return None
+        certificate = http_proxy.ClientCertificate(certificate_id, *found)
+        return http_proxy.Presenting(self.client_pools, certificate)
 
     def _deployed(self, conn: Any, api_id: str, deployment_id: str) -> Deployed | None:
         deployed = self.deployed.get((api_id, deployment_id))

@@ -5,11 +5,12 @@ Served: RestApis (CreateRestApi's cloneFrom too), Resources, Methods, Integratio
 and Integration responses (Put, Get, Update, Delete), Deployments, Stages, Models,
 RequestValidators, GetModelTemplate, ImportRestApi/PutRestApi (OpenAPI 3.0, Swagger 2.0), GetExport,
 Authorizers, gateway responses, API keys (ImportApiKeys too), usage plans and their keys,
-usage (UpdateUsage too), custom domain names and their base path mappings, documentation parts
-(ImportDocumentationParts too), documentation versions, tags, the account's settings
-(GetAccount, UpdateAccount), TestInvokeMethod (the method as defined now, through the data
-plane's integrations) and TestInvokeAuthorizer (TOKEN and REQUEST authorizers;
-test_invoke.py). Every other operation of the model (VPC links, client certificates, …)
+usage (UpdateUsage too), client certificates (client_certificates.py: stages present them to
+their HTTP and HTTP_PROXY integrations' https:// endpoints), custom domain names and their
+base path mappings, documentation parts (ImportDocumentationParts too), documentation
+versions, tags, the account's settings (GetAccount, UpdateAccount), TestInvokeMethod (the
+method as defined now, through the data plane's integrations) and TestInvokeAuthorizer (TOKEN
+and REQUEST authorizers; test_invoke.py). Every other operation of the model (VPC links, …)
 answers NotImplementedException."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lamina.services.apigateway.account import AccountOperations
 from lamina.services.apigateway.api_key_import import ApiKeyImportOperations
 from lamina.services.apigateway.api_keys import ApiKeyOperations
 from lamina.services.apigateway.authorizers import AuthorizerOperations
+from lamina.services.apigateway.client_certificates import ClientCertificateOperations
 from lamina.services.apigateway.deployments import DeploymentOperations
 from lamina.services.apigateway.documentation_parts import DocumentationPartOperations
 from lamina.services.apigateway.documentation_versions import DocumentationVersionOperations
@@ -59,6 +61,7 @@ class ApiGatewayProvider(
     ApiKeyImportOperations,
     UsagePlanOperations,
     UsageOperations,
+    ClientCertificateOperations,
     DomainNameOperations,
     DocumentationPartOperations,
     DocumentationVersionOperations,
@@ -74,9 +77,10 @@ class ApiGatewayProvider(
         self.settings = settings
         self.internal = internal
         self.known: set[str] = set()  # API ids seen on this node, shared with the plane
-        self.plane = RestApiPlane(store, internal, self.known)
+        self.plane = RestApiPlane(store, internal, self.known, settings.data_dir)
         self.stages_changed = self.plane.forget_stages
         self.keys_changed = self.plane.access.keys.forget
+        self.client_certificate_deleted = self.plane.client_pools.forget
         self.stage_authorizers_flushed = self.plane.access.authorizers.forget_stage
         self.usage = self.plane.access.usage
         # the custom domains the edge serves (node.py hands the same one to apigatewayv2)

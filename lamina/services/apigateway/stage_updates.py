@@ -14,6 +14,7 @@ _PATCHABLE = {
     "deploymentId": patches.FIELD,
     "variables": patches.MAP,
     "documentationVersion": patches.FIELD,  # checked by stages.py against the API's versions
+    "clientCertificateId": patches.FIELD,  # checked by stages.py against the account's
 }
 _OFF_ONLY = {  # stage fields Lamina takes only at false
     "tracingEnabled": "X-Ray tracing of stages (tracingEnabled)",
@@ -21,7 +22,6 @@ _OFF_ONLY = {  # stage fields Lamina takes only at false
 }
 _REFUSED = {
     "cacheClusterSize": "stage caches (cacheClusterSize)",
-    "clientCertificateId": "client certificates of stages (clientCertificateId)",
 }
 
 

@@ -2,8 +2,11 @@
 serves and carries stage variables (`${stageVariables.x}` in a Lambda integration's URI, and
 `stageVariables` in the proxy event), its method settings (method_settings.py: throttling
 enforced), its canary (canaries.py), its access log settings (`/accessLogSettings/…`
-patches; lamina/services/access_logs/) and the documentation version it publishes
-(documentation_versions.py); UpdateStage's other patches are stage_updates.py's.
+patches; lamina/services/access_logs/), the documentation version it publishes
+(documentation_versions.py) and the client certificate its HTTP and HTTP_PROXY integrations
+present (`/clientCertificateId`, one of the account's: client_certificates.py; the model's
+CreateStage and CreateDeployment take none); UpdateStage's other patches are
+stage_updates.py's.
 Caches and tracing are refused: Lamina has neither yet."""
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from lamina.services import api_gateway_account
 from lamina.services.access_logs import settings as access_log_settings
 from lamina.services.apigateway import (
     canaries,
+    client_certificates,
     documentation_versions,
     method_settings,
     rest_apis,
@@ -294,6 +298,8 @@ class StageOperations:
                     raise deployment_not_found()
             check_variables(target.get("variables") or {})
             documentation_versions.check_known(api, target.get("documentationVersion"))
+            if target.get("clientCertificateId"):
+                client_certificates.find(conn, ctx, target["clientCertificateId"])
             canary = target.get("canarySettings") or {}
             check_variables(canary.get("stageVariableOverrides") or {})
             config = {k: v for k, v in target.items() if v not in (None, {}, "")}

@@ -1,7 +1,7 @@
 """TagResource, UntagResource and GetTags for the REST API resources AWS lets be tagged and
-Lamina serves: RestApis, their stages, API keys, usage plans and custom domain names, named by
-ARN (arn:aws:apigateway:{region}::/restapis/{id}[/stages/{name}], /apikeys/{id},
-/usageplans/{id}, /domainnames/{name}).
+Lamina serves: RestApis, their stages, API keys, usage plans, client certificates and custom
+domain names, named by ARN (arn:aws:apigateway:{region}::/restapis/{id}[/stages/{name}],
+/apikeys/{id}, /usageplans/{id}, /clientcertificates/{id}, /domainnames/{name}).
 
 A resource's tags live in its own config, where its Create… put them and its Get… shows them.
 GetTags answers a resource's own tags only: what a stage inherits from its API counts for
@@ -20,7 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services.apigateway import account_items, api_keys, rest_apis, usage_plans
+from lamina.services.apigateway import (
+    account_items,
+    api_keys,
+    client_certificates,
+    rest_apis,
+    usage_plans,
+)
 from lamina.services.apigateway.domain_names import domain_not_found
 from lamina.services.apigateway.errors import bad_request, stage_not_found
 from lamina.services.apigateway.tag_limits import checked
@@ -32,7 +38,8 @@ from lamina.store.schema import apigateway_stages as stage_rows
 _ARN = re.compile(
     r"^arn:aws:apigateway:(?P<region>[a-z0-9-]+)::/(?:"
     r"restapis/(?P<api>[^/]+)(?:/stages/(?P<stage>[^/]+))?"
-    r"|apikeys/(?P<key>[^/]+)|usageplans/(?P<plan>[^/]+)|domainnames/(?P<domain>[^/]+))$"
+    r"|apikeys/(?P<key>[^/]+)|usageplans/(?P<plan>[^/]+)|clientcertificates/(?P<cert>[^/]+)"
+    r"|domainnames/(?P<domain>[^/]+))$"
 )
 
 
@@ -40,6 +47,7 @@ _ARN = re.compile(
 _ACCOUNT_ITEMS: dict[str, tuple[str, Callable[[Connection, RequestContext, str], Any]]] = {
     "key": (account_items.API_KEY, api_keys.find),
     "plan": (account_items.USAGE_PLAN, usage_plans.find),
+    "cert": (account_items.CLIENT_CERTIFICATE, client_certificates.find),
 }
 
 
@@ -55,8 +63,8 @@ def _found(conn: Connection, ctx: RequestContext, arn: str) -> _Tagged:
     match = _ARN.match(arn)
     if match is None:
         raise bad_request(
-            f"Invalid resource ARN: {arn}. Lamina tags REST APIs, stages, API keys, usage plans "
-            "and domain names"
+            f"Invalid resource ARN: {arn}. Lamina tags REST APIs, stages, API keys, usage plans, "
+            "client certificates and domain names"
         )
     parts = match.groupdict()
     if parts["region"] != ctx.region:

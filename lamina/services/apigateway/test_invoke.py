@@ -11,7 +11,8 @@ keys, and its requests come from the `test-invoke-stage` stage: that is the stag
 function's resource-based policy must let API Gateway invoke it from
 (`arn:aws:execute-api:{region}:{account}:{api}/test-invoke-stage/{verb}/{path}`, the
 permission CDK's allowTestInvoke adds), and the one `$context.stage` names. The stage
-variables are the request's stageVariables.
+variables are the request's stageVariables; its clientCertificateId (one of the caller's
+certificates) is the one HTTP and HTTP_PROXY integrations present to https:// endpoints.
 
 TestInvokeAuthorizer invokes a TOKEN or REQUEST authorizer's function with the event the data
 plane builds from the request given (lambda_authorizers.py; never from the cache, and nothing
@@ -38,8 +39,10 @@ from lamina.http_events import v1
 from lamina.protocol.http import Headers, HttpRequest, HttpResponse
 from lamina.services.apigateway import (
     authorizers,
+    client_certificates,
     deployments,
     execution_log,
+    http_proxy,
     lambda_authorizers,
     resources,
     rest_apis,
@@ -56,6 +59,10 @@ AUTHORIZER_STAGE = "ESTestInvoke-stage"  # the stage of a test authorizer event'
 DEPLOYMENT = "test-invoke-deployment-id"
 SOURCE_IP = "test-invoke-source-ip"
 DOMAIN = "testPrefix.testDomainName"
+# the API, the method's resource, the API's snapshot and the client certificate to present
+_Definition = tuple[
+    rest_apis.RestApi, resources.Resource, dict[str, Any], http_proxy.Presenting | None
+]
 
 
 class TestInvokeOperations:
@@ -65,10 +72,8 @@ class TestInvokeOperations:
     async def test_invoke_method(
         self, ctx: RequestContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        if params.get("clientCertificateId"):
-            raise not_supported("client certificates (clientCertificateId)")
         verb = params["httpMethod"]
-        api, resource, snapshot = await self._read_now(self._definition, ctx, params)
+        api, resource, snapshot, client = await self._read_now(self._definition, ctx, params)
         method = resource.methods.get(verb)
         if method is None:
             raise method_not_found()
@@ -103,7 +108,7 @@ class TestInvokeOperations:
         started = time.perf_counter()
         token = execution_log.current.set(log)
         try:
-            answer = await self.plane.test_invoke(call, path, method, route, deployed)
+            answer = await self.plane.test_invoke(call, path, method, route, deployed, client)
             body = await _read_body(answer)
         finally:
             execution_log.current.reset(token)
@@ -124,15 +129,21 @@ class TestInvokeOperations:
             "latency": latency,
         }  # fmt: skip
 
-    def _definition(
-        self, ctx: RequestContext, params: dict[str, Any]
-    ) -> tuple[rest_apis.RestApi, resources.Resource, dict[str, Any]]:
+    def _definition(self, ctx: RequestContext, params: dict[str, Any]) -> _Definition:
         with self.store.read() as conn:
             api = rest_apis.find(conn, ctx, params["restApiId"])
             resource = resources.find(conn, api.api_id, params["resourceId"])
             tree = resources.all_of(conn, api.api_id)
             known = authorizers.of_api(conn, api, api.api_id)
-        return api, resource, deployments.definition(api, tree, known)
+            client = None
+            if params.get("clientCertificateId"):  # the one a stage would present
+                certificate_id = params["clientCertificateId"]
+                pair = client_certificates.key_pair(conn, ctx, certificate_id)
+                if pair is None:
+                    raise client_certificates.certificate_not_found()
+                certificate = http_proxy.ClientCertificate(certificate_id, *pair)
+                client = http_proxy.Presenting(self.plane.client_pools, certificate)
+        return api, resource, deployments.definition(api, tree, known), client
 
     async def test_invoke_authorizer(
         self, ctx: RequestContext, params: dict[str, Any]
