@@ -25,9 +25,16 @@ def echo_api(url: str, name: str) -> str:
     the stage `bench`; its id."""
     import boto3
 
-    lambda_client(url).create_function(
+    functions = lambda_client(url)
+    functions.create_function(
         FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": make_zip({"app.py": ECHO})},
+    )  # fmt: skip
+    # API Gateway invokes a function only with its permission (as SAM and CDK add it)
+    functions.add_permission(
+        FunctionName="echo", StatementId="bench-api", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn="arn:aws:execute-api:us-east-1:000000000000:*",
     )  # fmt: skip
     apis = boto3.client(
         "apigatewayv2", endpoint_url=url, region_name="us-east-1",
