@@ -13,11 +13,10 @@ from typing import Any
 import referencing
 import referencing.jsonschema
 from jsonschema import Draft4Validator
-from jsonschema.exceptions import SchemaError
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services import model_templates
+from lamina.services import model_schemas, model_templates
 from lamina.services.apigateway import ids, patches, resources, rest_apis
 from lamina.services.apigateway.errors import bad_request, conflict, not_found, not_supported
 from lamina.services.apigateway.rest_apis import RestApi, page
@@ -61,17 +60,9 @@ def of(api: RestApi) -> Models:
 def parse_schema(text: str | None) -> dict[str, Any]:
     """A model's schema: JSON, a valid draft-4 schema; else BadRequestException as AWS says."""
     try:
-        schema = json.loads(text or "{}")
-        if not isinstance(schema, dict):
-            raise ValueError("a schema is a JSON object")
-        Draft4Validator.check_schema(schema)
-    except (ValueError, SchemaError) as error:
-        detail = error.message if isinstance(error, SchemaError) else str(error)
-        raise bad_request(
-            f"Invalid model specified: Validation Result: warnings : [], errors : "
-            f"[Invalid model schema specified. {detail}]"
-        ) from None
-    return schema
+        return model_schemas.parsed(text or "{}")
+    except model_schemas.Invalid as error:
+        raise bad_request(str(error)) from None
 
 
 def make(params: dict[str, Any], model_id: str) -> dict[str, Any]:

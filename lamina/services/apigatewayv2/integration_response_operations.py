@@ -45,20 +45,9 @@ def responses_of(conn: Connection, api_id: str, integration_id: str) -> list[ite
 
 def _checked(config: dict[str, Any]) -> dict[str, Any]:
     websocket_selection.check_key(config["IntegrationResponseKey"])
-    if not config.get("ResponseTemplates"):
-        config.pop("ResponseTemplates", None)  # {} clears them
-    for key, template in (config.get("ResponseTemplates") or {}).items():
-        if not key or not isinstance(template, str):
-            raise bad_request(
-                f"Invalid ResponseTemplates: the template for {key!r} is not a string."
-            )
-    if config.get("TemplateSelectionExpression"):
-        websocket_selection.parse(
-            config["TemplateSelectionExpression"], websocket_selection.RESPONSE_VARIABLES,
-            "TemplateSelectionExpression",
-        )  # fmt: skip
-    else:
-        config.pop("TemplateSelectionExpression", None)
+    websocket_selection.check_templates(
+        config, "ResponseTemplates", websocket_selection.RESPONSE_VARIABLES
+    )
     strategy = config.get("ContentHandlingStrategy")
     if strategy is not None and strategy not in CONTENT_HANDLING:
         raise bad_request(

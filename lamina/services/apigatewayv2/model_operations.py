@@ -9,12 +9,10 @@ import json
 import re
 from typing import Any
 
-from jsonschema import Draft4Validator
-from jsonschema.exceptions import SchemaError
 from sqlalchemy.engine import Connection
 
 from lamina.context import RequestContext
-from lamina.services import model_templates
+from lamina.services import model_schemas, model_templates
 from lamina.services.apigatewayv2 import items
 from lamina.services.apigatewayv2.base import Base, page
 from lamina.services.apigatewayv2.errors import bad_request, conflict, not_found
@@ -43,16 +41,9 @@ def _has_ref(value: Any) -> bool:
 def parse_schema(text: str) -> dict[str, Any]:
     """A model's schema: a JSON object, a valid draft-4 schema; else BadRequestException."""
     try:
-        schema = json.loads(text)
-        if not isinstance(schema, dict):
-            raise ValueError("a schema is a JSON object")
-        Draft4Validator.check_schema(schema)
-    except (ValueError, SchemaError) as error:
-        detail = error.message if isinstance(error, SchemaError) else str(error)
-        raise bad_request(
-            f"Invalid model specified: Validation Result: warnings : [], errors : "
-            f"[Invalid model schema specified. {detail}]"
-        ) from None
+        schema = model_schemas.parsed(text)
+    except model_schemas.Invalid as error:
+        raise bad_request(str(error)) from None
     if _has_ref(schema):
         raise bad_request("Lamina does not support $ref in WebSocket API models yet.")
     return schema

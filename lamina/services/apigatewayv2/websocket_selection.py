@@ -98,6 +98,21 @@ def body_value(data: str | bytes, name: str) -> Any:
     return value
 
 
+def check_templates(config: dict[str, Any], field: str, allowed: tuple[str, ...]) -> None:
+    """An integration's RequestTemplates (or a response's ResponseTemplates, `field`): text by
+    key; and its TemplateSelectionExpression, reading only what `allowed` names. Empty ones
+    are dropped: {} clears them."""
+    if not config.get(field):
+        config.pop(field, None)
+    for key, template in (config.get(field) or {}).items():
+        if not key or not isinstance(template, str):
+            raise bad_request(f"Invalid {field}: the template for {key!r} is not a string.")
+    if config.get("TemplateSelectionExpression"):
+        parse(config["TemplateSelectionExpression"], allowed, "TemplateSelectionExpression")
+    else:
+        config.pop("TemplateSelectionExpression", None)
+
+
 def check_key(key: str) -> None:
     """An integration response key: `$default`, or a `/regex/`."""
     if key == DEFAULT:

@@ -96,16 +96,9 @@ def integration_config(wanted: dict[str, Any]) -> dict[str, Any]:
                 f"{name} is not supported for {kind} integrations: proxy integrations pass the "
                 "message on as it is."
             )
-    for key, template in (wanted.get("RequestTemplates") or {}).items():
-        if not key or not isinstance(template, str):
-            raise bad_request(
-                f"Invalid RequestTemplates: the template for {key!r} is not a string."
-            )
-    if wanted.get("TemplateSelectionExpression"):
-        websocket_selection.parse(
-            wanted["TemplateSelectionExpression"], websocket_selection.REQUEST_VARIABLES,
-            "TemplateSelectionExpression",
-        )  # fmt: skip
+    websocket_selection.check_templates(
+        wanted, "RequestTemplates", websocket_selection.REQUEST_VARIABLES
+    )
     behaviour = wanted.get("PassthroughBehavior", "WHEN_NO_MATCH")
     if behaviour not in _PASSTHROUGH:
         raise bad_request(
