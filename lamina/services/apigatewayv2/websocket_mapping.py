@@ -92,12 +92,10 @@ def validate(route: dict[str, Any], models: dict[str, dict[str, Any]], data: str
     expression = route.get("ModelSelectionExpression")
     if not expression:
         return
-    parts = websocket_selection.parse(
-        expression, websocket_selection.REQUEST_VARIABLES, "ModelSelectionExpression"
-    )
-    key = websocket_selection.evaluate(
-        parts, lambda name: websocket_selection.body_value(data, name)
-    )
+    key = websocket_selection.selected(
+        expression, websocket_selection.REQUEST_VARIABLES, "ModelSelectionExpression",
+        lambda name: websocket_selection.body_value(data, name),
+    )  # fmt: skip
     wanted = route.get("RequestModels") or {}
     name = wanted.get(key) or wanted.get(websocket_selection.DEFAULT)
     schema = models.get(name) if name else None
@@ -136,15 +134,11 @@ def request_payload(integration: dict[str, Any], message: Message) -> bytes:
     data = _converted(message.data, integration.get("ContentHandlingStrategy"), frame=True)
     raw = data.encode() if isinstance(data, str) else data
     templates = integration.get("RequestTemplates") or {}
-    key = ""
-    if integration.get("TemplateSelectionExpression"):
-        parts = websocket_selection.parse(
-            integration["TemplateSelectionExpression"], websocket_selection.REQUEST_VARIABLES,
-            "TemplateSelectionExpression",
-        )  # fmt: skip
-        key = websocket_selection.evaluate(
-            parts, lambda name: websocket_selection.body_value(message.data, name)
-        )
+    key = websocket_selection.selected(
+        integration.get("TemplateSelectionExpression"), websocket_selection.REQUEST_VARIABLES,
+        "TemplateSelectionExpression",
+        lambda name: websocket_selection.body_value(message.data, name),
+    )  # fmt: skip
     template = template_for(templates, key)
     if template is not None:
         try:
@@ -203,13 +197,10 @@ def respond(responses: list[dict[str, Any]], answer: Answer, message: Message) -
     if chosen is None:
         raise Refused(INTERNAL, 500)
     templates = chosen.get("ResponseTemplates") or {}
-    key = ""
-    if chosen.get("TemplateSelectionExpression"):
-        parts = websocket_selection.parse(
-            chosen["TemplateSelectionExpression"], websocket_selection.RESPONSE_VARIABLES,
-            "TemplateSelectionExpression",
-        )  # fmt: skip
-        key = websocket_selection.evaluate(parts, lambda name: answer.value(name, message))
+    key = websocket_selection.selected(
+        chosen.get("TemplateSelectionExpression"), websocket_selection.RESPONSE_VARIABLES,
+        "TemplateSelectionExpression", lambda name: answer.value(name, message),
+    )  # fmt: skip
     template = template_for(templates, key)
     payload: str | bytes = answer.body
     if template is not None:

@@ -9,6 +9,7 @@ status code (or a Lambda function's errorMessage)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -27,7 +28,8 @@ _TOKEN = re.compile(r"\\\$|\$\{([^}]*)\}|\$([A-Za-z0-9_.]+)|\$")
 Part = tuple[bool, str]  # (a variable?, its name or the text)
 
 
-def parse(expression: str, allowed: tuple[str, ...], field: str) -> list[Part]:
+@functools.lru_cache(maxsize=1024)  # every message reads its route's expressions
+def parse(expression: str, allowed: tuple[str, ...], field: str) -> tuple[Part, ...]:
     """The expression's text and variables, or BadRequestException naming what it cannot read.
     An unescaped `$default` is taken as the key it names."""
     parts: list[Part] = []
@@ -54,7 +56,7 @@ def parse(expression: str, allowed: tuple[str, ...], field: str) -> list[Part]:
             parts.append((True, name))
     if at < len(expression):
         parts.append((False, expression[at:]))
-    return parts
+    return tuple(parts)
 
 
 def _readable(name: str, allowed: tuple[str, ...]) -> bool:
@@ -67,7 +69,17 @@ def _readable(name: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def evaluate(parts: list[Part], lookup: Callable[[str], Any]) -> str:
+def selected(
+    expression: str | None, allowed: tuple[str, ...], field: str, lookup: Callable[[str], Any]
+) -> str:
+    """The key an expression of `field` selects, its variables read by `lookup` ('' without
+    an expression)."""
+    if not expression:
+        return ""
+    return evaluate(parse(expression, allowed, field), lookup)
+
+
+def evaluate(parts: tuple[Part, ...], lookup: Callable[[str], Any]) -> str:
     out = []
     for variable, value in parts:
         if not variable:
