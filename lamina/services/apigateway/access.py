@@ -197,9 +197,7 @@ class Access:
             counter = self.usage.quota_key(admission.plan_id, admission.key_id, quota)
             if not self.usage.knows(counter):
                 await self._read(self.usage.load, counter)
-        mine = [s for s in admission.plan.get("apiStages") or []
-                if s["apiId"] == call.api_id and s["stage"] == stage]  # fmt: skip
-        own = ((mine[0].get("throttle") or {}) if mine else {}).get(method_key)
+        own = admission.method_throttles.get(method_key)
         method = (method_key, own) if own else None
         verdict = self.usage.admit(admission.plan_id, admission.key_id, admission.plan,
                                    time.monotonic(), method,

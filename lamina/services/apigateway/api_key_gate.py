@@ -25,6 +25,8 @@ class Admission:
     plan: dict[str, Any]  # the plan's throttle and quota
     # UpdateUsage's limits for this key: quota period start (YYYY-MM-DD) → that period's limit
     quota_limits: dict[str, int] = field(default_factory=dict)
+    # the plan's per-method throttles for this stage, by /{resourcePath}/{httpMethod}
+    method_throttles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class ApiKeyGate:
@@ -54,9 +56,11 @@ class ApiKeyGate:
                     if plan is None:
                         continue
                     stages = plan.config.get("apiStages") or []
-                    if any(s["apiId"] == api_id and s["stage"] == stage for s in stages):
+                    mine = [s for s in stages if s["apiId"] == api_id and s["stage"] == stage]
+                    if mine:
                         limits = link.config.get("quotaLimits") or {}
-                        admission = Admission(key.item_id, plan_id, plan.config, limits)
+                        throttles = mine[0].get("throttle") or {}
+                        admission = Admission(key.item_id, plan_id, plan.config, limits, throttles)
                         break
         with self._lock:
             if len(self._kept) >= _KEPT:
