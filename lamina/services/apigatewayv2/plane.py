@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -175,18 +177,18 @@ class HttpApiPlane:
         route.authorizer = authorized
         if trace is not None and authorized is not None:
             _note_authorizer(trace, authorized)
+        # what mappings read, made once for the request's mappings, and only if one needs it
+        sources = functools.cache(lambda: _sources(route, path, raw_path, call))
         if integration["IntegrationType"] == "HTTP_PROXY":
-            answer = await self._proxy(integration, route, path, raw_path, call)
+            answer = await self._proxy(integration, route, path, call, sources)
         elif integration.get("IntegrationSubtype"):
-            answer = await self._service(
-                api.account_id, api.region, integration, route, path, raw_path, call
-            )
+            answer = await self._service(api.account_id, api.region, integration, call, sources)
         else:
             answer = await self._invoke(
-                api.account_id, api.region, integration, route, call, path, raw_path
+                api.account_id, api.region, integration, route, call, raw_path, sources
             )
         if integration.get("ResponseParameters"):
-            context = _sources(route, path, raw_path, call).context
+            context = sources().context
             answer = response_mapping.apply(
                 integration["ResponseParameters"], answer, context, route.stage_variables or {}
             )
@@ -201,8 +203,8 @@ class HttpApiPlane:
         integration: dict[str, Any],
         route: v2.Route,
         call: ExecuteApiCall,
-        path: str,
         raw_path: str,
+        sources: Callable[[], parameter_mapping.Sources],
     ) -> HttpResponse:
         arn = function_arn(integration["IntegrationUri"])
         assert arn is not None  # checked when the integration was made
@@ -219,10 +221,9 @@ class HttpApiPlane:
         request, headers, seen_path = call.http, call.raw_headers, raw_path
         mapping = integration.get("RequestParameters")
         if mapping:  # the function sees the request as mapped
-            sources = _sources(route, path, raw_path, call)
             query = f"?{request.query}" if request.query else ""
             url, headers = parameter_mapping.apply(
-                mapping, f"http://function{quote(raw_path, safe='/%')}{query}", headers, sources
+                mapping, f"http://function{quote(raw_path, safe='/%')}{query}", headers, sources()
             )
             parts = urlsplit(url)
             if "overwrite:path" in mapping:
@@ -270,8 +271,8 @@ class HttpApiPlane:
         integration: dict[str, Any],
         route: v2.Route,
         path: str,
-        raw_path: str,
         call: ExecuteApiCall,
+        sources: Callable[[], parameter_mapping.Sources],
     ) -> HttpResponse:
         path_parameters = route.path_parameters or {}
         url = http_proxy.target_url(
@@ -280,8 +281,7 @@ class HttpApiPlane:
         headers = call.raw_headers
         mapping = integration.get("RequestParameters")
         if mapping:
-            sources = _sources(route, path, raw_path, call)
-            url, headers = parameter_mapping.apply(mapping, url, headers, sources)
+            url, headers = parameter_mapping.apply(mapping, url, headers, sources())
         trace = traces.current.get()
         if trace is not None:
             trace.integration_begins()
@@ -310,13 +310,11 @@ class HttpApiPlane:
         account_id: str,
         region: str,
         integration: dict[str, Any],
-        route: v2.Route,
-        path: str,
-        raw_path: str,
         call: ExecuteApiCall,
+        sources: Callable[[], parameter_mapping.Sources],
     ) -> HttpResponse:
         answer = service_integrations.call(
-            self.internal, integration, _sources(route, path, raw_path, call),
+            self.internal, integration, sources(),
             account_id, region, call.request_id,
         )  # fmt: skip
         trace = traces.current.get()
