@@ -15,6 +15,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from lamina.store.blobs import BlobStore, FileBlobStore
+from lamina.store.checkpoints import Checkpointer
 from lamina.store.schema import metadata
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,11 @@ _MIGRATION_LOCK_ID = 0x6C616D696E61
 class Store:
     """Transactions for providers: `read()` and `write()`; a write commits when its block ends."""
 
-    def __init__(self, engine: Engine, blobs: BlobStore) -> None:
+    def __init__(
+        self, engine: Engine, blobs: BlobStore, checkpointer: Checkpointer | None = None
+    ) -> None:
         self.engine = engine
+        self.checkpointer = checkpointer  # SQLite on a file: checkpoints off the request path
         self.blobs = blobs
         self.dialect = engine.dialect.name
         # SQLite has one writer; taking turns in-process avoids SQLITE_BUSY between our own threads.
@@ -55,8 +59,11 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         if self._sqlite_lock is not None:
-            with self._sqlite_lock, _sqlite_transaction(self._sqlite_writer()) as conn:
-                yield conn
+            with self._sqlite_lock:
+                with _sqlite_transaction(self._sqlite_writer()) as conn:
+                    yield conn
+                if self.checkpointer is not None:
+                    self.checkpointer.committed()
             return
         with self.engine.connect() as conn:
             conn.execution_options(lamina_write=True)
@@ -74,6 +81,8 @@ class Store:
         try:
             with _sqlite_transaction(self._sqlite_writer()) as conn:
                 yield conn
+            if self.checkpointer is not None:
+                self.checkpointer.committed()
         finally:
             lock.release()
 
@@ -135,6 +144,8 @@ class Store:
                 self._writer = None
             finally:
                 lock.release()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -165,7 +176,7 @@ def _sqlite_transaction(conn: Connection) -> Iterator[Connection]:
         raise exc.DBAPIError.instance("COMMIT", (), error, sqlite3.Error) from error
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, checkpoints_elsewhere: bool) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -178,6 +189,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if checkpoints_elsewhere:  # by the Checkpointer's thread, not inside a request's commit
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -197,8 +210,14 @@ def _sqlite_engine(url: str) -> Engine:
 def open_store(url: str, data_dir: Path) -> Store:
     """Connect, migrate to the newest schema, and return the store."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    checkpointer = None
     if url.startswith("sqlite"):
-        engine = _sqlite_engine(url)
+        path = sa.engine.make_url(url).database
+        on_file = bool(path) and path != ":memory:" and not path.startswith("file:")
+        engine = _sqlite_engine(url, checkpoints_elsewhere=on_file)
+        if on_file:
+            assert path is not None
+            checkpointer = Checkpointer(path)
     else:
         engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     files = FileBlobStore(data_dir / "blobs")
@@ -207,6 +226,6 @@ def open_store(url: str, data_dir: Path) -> Store:
 
         store = Store(engine, DatabaseBlobStore(engine, files))
     else:
-        store = Store(engine, files)
+        store = Store(engine, files, checkpointer)
     store.migrate()
     return store

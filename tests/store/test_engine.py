@@ -3,11 +3,14 @@ inside one must join it, and a failure must leave nothing written and nothing be
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from lamina.store import checkpoints
 from lamina.store.engine import open_store
 from lamina.store.prepared import Prepared
 
@@ -59,3 +62,31 @@ def test_a_failed_write_leaves_nothing_and_the_next_write_begins(store, through:
         insert.run(conn, [{"id": 2, "v": "next"}])
     with store.read() as conn:
         assert conn.execute(sa.select(table.c.v)).scalars().all() == ["next"]
+
+
+def _rows_in_database_file(path: Path) -> int:
+    # immutable=1 reads the database file alone, not what is still only in the write-ahead log.
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM scratch").fetchone()[0])
+    except sqlite3.OperationalError:  # the table itself not checkpointed yet
+        return 0
+    finally:
+        conn.close()
+
+
+def test_commits_reach_the_database_file_by_the_checkpointer_not_by_a_commit(
+    store, tmp_path: Path
+) -> None:
+    table = _scratch(store)
+    insert = Prepared(table.insert(), ["id", "v"])
+    with store.write() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    for index in range(checkpoints.COMMITS + 10):
+        with store.write_now() as conn:
+            assert conn is not None
+            insert.run(conn, [{"id": index, "v": "x" * 200}])
+    deadline = time.monotonic() + 30
+    while _rows_in_database_file(tmp_path / "lamina.db") < checkpoints.COMMITS:
+        assert time.monotonic() < deadline, "the log was never checkpointed"
+        time.sleep(0.05)
