@@ -25,6 +25,8 @@ class Channel:
 
     def __init__(self, fd):
         self.sock = socket.socket(fileno=fd)
+        # Buffered: a frame's length and the frame itself come in one recv, not two.
+        self._reader = self.sock.makefile("rb", buffering=1 << 16)
 
     def receive(self):
         length = _LENGTH.unpack(self._exactly(4))[0]
@@ -38,14 +40,10 @@ class Channel:
         self.sock.sendall(_LENGTH.pack(len(message)) + message)
 
     def _exactly(self, count):
-        chunks = []
-        while count:
-            chunk = self.sock.recv(min(count, 1 << 20))
-            if not chunk:
-                raise SystemExit(0)  # Lamina closed the channel: this environment is retired
-            chunks.append(chunk)
-            count -= len(chunk)
-        return b"".join(chunks)
+        data = self._reader.read(count)
+        if len(data) < count:
+            raise SystemExit(0)  # Lamina closed the channel: this environment is retired
+        return data
 
 
 class LambdaContext:
