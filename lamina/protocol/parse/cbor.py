@@ -13,7 +13,7 @@ import cbor2
 from botocore.model import OperationModel, Shape
 
 from lamina.protocol.http import HttpRequest
-from lamina.protocol.parse.json import TypedTree
+from lamina.protocol.parse.typed import Never, TypedTree
 from lamina.protocol.parse.values import BadInput, to_timestamp
 
 # A lone 0xff decodes to this marker rather than failing; it is no data item.
@@ -45,6 +45,11 @@ class CborTree(TypedTree):
     def blob(self, shape: Shape, value: Any) -> Any:
         self.expect(isinstance(value, bytes | bytearray), shape, value)
         return bytes(value)
+
+    def as_given(self, shape: Shape) -> type:
+        if shape.type_name == "float":
+            return Never  # a float is read back to its shortest 32-bit decimal
+        return super().as_given(shape)
 
     def number(self, shape: Shape, value: Any) -> float:
         number = super().number(shape, value)

@@ -1,4 +1,4 @@
-"""Results to smithy-rpc-v2-cbor bodies: the JSON tree walk with CBOR's own scalars
+"""Results to smithy-rpc-v2-cbor bodies: the typed-tree walk JSON uses, with CBOR's own scalars
 (timestamps as tag 1 epoch seconds, blobs as byte strings, floats as floats)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from botocore.model import Shape
 
 from lamina.protocol import timestamps
 from lamina.protocol.serialize import values
-from lamina.protocol.serialize.json import TypedWriter
+from lamina.protocol.serialize.typed import TypedWriter
 
 
 class CborWriter(TypedWriter):

@@ -42,6 +42,20 @@ _ACCEPT: dict[int, tuple[tuple[type, ...], tuple[type, ...]]] = {
     TIME: ((dt.datetime, dt.date, str, int, float), (bool,)),
     ANY: ((object,), ()),
 }
+# Types whose values pass a kind's check above for sure: the walk tests `type(v) in exact`, a
+# set lookup, before the two isinstance calls (bool is its own type, so no int lets one in).
+_EXACT: dict[int, frozenset[type]] = {
+    STRUCT: frozenset({dict}),
+    LIST: frozenset({list, tuple}),
+    MAP: frozenset({dict}),
+    STRING: frozenset({str}),
+    INT: frozenset({int}),
+    FLOAT: frozenset({int, float}),
+    BOOL: frozenset({bool}),
+    BLOB: frozenset({bytes, bytearray, memoryview, str}),
+    TIME: frozenset({dt.datetime, dt.date, str, int, float}),
+    ANY: frozenset(),
+}
 
 
 class Node:
@@ -55,9 +69,11 @@ class Node:
         "direct",
         "enum",
         "enum_text",
+        "exact",
         "item",
         "key",
         "kind",
+        "looked_at",
         "max_len",
         "max_val",
         "member_map",
@@ -88,8 +104,12 @@ class Node:
         self.kind = kind
         self.scalar = kind >= STRING
         self.accept, self.reject = _ACCEPT.get(kind, ((object,), ()))
+        self.exact = _EXACT[kind]
         self.sensitive = bool(meta.get("sensitive"))
         self.member_map: dict[str, Node] = {}
+        # The members whose values the walk looks at: scalars (their type is checked) and
+        # containers with something inside that can fail; set once the tree is settled.
+        self.looked_at: dict[str, Node] = {}
         self.required: tuple[str, ...] = ()
         self.union = False
         self.item: Node | None = None
@@ -219,6 +239,10 @@ def _settle(fresh: list[Node]) -> None:
             if deep:
                 node.deep = node.needs = True
                 changed = True
+    for node in fresh:
+        node.looked_at = {
+            name: child for name, child in node.member_map.items() if child.scalar or child.needs
+        }
 
 
 _compilers: weakref.WeakKeyDictionary[ServiceModel, Compiler] = weakref.WeakKeyDictionary()

@@ -18,6 +18,11 @@ class TypeMismatch(Exception):
         self.node = node
 
 
+def well_typed(node: Node, value: Any) -> bool:
+    """Whether a scalar value is of a Python type the node's kind takes."""
+    return isinstance(value, node.accept) and not isinstance(value, node.reject)
+
+
 class Walker(ConstraintChecks):
     """Walks the params over the compiled shapes; the checks of each constraint kind are
     ConstraintChecks'."""
@@ -28,24 +33,25 @@ class Walker(ConstraintChecks):
         """Check `value` (not None) against `node`; `direct` False when the node's own
         constraints are reported on the list or map holding it instead."""
         kind = node.kind
+        # type(value) in node.exact first: a set lookup, where isinstance of an ABC is slow.
         if kind == STRUCT:
-            if not isinstance(value, Mapping):
+            if type(value) not in node.exact and not isinstance(value, Mapping):
                 raise TypeMismatch(path, value, node)
             self.structure(node, value, path)
         elif kind == LIST:
-            if not isinstance(value, (list, tuple)):
+            if type(value) not in node.exact and not isinstance(value, (list, tuple)):
                 raise TypeMismatch(path, value, node)
             if direct:
                 self.length(node, value, len(value), path)
             self.list(node, value, path)
         elif kind == MAP:
-            if not isinstance(value, Mapping):
+            if type(value) not in node.exact and not isinstance(value, Mapping):
                 raise TypeMismatch(path, value, node)
             if direct:
                 self.length(node, value, len(value), path)
             self.map(node, value, path)
         else:
-            if not isinstance(value, node.accept) or isinstance(value, node.reject):
+            if type(value) not in node.exact and not well_typed(node, value):
                 raise TypeMismatch(path, value, node)
             if direct and node.direct:
                 self.scalar(node, value, path)
@@ -54,20 +60,21 @@ class Walker(ConstraintChecks):
         for name in node.required:
             if value.get(name) is None:
                 self.violations.append(missing((path, "m", name)))
-        members = node.member_map
+        looked_at = node.looked_at
         for name, item in value.items():
             if item is None:
                 continue
-            child = members.get(name)
+            child = looked_at.get(name)
             if child is None:
-                continue  # not in the model: AWS ignores it
+                continue  # not in the model (AWS ignores it), or nothing in it can fail
             if child.scalar:
-                if not isinstance(item, child.accept) or isinstance(item, child.reject):
+                if type(item) not in child.exact and not well_typed(child, item):
                     raise TypeMismatch((path, "m", name), item, child)
                 if child.direct:
                     self.scalar(child, item, (path, "m", name))
-            elif child.needs:
+            else:
                 self.walk(child, item, (path, "m", name))
+        members = node.member_map
         if node.union and sum(1 for k, v in value.items() if v is not None and k in members) != 1:
             self.add(
                 path, value, "Member must have exactly one member set", node.sensitive, "union"
@@ -79,15 +86,22 @@ class Walker(ConstraintChecks):
         if not item.needs:
             return
         direct = item.direct
+        scalar, exact = item.scalar, item.exact
+        # A list of structures (a batch's entries) checks each one without going through walk.
+        structures = item.kind == STRUCT
         first: tuple[Path, Any] | None = None  # the first element that failed
         for index, element in enumerate(value, 1):
             if element is None:
                 if first is None and self.element_not_null:
                     first = ((path, "i", index), None)
                 continue
-            if item.scalar:
-                if not isinstance(element, item.accept) or isinstance(element, item.reject):
+            if scalar:
+                if type(element) not in exact and not well_typed(item, element):
                     raise TypeMismatch((path, "i", index), element, item)
+            elif structures:
+                if type(element) not in exact and not isinstance(element, Mapping):
+                    raise TypeMismatch((path, "i", index), element, item)
+                self.structure(item, element, (path, "i", index))
             else:
                 self.walk(item, element, (path, "i", index), direct=False)
             if direct and first is None and fails(item, element):
@@ -112,7 +126,7 @@ class Walker(ConstraintChecks):
         bad_value: tuple[Path, Any] | None = None
         for k, v in value.items():
             if check_keys:
-                if not isinstance(k, key.accept) or isinstance(k, key.reject):
+                if type(k) not in key.exact and not well_typed(key, k):
                     raise TypeMismatch((path, "k", k), k, key)
                 if bad_key is None and fails(key, k):
                     bad_key = ((path, "k", k), k)
@@ -123,7 +137,7 @@ class Walker(ConstraintChecks):
                     bad_value = ((path, "k", k), None)
                 continue
             if val.scalar:
-                if not isinstance(v, val.accept) or isinstance(v, val.reject):
+                if type(v) not in val.exact and not well_typed(val, v):
                     raise TypeMismatch((path, "k", k), v, val)
             else:
                 self.walk(val, v, (path, "k", k), direct=False)
