@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from lamina.services.sqs import digests, receipts, redrive
 from lamina.services.sqs.messages import message_attributes, system_attributes
 from lamina.services.sqs.queues import Queue
-from lamina.store.prepared import Prepared
+from lamina.store.prepared import Prepared, PreparedSelect
 from lamina.store.schema import sqs_messages, sqs_queues, sqs_receive_attempts
 
 m = sqs_messages
@@ -64,7 +64,7 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
         conn.execute(
             sa.select(sqs_queues.c.id).where(sqs_queues.c.id == queue.id).with_for_update()
         )
-    rows = _candidates(conn, queue, request.max_messages, now, postgres)
+    rows = _candidates(conn, queue, request.max_messages, now)
     policy = queue.redrive
     if policy is not None:
         rows = redrive.dead_letter(conn, queue, policy, rows, now)
@@ -73,8 +73,8 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
     now_ms = int(now * 1000)
     until = now + request.visibility_s
     hidden = [
-        {"b_id": row.id, "b_visible_at": until, "b_token": receipts.new_token(), "b_now_ms": now_ms}
-        for row in rows
+        {"b_id": row.id, "b_visible_at": until, "b_token": token, "b_now_ms": now_ms}
+        for row, token in zip(rows, receipts.new_tokens(len(rows)), strict=True)
     ]
     _HIDE.run(conn, hidden)
     if request.attempt_id is not None:
@@ -110,16 +110,17 @@ def _choose(fifo: bool, postgres: bool) -> sa.Select[Any]:
     return query
 
 
-# Built once (fifo, postgres): a receive's statements are the same but for their values.
-_CHOOSE = {(fifo, pg): _choose(fifo, pg) for fifo in (False, True) for pg in (False, True)}
+# Built once per kind of queue: a receive's query is the same but for its values. On SQLite the
+# driver runs it (Core's execution costs more than SQLite's work); PostgreSQL's locks the rows.
+_CHOOSE = {
+    fifo: PreparedSelect(_choose(fifo, False), _choose(fifo, True)) for fifo in (False, True)
+}
 
 
-def _candidates(
-    conn: Connection, queue: Queue, limit: int, now: float, postgres: bool
-) -> list[Any]:
+def _candidates(conn: Connection, queue: Queue, limit: int, now: float) -> list[Any]:
     values = {"b_queue": queue.id, "b_now": now, "b_oldest": oldest_kept(queue, now)}
     values["b_limit"] = limit
-    return list(conn.execute(_CHOOSE[(queue.fifo, postgres)], values).all())
+    return _CHOOSE[queue.fifo].rows(conn, values)
 
 
 def present(
