@@ -54,8 +54,13 @@ class Prepared:
             dialect=conn.dialect, column_keys=self.columns
         )
         names = list(compiled.positiontup or ())
-        # Values the statement carries itself (`receive_count + 1`), by their bind names.
-        fixed = {k: v for k, v in compiled.params.items() if k not in (self.columns or ())}
+        # Values the statement carries itself (`sequence + 1`), by their bind names; the rows
+        # give the others (none to merge into each row when there are none of these).
+        fixed = {
+            k: v
+            for k, v in compiled.params.items()
+            if k not in (self.columns or ()) and not compiled.binds[k].required
+        }
         self._sqlite = (compiled.string, _values_of(names, fixed))
         return self._sqlite
 
