@@ -1,4 +1,4 @@
-"""Hot write statements compiled once to the driver's SQL, for SQLite.
+"""Hot statements compiled once to the driver's SQL, for SQLite.
 
 SQLAlchemy Core's per-execution work (the compiled-cache lookup, building each row's
 parameters through the compiled statement, bind processors) costs more than SQLite's own work
@@ -7,18 +7,24 @@ compiled once per dialect; on SQLite its rows go to the driver itself as tuples 
 order (its errors raised as SQLAlchemy's: IntegrityError, …; no SQLAlchemy events run). Only for
 statements whose values need no bind processing (numbers, text) and that return nothing.
 Elsewhere (PostgreSQL: insertmanyvalues folds many rows into one round trip) Core runs it.
+
+A `PreparedSelect` does the same for a hot query: on SQLite the driver runs it and its rows are
+named tuples (read by column name, as Core's rows are), so only for queries whose columns need
+no result processing there (numbers, text); elsewhere Core runs it, with its own statement
+(PostgreSQL's FOR UPDATE … SKIP LOCKED).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import namedtuple
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Connection
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.engine import Connection, processors
+from sqlalchemy.sql.expression import Executable, Select
 
 
 class Prepared:
@@ -40,20 +46,68 @@ class Prepared:
                 driver.execute(sql, values[0])
             else:
                 driver.executemany(sql, values)
-        except sqlite3.Error as error:  # as SQLAlchemy would raise it (IntegrityError, …)
-            raise exc.DBAPIError.instance(
-                sql, values, error, sqlite3.Error, dialect=conn.dialect
-            ) from error
+        except sqlite3.Error as error:
+            raise _as_sqlalchemys(conn, sql, values, error) from error
 
     def _compile(self, conn: Connection) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
         compiled = self.statement.compile(  # type: ignore[attr-defined]
             dialect=conn.dialect, column_keys=self.columns
         )
         names = list(compiled.positiontup or ())
-        # Values the statement carries itself (`receive_count + 1`), by their bind names.
-        fixed = {k: v for k, v in compiled.params.items() if k not in (self.columns or ())}
+        # Values the statement carries itself (`sequence + 1`), by their bind names; the rows
+        # give the others (none to merge into each row when there are none of these).
+        fixed = {
+            k: v
+            for k, v in compiled.params.items()
+            if k not in (self.columns or ()) and not compiled.binds[k].required
+        }
         self._sqlite = (compiled.string, _values_of(names, fixed))
         return self._sqlite
+
+
+class PreparedSelect:
+    def __init__(self, sqlite: Select[Any], other: Select[Any] | None = None) -> None:
+        self.sqlite = sqlite
+        self.other = sqlite if other is None else other  # the query on other engines
+        self._compiled: tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], Any] | None = None
+
+    def rows(self, conn: Connection, values: dict[str, Any]) -> list[Any]:
+        if conn.dialect.name != "sqlite":
+            return list(conn.execute(self.other, values).all())
+        sql, values_of, row = self._compiled or self._compile(conn)
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        given = values_of(values)
+        try:
+            found = driver.execute(sql, given).fetchall()
+        except sqlite3.Error as error:
+            raise _as_sqlalchemys(conn, sql, given, error) from error
+        return list(map(row._make, found))
+
+    def _compile(
+        self, conn: Connection
+    ) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], Any]:
+        dialect = conn.dialect
+        compiled = self.sqlite.compile(dialect=dialect)
+        for column in self.sqlite.selected_columns:
+            if column.type._cached_result_processor(dialect, None) is not None:
+                raise TypeError(f"{column.key}: its values need SQLAlchemy's result processing")
+        for bind in compiled.binds.values():  # a float's float() aside, as Prepared's rows
+            if bind.type._cached_bind_processor(dialect) not in (None, processors.to_float):
+                raise TypeError(f"{bind.key}: its values need SQLAlchemy's bind processing")
+        names = list(compiled.positiontup or ())
+        # Values the query carries itself (LIMIT's OFFSET 0, `receive_count > 0`).
+        fixed = {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
+        row = namedtuple("Row", [c.key for c in self.sqlite.selected_columns])  # type: ignore[misc]
+        self._compiled = (compiled.string, _values_of(names, fixed), row)
+        return self._compiled
+
+
+def _as_sqlalchemys(
+    conn: Connection, sql: str, values: Any, error: sqlite3.Error
+) -> exc.StatementError:
+    """A driver's error as SQLAlchemy would raise it (IntegrityError, …): callers catch those."""
+    return exc.DBAPIError.instance(sql, values, error, sqlite3.Error, dialect=conn.dialect)
 
 
 def _values_of(

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from lamina.services.sqs import digests, receipts, redrive
 from lamina.services.sqs.messages import message_attributes, system_attributes
 from lamina.services.sqs.queues import Queue
-from lamina.store.prepared import Prepared
+from lamina.store.prepared import Prepared, PreparedSelect
 from lamina.store.schema import sqs_messages, sqs_queues, sqs_receive_attempts
 
 m = sqs_messages
@@ -31,7 +31,7 @@ _HIDE = Prepared(
     .where(m.c.id == sa.bindparam("b_id"))
     .values(
         visible_at=sa.bindparam("b_visible_at"),
-        receive_count=m.c.receive_count + 1,
+        receive_count=m.c.receive_count + sa.literal_column("1"),  # no value to merge per row
         receipt=sa.bindparam("b_token"),
         first_received_at=sa.func.coalesce(m.c.first_received_at, sa.bindparam("b_now_ms")),
     )
@@ -64,7 +64,7 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
         conn.execute(
             sa.select(sqs_queues.c.id).where(sqs_queues.c.id == queue.id).with_for_update()
         )
-    rows = _candidates(conn, queue, request.max_messages, now, postgres)
+    rows = _candidates(conn, request, now)
     policy = queue.redrive
     if policy is not None:
         rows = redrive.dead_letter(conn, queue, policy, rows, now)
@@ -73,8 +73,8 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
     now_ms = int(now * 1000)
     until = now + request.visibility_s
     hidden = [
-        {"b_id": row.id, "b_visible_at": until, "b_token": receipts.new_token(), "b_now_ms": now_ms}
-        for row in rows
+        {"b_id": row.id, "b_visible_at": until, "b_token": token, "b_now_ms": now_ms}
+        for row, token in zip(rows, receipts.new_tokens(len(rows)), strict=True)
     ]
     _HIDE.run(conn, hidden)
     if request.attempt_id is not None:
@@ -85,8 +85,13 @@ def receive(conn: Connection, request: Receive, postgres: bool) -> list[dict[str
     ]
 
 
-def _choose(fifo: bool, postgres: bool) -> sa.Select[Any]:
-    query = sa.select(m).where(
+# What a receive reads of a message that it answers with no attributes and that no dead-letter
+# queue may take: the driver fetches each column of each row on its own.
+_ANSWERED = ("id", "message_id", "body", "md5_body", "receive_count", "first_received_at")
+
+
+def _choose(fifo: bool, postgres: bool, whole: bool) -> sa.Select[Any]:
+    query = (sa.select(m) if whole else sa.select(*(m.c[name] for name in _ANSWERED))).where(
         m.c.queue_id == sa.bindparam("b_queue"),
         m.c.visible_at <= sa.bindparam("b_now"),
         m.c.sent_at >= sa.bindparam("b_oldest"),
@@ -110,16 +115,22 @@ def _choose(fifo: bool, postgres: bool) -> sa.Select[Any]:
     return query
 
 
-# Built once (fifo, postgres): a receive's statements are the same but for their values.
-_CHOOSE = {(fifo, pg): _choose(fifo, pg) for fifo in (False, True) for pg in (False, True)}
+# Built once per (fifo, whole rows): a receive's query is the same but for its values. On SQLite
+# the driver runs it (Core's execution costs more than SQLite's work); PostgreSQL's locks rows.
+_CHOOSE = {
+    (fifo, whole): PreparedSelect(_choose(fifo, False, whole), _choose(fifo, True, whole))
+    for fifo in (False, True)
+    for whole in (False, True)
+}
 
 
-def _candidates(
-    conn: Connection, queue: Queue, limit: int, now: float, postgres: bool
-) -> list[Any]:
+def _candidates(conn: Connection, request: Receive, now: float) -> list[Any]:
+    queue = request.queue
     values = {"b_queue": queue.id, "b_now": now, "b_oldest": oldest_kept(queue, now)}
-    values["b_limit"] = limit
-    return list(conn.execute(_CHOOSE[(queue.fifo, postgres)], values).all())
+    values["b_limit"] = request.max_messages
+    # Whole rows for what present() reads of them and for redrive.move(), which stores them anew.
+    whole = bool(queue.redrive is not None or request.system_names or request.attribute_names)
+    return _CHOOSE[(queue.fifo, whole)].rows(conn, values)
 
 
 def present(

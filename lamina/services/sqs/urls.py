@@ -8,6 +8,7 @@ and name decide, the region is the request's.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lamina.services.sqs.errors import invalid_parameter, queue_does_not_exist
@@ -19,6 +20,7 @@ def queue_url(base_url: str, region: str, account_id: str, name: str) -> str:
     return f"{parts.scheme or 'http'}://sqs.{region}.localhost{port}/{account_id}/{name}"
 
 
+@lru_cache(maxsize=4096)  # a busy queue's URL comes with each of its calls: parsed once
 def parse_queue_url(url: str) -> tuple[str, str]:
     """(account, name) of a queue URL; QueueDoesNotExist for anything else, as AWS answers."""
     path = urlsplit(url).path if "://" in url else url

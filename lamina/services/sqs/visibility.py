@@ -9,6 +9,7 @@ as AWS documents for DeleteMessage; changing visibility needs the latest receipt
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from typing import Any
 
@@ -33,9 +34,6 @@ from lamina.store.schema import sqs_messages
 m = sqs_messages
 MAX_VISIBILITY_S = 43_200
 # Built once: the hot statements' building and keying would cost more than running them.
-_DELETE = Prepared(
-    m.delete().where(m.c.id == sa.bindparam("b_id"), m.c.receipt == sa.bindparam("b_token"))
-)
 _HELD = sa.select(m.c.receipt, m.c.visible_at).where(m.c.id == sa.bindparam("b_id"))
 _HIDE = m.update().where(m.c.id == sa.bindparam("b_id")).values(visible_at=sa.bindparam("b_until"))
 _VISIBLE = (
@@ -205,7 +203,21 @@ def _visibility(value: int) -> int:
 
 
 def _delete(conn: Connection, targets: list[tuple[int, str]]) -> None:
-    _DELETE.run(conn, [{"b_id": row_id, "b_token": token} for row_id, token in targets])
+    """Each (row, token) pair's message, if that receive is still its latest: one statement
+    for a batch, which deletes what one statement per handle would."""
+    statement, names = _deleting(len(targets))
+    statement.run(conn, [dict(zip(names, [v for target in targets for v in target], strict=True))])
+
+
+@functools.cache
+def _deleting(count: int) -> tuple[Prepared, list[str]]:
+    """DELETE … WHERE (id = ? AND receipt = ?) OR …, for `count` handles; and its values' names."""
+    names = [name for i in range(count) for name in (f"b_id{i}", f"b_token{i}")]
+    pairs = [
+        sa.and_(m.c.id == sa.bindparam(f"b_id{i}"), m.c.receipt == sa.bindparam(f"b_token{i}"))
+        for i in range(count)
+    ]
+    return Prepared(m.delete().where(sa.or_(*pairs))), names
 
 
 def _change(

@@ -68,3 +68,32 @@ def test_a_batch_too_long(sqs, queue):
     code, status, message = error_of(excinfo)
     assert (code, status) == ("AWS.SimpleQueueService.BatchRequestTooLong", 400)
     assert message.startswith("Batch requests cannot be longer than 1048576 bytes.")
+
+
+def test_delete_batch_deletes_what_each_handle_still_holds(sqs, queue):
+    """One statement for the batch: a stale handle (the message received again since) deletes
+    nothing and succeeds, as DeleteMessage does; a handle that is none fails alone."""
+    for i in range(3):
+        sqs.send_message(QueueUrl=queue, MessageBody=f"body {i}")
+    first = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    first = first["Messages"]
+    again = {m["Body"]: m for m in receive_all(sqs, queue, VisibilityTimeout=30)}
+    assert len(first) == len(again) == 3
+    stale = next(m for m in first if m["Body"] == "body 0")
+    entries = [
+        {"Id": "stale", "ReceiptHandle": stale["ReceiptHandle"]},
+        {"Id": "current", "ReceiptHandle": again["body 1"]["ReceiptHandle"]},
+        {"Id": "twice", "ReceiptHandle": again["body 1"]["ReceiptHandle"]},
+        {"Id": "none", "ReceiptHandle": "not a handle"},
+    ]
+    answer = sqs.delete_message_batch(QueueUrl=queue, Entries=entries)
+    assert sorted(e["Id"] for e in answer["Successful"]) == ["current", "stale", "twice"]
+    assert [(f["Id"], f["Code"]) for f in answer["Failed"]] == [("none", "ReceiptHandleIsInvalid")]
+    # body 0 (held by its second receive) and body 2 are still there; body 1 is gone.
+    sqs.change_message_visibility(
+        QueueUrl=queue, ReceiptHandle=again["body 0"]["ReceiptHandle"], VisibilityTimeout=0
+    )
+    sqs.change_message_visibility(
+        QueueUrl=queue, ReceiptHandle=again["body 2"]["ReceiptHandle"], VisibilityTimeout=0
+    )
+    assert sorted(m["Body"] for m in receive_all(sqs, queue)) == ["body 0", "body 2"]
