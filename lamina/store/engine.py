@@ -213,10 +213,9 @@ def open_store(url: str, data_dir: Path) -> Store:
     checkpointer = None
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
-        on_file = bool(path) and path != ":memory:" and not path.startswith("file:")
+        on_file = path is not None and path not in ("", ":memory:") and not path.startswith("file:")
         engine = _sqlite_engine(url, checkpoints_elsewhere=on_file)
-        if on_file:
-            assert path is not None
+        if on_file and path is not None:
             checkpointer = Checkpointer(path)
     else:
         engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
