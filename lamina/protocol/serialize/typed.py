@@ -95,24 +95,35 @@ class _Compiler:
         if shape.metadata.get("document"):
             self.built[key] = None  # a document is any JSON value, written as it is
             return None
-        # member name -> (name on the wire, writer or None)
+        # Body members written as given under their own name (most of them), by name; the
+        # others: member name -> (name on the wire, writer or None).
+        plain: set[str] = set()
         members: dict[str, tuple[str, Writer | None]] = {}
 
         def write(value: Any) -> Any:
             written = {}
             # The result's keys, not every member: a result sets few of them.
             for name, item in value.items():
-                step = members.get(name)  # None: not a body member (or unknown): not written
-                if step is None or item is None:
+                if item is None:
                     continue
-                wire_name, write_member = step
-                written[wire_name] = item if write_member is None else write_member(item)
+                if name in plain:
+                    written[name] = item
+                    continue
+                step = members.get(name)  # None: not a body member (or unknown): not written
+                if step is not None:
+                    wire_name, write_member = step
+                    written[wire_name] = item if write_member is None else write_member(item)
             return written
 
         self.built[key] = write
         for name, member in shape.members.items():
-            if not values.outside_body(member):
-                members[name] = (member.serialization.get("name", name), self.writer(member))
+            if values.outside_body(member):
+                continue
+            wire_name, write_member = member.serialization.get("name", name), self.writer(member)
+            if wire_name == name and write_member is None:
+                plain.add(name)
+            else:
+                members[name] = (wire_name, write_member)
         return write
 
     def sequence(self, shape: Shape) -> Writer:
