@@ -5,7 +5,8 @@ parameters through the compiled statement, bind processors) costs more than SQLi
 for a small row, and an executemany of ten rows pays it ten times. A `Prepared` statement is
 compiled once per dialect; on SQLite its rows go to the driver itself as tuples in the compiled
 order (its errors raised as SQLAlchemy's: IntegrityError, …; no SQLAlchemy events run). Only for
-statements whose values need no bind processing (numbers, text) and that return nothing.
+statements whose values need no bind processing (numbers, text) and that return nothing. An
+INSERT of several rows goes as one statement of that many VALUES rows, not an executemany.
 Elsewhere (PostgreSQL: insertmanyvalues folds many rows into one round trip) Core runs it.
 
 A `PreparedSelect` does the same for a hot query: on SQLite the driver runs it and its rows are
@@ -22,9 +23,12 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, processors
 from sqlalchemy.sql.expression import Executable, Select
+
+_MAX_ROWS = 50  # rows of one INSERT: well within SQLite's limits on its values and VALUES rows
 
 
 class Prepared:
@@ -32,6 +36,7 @@ class Prepared:
         self.statement = statement
         self.columns = columns  # an INSERT's columns, every row giving all of them
         self._sqlite: tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]] | None = None
+        self._rows_sql: dict[int, str] = {}  # an INSERT of that many rows in one statement
 
     def run(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if conn.dialect.name != "sqlite":
@@ -44,10 +49,36 @@ class Prepared:
         try:
             if len(values) == 1:
                 driver.execute(sql, values[0])
+            elif (
+                self.columns
+                and len(values) <= _MAX_ROWS
+                and (many := self._many(conn, len(values)))
+            ):
+                # One INSERT … VALUES (…), (…): no statement to step, reset and end per row as
+                # executemany does; the rows go in, in order, or none of them.
+                sql = many
+                driver.execute(sql, [value for row in values for value in row])
             else:
                 driver.executemany(sql, values)
         except sqlite3.Error as error:
             raise _as_sqlalchemys(conn, sql, values, error) from error
+
+    def _many(self, conn: Connection, count: int) -> str:
+        """The INSERT of `count` rows, '' if its values would not be the rows' in order."""
+        sql = self._rows_sql.get(count)
+        if sql is None:
+            columns = self.columns or []
+            statement = self.statement.values(  # type: ignore[attr-defined]
+                [{c: sa.bindparam(f"r{i}_{c}") for c in columns} for i in range(count)]
+            )
+            compiled = statement.compile(dialect=conn.dialect)
+            single = self.statement.compile(  # type: ignore[attr-defined]
+                dialect=conn.dialect, column_keys=columns
+            )
+            order = [f"r{i}_{c}" for i in range(count) for c in single.positiontup or ()]
+            same = list(compiled.positiontup or ()) == order
+            sql = self._rows_sql[count] = compiled.string if same else ""
+        return sql
 
     def _compile(self, conn: Connection) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
         compiled = self.statement.compile(  # type: ignore[attr-defined]

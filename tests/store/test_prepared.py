@@ -32,6 +32,13 @@ def test_rows_are_written_and_a_constraint_failure_is_sqlalchemys_integrity_erro
         assert names == ["a", "b", "c"]
         with pytest.raises(exc.IntegrityError):
             insert.run(conn, [{"id": 4, "parent": 99, "name": "orphan"}])
+        with pytest.raises(exc.IntegrityError):  # one of several: as one statement, so neither
+            insert.run(
+                conn, [{"id": 5, "parent": 1, "name": "d"}, {"id": 6, "parent": 99, "name": "e"}]
+            )
+        insert.run(conn, [{"id": i, "parent": 1, "name": f"n{i}"} for i in range(7, 80)])
+        names = conn.execute(sa.select(children.c.name).order_by(children.c.id)).scalars().all()
+        assert names == ["a", "b", "c"] + [f"n{i}" for i in range(7, 80)]
 
 
 def test_a_prepared_selects_rows_are_read_by_column_name_with_the_querys_own_values() -> None:
