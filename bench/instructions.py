@@ -32,9 +32,12 @@ from tests.server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 _COLLECTED = re.compile(r"Collected : (\d+)")
+_WARM_UP = 50  # calls before counting: connections, caches, the first environment
 
 
-def calls(what: str, url: str) -> Callable[[], object]:
+def calls(what: str, url: str, n: int) -> Callable[[], object]:
+    """The call to count, made ready: its function or queue, and for a drain `n` calls' worth
+    of messages beside the warm-up's."""
     options: dict[str, object] = {
         "endpoint_url": url, "region_name": "us-east-1",
         "aws_access_key_id": "bench", "aws_secret_access_key": "bench",
@@ -59,16 +62,13 @@ def calls(what: str, url: str) -> Callable[[], object]:
         ]
         sqs.delete_message_batch(QueueUrl=queue_url, Entries=handles)
 
-    def fill() -> None:  # enough for the warm-up and the counted calls
-        for _ in range(int(os.environ.get("BENCH_DRAIN_BATCHES", "400"))):
-            sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
-
-    fill()
+    for _ in range(_WARM_UP + n):  # a batch of ten for each drain call, warm-up included
+        sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
     return drain
 
 
 def count(what: str, n: int) -> float:
-    """kIr per call of `what`, over `n` calls after 50 to warm up."""
+    """kIr per call of `what`, over `n` calls after the warm-up."""
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed (Debian's package valgrind)")
     data = tempfile.mkdtemp(prefix="lamina-instructions-")
@@ -94,8 +94,8 @@ def count(what: str, n: int) -> float:
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
-        call = calls(what, url)
-        for _ in range(50):
+        call = calls(what, url, n)
+        for _ in range(_WARM_UP):
             call()
         control = ["callgrind_control", "-i"]
         subprocess.run([*control, "on", str(server.pid)], env=env, check=True, capture_output=True)

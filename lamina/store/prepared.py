@@ -37,6 +37,7 @@ class Prepared:
         self.columns = columns  # an INSERT's columns, every row giving all of them
         self._sqlite: tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]] | None = None
         self._rows_sql: dict[int, str] = {}  # an INSERT of that many rows in one statement
+        self._names: list[str] = []  # the single statement's binds in compiled order
 
     def run(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if conn.dialect.name != "sqlite":
@@ -72,10 +73,7 @@ class Prepared:
                 [{c: sa.bindparam(f"r{i}_{c}") for c in columns} for i in range(count)]
             )
             compiled = statement.compile(dialect=conn.dialect)
-            single = self.statement.compile(  # type: ignore[attr-defined]
-                dialect=conn.dialect, column_keys=columns
-            )
-            order = [f"r{i}_{c}" for i in range(count) for c in single.positiontup or ()]
+            order = [f"r{i}_{c}" for i in range(count) for c in self._names]
             same = list(compiled.positiontup or ()) == order
             sql = self._rows_sql[count] = compiled.string if same else ""
         return sql
@@ -84,15 +82,10 @@ class Prepared:
         compiled = self.statement.compile(  # type: ignore[attr-defined]
             dialect=conn.dialect, column_keys=self.columns
         )
-        names = list(compiled.positiontup or ())
-        # Values the statement carries itself (`sequence + 1`), by their bind names; the rows
-        # give the others (none to merge into each row when there are none of these).
-        fixed = {
-            k: v
-            for k, v in compiled.params.items()
-            if k not in (self.columns or ()) and not compiled.binds[k].required
-        }
-        self._sqlite = (compiled.string, _values_of(names, fixed))
+        names = self._names = list(compiled.positiontup or ())
+        # Values the statement carries itself (`sequence + 1`); the rows give the others (none
+        # to merge into each row when there are none of these).
+        self._sqlite = (compiled.string, _values_of(names, _carried(compiled, self.columns)))
         return self._sqlite
 
 
@@ -128,10 +121,21 @@ class PreparedSelect:
                 raise TypeError(f"{bind.key}: its values need SQLAlchemy's bind processing")
         names = list(compiled.positiontup or ())
         # Values the query carries itself (LIMIT's OFFSET 0, `receive_count > 0`).
-        fixed = {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
+        fixed = _carried(compiled)
         row = namedtuple("Row", [c.key for c in self.sqlite.selected_columns])  # type: ignore[misc]
         self._compiled = (compiled.string, _values_of(names, fixed), row)
         return self._compiled
+
+
+def _carried(compiled: Any, columns: list[str] | None = None) -> dict[str, Any]:
+    """The values a compiled statement carries itself, by bind name: neither a column the rows
+    give nor a bind the caller must fill."""
+    given = set(columns or ())
+    return {
+        k: v
+        for k, v in compiled.params.items()
+        if k not in given and not compiled.binds[k].required
+    }
 
 
 def _as_sqlalchemys(
