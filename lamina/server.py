@@ -128,6 +128,9 @@ def _config(app: ASGIApp, lifespan: Literal["on", "off"]) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=8,
+        # The client is the connection's peer, as AWS sees it: uvicorn would otherwise take
+        # a local caller's X-Forwarded-For for its address (a function URL's sourceIp).
+        proxy_headers=False,
         server_header=False,
         date_header=False,
         # WebSocket APIs' connections (websockets, a dependency): a message over API Gateway's

@@ -233,6 +233,17 @@ def test_request_becomes_a_v2_event(lambda_client, endpoint, route):
     assert context["requestId"]
 
 
+def test_source_ip_is_the_connections_not_a_forwarded_header(lambda_client, endpoint):
+    # As on AWS: X-Forwarded-For is the caller's to send and reaches the function as a
+    # header; the source IP is the address the connection came from.
+    made = public_url(lambda_client)
+    answer = by_host(endpoint, made, "/", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.status_code == 200, answer.text
+    event = answer.json()
+    assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
+    assert event["headers"]["x-forwarded-for"] == "203.0.113.9"
+
+
 def test_binary_body_arrives_base64(lambda_client, endpoint):
     made = public_url(lambda_client)
     answer = by_path(
