@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -33,6 +32,7 @@ from lamina.execution.sandbox.child import SpawnedProcess
 from lamina.execution.sandbox.limits import Confinement
 from lamina.execution.sandbox.network import HostNetwork
 from lamina.execution.sandbox.networks import SandboxNetworks
+from lamina.execution.sandbox.readable import readable
 from lamina.execution.sandbox.zygote import Zygote, ZygoteSpec
 
 log = logging.getLogger("lamina.execution")
@@ -206,7 +206,7 @@ def _kill_and_wait(pid: int) -> None:
         return  # already gone
     try:
         signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-        select.select([pidfd], [], [], 2.0)  # readable once it (and its namespace) has ended
+        readable(pidfd, 2.0)  # readable once it (and its namespace) has ended
     except ProcessLookupError:
         pass
     finally:

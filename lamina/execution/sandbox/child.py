@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from abc import abstractmethod
 from lamina.execution.sandbox import proctree
 from lamina.execution.sandbox.base import SandboxProcess
 from lamina.execution.sandbox.limits import Confinement
+from lamina.execution.sandbox.readable import readable
 
 
 class RecordedProcess(SandboxProcess):
@@ -101,7 +101,7 @@ class SpawnedProcess(RecordedProcess):
         if self._pidfd is None:
             time.sleep(0.01 if timeout is None else min(0.01, timeout))
         else:  # readable once the child has exited
-            select.select([self._pidfd], [], [], timeout)
+            readable(self._pidfd, timeout)
 
     def _reap(self, flags: int) -> None:
         try:

@@ -36,7 +36,6 @@ import ipaddress
 import json
 import logging
 import os
-import select
 import shutil
 import socket
 import subprocess
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import IO
 
 from lamina.execution.sandbox import identity
+from lamina.execution.sandbox.readable import readable
 
 log = logging.getLogger("lamina.execution")
 
@@ -158,8 +158,7 @@ class SandboxNetwork(HostNetwork):
             self._expect(b"ok", "pasta", said)
 
     def _expect(self, answer: bytes, who: str, stderr: IO[bytes]) -> None:
-        ready, _, _ = select.select([self._control], [], [], START_TIMEOUT_S)
-        got = self._control.recv(4096) if ready else b""
+        got = self._control.recv(4096) if readable(self._control, START_TIMEOUT_S) else b""
         if got != answer:
             stderr.seek(0)
             said = [got.decode(errors="replace"), stderr.read().decode(errors="replace")]

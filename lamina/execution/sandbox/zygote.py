@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import os
-import select
 import signal
 import socket
 import struct
@@ -38,6 +37,7 @@ from lamina.execution.sandbox import identity, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import RecordedProcess
 from lamina.execution.sandbox.limits import Confinement
+from lamina.execution.sandbox.readable import readable
 
 log = logging.getLogger("lamina.execution")
 
@@ -85,7 +85,7 @@ class Zygote:
             theirs.close()
             if bpf is not None:
                 os.close(bpf)
-        ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
+        ready = readable(ours, START_TIMEOUT_S)
         said = ours.recv(16) if ready else b""
         if said != b"ready":
             self.close()
@@ -117,7 +117,7 @@ class Zygote:
             with self._lock:
                 socket.send_fds(self._sock, [json.dumps(request).encode()], fds)
             theirs.close()
-            ready, _, _ = select.select([ours], [], [], START_TIMEOUT_S)
+            ready = readable(ours, START_TIMEOUT_S)
             _, pidfds, _, _ = socket.recv_fds(ours, 1, 1) if ready else (b"", [], 0, None)
             if not pidfds:
                 raise OSError("the zygote's fork did not start")
@@ -147,14 +147,12 @@ class ForkedProcess(RecordedProcess):
 
     def poll(self) -> int | None:
         with self._lock:
-            if self._status is None:
-                ready, _, _ = select.select([self._status_sock], [], [], 0)
-                if ready:
-                    self._finish(self._status_sock.recv(4))
+            if self._status is None and readable(self._status_sock, 0):
+                self._finish(self._status_sock.recv(4))
             return self._status
 
     def _wait_exit(self, timeout: float | None) -> None:
-        select.select([self._status_sock], [], [], timeout)  # readable: a status, or EOF
+        readable(self._status_sock, timeout)  # readable: a status, or EOF
 
     def kill(self) -> None:
         with self._lock:
