@@ -102,7 +102,6 @@ class Zygote:
             "cell": spec.task_dir.name,
             "tmp_bytes": spec.ephemeral_storage_mb * 1024 * 1024,
             "data_kb": spec.memory_mb * 1024,
-            "channel_fd": spec.env["_LAMINA_CHANNEL_FD"],
             "env": spec.env,
             "cwd": spec.cwd,
         }

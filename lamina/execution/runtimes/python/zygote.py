@@ -184,13 +184,15 @@ def _become_environment(request, fds):
     status_sock.close()
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
-    target = int(request["channel_fd"])
+    # The channel is fd 3 here, whatever its number is in Lamina: a node holding over 1,024
+    # descriptors would otherwise ask for one past this environment's own limit (EBADF).
+    target = 3
     if channel_fd != target:
         os.dup2(channel_fd, target)
-    os.closerange(3, target)
     os.closerange(target + 1, 1 << 16)
     os.environ.clear()
     os.environ.update(request["env"])
+    os.environ["_LAMINA_CHANNEL_FD"] = str(target)
     time.tzset()
     os.chdir(request["cwd"])
     sys.argv = ["/var/runtime/bootstrap.py"]
