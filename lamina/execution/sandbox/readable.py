@@ -15,9 +15,23 @@ class _HasFileno(Protocol):
     def fileno(self) -> int: ...
 
 
+class Watched:
+    """One descriptor waited on again and again (a forked environment's status socket, looked
+    at on every warm invoke): its poll object made once."""
+
+    __slots__ = ("_poller",)
+
+    def __init__(self, fd: int | _HasFileno) -> None:
+        self._poller = select.poll()
+        self._poller.register(fd, select.POLLIN)
+
+    def readable(self, timeout_s: float | None) -> bool:
+        """Whether it is readable (data, end of file or a hang-up) within `timeout_s` seconds
+        (None: as long as it takes; 0: now)."""
+        wait_ms = None if timeout_s is None else max(0.0, timeout_s) * 1000
+        return bool(self._poller.poll(wait_ms))
+
+
 def readable(fd: int | _HasFileno, timeout_s: float | None) -> bool:
-    """Whether `fd` is readable (data, end of file or a hang-up) within `timeout_s` seconds
-    (None: as long as it takes; 0: now)."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(None if timeout_s is None else max(0.0, timeout_s) * 1000))
+    """Whether `fd` is readable within `timeout_s` seconds (see Watched.readable)."""
+    return Watched(fd).readable(timeout_s)

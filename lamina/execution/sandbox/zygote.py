@@ -37,7 +37,7 @@ from lamina.execution.sandbox import identity, proctree, seccomp
 from lamina.execution.sandbox.base import SandboxProcess, SandboxSpec
 from lamina.execution.sandbox.child import RecordedProcess
 from lamina.execution.sandbox.limits import Confinement
-from lamina.execution.sandbox.readable import readable
+from lamina.execution.sandbox.readable import Watched, readable
 
 log = logging.getLogger("lamina.execution")
 
@@ -143,15 +143,16 @@ class ForkedProcess(RecordedProcess):
     def __init__(self, status: socket.socket, pidfd: int, confinement: Confinement) -> None:
         super().__init__(_pid_of(pidfd), pidfd, confinement)
         self._status_sock = status
+        self._exit_told = Watched(status)
 
     def poll(self) -> int | None:
         with self._lock:
-            if self._status is None and readable(self._status_sock, 0):
+            if self._status is None and self._exit_told.readable(0):
                 self._finish(self._status_sock.recv(4))
             return self._status
 
     def _wait_exit(self, timeout: float | None) -> None:
-        readable(self._status_sock, timeout)  # readable: a status, or EOF
+        self._exit_told.readable(timeout)  # readable: a status, or EOF
 
     def kill(self) -> None:
         with self._lock:
