@@ -18,6 +18,14 @@ def listed(cw, **filters) -> list[tuple[str, str, list[dict[str, str]]]]:
 
 
 @pytest.fixture
+def cloudwatch(endpoint: str):
+    """An account of this module's own: these tests list every metric of their account, and
+    an invocation of an earlier test still finishing after the reset (a WebSocket's
+    $disconnect) records Lambda's metrics in the default account."""
+    return client("cloudwatch", endpoint, access_key="444455556666")
+
+
+@pytest.fixture
 def published(cloudwatch):
     cloudwatch.put_metric_data(
         Namespace="App",
